@@ -1,0 +1,49 @@
+# Headwater developer targets. `make demo` and `make test` are the README's two commands.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DG_VENV := .venv-dagster
+DG_BIN := $(DG_VENV)/bin
+
+.PHONY: venv demo test lint typecheck compat-dagster dagster-venv bench clean
+
+$(BIN)/headwater: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]" -e examples/resort_snow
+	touch $(BIN)/headwater
+
+venv: $(BIN)/headwater
+
+# Sets up and runs the example project end to end on the embedded default instance.
+demo: venv
+	bash examples/resort_snow/run_demo.sh
+
+# Sets up and runs every test (plus lint and type checks).
+test: venv lint typecheck
+	$(BIN)/pytest tests examples/resort_snow/tests
+
+lint: venv
+	$(BIN)/ruff check headwater tests bench
+
+typecheck: venv
+	$(BIN)/mypy headwater
+
+# Dagster lives in its own virtualenv, never as a dependency of Headwater.
+$(DG_BIN)/dagster:
+	$(PY) -m venv $(DG_VENV)
+	$(DG_BIN)/pip install -q --upgrade pip
+	$(DG_BIN)/pip install -q "dagster==1.13.*" pytest duckdb pandas
+	touch $(DG_BIN)/dagster
+
+dagster-venv: $(DG_BIN)/dagster
+
+# Runs the compatibility suite against real Dagster: proves each test encodes Dagster's behaviour.
+compat-dagster: dagster-venv
+	DG_IMPL=dagster $(DG_BIN)/pytest tests/compat
+
+bench: venv dagster-venv
+	$(BIN)/python bench/compare.py
+
+clean:
+	rm -rf $(VENV) $(DG_VENV) .pytest_cache .mypy_cache .ruff_cache
