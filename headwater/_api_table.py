@@ -1,0 +1,95 @@
+"""Where each public name lives. ``headwater/__init__.py`` loads them on first access."""
+
+_D = "headwater.definitions"
+_E = "headwater.execution"
+
+PUBLIC_NAMES: dict[str, str] = {
+    # asset keys, specs, assets
+    "AssetKey": f"{_D}.asset_key",
+    "AssetSpec": f"{_D}.asset_spec", "AssetDep": f"{_D}.asset_spec", "AssetIn": f"{_D}.asset_spec",
+    "AssetOut": f"{_D}.asset_spec",
+    "asset": f"{_D}.assets", "multi_asset": f"{_D}.assets", "AssetsDefinition": f"{_D}.assets",
+    "SourceAsset": f"{_D}.assets",
+    # checks
+    "asset_check": f"{_D}.checks", "multi_asset_check": f"{_D}.checks",
+    "AssetCheckSpec": f"{_D}.checks", "AssetChecksDefinition": f"{_D}.checks",
+    # results
+    "Output": f"{_D}.results", "DynamicOutput": f"{_D}.results",
+    "MaterializeResult": f"{_D}.results", "ObserveResult": f"{_D}.results",
+    "AssetMaterialization": f"{_D}.results", "AssetObservation": f"{_D}.results",
+    "AssetCheckResult": f"{_D}.results", "AssetCheckSeverity": f"{_D}.results",
+    "AssetCheckKey": f"{_D}.results", "DataVersion": f"{_D}.results",
+    "ExpectationResult": f"{_D}.results",
+    # metadata
+    "MetadataValue": f"{_D}.metadata", "TableColumn": f"{_D}.metadata",
+    "TableSchema": f"{_D}.metadata", "TableRecord": f"{_D}.metadata",
+    "TextMetadataValue": f"{_D}.metadata", "IntMetadataValue": f"{_D}.metadata",
+    "FloatMetadataValue": f"{_D}.metadata", "BoolMetadataValue": f"{_D}.metadata",
+    "JsonMetadataValue": f"{_D}.metadata", "MarkdownMetadataValue": f"{_D}.metadata",
+    "UrlMetadataValue": f"{_D}.metadata", "PathMetadataValue": f"{_D}.metadata",
+    "TableMetadataValue": f"{_D}.metadata", "TableSchemaMetadataValue": f"{_D}.metadata",
+    "NullMetadataValue": f"{_D}.metadata", "TimestampMetadataValue": f"{_D}.metadata",
+    # config and resources
+    "Config": f"{_D}.config", "PermissiveConfig": f"{_D}.config", "RunConfig": f"{_D}.config",
+    "EnvVar": f"{_D}.config",
+    "ConfigurableResource": f"{_D}.resources", "ConfigurableResourceFactory": f"{_D}.resources",
+    "ResourceDefinition": f"{_D}.resources", "ResourceParam": f"{_D}.resources",
+    "ResourceDependency": f"{_D}.resources", "resource": f"{_D}.resources",
+    # IO managers
+    "IOManager": f"{_D}.io_manager", "ConfigurableIOManager": f"{_D}.io_manager",
+    "ConfigurableIOManagerFactory": f"{_D}.io_manager", "IOManagerDefinition": f"{_D}.io_manager",
+    "InputManager": f"{_D}.io_manager", "OutputManager": f"{_D}.io_manager",
+    "io_manager": f"{_D}.io_manager",
+    "FilesystemIOManager": _E, "InMemoryIOManager": _E, "PickledObjectFilesystemIOManager": _E,
+    "fs_io_manager": _E, "mem_io_manager": _E,
+    "InputContext": _E, "OutputContext": _E, "build_input_context": _E, "build_output_context": _E,
+    # ops (the op/graph/job API grows with the jobs issue)
+    "In": f"{_D}.op", "Out": f"{_D}.op", "OpDefinition": f"{_D}.op",
+    # definitions, jobs, selection, loading
+    "Definitions": f"{_D}.definitions",
+    "define_asset_job": f"{_D}.jobs", "JobDefinition": f"{_D}.jobs",
+    "UnresolvedAssetJobDefinition": f"{_D}.jobs",
+    "AssetSelection": f"{_D}.selection",
+    "definitions": f"{_D}.load", "load_assets_from_modules": f"{_D}.load",
+    "load_assets_from_current_module": f"{_D}.load",
+    "load_assets_from_package_module": f"{_D}.load",
+    "load_assets_from_package_name": f"{_D}.load",
+    "load_asset_checks_from_modules": f"{_D}.load",
+    "load_asset_checks_from_package_module": f"{_D}.load",
+    "load_from_defs_folder": f"{_D}.load", "load_definitions_from_modules": f"{_D}.load",
+    # execution
+    "materialize": _E, "materialize_to_memory": _E, "ExecuteInProcessResult": _E,
+    "AssetExecutionContext": _E, "OpExecutionContext": _E, "AssetCheckExecutionContext": _E,
+    "build_asset_context": _E, "build_op_context": _E, "InitResourceContext": _E,
+    "build_init_resource_context": _E, "get_dagster_logger": _E,
+    # events
+    "EventLogEntry": "headwater.events.records", "EventLogRecord": "headwater.events.records",
+    "EventRecordsResult": "headwater.events.records", "Event": "headwater.events.records",
+    "EventType": "headwater.events.records",
+    # storage / the instance
+    "Instance": "headwater.storage", "RunStatus": "headwater.storage", "Run": "headwater.storage",
+    "RunRecord": "headwater.storage", "RunsFilter": "headwater.storage",
+    "AssetRecordsFilter": "headwater.storage", "instance_for_test": "headwater.storage",
+    # errors
+    "HeadwaterError": f"{_D}.errors", "InvalidDefinitionError": f"{_D}.errors",
+    "InvalidConfigError": f"{_D}.errors", "InvalidInvocationError": f"{_D}.errors",
+    "InvalidSubsetError": f"{_D}.errors", "InvalidPropertyError": f"{_D}.errors",
+    "InvariantViolationError": f"{_D}.errors", "UnknownResourceError": f"{_D}.errors",
+    "ResourceFunctionError": f"{_D}.errors", "RunNotFoundError": f"{_D}.errors",
+    "StorageError": f"{_D}.errors", "UserCodeExecutionError": f"{_D}.errors",
+    "ExecutionStepExecutionError": f"{_D}.errors", "TypeCheckDidNotPass": f"{_D}.errors",
+    "StepOutputNotFoundError": f"{_D}.errors", "Failure": f"{_D}.errors",
+    "RetryRequested": f"{_D}.errors",
+    # Dagster-spelled aliases
+    **{name: "headwater.compat" for name in (
+        "DagsterInstance", "DagsterRunStatus", "DagsterRun", "DagsterEvent", "DagsterEventType",
+        "DagsterError", "DagsterInvalidDefinitionError", "DagsterInvalidConfigError",
+        "DagsterInvalidInvocationError", "DagsterInvalidPropertyError",
+        "DagsterInvalidSubsetError", "DagsterInvariantViolationError",
+        "DagsterResourceFunctionError", "DagsterRunNotFoundError",
+        "DagsterStepOutputNotFoundError", "DagsterTypeCheckDidNotPass",
+        "DagsterUnknownResourceError", "DagsterUserCodeExecutionError",
+        "DagsterExecutionStepExecutionError")},
+}
+
+SUBMODULES = {"components": "headwater.components"}

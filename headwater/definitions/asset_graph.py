@@ -1,0 +1,206 @@
+"""The resolved asset graph: built once per Definitions, keys interned to integer ids.
+
+Adjacency is kept in lists indexed by id, and the topological order is computed once, so
+selection and planning stay cheap at 100k assets.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from collections.abc import Iterable, Sequence
+
+from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.asset_spec import AssetSpec
+from headwater.definitions.assets import AssetsDefinition, external_asset_from_spec
+from headwater.definitions.checks import AssetChecksDefinition
+from headwater.definitions.errors import InvalidDefinitionError
+
+
+class AssetGraph:
+    """Assets by integer id with parents, children, owning definition and topological order."""
+
+    def __init__(self, assets_defs: Sequence[AssetsDefinition],
+                 checks_defs: Sequence[AssetChecksDefinition] = (),
+                 resource_keys: Iterable[str] = ()):
+        self.keys: list[AssetKey] = []
+        self.ids: dict[AssetKey, int] = {}
+        self.owner: list[int] = []  # id -> index into assets_defs
+        self.specs: list[AssetSpec] = []
+        defs = list(assets_defs)
+        for i, ad in enumerate(defs):
+            for spec in ad.specs:
+                if spec.key in self.ids:
+                    other = defs[self.owner[self.ids[spec.key]]]
+                    raise InvalidDefinitionError(
+                        f"Duplicate asset key {spec.key.to_user_string()!r}: defined by "
+                        f"{_describe(other)} and by {_describe(ad)}. Each asset key must be "
+                        "defined once; rename one or give it a key_prefix.")
+                self.ids[spec.key] = len(self.keys)
+                self.keys.append(spec.key)
+                self.owner.append(i)
+                self.specs.append(spec)
+        defs = self._resolve_relative_inputs(defs)
+        self._check_inputs(defs, set(resource_keys))
+        # deps on keys that nothing defines become external assets, as in Dagster
+        for ad in list(defs):
+            for key in sorted(ad.dependency_keys - self.ids.keys()):
+                if key not in self.ids:
+                    ext = external_asset_from_spec(AssetSpec(key))
+                    self.ids[key] = len(self.keys)
+                    self.keys.append(key)
+                    self.owner.append(len(defs))
+                    self.specs.append(ext.get_asset_spec())
+                    defs.append(ext)
+        self.assets_defs = defs
+        n = len(self.keys)
+        parents: list[tuple[int, ...]] = [()] * n
+        children: list[list[int]] = [[] for _ in range(n)]
+        ids = self.ids
+        for ad in defs:
+            for spec in ad.specs:
+                kid = ids[spec.key]
+                ps = tuple(ids[k] for k in ad.deps_for(spec.key))
+                parents[kid] = ps
+                for p in ps:
+                    children[p].append(kid)
+        self.parents = parents
+        self.children = children
+        self.checks_defs = list(checks_defs)
+        self.toposort = self._toposort()
+        for cd in self.checks_defs:
+            for spec in cd.specs:
+                if spec.asset_key not in ids:
+                    raise InvalidDefinitionError(
+                        f"Asset check {spec.name!r} targets asset "
+                        f"{spec.asset_key.to_user_string()!r}, which is not defined"
+                        + _suggest(spec.asset_key, ids))
+
+    # --- construction helpers ---
+    def _resolve_relative_inputs(self, defs: list[AssetsDefinition]) -> list[AssetsDefinition]:
+        """An input named 'x' of asset 'p/y' binds to 'p/x' when 'x' does not exist (Dagster)."""
+        out = []
+        for ad in defs:
+            changed = {}
+            for name, key in ad.keys_by_input_name.items():
+                if key in self.ids or len(key.parts) != 1:
+                    continue
+                for own in ad.keys:
+                    if len(own.parts) > 1:
+                        candidate = AssetKey([*own.parts[:-1], key.parts[0]])
+                        if candidate in self.ids:
+                            changed[name] = candidate
+                            break
+            if changed:
+                ad = ad._copy(keys_by_input_name={**ad.keys_by_input_name, **changed})
+            out.append(ad)
+        return out
+
+    def _check_inputs(self, defs: list[AssetsDefinition], resource_keys: set[str]) -> None:
+        for ad in defs:
+            for name, key in ad.keys_by_input_name.items():
+                if key in self.ids:
+                    continue
+                hint = _suggest(key, self.ids)
+                if name in resource_keys:
+                    hint += (f" A resource named {name!r} exists: annotate the parameter with its "
+                             f"type (e.g. {name}: MyResource or ResourceParam[...]) to receive it.")
+                raise InvalidDefinitionError(
+                    f"Asset {_describe(ad)} has a parameter {name!r} that loads upstream asset "
+                    f"{key.to_user_string()!r}, which is not defined.{hint} If it is defined "
+                    "elsewhere, add an AssetSpec for it; if the parameter is a resource, "
+                    "annotate it with the resource's type.")
+
+    def _toposort(self) -> list[int]:
+        n = len(self.keys)
+        indeg = [len(p) for p in self.parents]
+        queue = deque(i for i in range(n) if indeg[i] == 0)
+        order: list[int] = []
+        children = self.children
+        while queue:
+            i = queue.popleft()
+            order.append(i)
+            for c in children[i]:
+                indeg[c] -= 1
+                if indeg[c] == 0:
+                    queue.append(c)
+        if len(order) != n:
+            cycle = self._find_cycle({i for i in range(n) if indeg[i] > 0})
+            path = " -> ".join(self.keys[i].to_user_string() for i in cycle)
+            raise InvalidDefinitionError(
+                f"The assets have a dependency cycle: {path}. Remove one of these dependencies.")
+        return order
+
+    def _find_cycle(self, remaining: set[int]) -> list[int]:
+        start = min(remaining)
+        seen: dict[int, int] = {}
+        path: list[int] = []
+        node = start
+        while node not in seen:
+            seen[node] = len(path)
+            path.append(node)
+            node = next(p for p in self.parents[node] if p in remaining)
+        cycle = path[seen[node]:]
+        cycle.reverse()  # upstream first
+        return [*cycle, cycle[0]]
+
+    # --- queries ---
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.ids
+
+    def all_ids(self) -> set[int]:
+        return set(range(len(self.keys)))
+
+    def definition_for(self, key: AssetKey) -> AssetsDefinition:
+        return self.assets_defs[self.owner[self.ids[key]]]
+
+    def upstream(self, start: Iterable[int], depth: int | None = None, include_self: bool = True) -> set[int]:
+        return self._walk(start, self.parents, depth, include_self)
+
+    def downstream(self, start: Iterable[int], depth: int | None = None, include_self: bool = True) -> set[int]:
+        return self._walk(start, self.children, depth, include_self)
+
+    @staticmethod
+    def _walk(start: Iterable[int], edges: Sequence[Sequence[int]], depth: int | None,
+              include_self: bool) -> set[int]:
+        start = set(start)
+        seen = set(start)
+        frontier = list(start)
+        level = 0
+        while frontier and (depth is None or level < depth):
+            nxt = []
+            for i in frontier:
+                for j in edges[i]:
+                    if j not in seen:
+                        seen.add(j)
+                        nxt.append(j)
+            frontier = nxt
+            level += 1
+        return seen if include_self else seen - start
+
+    def is_executable(self, i: int) -> bool:
+        return self.assets_defs[self.owner[i]].op is not None
+
+    def group(self, i: int) -> str:
+        return self.specs[i].group_name or "default"
+
+    def check_defs_for(self, keys: set[AssetKey]) -> list[AssetChecksDefinition]:
+        return [cd for cd in self.checks_defs if any(s.asset_key in keys for s in cd.specs)]
+
+
+def _describe(ad: AssetsDefinition) -> str:
+    fn = ad.op.compute_fn if ad.op else None
+    keys = sorted(k.to_user_string() for k in ad.keys)
+    label = repr(keys[0]) if len(keys) == 1 else repr(keys)
+    if fn is not None and hasattr(fn, "__code__"):
+        return f"{label} ({fn.__module__}.{fn.__qualname__})"
+    return label
+
+
+def _suggest(key: AssetKey, ids: dict[AssetKey, int]) -> str:
+    names = [k.to_user_string() for k in ids] if len(ids) < 20000 else []
+    close = difflib.get_close_matches(key.to_user_string(), names, n=3)
+    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""

@@ -1,0 +1,136 @@
+"""AssetKey: the identity of an asset, a path of strings."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, Union
+
+_VALID_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class AssetKey:
+    """An asset's key: a non-empty path of strings, e.g. ``AssetKey(["raw", "orders"])``.
+
+    ``AssetKey("orders")`` is a one-part key; ``AssetKey.from_user_string("raw/orders")``
+    splits on ``/``.
+    """
+
+    __slots__ = ("_parts", "_hash")
+
+    def __init__(self, path: str | Sequence[str]):
+        if isinstance(path, str):
+            parts: tuple[str, ...] = (path,)
+        else:
+            parts = tuple(path)
+        if not parts or not all(isinstance(p, str) for p in parts):
+            raise TypeError(f"AssetKey path must be a non-empty string or list of strings, got {path!r}")
+        object.__setattr__(self, "_parts", parts)
+        object.__setattr__(self, "_hash", hash(parts))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("AssetKey is immutable")
+
+    @property
+    def path(self) -> list[str]:
+        return list(self._parts)
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return self._parts
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AssetKey) and other._parts == self._parts
+
+    def __lt__(self, other: AssetKey) -> bool:
+        return self._parts < other._parts
+
+    def __repr__(self) -> str:
+        return f"AssetKey({list(self._parts)!r})"
+
+    def __reduce__(self):
+        return (AssetKey, (list(self._parts),))
+
+    def to_user_string(self) -> str:
+        return "/".join(self._parts)
+
+    def to_string(self) -> str:
+        return json.dumps(list(self._parts))
+
+    def to_escaped_user_string(self) -> str:
+        return "/".join(p.replace("/", "\\/") for p in self._parts)
+
+    def to_python_identifier(self, suffix: str | None = None) -> str:
+        base = "__".join(self._parts).replace("-", "_").replace(".", "_")
+        return f"{base}_{suffix}" if suffix else base
+
+    def with_prefix(self, prefix: CoercibleToAssetKeyPrefix) -> AssetKey:
+        return AssetKey([*_prefix_parts(prefix), *self._parts])
+
+    def has_prefix(self, prefix: Sequence[str]) -> bool:
+        return self._parts[: len(prefix)] == tuple(prefix)
+
+    @property
+    def parent(self) -> AssetKey:
+        if len(self._parts) < 2:
+            raise ValueError(f"{self!r} has no parent")
+        return AssetKey(self._parts[:-1])
+
+    def __truediv__(self, part: str) -> AssetKey:
+        return AssetKey([*self._parts, part])
+
+    @staticmethod
+    def from_user_string(value: str) -> AssetKey:
+        return AssetKey(value.split("/"))
+
+    @staticmethod
+    def from_db_string(value: str | None) -> AssetKey | None:
+        if not value:
+            return None
+        if value.startswith("["):
+            return AssetKey(json.loads(value))
+        return AssetKey.from_user_string(value)
+
+    @staticmethod
+    def from_coercible(arg: CoercibleToAssetKey) -> AssetKey:
+        return coerce_key(arg)
+
+
+CoercibleToAssetKey = Union[AssetKey, str, Sequence[str]]
+CoercibleToAssetKeyPrefix = Union[str, Sequence[str]]
+
+
+def coerce_key(arg: Any) -> AssetKey:
+    """Turn a key-like value into an AssetKey: an AssetKey, a one-part string, or a list."""
+    if isinstance(arg, AssetKey):
+        return arg
+    if isinstance(arg, str):
+        return AssetKey((arg,))
+    key = getattr(arg, "key", None)
+    if isinstance(key, AssetKey):  # AssetsDefinition with one key, AssetSpec, SourceAsset
+        return key
+    if isinstance(arg, (list, tuple)):
+        return AssetKey(arg)
+    raise TypeError(f"Cannot use {arg!r} as an asset key: expected an AssetKey, a string or a list of strings")
+
+
+def _prefix_parts(prefix: CoercibleToAssetKeyPrefix | None) -> tuple[str, ...]:
+    if prefix is None:
+        return ()
+    if isinstance(prefix, str):
+        return tuple(prefix.split("/"))
+    return tuple(prefix)
+
+
+def check_valid_name(name: str, what: str) -> str:
+    if not isinstance(name, str) or not _VALID_NAME.match(name):
+        from headwater.definitions.errors import InvalidDefinitionError
+
+        raise InvalidDefinitionError(
+            f"{what} {name!r} is not a valid name: use letters, digits and '_' only "
+            "(for a key with several parts, pass an AssetKey or a list)")
+    return name

@@ -1,0 +1,186 @@
+"""Asset checks: ``AssetCheckSpec``, ``@asset_check``, ``@multi_asset_check``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from headwater.definitions.asset_key import AssetKey, coerce_key
+from headwater.definitions.asset_spec import AssetIn, coerce_deps
+from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.invocation import invoke
+from headwater.definitions.op import In, OpDefinition, Out, analyze_params
+from headwater.definitions.results import AssetCheckKey
+
+
+@dataclass(frozen=True, init=False)
+class AssetCheckSpec:
+    """Declares a check on an asset: its name, whether it blocks downstream, its deps."""
+
+    name: str
+    asset_key: AssetKey
+    description: str | None = None
+    additional_deps: tuple[Any, ...] = ()
+    blocking: bool = False
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    automation_condition: Any = None
+
+    def __init__(self, name: str, *, asset: Any, description: str | None = None,
+                 additional_deps: Iterable[Any] | None = None, blocking: bool = False,
+                 metadata: Mapping[str, Any] | None = None, automation_condition: Any = None):
+        s = object.__setattr__
+        s(self, "name", name)
+        s(self, "asset_key", coerce_key(asset))
+        s(self, "description", description)
+        s(self, "additional_deps", coerce_deps(additional_deps))
+        s(self, "blocking", blocking)
+        s(self, "metadata", dict(metadata or {}))
+        s(self, "automation_condition", automation_condition)
+
+    @property
+    def key(self) -> AssetCheckKey:
+        return AssetCheckKey(self.asset_key, self.name)
+
+    @property
+    def asset(self) -> AssetKey:
+        return self.asset_key
+
+    def output_name(self) -> str:
+        return f"{self.asset_key.to_python_identifier()}_{self.name}"
+
+
+class AssetChecksDefinition:
+    """One or more checks computed by one function (one op)."""
+
+    def __init__(self, op: OpDefinition, specs: Sequence[AssetCheckSpec],
+                 input_keys: Mapping[str, AssetKey], can_subset: bool = False,
+                 resource_defs: Mapping[str, Any] | None = None):
+        self.op = op
+        self.specs = list(specs)
+        self.keys_by_input_name = dict(input_keys)
+        self.can_subset = can_subset
+        self.resource_defs = dict(resource_defs or {})
+        self.specs_by_output = {s.output_name(): s for s in self.specs}
+
+    @property
+    def node_def(self) -> OpDefinition:
+        return self.op
+
+    @property
+    def name(self) -> str:
+        return self.op.name
+
+    @property
+    def check_specs(self) -> list[AssetCheckSpec]:
+        return self.specs
+
+    @property
+    def check_keys(self) -> set[AssetCheckKey]:
+        return {s.key for s in self.specs}
+
+    @property
+    def asset_key(self) -> AssetKey:
+        return self.specs[0].asset_key
+
+    @property
+    def spec(self) -> AssetCheckSpec:
+        if len(self.specs) != 1:
+            raise InvalidDefinitionError(f"{self.name!r} defines {len(self.specs)} checks; use .specs")
+        return self.specs[0]
+
+    @property
+    def keys(self) -> set[AssetKey]:
+        return set()
+
+    @property
+    def required_resource_keys(self) -> frozenset[str]:
+        return self.op.required_resource_keys
+
+    def dependency_keys(self) -> set[AssetKey]:
+        deps = set(self.keys_by_input_name.values())
+        for s in self.specs:
+            deps.add(s.asset_key)
+            deps.update(d.asset_key for d in s.additional_deps)
+        return deps
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return invoke(self, self.op, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"AssetChecksDefinition({self.name!r}, checks={[s.name for s in self.specs]})"
+
+
+def _check_op(fn: Callable[..., Any], name: str, description: str | None,
+              ins: Mapping[str, AssetIn], specs: Sequence[AssetCheckSpec],
+              required_resource_keys: Iterable[str] | None, op_tags: Mapping[str, Any] | None,
+              retry_policy: Any, asset_param_key: AssetKey | None) -> tuple[OpDefinition, dict[str, AssetKey]]:
+    what = f"asset check {name!r}"
+    params = analyze_params(fn, what)
+    input_keys: dict[str, AssetKey] = {}
+    first_input = True
+    for p in params:
+        if p.role != "input":
+            continue
+        if p.name in ins:
+            input_keys[p.name] = ins[p.name].resolve_key(p.name)
+        elif first_input and asset_param_key is not None:
+            input_keys[p.name] = asset_param_key
+        else:
+            raise InvalidDefinitionError(
+                f"{what} has a parameter {p.name!r} that is neither the checked asset, an "
+                "entry of additional_ins, a resource, nor config. Add it to additional_ins or "
+                "remove it.")
+        first_input = False
+    unknown = set(ins) - set(input_keys)
+    if unknown:
+        raise InvalidDefinitionError(f"{what}: additional_ins {sorted(unknown)} match no parameter")
+    op = OpDefinition(name, fn, ins={n: In() for n in input_keys},
+                      outs={s.output_name(): Out(is_required=False) for s in specs},
+                      params=params, description=description,
+                      required_resource_keys=frozenset(required_resource_keys or ()),
+                      tags=op_tags, retry_policy=retry_policy)
+    return op, input_keys
+
+
+def asset_check(*, asset: Any, name: str | None = None, description: str | None = None,
+                blocking: bool = False, additional_ins: Mapping[str, AssetIn] | None = None,
+                additional_deps: Iterable[Any] | None = None,
+                required_resource_keys: Iterable[str] | None = None,
+                resource_defs: Mapping[str, Any] | None = None, config_schema: Any = None,
+                compute_kind: str | None = None, op_tags: Mapping[str, Any] | None = None,
+                retry_policy: Any = None, metadata: Mapping[str, Any] | None = None,
+                automation_condition: Any = None, pool: str | None = None) -> Callable[[Callable[..., Any]], AssetChecksDefinition]:
+    """Decorator: a function that checks one asset and returns an ``AssetCheckResult``."""
+
+    def wrap(fn: Callable[..., Any]) -> AssetChecksDefinition:
+        check_name = name or fn.__name__
+        asset_key = coerce_key(asset)
+        spec = AssetCheckSpec(check_name, asset=asset_key, description=description or fn.__doc__,
+                              additional_deps=additional_deps, blocking=blocking,
+                              metadata=metadata, automation_condition=automation_condition)
+        op_name = f"{asset_key.to_python_identifier()}_{check_name}"
+        op, input_keys = _check_op(fn, op_name, description, dict(additional_ins or {}), [spec],
+                                   required_resource_keys, op_tags, retry_policy, asset_key)
+        return AssetChecksDefinition(op, [spec], input_keys, resource_defs=resource_defs)
+
+    return wrap
+
+
+def multi_asset_check(*, specs: Sequence[AssetCheckSpec], name: str | None = None,
+                      description: str | None = None, can_subset: bool = False,
+                      ins: Mapping[str, Any] | None = None,
+                      required_resource_keys: Iterable[str] | None = None,
+                      resource_defs: Mapping[str, Any] | None = None, config_schema: Any = None,
+                      compute_kind: str | None = None, op_tags: Mapping[str, Any] | None = None,
+                      retry_policy: Any = None, pool: str | None = None) -> Callable[[Callable[..., Any]], AssetChecksDefinition]:
+    """Decorator: one function computing several checks, yielding ``AssetCheckResult``s."""
+
+    def wrap(fn: Callable[..., Any]) -> AssetChecksDefinition:
+        asset_ins = {k: (v if isinstance(v, AssetIn) else AssetIn(key=coerce_key(v)))
+                     for k, v in (ins or {}).items()}
+        op, input_keys = _check_op(fn, name or fn.__name__, description, asset_ins, specs,
+                                   required_resource_keys, op_tags, retry_policy, None)
+        return AssetChecksDefinition(op, specs, input_keys, can_subset, resource_defs)
+
+    return wrap

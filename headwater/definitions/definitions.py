@@ -1,0 +1,200 @@
+"""``Definitions``: everything a code location offers, validated once into an AssetGraph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from typing import Any
+
+from headwater.definitions._runtime import execution
+from headwater.definitions.asset_graph import AssetGraph
+from headwater.definitions.asset_key import AssetKey, coerce_key
+from headwater.definitions.asset_spec import AssetSpec
+from headwater.definitions.assets import AssetsDefinition, external_asset_from_spec
+from headwater.definitions.checks import AssetChecksDefinition
+from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.jobs import (
+    IMPLICIT_ASSET_JOB_NAME,
+    JobDefinition,
+    UnresolvedAssetJobDefinition,
+)
+
+DEFAULT_IO_MANAGER_KEY = "io_manager"
+
+
+def split_assets(items: Iterable[Any]) -> tuple[list[AssetsDefinition], list[AssetChecksDefinition]]:
+    """Sort user-given objects into asset definitions (specs become external) and checks."""
+    assets: list[AssetsDefinition] = []
+    checks: list[AssetChecksDefinition] = []
+    for item in items or ():
+        if isinstance(item, AssetChecksDefinition):
+            checks.append(item)
+        elif isinstance(item, AssetsDefinition):
+            assets.append(item)
+        elif isinstance(item, AssetSpec):
+            assets.append(external_asset_from_spec(item))
+        else:
+            raise InvalidDefinitionError(
+                f"Expected an asset (@asset, @multi_asset, AssetSpec) or an asset check, got "
+                f"{item!r} of type {type(item).__name__}")
+    return assets, checks
+
+
+class Definitions:
+    """The assets, checks, jobs, schedules, sensors and resources of one code location."""
+
+    def __init__(self, assets: Iterable[Any] | None = None, schedules: Iterable[Any] | None = None,
+                 sensors: Iterable[Any] | None = None, jobs: Iterable[Any] | None = None,
+                 resources: Mapping[str, Any] | None = None, executor: Any = None,
+                 loggers: Mapping[str, Any] | None = None,
+                 asset_checks: Iterable[Any] | None = None,
+                 metadata: Mapping[str, Any] | None = None, component_tree: Any = None):
+        self.assets = list(assets or ())
+        self.schedules = list(schedules or ())
+        self.sensors = list(sensors or ())
+        self.jobs = list(jobs or ())
+        self.resources = dict(resources or {})
+        self.executor = executor
+        self.loggers = dict(loggers or {})
+        self.asset_checks = list(asset_checks or ())
+        self.metadata = dict(metadata or {})
+        for kind, items in (("schedule", self.schedules), ("sensor", self.sensors), ("job", self.jobs)):
+            seen: set[str] = set()
+            for item in items:
+                name = getattr(item, "name", None)
+                if name in seen:
+                    raise InvalidDefinitionError(
+                        f"Duplicate {kind} name {name!r} in Definitions; names must be unique")
+                seen.add(name)
+
+    # --- resolution (once, cached) ---
+    @cached_property
+    def asset_graph(self) -> AssetGraph:
+        assets, checks = split_assets([*self.assets, *self.asset_checks])
+        return AssetGraph(assets, checks, resource_keys=self.resources)
+
+    def resolve_asset_graph(self) -> AssetGraph:
+        return self.asset_graph
+
+    def get_asset_graph(self) -> AssetGraph:
+        return self.asset_graph
+
+    def validate(self) -> None:
+        """Build the asset graph and check every required resource is provided."""
+        graph = self.asset_graph
+        provided = set(self.resources) | {DEFAULT_IO_MANAGER_KEY}
+        for ad in graph.assets_defs:
+            if ad.op is None:
+                continue
+            missing = sorted(ad.required_resource_keys - provided - set(ad.resource_defs))
+            if missing:
+                raise InvalidDefinitionError(
+                    f"Asset {ad!r} requires resource(s) {missing}, which Definitions does not "
+                    f"provide (provided: {sorted(self.resources)}). Add them to "
+                    "Definitions(resources={...}).")
+        for cd in graph.checks_defs:
+            missing = sorted(cd.required_resource_keys - provided - set(cd.resource_defs))
+            if missing:
+                raise InvalidDefinitionError(
+                    f"Asset check {cd.name!r} requires resource(s) {missing}, which Definitions "
+                    f"does not provide (provided: {sorted(self.resources)}).")
+        for job in self.jobs:
+            if isinstance(job, UnresolvedAssetJobDefinition):
+                job.resolve(graph, self.resources)
+
+    @staticmethod
+    def validate_loadable(defs: Definitions) -> None:
+        defs.validate()
+
+    # --- lookups ---
+    def get_assets_def(self, key: Any) -> AssetsDefinition:
+        key = coerce_key(key) if not isinstance(key, AssetKey) else key
+        if key not in self.asset_graph:
+            raise InvalidDefinitionError(f"No asset with key {key.to_user_string()!r} in these Definitions")
+        return self.asset_graph.definition_for(key)
+
+    def get_all_asset_specs(self) -> list[AssetSpec]:
+        return list(self.asset_graph.specs)
+
+    resolve_all_asset_specs = get_all_asset_specs
+
+    def get_asset_checks_def(self, key: Any) -> AssetChecksDefinition:
+        for cd in self.asset_graph.checks_defs:
+            if key in cd.check_keys:
+                return cd
+        raise InvalidDefinitionError(f"No asset check {key!r} in these Definitions")
+
+    def get_job_def(self, name: str) -> JobDefinition:
+        if name == IMPLICIT_ASSET_JOB_NAME:
+            return self.get_implicit_global_asset_job_def()
+        for job in self.jobs:
+            if getattr(job, "name", None) == name:
+                if isinstance(job, UnresolvedAssetJobDefinition):
+                    return job.resolve(self.asset_graph, self.resources)
+                return job
+        raise InvalidDefinitionError(
+            f"No job named {name!r}; jobs are {sorted(j.name for j in self.jobs)}")
+
+    resolve_job_def = get_job_def
+
+    def get_all_job_defs(self) -> list[JobDefinition]:
+        return [self.get_job_def(j.name) for j in self.jobs]
+
+    def get_implicit_global_asset_job_def(self) -> JobDefinition:
+        return UnresolvedAssetJobDefinition(IMPLICIT_ASSET_JOB_NAME).resolve(
+            self.asset_graph, self.resources)
+
+    resolve_implicit_global_asset_job_def = get_implicit_global_asset_job_def
+
+    def get_schedule_def(self, name: str) -> Any:
+        return self._named(self.schedules, name, "schedule")
+
+    def get_sensor_def(self, name: str) -> Any:
+        return self._named(self.sensors, name, "sensor")
+
+    @staticmethod
+    def _named(items: list[Any], name: str, kind: str) -> Any:
+        for item in items:
+            if getattr(item, "name", None) == name:
+                return item
+        raise InvalidDefinitionError(
+            f"No {kind} named {name!r}; {kind}s are {sorted(getattr(i, 'name', '?') for i in items)}")
+
+    def load_asset_value(self, asset_key: Any, *, python_type: Any = None, instance: Any = None,
+                         partition_key: str | None = None, metadata: Mapping[str, Any] | None = None) -> Any:
+        key = coerce_key(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
+        return execution().load_asset_value(self, key, instance=instance,
+                                            partition_key=partition_key, python_type=python_type)
+
+    # --- combining ---
+    @staticmethod
+    def merge(*def_sets: Definitions) -> Definitions:
+        resources: dict[str, Any] = {}
+        for d in def_sets:
+            for k, v in d.resources.items():
+                if k in resources and resources[k] is not v:
+                    raise InvalidDefinitionError(
+                        f"Definitions.merge: resource key {k!r} is defined differently in two "
+                        "Definitions; give one of them another key")
+                resources[k] = v
+        executors = {id(d.executor): d.executor for d in def_sets if d.executor is not None}
+        if len(executors) > 1:
+            raise InvalidDefinitionError("Definitions.merge: more than one executor is defined")
+        return Definitions(
+            assets=[a for d in def_sets for a in d.assets],
+            schedules=[s for d in def_sets for s in d.schedules],
+            sensors=[s for d in def_sets for s in d.sensors],
+            jobs=[j for d in def_sets for j in d.jobs],
+            resources=resources,
+            executor=next(iter(executors.values()), None),
+            loggers={k: v for d in def_sets for k, v in d.loggers.items()},
+            asset_checks=[c for d in def_sets for c in d.asset_checks],
+            metadata={k: v for d in def_sets for k, v in d.metadata.items()},
+        )
+
+    def with_resources(self, resources: Mapping[str, Any]) -> Definitions:
+        return Definitions.merge(self, Definitions(resources=resources))
+
+    def __repr__(self) -> str:
+        return (f"Definitions(assets={len(self.assets)}, asset_checks={len(self.asset_checks)}, "
+                f"jobs={len(self.jobs)}, resources={sorted(self.resources)})")

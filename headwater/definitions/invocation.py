@@ -1,0 +1,94 @@
+"""Calling an asset, check or op function directly, as unit tests do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from headwater.definitions.errors import InvalidInvocationError
+
+
+def invoke(definition: Any, op: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Bind positional/keyword arguments to the op's parameters and call its function."""
+    fn = op.compute_fn
+    params = op.params
+    args = list(args)
+    kwargs = dict(kwargs)
+    bound: dict[str, Any] = {}
+    context = None
+    what = f"{type(definition).__name__.replace('Definition', '')} {op.name!r}"
+    if op.context_param is not None:
+        if args:
+            context = args.pop(0)
+        elif op.context_param in kwargs:
+            context = kwargs.pop(op.context_param)
+        elif "context" in kwargs:
+            context = kwargs.pop("context")
+        else:
+            context = _default_context()
+        bind = getattr(context, "_bind_for_invocation", None)
+        if bind is not None:
+            context = bind(definition)
+        bound[op.context_param] = context
+    elif args and _looks_like_context(args[0]):
+        context = args.pop(0)  # a context given to a function that does not take one
+    if context is None and "context" in kwargs and _looks_like_context(kwargs["context"]):
+        context = kwargs.pop("context")
+    if context is not None and op.context_param is None:
+        bind = getattr(context, "_bind_for_invocation", None)
+        if bind is not None:
+            context = bind(definition)
+    resources = getattr(context, "resources", None) if context is not None else None
+    for p in params:
+        if p.role == "context":
+            continue
+        if p.role == "var_kwargs":
+            bound.update(kwargs)
+            kwargs.clear()
+            continue
+        if p.role == "input" and args:
+            bound[p.name] = args.pop(0)
+        elif p.name in kwargs:
+            bound[p.name] = kwargs.pop(p.name)
+        elif p.role == "resource" and resources is not None and hasattr(resources, p.name):
+            bound[p.name] = getattr(resources, p.name)
+        elif p.role == "config":
+            cfg = getattr(context, "op_config", None) if context is not None else None
+            bound[p.name] = _default_config(p, cfg, what)
+        elif p.default is not p.__class__.__dataclass_fields__["default"].default:
+            continue
+        else:
+            raise InvalidInvocationError(
+                f"{what} was called without a value for its {p.role} {p.name!r}. "
+                f"Pass it as {p.name}=... when calling it directly.")
+    if args:
+        raise InvalidInvocationError(f"{what} was called with {len(args)} too many positional arguments")
+    if kwargs:
+        raise InvalidInvocationError(
+            f"{what} was called with unexpected arguments {sorted(kwargs)}; its parameters are "
+            f"{[p.name for p in params]}")
+    return fn(**bound)
+
+
+def _looks_like_context(value: Any) -> bool:
+    return type(value).__name__.endswith("Context")
+
+
+def _default_context() -> Any:
+    import importlib
+
+    ctx = importlib.import_module("headwater.execution.context")
+    return ctx.build_asset_context()
+
+
+def _default_config(p: Any, raw: Any, what: str) -> Any:
+    from headwater.definitions.config import Config
+
+    cls = p.annotation
+    if isinstance(raw, Config):
+        return raw
+    try:
+        return cls(**(raw or {}))
+    except Exception as e:
+        raise InvalidInvocationError(
+            f"{what} takes config {cls.__name__} and none was given that validates; pass "
+            f"config={cls.__name__}(...) when calling it directly. ({e})") from None

@@ -1,0 +1,232 @@
+"""Finding definitions in modules, packages and a project's ``defs/`` folder."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from headwater.definitions.asset_key import _prefix_parts
+from headwater.definitions.asset_spec import AssetSpec
+from headwater.definitions.assets import AssetsDefinition
+from headwater.definitions.checks import AssetChecksDefinition
+from headwater.definitions.definitions import Definitions
+from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.jobs import JobDefinition, UnresolvedAssetJobDefinition
+
+
+class LazyDefinitions:
+    """What ``@definitions`` returns: call it (or use it) to get the ``Definitions``."""
+
+    def __init__(self, fn: Callable[..., Definitions]):
+        self.fn = fn
+        self._defs: Definitions | None = None
+        self.__name__ = getattr(fn, "__name__", "defs")
+        self.__doc__ = fn.__doc__
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Definitions:
+        if self._defs is None or args or kwargs:
+            defs = self.fn(*args, **kwargs) if (args or kwargs or _arity(self.fn) == 0) else self.fn(None)
+            if not isinstance(defs, Definitions):
+                raise InvalidDefinitionError(
+                    f"@definitions function {self.fn.__module__}.{self.__name__} returned "
+                    f"{type(defs).__name__}; it must return a Definitions object")
+            if args or kwargs:
+                return defs
+            self._defs = defs
+        return self._defs
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self(), name)
+
+
+def _arity(fn: Callable[..., Any]) -> int:
+    code = getattr(fn, "__code__", None)
+    return code.co_argcount if code else 0
+
+
+def definitions(fn: Callable[..., Definitions]) -> LazyDefinitions:
+    """Decorator marking the function that builds a code location's ``Definitions``."""
+    return LazyDefinitions(fn)
+
+
+_KINDS = (AssetsDefinition, AssetSpec, AssetChecksDefinition)
+
+
+def _module_objects(module: ModuleType) -> Iterable[Any]:
+    for name, value in list(vars(module).items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(value, (list, tuple)):
+            yield from (v for v in value if isinstance(v, _KINDS))
+        else:
+            yield value
+
+
+def _dedupe(items: Iterable[Any]) -> list[Any]:
+    seen: set[int] = set()
+    out = []
+    for item in items:
+        if id(item) not in seen:
+            seen.add(id(item))
+            out.append(item)
+    return out
+
+
+def _apply(assets: list[Any], group_name: str | None, key_prefix: Any,
+           source_key_prefix: Any = None) -> list[Any]:
+    if group_name is None and key_prefix is None and source_key_prefix is None:
+        return assets
+    prefix = _prefix_parts(key_prefix) if key_prefix else ()
+    own_keys = {k for a in assets if isinstance(a, AssetsDefinition) and a.op for k in a.keys}
+    out = []
+    for a in assets:
+        if isinstance(a, AssetsDefinition) and a.op is not None:
+            repl = {k: k.with_prefix(prefix) for k in own_keys} if prefix else {}
+            groups = {k: group_name for k in a.keys} if group_name else {}
+            out.append(a.with_attributes(asset_key_replacements=repl, group_names_by_key=groups))
+        elif isinstance(a, AssetSpec) and source_key_prefix:
+            out.append(a.replace_attributes(key=a.key.with_prefix(source_key_prefix)))
+        else:
+            out.append(a)
+    return out
+
+
+def load_assets_from_modules(modules: Iterable[ModuleType], group_name: str | None = None,
+                             key_prefix: Any = None, *, automation_condition: Any = None,
+                             backfill_policy: Any = None, source_key_prefix: Any = None,
+                             include_specs: bool = False, **_: Any) -> list[Any]:
+    """Every asset defined at the top level of the given modules."""
+    kinds: tuple[type, ...] = (AssetsDefinition, AssetSpec) if include_specs else (AssetsDefinition,)
+    found = [obj for m in modules for obj in _module_objects(m)
+             if isinstance(obj, kinds) and not isinstance(obj, AssetChecksDefinition)]
+    return _apply(_dedupe(found), group_name, key_prefix, source_key_prefix)
+
+
+def load_assets_from_current_module(group_name: str | None = None, key_prefix: Any = None,
+                                    **kwargs: Any) -> list[Any]:
+    caller = sys._getframe(1).f_globals["__name__"]
+    return load_assets_from_modules([sys.modules[caller]], group_name, key_prefix, **kwargs)
+
+
+def _walk_package(package: ModuleType) -> list[ModuleType]:
+    modules = [package]
+    path = getattr(package, "__path__", None)
+    if path:
+        for info in pkgutil.walk_packages(path, package.__name__ + "."):
+            modules.append(importlib.import_module(info.name))
+    return modules
+
+
+def load_assets_from_package_module(package_module: ModuleType, group_name: str | None = None,
+                                    key_prefix: Any = None, **kwargs: Any) -> list[Any]:
+    """Every asset in a package and all its submodules."""
+    return load_assets_from_modules(_walk_package(package_module), group_name, key_prefix, **kwargs)
+
+
+def load_assets_from_package_name(package_name: str, group_name: str | None = None,
+                                  key_prefix: Any = None, **kwargs: Any) -> list[Any]:
+    return load_assets_from_package_module(importlib.import_module(package_name), group_name,
+                                           key_prefix, **kwargs)
+
+
+def load_asset_checks_from_modules(modules: Iterable[ModuleType],
+                                   asset_key_prefix: Any = None) -> list[AssetChecksDefinition]:
+    return _dedupe(obj for m in modules for obj in _module_objects(m)
+                   if isinstance(obj, AssetChecksDefinition))
+
+
+def load_asset_checks_from_package_module(package_module: ModuleType,
+                                          asset_key_prefix: Any = None) -> list[AssetChecksDefinition]:
+    return load_asset_checks_from_modules(_walk_package(package_module), asset_key_prefix)
+
+
+def load_definitions_from_modules(modules: Iterable[ModuleType]) -> Definitions:
+    """Merge everything defined at the top level of modules into one Definitions."""
+    assets, checks, jobs, schedules, sensors = [], [], [], [], []
+    merged: list[Definitions] = []
+    for m in modules:
+        for obj in _module_objects(m):
+            if isinstance(obj, AssetChecksDefinition):
+                checks.append(obj)
+            elif isinstance(obj, (AssetsDefinition, AssetSpec)):
+                assets.append(obj)
+            elif isinstance(obj, (UnresolvedAssetJobDefinition, JobDefinition)):
+                jobs.append(obj)
+            elif isinstance(obj, Definitions):
+                merged.append(obj)
+            elif isinstance(obj, LazyDefinitions):
+                merged.append(obj())
+            elif type(obj).__name__ in ("ScheduleDefinition",) or _is_kind(obj, "schedule"):
+                schedules.append(obj)
+            elif _is_kind(obj, "sensor"):
+                sensors.append(obj)
+    in_merged = {id(x) for d in merged for x in (*d.assets, *d.asset_checks, *d.jobs,
+                                                   *d.schedules, *d.sensors)}
+    loose = Definitions(
+        assets=[a for a in _dedupe(assets) if id(a) not in in_merged],
+        asset_checks=[c for c in _dedupe(checks) if id(c) not in in_merged],
+        jobs=[j for j in _dedupe(jobs) if id(j) not in in_merged],
+        schedules=[s for s in _dedupe(schedules) if id(s) not in in_merged],
+        sensors=[s for s in _dedupe(sensors) if id(s) not in in_merged])
+    return Definitions.merge(loose, *_dedupe(merged))
+
+
+def _is_kind(obj: Any, kind: str) -> bool:
+    return any(c.__name__.lower().endswith(f"{kind}definition") for c in type(obj).__mro__)
+
+
+def _project_root(start: Path) -> Path:
+    for p in [start, *start.parents]:
+        if (p / "pyproject.toml").exists():
+            return p
+    raise InvalidDefinitionError(
+        f"load_from_defs_folder: no pyproject.toml found in {start} or any parent folder; pass "
+        "project_root= pointing at the project's folder")
+
+
+def _root_module(root: Path) -> str:
+    import tomllib
+
+    data = tomllib.loads((root / "pyproject.toml").read_text())
+    tool = data.get("tool", {})
+    for table in (tool.get("dg", {}).get("project", {}), tool.get("headwater", {})):
+        if table.get("root_module"):
+            return table["root_module"]
+    name = data.get("project", {}).get("name") or root.name
+    return name.replace("-", "_")
+
+
+def load_from_defs_folder(*, path_within_project: Path | None = None,
+                          project_root: Path | None = None) -> Definitions:
+    """Import every module under the project's ``<root_module>/defs`` package and merge them."""
+    if project_root is None:
+        if path_within_project is None:
+            frame = sys._getframe(1)
+            path_within_project = Path(frame.f_globals.get("__file__", ".")).resolve().parent
+        project_root = _project_root(Path(path_within_project).resolve())
+    root = Path(project_root).resolve()
+    module_name = _root_module(root)
+    for candidate in (root / "src", root):
+        if (candidate / module_name).is_dir() and str(candidate) not in sys.path:
+            sys.path.insert(0, str(candidate))
+            break
+    try:
+        defs_package = importlib.import_module(f"{module_name}.defs")
+    except ModuleNotFoundError as e:
+        raise InvalidDefinitionError(
+            f"load_from_defs_folder: cannot import {module_name}.defs under {root} ({e}). Create "
+            f"the folder {module_name}/defs with an __init__.py") from None
+    return load_defs(defs_package, project_root=root)
+
+
+def load_defs(defs_root: ModuleType, project_root: Path | None = None,
+              terminate_autoloading_on_keyword_files: bool = True) -> Definitions:
+    """Merge the definitions of a package and every module below it."""
+    return load_definitions_from_modules(_walk_package(defs_root))

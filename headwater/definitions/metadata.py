@@ -1,0 +1,324 @@
+"""Metadata values attached to assets, materializations and check results."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from headwater.definitions.asset_key import AssetKey
+
+
+class MetadataValue:
+    """Base class of typed metadata values; the static constructors build each kind."""
+
+    kind: str = ""
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.value == self.value  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        try:
+            return hash((self.kind, self.value))
+        except TypeError:
+            return hash((self.kind, repr(self.value)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.value!r})"
+
+    def to_json(self) -> Any:
+        return self.value
+
+    # --- constructors, as Dagster spells them ---
+    @staticmethod
+    def text(text: str) -> TextMetadataValue:
+        return TextMetadataValue(text)
+
+    @staticmethod
+    def int(value: int) -> IntMetadataValue:
+        return IntMetadataValue(value)
+
+    @staticmethod
+    def float(value: float) -> FloatMetadataValue:
+        return FloatMetadataValue(value)
+
+    @staticmethod
+    def bool(value: bool) -> BoolMetadataValue:
+        return BoolMetadataValue(value)
+
+    @staticmethod
+    def json(data: Any) -> JsonMetadataValue:
+        return JsonMetadataValue(data)
+
+    @staticmethod
+    def md(md_str: str) -> MarkdownMetadataValue:
+        return MarkdownMetadataValue(md_str)
+
+    @staticmethod
+    def url(url: str) -> UrlMetadataValue:
+        return UrlMetadataValue(url)
+
+    @staticmethod
+    def path(path: str | os.PathLike) -> PathMetadataValue:
+        return PathMetadataValue(os.fspath(path))
+
+    @staticmethod
+    def notebook(path: str | os.PathLike) -> NotebookMetadataValue:
+        return NotebookMetadataValue(os.fspath(path))
+
+    @staticmethod
+    def python_artifact(python_artifact: Any) -> PythonArtifactMetadataValue:
+        return PythonArtifactMetadataValue(
+            f"{python_artifact.__module__}.{python_artifact.__qualname__}")
+
+    @staticmethod
+    def asset(asset_key: AssetKey) -> AssetMetadataValue:
+        return AssetMetadataValue(asset_key)
+
+    @staticmethod
+    def timestamp(value: Any) -> TimestampMetadataValue:
+        if hasattr(value, "timestamp"):
+            value = value.timestamp()
+        return TimestampMetadataValue(value)
+
+    @staticmethod
+    def null() -> NullMetadataValue:
+        return NullMetadataValue(None)
+
+    @staticmethod
+    def table(records: Sequence[TableRecord], schema: TableSchema | None = None) -> TableMetadataValue:
+        return TableMetadataValue(list(records), schema)
+
+    @staticmethod
+    def table_schema(schema: TableSchema) -> TableSchemaMetadataValue:
+        return TableSchemaMetadataValue(schema)
+
+    @staticmethod
+    def column_lineage(lineage: Any) -> JsonMetadataValue:
+        return JsonMetadataValue(lineage)
+
+    @staticmethod
+    def dagster_run(run_id: str) -> RunMetadataValue:
+        return RunMetadataValue(run_id)
+
+
+class TextMetadataValue(MetadataValue):
+    kind = "text"
+
+    @property
+    def text(self) -> str:
+        return self.value
+
+
+class IntMetadataValue(MetadataValue):
+    kind = "int"
+
+
+class FloatMetadataValue(MetadataValue):
+    kind = "float"
+
+
+class BoolMetadataValue(MetadataValue):
+    kind = "bool"
+
+
+class JsonMetadataValue(MetadataValue):
+    kind = "json"
+
+    @property
+    def data(self) -> Any:
+        return self.value
+
+
+class MarkdownMetadataValue(MetadataValue):
+    kind = "md"
+
+    @property
+    def md_str(self) -> str:
+        return self.value
+
+
+class UrlMetadataValue(MetadataValue):
+    kind = "url"
+
+    @property
+    def url(self) -> str:
+        return self.value
+
+
+class PathMetadataValue(MetadataValue):
+    kind = "path"
+
+    @property
+    def path(self) -> str:
+        return self.value
+
+
+class NotebookMetadataValue(PathMetadataValue):
+    kind = "notebook"
+
+
+class PythonArtifactMetadataValue(MetadataValue):
+    kind = "python_artifact"
+
+
+class TimestampMetadataValue(MetadataValue):
+    kind = "timestamp"
+
+
+class NullMetadataValue(MetadataValue):
+    kind = "null"
+
+
+class RunMetadataValue(MetadataValue):
+    kind = "run"
+
+    @property
+    def run_id(self) -> str:
+        return self.value
+
+
+class AssetMetadataValue(MetadataValue):
+    kind = "asset"
+
+    @property
+    def asset_key(self) -> AssetKey:
+        return self.value
+
+    def to_json(self) -> Any:
+        return self.value.path
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    name: str
+    type: str = "string"
+    description: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    columns: Sequence[TableColumn] = ()
+
+    def to_json(self) -> Any:
+        return [{"name": c.name, "type": c.type, "description": c.description} for c in self.columns]
+
+
+class TableRecord:
+    """One row of a table preview."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Mapping[str, Any] | None = None, **kwargs: Any):
+        self.data = dict(data or {}, **kwargs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TableRecord) and other.data == self.data
+
+    def __repr__(self) -> str:
+        return f"TableRecord({self.data!r})"
+
+
+class TableMetadataValue(MetadataValue):
+    kind = "table"
+    __slots__ = ("schema",)
+
+    def __init__(self, records: list[TableRecord], schema: TableSchema | None = None):
+        super().__init__(records)
+        if schema is None:
+            names: list[str] = []
+            for r in records:
+                for k in r.data:
+                    if k not in names:
+                        names.append(k)
+            schema = TableSchema([TableColumn(n) for n in names])
+        self.schema = schema
+
+    @property
+    def records(self) -> list[TableRecord]:
+        return self.value
+
+    def to_json(self) -> Any:
+        return {"records": [r.data for r in self.value], "schema": self.schema.to_json()}
+
+
+class TableSchemaMetadataValue(MetadataValue):
+    kind = "table_schema"
+
+    @property
+    def schema(self) -> TableSchema:
+        return self.value
+
+    def to_json(self) -> Any:
+        return self.value.to_json()
+
+
+_KINDS: dict[str, type[MetadataValue]] = {
+    c.kind: c
+    for c in (TextMetadataValue, IntMetadataValue, FloatMetadataValue, BoolMetadataValue,
+              JsonMetadataValue, MarkdownMetadataValue, UrlMetadataValue, PathMetadataValue,
+              NotebookMetadataValue, PythonArtifactMetadataValue, TimestampMetadataValue,
+              NullMetadataValue, RunMetadataValue)
+}
+
+
+def normalize_value(value: Any, *, where: str = "metadata") -> MetadataValue:
+    """Turn a raw Python value into a MetadataValue, as Dagster does."""
+    if isinstance(value, MetadataValue):
+        return value
+    if value is None:
+        return NullMetadataValue(None)
+    if isinstance(value, bool):
+        return BoolMetadataValue(value)
+    if isinstance(value, int):
+        return IntMetadataValue(value)
+    if isinstance(value, float):
+        return FloatMetadataValue(value)
+    if isinstance(value, str):
+        return TextMetadataValue(value)
+    if isinstance(value, AssetKey):
+        return AssetMetadataValue(value)
+    if isinstance(value, TableSchema):
+        return TableSchemaMetadataValue(value)
+    if isinstance(value, os.PathLike):
+        return PathMetadataValue(os.fspath(value))
+    if isinstance(value, (dict, list)):
+        return JsonMetadataValue(value)
+    raise TypeError(
+        f"{where}: value {value!r} of type {type(value).__name__} is not a supported metadata "
+        "value; wrap it in a MetadataValue (e.g. MetadataValue.text(str(value)))"
+    )
+
+
+def normalize_metadata(metadata: Mapping[str, Any] | None, *, where: str = "metadata",
+                       ) -> dict[str, MetadataValue]:
+    if not metadata:
+        return {}
+    return {str(k): normalize_value(v, where=f"{where} entry {k!r}") for k, v in metadata.items()}
+
+
+def metadata_to_json(metadata: Mapping[str, MetadataValue]) -> dict[str, Any]:
+    return {k: [v.kind, v.to_json()] for k, v in metadata.items()}
+
+
+def metadata_from_json(data: Mapping[str, Any] | None) -> dict[str, MetadataValue]:
+    out: dict[str, MetadataValue] = {}
+    for k, (kind, raw) in (data or {}).items():
+        if kind == "asset":
+            out[k] = AssetMetadataValue(AssetKey(raw))
+        elif kind == "table":
+            schema = TableSchema([TableColumn(c["name"], c["type"], c.get("description"))
+                                  for c in raw["schema"]])
+            out[k] = TableMetadataValue([TableRecord(r) for r in raw["records"]], schema)
+        elif kind == "table_schema":
+            out[k] = TableSchemaMetadataValue(
+                TableSchema([TableColumn(c["name"], c["type"], c.get("description")) for c in raw]))
+        else:
+            out[k] = _KINDS.get(kind, TextMetadataValue)(raw)
+    return out

@@ -1,0 +1,174 @@
+"""Ops: a compute function with named inputs and outputs. Every asset runs as one op."""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.resources import is_resource_annotation
+
+_CONTEXT_NAMES = frozenset({"context", "_context", "_", "ctx"})
+_EMPTY = inspect.Parameter.empty
+
+
+@dataclass(frozen=True)
+class In:
+    """An op input: its type, description, default and metadata."""
+
+    dagster_type: Any = None
+    description: str | None = None
+    default_value: Any = _EMPTY
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    asset_key: Any = None
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_value is not _EMPTY
+
+
+@dataclass(frozen=True)
+class Out:
+    """An op output: its type, whether it must be produced, and its IO manager."""
+
+    dagster_type: Any = None
+    description: str | None = None
+    is_required: bool = True
+    io_manager_key: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    code_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    role: str  # "context" | "input" | "config" | "resource" | "var_kwargs"
+    annotation: Any = None
+    default: Any = _EMPTY
+
+
+_PARAM_CACHE: dict[Any, tuple[Param, ...]] = {}
+
+
+def analyze_params(fn: Callable[..., Any], what: str) -> tuple[Param, ...]:
+    """Classify a compute function's parameters: context, inputs, config, resources.
+
+    Cached per code object and annotations, so an asset factory pays for it once.
+    """
+    code = getattr(fn, "__code__", None)
+    ann = getattr(fn, "__annotations__", None) or {}
+    cache_key = (code, tuple(ann.items()), getattr(fn, "__defaults__", None)) if code else None
+    if cache_key is not None and not hasattr(fn, "__wrapped__"):
+        try:
+            hit = _PARAM_CACHE.get(cache_key)
+        except TypeError:
+            cache_key, hit = None, None
+        if hit is not None:
+            return hit
+    params = _analyze(fn, what)
+    if cache_key is not None and len(_PARAM_CACHE) < 10000:
+        _PARAM_CACHE[cache_key] = params
+    return params
+
+
+def _resolve_hints(fn: Callable[..., Any]) -> dict[str, Any]:
+    raw = getattr(fn, "__annotations__", {}) or {}
+    if not any(isinstance(v, str) for v in raw.values()):
+        return dict(raw)
+    try:
+        return typing.get_type_hints(fn, include_extras=True)
+    except Exception:
+        return {k: v for k, v in raw.items() if not isinstance(v, str)}
+
+
+def _is_context_annotation(ann: Any) -> bool:
+    name = getattr(ann, "__name__", "") if isinstance(ann, type) else ""
+    return name.endswith("Context")
+
+
+def _is_config_annotation(ann: Any) -> bool:
+    from headwater.definitions.config import Config
+
+    return isinstance(ann, type) and issubclass(ann, Config)
+
+
+def _analyze(fn: Callable[..., Any], what: str) -> tuple[Param, ...]:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError) as e:
+        raise InvalidDefinitionError(f"{what}: cannot read the signature of {fn!r}: {e}") from None
+    hints = _resolve_hints(fn)
+    out: list[Param] = []
+    for i, p in enumerate(sig.parameters.values()):
+        ann = hints.get(p.name)
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            raise InvalidDefinitionError(f"{what}: *{p.name} is not supported; name each input")
+        if p.kind is inspect.Parameter.VAR_KEYWORD:
+            out.append(Param(p.name, "var_kwargs", ann))
+        elif i == 0 and (p.name in _CONTEXT_NAMES or _is_context_annotation(ann)):
+            out.append(Param(p.name, "context", ann))
+        elif _is_config_annotation(ann):
+            out.append(Param(p.name, "config", ann, p.default))
+        elif is_resource_annotation(ann):
+            out.append(Param(p.name, "resource", ann, p.default))
+        elif _is_context_annotation(ann):
+            raise InvalidDefinitionError(
+                f"{what}: the context parameter {p.name!r} must be the first parameter")
+        else:
+            out.append(Param(p.name, "input", ann, p.default))
+    return tuple(out)
+
+
+class OpDefinition:
+    """A compute function and its interface. ``AssetsDefinition.op`` is one of these."""
+
+    def __init__(self, name: str, compute_fn: Callable[..., Any] | None,
+                 ins: Mapping[str, In] | None = None, outs: Mapping[str, Out] | None = None,
+                 params: tuple[Param, ...] = (), description: str | None = None,
+                 required_resource_keys: set[str] | frozenset[str] = frozenset(),
+                 tags: Mapping[str, Any] | None = None, retry_policy: Any = None,
+                 config_schema: Any = None, code_version: str | None = None,
+                 pool: str | None = None):
+        self.name = name
+        self.compute_fn = compute_fn
+        self.ins = dict(ins or {})
+        self.outs = dict(outs or {"result": Out()})
+        self.params = params
+        self.description = description
+        self.tags = dict(tags or {})
+        self.retry_policy = retry_policy
+        self.config_schema = config_schema
+        self.code_version = code_version
+        self.pool = pool
+        resource_params = {p.name for p in params if p.role == "resource"}
+        self.required_resource_keys = frozenset(required_resource_keys) | resource_params
+        self.context_param = next((p.name for p in params if p.role == "context"), None)
+        self.config_param = next((p for p in params if p.role == "config"), None)
+        self.is_generator = inspect.isgeneratorfunction(compute_fn) if compute_fn else False
+        self.is_async = inspect.iscoroutinefunction(compute_fn) if compute_fn else False
+
+    @property
+    def input_names(self) -> list[str]:
+        return list(self.ins)
+
+    @property
+    def output_names(self) -> list[str]:
+        return list(self.outs)
+
+    @property
+    def input_defs(self) -> list[In]:
+        return list(self.ins.values())
+
+    @property
+    def output_defs(self) -> list[Out]:
+        return list(self.outs.values())
+
+    @property
+    def config_cls(self) -> Any:
+        return self.config_param.annotation if self.config_param else None
+
+    def __repr__(self) -> str:
+        return f"OpDefinition({self.name!r})"

@@ -1,0 +1,59 @@
+"""Errors as data: what a failed step records, with the user's frames only."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+_PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@dataclass(frozen=True)
+class SerializableErrorInfo:
+    message: str
+    stack: list[str]
+    cls_name: str | None
+    cause: SerializableErrorInfo | None = None
+    context: SerializableErrorInfo | None = None
+
+    def to_string(self) -> str:
+        text = "".join(self.stack) + self.message
+        if self.cause is not None:
+            text = (self.cause.to_string() + "\nThe above exception was the direct cause of the "
+                    "following exception:\n\n" + text)
+        return text
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"message": self.message, "stack": self.stack, "cls_name": self.cls_name,
+                "cause": self.cause.to_json() if self.cause else None}
+
+    @staticmethod
+    def from_json(data: dict[str, Any] | None) -> SerializableErrorInfo | None:
+        if not data:
+            return None
+        return SerializableErrorInfo(data["message"], list(data["stack"]), data.get("cls_name"),
+                                     SerializableErrorInfo.from_json(data.get("cause")))
+
+
+def _is_framework_frame(filename: str) -> bool:
+    return filename.startswith(_PKG_DIR) and "/examples/" not in filename
+
+
+def error_info_from_exc(exc: BaseException, user_frames_only: bool = True,
+                        _depth: int = 0) -> SerializableErrorInfo:
+    """Record an exception; framework frames are dropped so the user sees their own code."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if user_frames_only:
+        kept = [f for f in frames if not _is_framework_frame(f.filename)]
+        frames = traceback.StackSummary.from_list(kept or frames[-1:])
+    stack = traceback.format_list(frames)
+    message = "".join(traceback.format_exception_only(type(exc), exc))
+    cause = None
+    if exc.__cause__ is not None and _depth < 5:
+        cause = error_info_from_exc(exc.__cause__, user_frames_only, _depth + 1)
+    return SerializableErrorInfo(message, stack, type(exc).__name__, cause)

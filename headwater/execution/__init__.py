@@ -1,0 +1,41 @@
+"""Execution: plans, contexts, resources, IO managers and the run loop."""
+
+from headwater.execution.api import (
+    execute_asset_job,
+    load_asset_value,
+    materialize,
+    materialize_to_memory,
+)
+from headwater.execution.context import (
+    AssetCheckExecutionContext,
+    AssetExecutionContext,
+    OpExecutionContext,
+    build_asset_context,
+    build_op_context,
+)
+from headwater.execution.io_context import (
+    InputContext,
+    OutputContext,
+    build_input_context,
+    build_output_context,
+)
+from headwater.execution.io_managers import (
+    FilesystemIOManager,
+    InMemoryIOManager,
+    PickledObjectFilesystemIOManager,
+    fs_io_manager,
+    mem_io_manager,
+)
+from headwater.execution.logs import get_dagster_logger
+from headwater.execution.resources import InitResourceContext, build_init_resource_context
+from headwater.execution.result import ExecuteInProcessResult
+
+__all__ = [
+    "AssetCheckExecutionContext", "AssetExecutionContext", "ExecuteInProcessResult",
+    "FilesystemIOManager", "InMemoryIOManager", "InitResourceContext", "InputContext",
+    "OpExecutionContext", "OutputContext", "PickledObjectFilesystemIOManager",
+    "build_asset_context", "build_init_resource_context", "build_input_context",
+    "build_op_context", "build_output_context", "execute_asset_job", "fs_io_manager",
+    "get_dagster_logger", "load_asset_value", "materialize", "materialize_to_memory",
+    "mem_io_manager",
+]

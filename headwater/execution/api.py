@@ -1,0 +1,97 @@
+"""``materialize()`` and friends: build a graph and plan, then run through ``execute_plan``."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from headwater.definitions.asset_graph import AssetGraph
+from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.definitions import split_assets
+from headwater.execution.io_context import InputContext, OutputContext
+from headwater.execution.io_managers import FilesystemIOManager, InMemoryIOManager
+from headwater.execution.plan import build_plan, resolve_selection
+from headwater.execution.resources import init_resources
+from headwater.execution.result import ExecuteInProcessResult
+from headwater.execution.run import execute_plan
+
+
+def _instance(instance: Any) -> Any:
+    if instance is not None:
+        return instance
+    from headwater.storage import Instance
+
+    return Instance.ephemeral()
+
+
+def materialize(assets: Sequence[Any], run_config: Any = None, instance: Any = None,
+                resources: Mapping[str, Any] | None = None, partition_key: str | None = None,
+                raise_on_error: bool = True, tags: Mapping[str, str] | None = None,
+                selection: Any = None) -> ExecuteInProcessResult:
+    """Materialize assets in this process, in dependency order, and record the run."""
+    asset_defs, checks = split_assets(assets)
+    graph = AssetGraph(asset_defs, checks, resource_keys=resources or {})
+    ids = resolve_selection(graph, selection)
+    selected_keys = {graph.keys[i] for i in ids}
+    check_defs = [cd for cd in checks if any(s.asset_key in selected_keys for s in cd.specs)] \
+        if selection is not None else checks
+    plan = build_plan(graph, ids, check_defs)
+    return execute_plan(plan, instance=_instance(instance), resources=resources or {},
+                        run_config=run_config, tags=tags, raise_on_error=raise_on_error,
+                        partition_key=partition_key)
+
+
+def materialize_to_memory(assets: Sequence[Any], run_config: Any = None, instance: Any = None,
+                          resources: Mapping[str, Any] | None = None,
+                          partition_key: str | None = None, raise_on_error: bool = True,
+                          tags: Mapping[str, str] | None = None,
+                          selection: Any = None) -> ExecuteInProcessResult:
+    """Like ``materialize``, but every output stays in memory (no files written)."""
+    res = dict(resources or {})
+    res["io_manager"] = InMemoryIOManager()
+    return materialize(assets, run_config, instance, res, partition_key, raise_on_error, tags,
+                       selection)
+
+
+def execute_asset_job(job: Any, *, run_config: Any = None, instance: Any = None,
+                      partition_key: str | None = None, raise_on_error: bool = True,
+                      asset_selection: Any = None, run_id: str | None = None,
+                      tags: Mapping[str, str] | None = None,
+                      resources: Mapping[str, Any] | None = None) -> ExecuteInProcessResult:
+    graph = job.asset_graph
+    ids = job.asset_ids
+    if asset_selection is not None:
+        ids = resolve_selection(graph, asset_selection, within=set(ids))
+    plan = build_plan(graph, ids)
+    res = {**job.resource_defs, **(resources or {})}
+    return execute_plan(plan, instance=_instance(instance), resources=res, run_config=run_config,
+                        tags={**job.tags, **(tags or {})}, job_name=job.name,
+                        raise_on_error=raise_on_error, partition_key=partition_key,
+                        run_id=run_id, job_def=job)
+
+
+def load_asset_value(defs: Any, key: AssetKey, *, instance: Any = None,
+                     partition_key: str | None = None, python_type: Any = None) -> Any:
+    """Load an asset's stored value through its IO manager, outside any run."""
+    graph = defs.asset_graph
+    ad = graph.definition_for(key)
+    io_key = ad.io_manager_key_for(key)
+    inst = instance
+    if inst is None:
+        from headwater.storage import Instance
+
+        inst = Instance.get()
+    resource_defs = {**defs.resources, **ad.resource_defs}
+    resource_defs.setdefault("io_manager", FilesystemIOManager(base_dir=inst.storage_directory()))
+    with contextlib.ExitStack() as stack:
+        res = init_resources(resource_defs, {io_key}, stack, instance=inst)
+        spec = ad.get_asset_spec(key)
+        upstream = OutputContext(name=ad.output_name_for_key(key), asset_key=key,
+                                 step_key=ad.op.name if ad.op else None,
+                                 definition_metadata=spec.metadata, resources=res, op_def=ad.op,
+                                 partition_key=partition_key, asset_spec=spec)
+        ctx = InputContext(name=key.to_python_identifier(), asset_key=key, upstream_output=upstream,
+                           resources=res, partition_key=partition_key, dagster_type=python_type)
+        upstream._default_base_dir = ctx._default_base_dir = inst.storage_directory()  # type: ignore[attr-defined]
+        return getattr(res, io_key).load_input(ctx)

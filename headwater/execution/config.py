@@ -1,0 +1,50 @@
+"""Validating a run's config for every step at once, before anything runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pydantic
+
+from headwater.definitions.config import Config, normalize_run_config, pydantic_errors
+from headwater.definitions.errors import InvalidConfigError
+from headwater.execution.plan import ExecutionPlan
+
+
+def resolve_op_configs(plan: ExecutionPlan, run_config: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return (config value per step key, normalized run config); raise listing every bad path."""
+    cfg = normalize_run_config(run_config)
+    ops_cfg: Mapping[str, Any] = cfg.get("ops") or {}
+    errors: list[str] = []
+    known = {s.key for s in plan.steps}
+    for name in ops_cfg:
+        if name not in known:
+            errors.append(f"ops.{name}: there is no asset or op named {name!r} in this run "
+                          f"(steps: {sorted(known)[:20]})")
+    values: dict[str, Any] = {}
+    for step in plan.steps:
+        op = step.op
+        entry = ops_cfg.get(step.key)
+        raw = entry.get("config") if isinstance(entry, Mapping) else None
+        if isinstance(entry, Mapping) and "config" not in entry and entry:
+            errors.append(f"ops.{step.key}: expected {{'config': {{...}}}}, got keys {sorted(entry)}")
+            continue
+        cls = op.config_cls
+        if cls is None:
+            if raw is not None:
+                values[step.key] = raw
+            continue
+        if isinstance(raw, Config):
+            values[step.key] = raw
+            continue
+        try:
+            values[step.key] = cls(**(raw or {}))
+        except pydantic.ValidationError as e:
+            errors.extend(pydantic_errors(e, f"ops.{step.key}.config"))
+        except TypeError as e:
+            errors.append(f"ops.{step.key}.config: {e}")
+    if errors:
+        raise InvalidConfigError(
+            f"Run config has {len(errors)} error(s) (fix each path listed):", errors)
+    return values, cfg

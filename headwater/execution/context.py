@@ -1,0 +1,243 @@
+"""Execution contexts handed to user code: asset, op, check, and build_asset_context."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+from headwater.definitions.asset_key import AssetKey, coerce_key
+from headwater.definitions.errors import InvalidInvocationError, InvalidPropertyError
+from headwater.definitions.metadata import normalize_metadata
+from headwater.execution.logs import LogManager
+from headwater.execution.resources import Resources, init_resources
+
+
+class OpExecutionContext:
+    """The context of one step. Assets receive the ``AssetExecutionContext`` subclass."""
+
+    def __init__(self, *, run_id: str, job_name: str, op: Any, resources: Resources,
+                 log: LogManager, instance: Any = None, run: Any = None, op_config: Any = None,
+                 assets_def: Any = None, selected_keys: frozenset[AssetKey] | None = None,
+                 partition_key: str | None = None, retry_number: int = 0,
+                 tags: Mapping[str, str] | None = None, step_key: str | None = None,
+                 checks_def: Any = None):
+        self.run_id = run_id
+        self.job_name = job_name
+        self.op_def = op
+        self.resources = resources
+        self.log = log
+        self.instance = instance
+        self.run = run
+        self.op_config = op_config
+        self.assets_def = assets_def
+        self.checks_def = checks_def
+        self._selected_keys = selected_keys
+        self._partition_key = partition_key
+        self.retry_number = retry_number
+        self._tags = dict(tags or {})
+        self.step_key = step_key or (op.name if op is not None else "")
+        self.output_metadata: dict[str | None, dict[str, Any]] = {}
+        self.logged_events: list[Any] = []
+
+    # --- run ---
+    @property
+    def dagster_run(self) -> Any:
+        return self.run
+
+    @property
+    def run_tags(self) -> Mapping[str, str]:
+        return self._tags
+
+    def has_tag(self, key: str) -> bool:
+        return key in self._tags
+
+    def get_tag(self, key: str) -> str | None:
+        return self._tags.get(key)
+
+    @property
+    def op_execution_context(self) -> OpExecutionContext:
+        return self
+
+    @property
+    def node_handle(self) -> str:
+        return self.op_def.name if self.op_def is not None else ""
+
+    @property
+    def op_handle(self) -> str:
+        return self.node_handle
+
+    def get_step_execution_context(self) -> OpExecutionContext:
+        return self
+
+    @property
+    def pdb(self) -> Any:
+        import pdb
+
+        return pdb.Pdb()
+
+    # --- partitions (partitioned runs come with the partitions issue) ---
+    @property
+    def has_partition_key(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def partition_key(self) -> str:
+        if self._partition_key is None:
+            raise InvalidPropertyError(
+                "Tried to read context.partition_key, but this run is not partitioned")
+        return self._partition_key
+
+    @property
+    def partition_keys(self) -> list[str]:
+        return [self.partition_key]
+
+    # --- assets ---
+    @property
+    def selected_asset_keys(self) -> set[AssetKey]:
+        if self._selected_keys is not None:
+            return set(self._selected_keys)
+        return set(self.assets_def.keys) if self.assets_def is not None else set()
+
+    @property
+    def selected_output_names(self) -> set[str]:
+        ad = self.assets_def
+        if ad is None:
+            return set(self.op_def.outs) if self.op_def else set()
+        return {ad.output_name_for_key(k) for k in self.selected_asset_keys}
+
+    @property
+    def is_subset(self) -> bool:
+        ad = self.assets_def
+        return ad is not None and self.selected_asset_keys != set(ad._spec_by_key)
+
+    def _require_assets_def(self, what: str) -> Any:
+        if self.assets_def is None:
+            raise InvalidPropertyError(
+                f"Tried to read context.{what}, but this context is not running an asset. When "
+                "calling an asset directly, pass the context to the asset: my_asset(context)")
+        return self.assets_def
+
+    @property
+    def asset_key(self) -> AssetKey:
+        ad = self._require_assets_def("asset_key")
+        keys = self.selected_asset_keys
+        if len(keys) != 1:
+            raise InvalidPropertyError(
+                f"context.asset_key is ambiguous: this step materializes {len(keys)} assets "
+                f"({sorted(k.to_user_string() for k in keys)}); use context.selected_asset_keys")
+        return next(iter(keys)) if keys else ad.key
+
+    def asset_key_for_output(self, output_name: str = "result") -> AssetKey:
+        ad = self._require_assets_def("asset_key_for_output")
+        if output_name not in ad.keys_by_output_name:
+            raise InvalidPropertyError(f"Asset {ad!r} has no output named {output_name!r}")
+        return ad.keys_by_output_name[output_name]
+
+    def asset_key_for_input(self, input_name: str) -> AssetKey:
+        ad = self.assets_def or self.checks_def
+        if ad is None or input_name not in ad.keys_by_input_name:
+            raise InvalidPropertyError(f"No asset input named {input_name!r}")
+        return ad.keys_by_input_name[input_name]
+
+    @property
+    def asset_spec(self) -> Any:
+        return self._require_assets_def("asset_spec").get_asset_spec(self.asset_key)
+
+    def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None,
+                            mapping_key: str | None = None) -> None:
+        if output_name is None and self.assets_def is not None and len(self.selected_asset_keys) > 1:
+            raise InvalidInvocationError(
+                "add_output_metadata: this step has several outputs; pass output_name=")
+        md = normalize_metadata(metadata, where="add_output_metadata")
+        self.output_metadata.setdefault(output_name, {}).update(md)
+
+    def add_asset_metadata(self, metadata: Mapping[str, Any], asset_key: Any = None,
+                           partition_key: str | None = None) -> None:
+        output_name = None
+        if asset_key is not None and self.assets_def is not None:
+            output_name = self.assets_def.output_name_for_key(coerce_key(asset_key))
+        self.add_output_metadata(metadata, output_name)
+
+    def get_output_metadata(self, output_name: str = "result") -> dict[str, Any]:
+        return {**self.output_metadata.get(None, {}), **self.output_metadata.get(output_name, {})}
+
+    def get_mapping_key(self) -> str | None:
+        return None
+
+    def log_event(self, event: Any) -> None:
+        """Record an AssetMaterialization, AssetObservation or check result from user code."""
+        self.logged_events.append(event)
+
+    def describe_op(self) -> str:
+        return f"op {self.node_handle!r}"
+
+
+class AssetExecutionContext(OpExecutionContext):
+    """The context an asset function receives."""
+
+
+class AssetCheckExecutionContext(OpExecutionContext):
+    """The context an asset check function receives."""
+
+    @property
+    def check_specs(self) -> list[Any]:
+        return list(self.checks_def.specs) if self.checks_def is not None else []
+
+    @property
+    def selected_asset_check_keys(self) -> set[Any]:
+        return {s.key for s in self.check_specs}
+
+
+class DirectAssetExecutionContext(AssetExecutionContext):
+    """A context built for calling an asset directly (``build_asset_context``)."""
+
+    def __init__(self, resources: Resources, stack: contextlib.ExitStack, instance: Any,
+                 op_config: Any, partition_key: str | None, run_tags: Mapping[str, str] | None):
+        super().__init__(run_id="EPHEMERAL", job_name="ephemeral_job", op=None, resources=resources,
+                         log=LogManager(), instance=instance, op_config=op_config,
+                         partition_key=partition_key, tags=run_tags)
+        self._stack = stack
+
+    def _bind_for_invocation(self, definition: Any) -> DirectAssetExecutionContext:
+        from headwater.definitions.assets import AssetsDefinition
+
+        if isinstance(definition, AssetsDefinition):
+            self.assets_def = definition
+        else:
+            self.checks_def = definition
+        self.op_def = definition.op
+        return self
+
+    def __enter__(self) -> DirectAssetExecutionContext:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stack.close()
+
+    def __del__(self) -> None:
+        try:
+            self._stack.close()
+        except Exception:
+            pass
+
+
+def build_asset_context(resources: Mapping[str, Any] | None = None,
+                        resources_config: Mapping[str, Any] | None = None,
+                        asset_config: Mapping[str, Any] | Any = None, instance: Any = None,
+                        partition_key: str | None = None, partition_key_range: Any = None,
+                        run_tags: Mapping[str, str] | None = None, event_loop: Any = None) -> DirectAssetExecutionContext:
+    """A context for calling an asset function directly in a test."""
+    stack = contextlib.ExitStack()
+    defs = dict(resources or {})
+    run_config = {"resources": {k: {"config": v} for k, v in (resources_config or {}).items()}}
+    container = init_resources(defs, set(defs), stack, instance=instance, run_config=run_config)
+    return DirectAssetExecutionContext(container, stack, instance, asset_config, partition_key,
+                                       run_tags)
+
+
+def build_op_context(resources: Mapping[str, Any] | None = None, op_config: Any = None,
+                     resources_config: Mapping[str, Any] | None = None, instance: Any = None,
+                     config: Any = None, partition_key: str | None = None, **_: Any) -> DirectAssetExecutionContext:
+    return build_asset_context(resources, resources_config, op_config or config, instance,
+                               partition_key)

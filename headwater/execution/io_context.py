@@ -1,0 +1,175 @@
+"""``InputContext`` and ``OutputContext``: what an IO manager is told about a value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.errors import InvalidPropertyError
+from headwater.definitions.metadata import normalize_metadata
+
+
+class OutputContext:
+    """Describes an output being stored (or, as ``upstream_output``, one being loaded)."""
+
+    def __init__(self, *, name: str = "result", asset_key: AssetKey | None = None,
+                 step_key: str | None = None, run_id: str | None = None,
+                 definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
+                 op_def: Any = None, dagster_type: Any = None, log: Any = None,
+                 partition_key: str | None = None, resource_config: Any = None,
+                 asset_spec: Any = None):
+        self.name = name
+        self._asset_key = asset_key
+        self.step_key = step_key
+        self.run_id = run_id
+        self.definition_metadata = dict(definition_metadata or {})
+        self.resources = resources
+        self.op_def = op_def
+        self.dagster_type = dagster_type
+        self.log = log
+        self._partition_key = partition_key
+        self.resource_config = resource_config
+        self.asset_spec = asset_spec
+        self.output_metadata: dict[str, Any] = {}
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.definition_metadata
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self._asset_key is not None
+
+    @property
+    def asset_key(self) -> AssetKey:
+        if self._asset_key is None:
+            raise InvalidPropertyError(f"Output {self.name!r} of step {self.step_key!r} is not an asset")
+        return self._asset_key
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def partition_key(self) -> str:
+        if self._partition_key is None:
+            raise InvalidPropertyError("This output is not partitioned")
+        return self._partition_key
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def asset_partition_key(self) -> str:
+        return self.partition_key
+
+    @property
+    def mapping_key(self) -> str | None:
+        return None
+
+    def get_asset_identifier(self) -> list[str]:
+        path = list(self.asset_key.path)
+        return [*path, self._partition_key] if self._partition_key is not None else path
+
+    def get_identifier(self) -> list[str]:
+        if self._asset_key is not None:
+            return self.get_asset_identifier()
+        return [self.run_id or "", self.step_key or "", self.name]
+
+    def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
+        self.output_metadata.update(normalize_metadata(metadata, where="add_output_metadata"))
+
+    def get_logged_metadata(self) -> dict[str, Any]:
+        return dict(self.output_metadata)
+
+
+class InputContext:
+    """Describes an input being loaded; ``upstream_output`` is the output it comes from."""
+
+    def __init__(self, *, name: str, asset_key: AssetKey | None = None,
+                 upstream_output: OutputContext | None = None,
+                 definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
+                 op_def: Any = None, dagster_type: Any = None, log: Any = None,
+                 partition_key: str | None = None, resource_config: Any = None,
+                 step_key: str | None = None):
+        self.name = name
+        self._asset_key = asset_key
+        self.upstream_output = upstream_output
+        self.definition_metadata = dict(definition_metadata or {})
+        self.resources = resources
+        self.op_def = op_def
+        self.dagster_type = dagster_type
+        self.log = log
+        self._partition_key = partition_key
+        self.resource_config = resource_config
+        self.step_key = step_key
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self.definition_metadata
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self._asset_key is not None
+
+    @property
+    def asset_key(self) -> AssetKey:
+        if self._asset_key is None:
+            raise InvalidPropertyError(f"Input {self.name!r} does not load an asset")
+        return self._asset_key
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def partition_key(self) -> str:
+        if self._partition_key is None:
+            raise InvalidPropertyError("This input is not partitioned")
+        return self._partition_key
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def asset_partition_key(self) -> str:
+        return self.partition_key
+
+    def get_asset_identifier(self) -> list[str]:
+        path = list(self.asset_key.path)
+        return [*path, self._partition_key] if self._partition_key is not None else path
+
+    def get_identifier(self) -> list[str]:
+        if self.upstream_output is not None:
+            return self.upstream_output.get_identifier()
+        return self.get_asset_identifier()
+
+
+def build_output_context(name: str = "result", asset_key: Any = None, step_key: str | None = None,
+                         run_id: str | None = None, metadata: Mapping[str, Any] | None = None,
+                         definition_metadata: Mapping[str, Any] | None = None,
+                         resources: Any = None, partition_key: str | None = None,
+                         dagster_type: Any = None, **_: Any) -> OutputContext:
+    from headwater.definitions.asset_key import coerce_key
+
+    return OutputContext(name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
+                         step_key=step_key, run_id=run_id,
+                         definition_metadata=definition_metadata or metadata,
+                         resources=resources, partition_key=partition_key, dagster_type=dagster_type)
+
+
+def build_input_context(name: str = "result", asset_key: Any = None,
+                        upstream_output: OutputContext | None = None,
+                        metadata: Mapping[str, Any] | None = None,
+                        definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
+                        partition_key: str | None = None, dagster_type: Any = None,
+                        **_: Any) -> InputContext:
+    from headwater.definitions.asset_key import coerce_key
+
+    return InputContext(name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
+                        upstream_output=upstream_output,
+                        definition_metadata=definition_metadata or metadata, resources=resources,
+                        partition_key=partition_key, dagster_type=dagster_type)

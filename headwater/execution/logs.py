@@ -1,0 +1,58 @@
+"""``context.log``: user log calls become events directly, mirrored to Python logging."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+_console = logging.getLogger("headwater")
+
+
+class LogManager:
+    """The ``log`` of a context. ``emit(level, message)`` records an event; no logging detour."""
+
+    __slots__ = ("_emit", "_prefix")
+
+    def __init__(self, emit: Callable[[int, str], None] | None = None, prefix: str = ""):
+        self._emit = emit
+        self._prefix = prefix
+
+    def log(self, level: int | str, msg: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(level, str):
+            level = logging.getLevelName(level.upper())
+            if not isinstance(level, int):
+                level = logging.INFO
+        text = str(msg) % args if args else str(msg)
+        if self._emit is not None:
+            self._emit(level, text)
+        if _console.isEnabledFor(level):
+            _console.log(level, "%s%s", self._prefix, text)
+
+    def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.DEBUG, msg, *args)
+
+    def info(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.INFO, msg, *args)
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.WARNING, msg, *args)
+
+    warn = warning
+
+    def error(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.ERROR, msg, *args)
+
+    def critical(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.CRITICAL, msg, *args)
+
+    def exception(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        self.log(logging.ERROR, msg, *args)
+
+    def isEnabledFor(self, level: int) -> bool:  # noqa: N802 - logging.Logger's spelling
+        return True
+
+
+def get_dagster_logger(name: str | None = None) -> logging.Logger:
+    """A Python logger for code outside a context (Dagster: ``get_dagster_logger``)."""
+    return logging.getLogger("headwater" + (f".{name}" if name else ""))

@@ -1,0 +1,120 @@
+"""Turning what a compute function returned or yielded into typed outputs."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.results import (
+    AssetCheckResult,
+    AssetMaterialization,
+    AssetObservation,
+    MaterializeResult,
+    Output,
+)
+from headwater.execution.plan import Step
+
+NO_VALUE = object()
+
+
+@dataclass
+class StepOutput:
+    output_name: str
+    value: Any = NO_VALUE  # NO_VALUE: nothing for the IO manager to store
+    metadata: dict[str, Any] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    data_version: Any = None
+
+
+@dataclass
+class CollectedOutputs:
+    outputs: list[StepOutput] = field(default_factory=list)
+    checks: list[AssetCheckResult] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)  # AssetMaterialization / AssetObservation
+
+
+def _returns_none(fn: Any) -> bool:
+    ann = getattr(fn, "__annotations__", {}).get("return", inspect.Parameter.empty)
+    return ann is None or ann == "None"
+
+
+def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
+    out = CollectedOutputs()
+    items: Iterable[Any]
+    if inspect.isgenerator(result):
+        items = list(result)
+    elif step.is_check:
+        items = result if isinstance(result, (list, tuple)) else [result]
+    elif isinstance(result, tuple) and len(step.definition.op.outs) > 1 and not _all_results(result):
+        names = [o for o in step.definition.op.outs if o not in step.check_outputs]
+        selected = [o for o in names if o in step.asset_outputs]
+        if len(result) != len(selected):
+            raise InvalidDefinitionError(
+                f"{what} returned a tuple of {len(result)} values but has {len(selected)} "
+                f"outputs {selected}; return one value per output, in order")
+        items = [Output(v, output_name=n) for n, v in zip(selected, result)]
+    elif isinstance(result, tuple) and _all_results(result):
+        items = list(result)
+    else:
+        if result is None and _returns_none(step.definition.op.compute_fn):
+            items = []
+        else:
+            items = [result]
+    single = next(iter(step.asset_outputs), None) if len(step.asset_outputs) == 1 else None
+    for item in items:
+        if isinstance(item, AssetCheckResult):
+            out.checks.append(item)
+        elif isinstance(item, MaterializeResult):
+            name = _output_for(step, item.asset_key, single, what)
+            out.outputs.append(StepOutput(name, item.value if item.value is not None else NO_VALUE,
+                                          dict(item.metadata), item.tags, item.data_version))
+            out.checks.extend(item.check_results)
+        elif isinstance(item, Output):
+            name = item.output_name
+            if name == "result" and single is not None:
+                name = single
+            if name not in step.asset_outputs and name not in step.check_outputs:
+                if name in step.definition.op.outs:
+                    continue  # an output that was not selected
+                raise InvalidDefinitionError(
+                    f"{what} yielded an output named {name!r}, which it does not declare; its "
+                    f"outputs are {sorted(step.asset_outputs)}")
+            out.outputs.append(StepOutput(name, item.value, dict(item.metadata), item.tags,
+                                          item.data_version))
+        elif isinstance(item, (AssetMaterialization, AssetObservation)):
+            out.events.append(item)
+        elif step.is_check:
+            raise InvalidDefinitionError(
+                f"{what} returned {type(item).__name__}; an asset check must return an "
+                "AssetCheckResult")
+        elif single is not None:
+            out.outputs.append(StepOutput(single, item))
+        else:
+            raise InvalidDefinitionError(
+                f"{what} returned a {type(item).__name__}, but it has several outputs "
+                f"{sorted(step.asset_outputs)}; return a tuple, or yield Output(value, output_name=...) "
+                "/ MaterializeResult(asset_key=...)")
+    return out
+
+
+def _all_results(values: tuple[Any, ...]) -> bool:
+    return bool(values) and all(isinstance(v, (Output, MaterializeResult, AssetCheckResult))
+                                for v in values)
+
+
+def _output_for(step: Step, asset_key: Any, single: str | None, what: str) -> str:
+    if asset_key is None:
+        if single is None:
+            raise InvalidDefinitionError(
+                f"{what} returned MaterializeResult without asset_key, but it materializes "
+                f"several assets; pass MaterializeResult(asset_key=...)")
+        return single
+    for name, key in step.asset_outputs.items():
+        if key == asset_key:
+            return name
+    raise InvalidDefinitionError(
+        f"{what} returned MaterializeResult for asset {asset_key.to_user_string()!r}, which this "
+        f"step does not materialize ({sorted(k.to_user_string() for k in step.asset_outputs.values())})")

@@ -1,0 +1,169 @@
+"""The execution plan: which steps run, in what order, reading which inputs. Pure data."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from headwater.definitions.asset_graph import AssetGraph
+from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.assets import AssetsDefinition
+from headwater.definitions.checks import AssetChecksDefinition, AssetCheckSpec
+from headwater.definitions.errors import InvalidDefinitionError, InvalidSubsetError
+
+
+@dataclass
+class StepInput:
+    param: str
+    asset_key: AssetKey
+    source_step: int | None  # index of the producing step in this plan, None if outside it
+
+
+@dataclass
+class Step:
+    index: int
+    key: str
+    definition: AssetsDefinition | AssetChecksDefinition
+    inputs: list[StepInput]
+    asset_outputs: dict[str, AssetKey]  # output name -> asset key (selected only)
+    check_outputs: dict[str, AssetCheckSpec]  # output name -> check spec (selected only)
+    deps: set[int] = field(default_factory=set)  # steps that must succeed first
+    blocking_checks: set[int] = field(default_factory=set)  # check steps that gate this one
+
+    @property
+    def op(self) -> Any:
+        return self.definition.op
+
+    @property
+    def is_check(self) -> bool:
+        return isinstance(self.definition, AssetChecksDefinition)
+
+
+@dataclass
+class ExecutionPlan:
+    steps: list[Step]
+    graph: AssetGraph
+
+    @property
+    def asset_keys(self) -> set[AssetKey]:
+        return {k for s in self.steps for k in s.asset_outputs.values()}
+
+    def step_named(self, key: str) -> Step:
+        for s in self.steps:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+
+def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
+               checks: Iterable[AssetChecksDefinition] | None = None) -> ExecutionPlan:
+    """Group selected assets by their definition into steps, then order steps topologically."""
+    ids = sorted(i for i in asset_ids if graph.is_executable(i))
+    by_owner: dict[int, list[AssetKey]] = {}
+    for i in ids:
+        by_owner.setdefault(graph.owner[i], []).append(graph.keys[i])
+    steps: list[Step] = []
+    producer: dict[AssetKey, int] = {}
+    for owner, keys in by_owner.items():
+        ad = graph.assets_defs[owner].subset_for(keys)
+        selected = set(keys)
+        outputs = {o: k for o, k in ad.keys_by_output_name.items() if k in selected}
+        check_outs = {o: c for o, c in ad.check_specs_by_output.items() if c.asset_key in selected}
+        step = Step(len(steps), ad.op.name, ad, [], outputs, check_outs)
+        for k in keys:
+            producer[k] = step.index
+        steps.append(step)
+    selected_keys = set(producer)
+    check_defs = graph.check_defs_for(selected_keys) if checks is None else list(checks)
+    for cd in check_defs:
+        specs = {o: s for o, s in cd.specs_by_output.items()}
+        steps.append(Step(len(steps), cd.op.name, cd, [], {}, specs))
+    names: dict[str, int] = {}
+    for s in steps:
+        if s.key in names:
+            raise InvalidDefinitionError(
+                f"Two steps are both named {s.key!r}; give one of the assets or checks another name")
+        names[s.key] = s.index
+    blocking_by_asset: dict[AssetKey, set[int]] = {}
+    for s in steps:
+        d = s.definition
+        if isinstance(d, AssetChecksDefinition):
+            for param, key in d.keys_by_input_name.items():
+                s.inputs.append(StepInput(param, key, producer.get(key)))
+            for spec in d.specs:
+                if spec.asset_key in producer:
+                    s.deps.add(producer[spec.asset_key])
+                    if spec.blocking:
+                        blocking_by_asset.setdefault(spec.asset_key, set()).add(s.index)
+        else:
+            for param, key in d.keys_by_input_name.items():
+                s.inputs.append(StepInput(param, key, producer.get(key)))
+            for key in s.asset_outputs.values():
+                for up in d.deps_for(key):
+                    if up in producer and producer[up] != s.index:
+                        s.deps.add(producer[up])
+        for inp in s.inputs:
+            if inp.source_step is not None and inp.source_step != s.index:
+                s.deps.add(inp.source_step)
+    for s in steps:
+        if s.is_check:
+            continue
+        for key in s.asset_outputs.values():
+            for up in s.definition.deps_for(key):
+                for check_step in blocking_by_asset.get(up, ()):
+                    s.deps.add(check_step)
+                    s.blocking_checks.add(check_step)
+    return ExecutionPlan(_toposort(steps), graph)
+
+
+def _toposort(steps: list[Step]) -> list[Step]:
+    indeg = {s.index: len(s.deps) for s in steps}
+    children: dict[int, list[int]] = {s.index: [] for s in steps}
+    for s in steps:
+        for d in s.deps:
+            children[d].append(s.index)
+    queue = deque(s.index for s in steps if indeg[s.index] == 0)
+    order: list[int] = []
+    while queue:
+        i = queue.popleft()
+        order.append(i)
+        for c in children[i]:
+            indeg[c] -= 1
+            if indeg[c] == 0:
+                queue.append(c)
+    if len(order) != len(steps):
+        stuck = sorted(steps[i].key for i in indeg if indeg[i] > 0)
+        raise InvalidDefinitionError(
+            f"The steps {stuck} depend on each other in a cycle (a multi-asset that both feeds and "
+            "reads another step); split the multi-asset or use can_subset=True")
+    by_index = {s.index: s for s in steps}
+    remap = {old: new for new, old in enumerate(order)}
+    out = []
+    for old in order:
+        s = by_index[old]
+        s.index = remap[old]
+        s.deps = {remap[d] for d in s.deps}
+        s.blocking_checks = {remap[d] for d in s.blocking_checks}
+        for inp in s.inputs:
+            if inp.source_step is not None:
+                inp.source_step = remap[inp.source_step]
+        out.append(s)
+    return out
+
+
+def resolve_selection(graph: AssetGraph, selection: Any, within: set[int] | None = None) -> set[int]:
+    from headwater.definitions.selection import AssetSelection
+
+    if selection is None:
+        ids = within if within is not None else {i for i in range(len(graph)) if graph.is_executable(i)}
+        return set(ids)
+    sel = AssetSelection.from_coercible(selection)
+    ids = sel.resolve_ids(graph)
+    if within is not None:
+        ids &= within
+    ids = {i for i in ids if graph.is_executable(i)}
+    if not ids:
+        raise InvalidSubsetError(f"The selection {selection!r} matches no asset that can be materialized")
+    return ids

@@ -1,0 +1,128 @@
+"""The result of an in-process run: success, events, and the values each step produced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from headwater.definitions.asset_key import AssetKey, coerce_key
+from headwater.definitions.errors import InvalidInvocationError
+from headwater.events.records import AssetCheckEvaluation, Event
+
+
+class ExecuteInProcessResult:
+    """What ``materialize()`` and ``job.execute_in_process()`` return."""
+
+    def __init__(self, run: Any, events: list[Event], outputs: dict[tuple[str, str], Any],
+                 plan: Any, job_def: Any = None):
+        self._run = run
+        self._events = events
+        self._outputs = outputs
+        self._plan = plan
+        self.job_def = job_def
+
+    # --- run ---
+    @property
+    def success(self) -> bool:
+        return self._run.is_success
+
+    @property
+    def run_id(self) -> str:
+        return self._run.run_id
+
+    @property
+    def dagster_run(self) -> Any:
+        return self._run
+
+    @property
+    def all_events(self) -> list[Event]:
+        return list(self._events)
+
+    @property
+    def all_node_events(self) -> list[Event]:
+        return [e for e in self._events if e.step_key is not None]
+
+    def events_for_node(self, node_name: str) -> list[Event]:
+        return [e for e in self._events if e.step_key == node_name]
+
+    def filter_events(self, event_filter: Any) -> list[Event]:
+        return [e for e in self._events if event_filter(e)]
+
+    def get_job_success_event(self) -> Event:
+        return next(e for e in self._events if e.event_type_value == "PIPELINE_SUCCESS")
+
+    def get_job_failure_event(self) -> Event:
+        return next(e for e in self._events if e.event_type_value == "PIPELINE_FAILURE")
+
+    # --- steps ---
+    def _of_type(self, value: str, node: str | None = None) -> list[Event]:
+        return [e for e in self._events if e.event_type_value == value
+                and (node is None or e.step_key == node)]
+
+    def get_step_success_events(self) -> list[Event]:
+        return self._of_type("STEP_SUCCESS")
+
+    def get_step_failure_events(self) -> list[Event]:
+        return self._of_type("STEP_FAILURE")
+
+    def get_failed_step_keys(self) -> set[str]:
+        return {e.step_key for e in self.get_step_failure_events() if e.step_key}
+
+    def get_step_skipped_events(self) -> list[Event]:
+        return self._of_type("STEP_SKIPPED")
+
+    def is_node_success(self, node_name: str) -> bool:
+        return bool(self._of_type("STEP_SUCCESS", node_name))
+
+    def is_node_failed(self, node_name: str) -> bool:
+        return bool(self._of_type("STEP_FAILURE", node_name))
+
+    def is_node_skipped(self, node_name: str) -> bool:
+        return bool(self._of_type("STEP_SKIPPED", node_name))
+
+    def is_node_untouched(self, node_name: str) -> bool:
+        return not self.events_for_node(node_name)
+
+    # --- values ---
+    def output_for_node(self, node_name: str, output_name: str = "result") -> Any:
+        if (node_name, output_name) in self._outputs:
+            return self._outputs[(node_name, output_name)]
+        known = {n for n, _ in self._outputs}
+        if node_name in known:
+            outs = sorted(o for n, o in self._outputs if n == node_name)
+            if output_name == "result" and len(outs) == 1:
+                return self._outputs[(node_name, outs[0])]
+            raise InvalidInvocationError(
+                f"Node {node_name!r} has no output {output_name!r}; its outputs are {outs}")
+        raise InvalidInvocationError(
+            f"No output for node {node_name!r} in run {self.run_id}: it did not run or produced "
+            f"nothing. Nodes with outputs: {sorted(known)}")
+
+    def output_value(self, output_name: str = "result") -> Any:
+        raise InvalidInvocationError("output_value() is for graph-backed jobs; use output_for_node()")
+
+    def asset_value(self, asset_key: Any) -> Any:
+        key = coerce_key(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
+        for step in self._plan.steps:
+            for out, k in step.asset_outputs.items():
+                if k == key:
+                    return self.output_for_node(step.key, out)
+        raise InvalidInvocationError(f"Asset {key.to_user_string()!r} was not materialized in this run")
+
+    # --- assets ---
+    def get_asset_materialization_events(self) -> list[Event]:
+        return self._of_type("ASSET_MATERIALIZATION")
+
+    def get_asset_observation_events(self) -> list[Event]:
+        return self._of_type("ASSET_OBSERVATION")
+
+    def asset_materializations_for_node(self, node_name: str) -> list[Any]:
+        return [e.materialization for e in self._of_type("ASSET_MATERIALIZATION", node_name)]
+
+    def asset_observations_for_node(self, node_name: str) -> list[Any]:
+        return [e.materialization for e in self._of_type("ASSET_OBSERVATION", node_name)]
+
+    def get_asset_check_evaluations(self) -> list[AssetCheckEvaluation]:
+        return [e.event_specific_data for e in self._of_type("ASSET_CHECK_EVALUATION")]
+
+    def __repr__(self) -> str:
+        return f"ExecuteInProcessResult(run_id={self.run_id!r}, success={self.success})"

@@ -1,0 +1,163 @@
+"""The run loop: one plan, one set of resources, steps in order, events at step boundaries.
+
+Every way of launching (``materialize``, ``job.execute_in_process``, the CLI) comes here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from headwater.definitions.errors import HeadwaterError, InvalidDefinitionError
+from headwater.events.errors import error_info_from_exc
+from headwater.events.records import Event, EventLogEntry, EventType, StepFailureData
+from headwater.execution.config import resolve_op_configs
+from headwater.execution.io_managers import FilesystemIOManager
+from headwater.execution.plan import ExecutionPlan, Step
+from headwater.execution.resources import init_resources
+from headwater.execution.result import ExecuteInProcessResult
+from headwater.execution.step import execute_step, raise_user_error
+
+FLUSH_INTERVAL_S = 0.1
+
+
+class RunContext:
+    """Run-wide state shared by the steps: resources, configs, the event buffer."""
+
+    def __init__(self, *, plan: ExecutionPlan, instance: Any, run: Any, job_name: str,
+                 op_configs: dict[str, Any], tags: Mapping[str, str], partition_key: str | None):
+        self.plan = plan
+        self.instance = instance
+        self.run = run
+        self.run_id = run.run_id
+        self.job_name = job_name
+        self.op_configs = op_configs
+        self.tags = dict(tags)
+        self.partition_key = partition_key
+        self.resources: Any = None
+        self.base_dir = instance.storage_directory()
+        self.events: list[Event] = []
+        self.pending: list[EventLogEntry] = []
+        self.outputs: dict[tuple[str, str], Any] = {}
+        self.failures: list[tuple[Step, BaseException, bool]] = []
+        self._last_flush = time.monotonic()
+
+    # --- events ---
+    def emit(self, event_type: EventType, step: Step | None, message: str | None,
+             data: Any = None) -> None:
+        step_key = step.key if step is not None else None
+        ev = Event(event_type, self.job_name, step_key, step_key, message, data)
+        self.events.append(ev)
+        self.pending.append(EventLogEntry(self.run_id, time.time(), "DEBUG", message or "",
+                                          step_key, self.job_name, ev))
+
+    def emit_log(self, step: Step, level: int, message: str) -> None:
+        self.pending.append(EventLogEntry(self.run_id, time.time(), level, message, step.key,
+                                          self.job_name, None))
+        if time.monotonic() - self._last_flush > FLUSH_INTERVAL_S:
+            self.flush()  # a long step streams its logs
+
+    def flush(self) -> None:
+        if self.pending:
+            batch, self.pending = self.pending, []
+            self.instance.store_events(batch)
+        self._last_flush = time.monotonic()
+
+    # --- values ---
+    def capture(self, step_key: str, output_name: str, value: Any) -> None:
+        self.outputs[(step_key, output_name)] = value
+
+    def record_failure(self, step: Step, error: BaseException, user_code: bool) -> None:
+        self.failures.append((step, error, user_code))
+
+    def input_manager_key(self, step: Step, inp: Any) -> str | None:
+        return None
+
+    def input_metadata(self, step: Step, inp: Any) -> Mapping[str, Any]:
+        return {}
+
+
+def required_resource_keys(plan: ExecutionPlan) -> set[str]:
+    keys: set[str] = set()
+    graph = plan.graph
+    for step in plan.steps:
+        keys |= step.op.required_resource_keys
+        if not step.is_check:
+            keys |= {step.definition.io_manager_key_for(k) for k in step.asset_outputs.values()}
+        for inp in step.inputs:
+            keys.add(graph.definition_for(inp.asset_key).io_manager_key_for(inp.asset_key))
+    return keys
+
+
+def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, Any],
+                 run_config: Any = None, tags: Mapping[str, str] | None = None,
+                 job_name: str = "__ASSET_JOB", raise_on_error: bool = True,
+                 partition_key: str | None = None, run_id: str | None = None,
+                 job_def: Any = None) -> ExecuteInProcessResult:
+    op_configs, cfg = resolve_op_configs(plan, run_config)
+    resource_defs = dict(resources)
+    for step in plan.steps:
+        for k, v in step.definition.resource_defs.items():
+            resource_defs.setdefault(k, v)
+    resource_defs.setdefault("io_manager", FilesystemIOManager(base_dir=instance.storage_directory()))
+    needed = required_resource_keys(plan)
+    missing = sorted(needed - set(resource_defs))
+    if missing:
+        users = sorted({s.key for s in plan.steps for k in missing
+                        if k in s.op.required_resource_keys})
+        raise InvalidDefinitionError(
+            f"Resource(s) {missing} required by {users or 'the IO managers of the assets'} "
+            f"were not provided (provided: {sorted(resources)}). Pass them in resources={{...}}.")
+    asset_keys = frozenset(plan.asset_keys)
+    run = instance.create_run(job_name=job_name, run_id=run_id or str(uuid.uuid4()),
+                              run_config=cfg, tags=dict(tags or {}), asset_selection=asset_keys)
+    rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
+                    op_configs=op_configs, tags=tags or {}, partition_key=partition_key)
+    rc.emit(EventType.RUN_START, None, f'Started execution of run for "{job_name}".')
+    status: dict[int, str] = {}
+    stop_error: BaseException | None = None
+    with contextlib.ExitStack() as stack:
+        try:
+            rc.resources = init_resources(resource_defs, needed, stack, instance=instance, run=run,
+                                          run_config=cfg)
+        except HeadwaterError as e:
+            stop_error = e
+        except Exception as e:  # noqa: BLE001 - recorded and re-raised below
+            stop_error = e
+        if stop_error is None:
+            for step in plan.steps:
+                blocked = [d for d in step.deps if status.get(d) != "ok"]
+                if blocked:
+                    status[step.index] = "skipped"
+                    why = ", ".join(sorted(plan.steps[d].key for d in blocked))
+                    rc.emit(EventType.STEP_SKIPPED, step,
+                            f'Skipped execution of step "{step.key}": upstream {why} did not succeed.')
+                    continue
+                ok = execute_step(rc, step)
+                status[step.index] = "ok" if ok else "failed"
+                if not ok and raise_on_error:
+                    break
+    if stop_error is not None:
+        rc.emit(EventType.RUN_FAILURE, None, f"Run failed before any step ran: {stop_error}",
+                StepFailureData(error_info_from_exc(stop_error), None, "FRAMEWORK_ERROR"))
+        rc.flush()
+        refresh = instance.get_run_by_id(run.run_id)
+        raise stop_error
+    if rc.failures:
+        names = ", ".join(s.key for s, _, _ in rc.failures)
+        rc.emit(EventType.RUN_FAILURE, None, f'Execution of run for "{job_name}" failed. '
+                f"Steps failed: [{names}].")
+    else:
+        rc.emit(EventType.RUN_SUCCESS, None, f'Finished execution of run for "{job_name}".')
+    rc.flush()
+    refresh = instance.get_run_by_id(run.run_id) or run
+    result = ExecuteInProcessResult(refresh, rc.events, rc.outputs, plan, job_def)
+    if rc.failures and raise_on_error:
+        step, error, user_code = rc.failures[0]
+        if user_code:
+            raise_user_error(step.key, error)
+        raise error
+    return result

@@ -1,0 +1,255 @@
+"""One step: build its context, load inputs, call the user's function, store outputs, record.
+
+This is the hot path; everything run-wide (plan, resources, IO manager bindings, config) was
+prepared once by the run, and events go to the run's buffer, written at the step boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from typing import Any
+
+from headwater.definitions.checks import AssetChecksDefinition
+from headwater.definitions.errors import (
+    ExecutionStepExecutionError,
+    Failure,
+    HeadwaterError,
+    InvalidDefinitionError,
+)
+from headwater.definitions.results import AssetCheckSeverity, AssetMaterialization, AssetObservation
+from headwater.events.errors import error_info_from_exc
+from headwater.events.records import (
+    AssetCheckEvaluation,
+    EventType,
+    HandledOutputData,
+    StepFailureData,
+    StepMaterializationData,
+    StepOutputData,
+    StepOutputHandle,
+)
+from headwater.execution.context import AssetCheckExecutionContext, AssetExecutionContext
+from headwater.execution.io_context import InputContext, OutputContext
+from headwater.execution.logs import LogManager
+from headwater.execution.outputs import NO_VALUE, collect
+from headwater.execution.plan import Step
+
+
+class StepFailed(Exception):
+    """Internal: a step failed; ``error`` is what the user should see."""
+
+    def __init__(self, error: BaseException, user_code: bool):
+        super().__init__(str(error))
+        self.error = error
+        self.user_code = user_code
+
+
+def _what(step: Step) -> str:
+    d = step.definition
+    if isinstance(d, AssetChecksDefinition):
+        return f"asset check {step.key!r}"
+    keys = sorted(k.to_user_string() for k in step.asset_outputs.values())
+    return f"asset {keys[0]!r}" if len(keys) == 1 else f"multi-asset {step.key!r} ({keys})"
+
+
+def execute_step(rc: Any, step: Step) -> bool:
+    """Run one step, recording its events. Returns True on success."""
+    rc.emit(EventType.STEP_START, step, f'Started execution of step "{step.key}".')
+    try:
+        _run(rc, step)
+    except StepFailed as f:
+        _fail(rc, step, f.error, f.user_code)
+        return False
+    finally:
+        rc.flush()
+    return True
+
+
+def _fail(rc: Any, step: Step, error: BaseException, user_code: bool) -> None:
+    info = error_info_from_exc(error, user_frames_only=user_code)
+    metadata = error.metadata if isinstance(error, Failure) else None
+    rc.emit(EventType.STEP_FAILURE, step, f'Execution of step "{step.key}" failed: '
+            f"{type(error).__name__}: {error}",
+            StepFailureData(info, {"metadata": {k: str(v) for k, v in metadata.items()}}
+                            if metadata else None,
+                            "USER_CODE_ERROR" if user_code else "FRAMEWORK_ERROR"))
+    rc.record_failure(step, error, user_code)
+
+
+def _run(rc: Any, step: Step) -> None:
+    what = _what(step)
+    op = step.op
+    log = LogManager(lambda level, msg: rc.emit_log(step, level, msg), f"{step.key} - ")
+    ctx_cls = AssetCheckExecutionContext if step.is_check else AssetExecutionContext
+    context = ctx_cls(run_id=rc.run_id, job_name=rc.job_name, op=op, resources=rc.resources,
+                      log=log, instance=rc.instance, run=rc.run, op_config=rc.op_configs.get(step.key),
+                      assets_def=None if step.is_check else step.definition,
+                      checks_def=step.definition if step.is_check else None,
+                      selected_keys=None if step.is_check else frozenset(step.asset_outputs.values()),
+                      partition_key=rc.partition_key, tags=rc.tags, step_key=step.key)
+    kwargs: dict[str, Any] = {}
+    try:
+        for inp in step.inputs:
+            kwargs[inp.param] = _load_input(rc, step, inp, log)
+    except Exception as e:
+        raise StepFailed(e, True) from None
+    for p in op.params:
+        role = p.role
+        if role == "context":
+            kwargs[p.name] = context
+        elif role == "resource":
+            kwargs[p.name] = getattr(rc.resources, p.name)
+        elif role == "config":
+            kwargs[p.name] = rc.op_configs.get(step.key)
+    var_kwargs = any(p.role == "var_kwargs" for p in op.params)
+    if not var_kwargs:
+        named = {p.name for p in op.params}
+        kwargs = {k: v for k, v in kwargs.items() if k in named}
+    try:
+        result = op.compute_fn(**kwargs)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+        collected = collect(step, result, what)
+    except InvalidDefinitionError as e:
+        raise StepFailed(e, False) from None
+    except Exception as e:
+        wrapped = e
+        raise StepFailed(wrapped, True) from None
+    try:
+        _handle_outputs(rc, step, context, collected, what)
+    except StepFailed:
+        raise
+    except Exception as e:
+        raise StepFailed(e, False) from None
+    rc.emit(EventType.STEP_SUCCESS, step, f'Finished execution of step "{step.key}".')
+
+
+def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
+    graph = rc.plan.graph
+    up_def = graph.definition_for(inp.asset_key)
+    io_key = rc.input_manager_key(step, inp) or up_def.io_manager_key_for(inp.asset_key)
+    manager = getattr(rc.resources, io_key)
+    up_spec = up_def.get_asset_spec(inp.asset_key)
+    upstream = OutputContext(name=up_def.output_name_for_key(inp.asset_key),
+                             asset_key=inp.asset_key,
+                             step_key=up_def.op.name if up_def.op else None, run_id=rc.run_id,
+                             definition_metadata=up_spec.metadata, resources=rc.resources,
+                             op_def=up_def.op, log=log, partition_key=rc.partition_key,
+                             asset_spec=up_spec)
+    upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+    ctx = InputContext(name=inp.param, asset_key=inp.asset_key, upstream_output=upstream,
+                       definition_metadata=rc.input_metadata(step, inp), resources=rc.resources,
+                       op_def=step.op, log=log, partition_key=rc.partition_key, step_key=step.key)
+    ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+    try:
+        return manager.load_input(ctx)
+    except Exception as e:
+        raise type(e)(f"{_what(step)}: loading input {inp.param!r} (asset "
+                      f"{inp.asset_key.to_user_string()!r}) with IO manager {io_key!r} failed: {e}"
+                      ) if _simple_exc(e) else e
+
+
+def _simple_exc(e: BaseException) -> bool:
+    try:
+        type(e)("x")
+        return type(e).__init__ is BaseException.__init__ or isinstance(e, (OSError, KeyError, ValueError))
+    except Exception:
+        return False
+
+
+def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str) -> None:
+    definition = step.definition
+    produced = set()
+    for out in collected.outputs:
+        name = out.output_name
+        if name in step.check_outputs:
+            continue
+        key = step.asset_outputs[name]
+        produced.add(name)
+        metadata = {**out.metadata, **context.get_output_metadata(name)}
+        rc.emit(EventType.STEP_OUTPUT, step, f'Yielded output "{name}".',
+                StepOutputData(StepOutputHandle(step.key, name), {}))
+        if out.value is not NO_VALUE:
+            io_key = definition.io_manager_key_for(key)
+            manager = getattr(rc.resources, io_key)
+            spec = definition.get_asset_spec(key)
+            octx = OutputContext(name=name, asset_key=key, step_key=step.key, run_id=rc.run_id,
+                                 definition_metadata=spec.metadata, resources=rc.resources,
+                                 op_def=step.op, log=context.log, partition_key=rc.partition_key,
+                                 asset_spec=spec)
+            octx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+            try:
+                manager.handle_output(octx, out.value)
+            except Exception as e:
+                err = type(e)(f"{what}: IO manager {io_key!r} ({type(manager).__name__}) could "
+                              f"not store the returned {type(out.value).__name__}: {e}") if _simple_exc(e) else e
+                raise StepFailed(err, True) from None
+            metadata.update(octx.output_metadata)
+            rc.emit(EventType.HANDLED_OUTPUT, step,
+                    f'Handled output "{name}" using IO manager "{io_key}"',
+                    HandledOutputData(name, io_key, {}))
+        rc.capture(step.key, name, out.value)
+        rc.emit(EventType.ASSET_MATERIALIZATION, step, f"Materialized value {key.to_user_string()}.",
+                StepMaterializationData(AssetMaterialization(key, None, metadata, rc.partition_key,
+                                                             out.tags or None)))
+    for ev in collected.events:
+        is_obs = isinstance(ev, AssetObservation)
+        rc.emit(EventType.ASSET_OBSERVATION if is_obs else EventType.ASSET_MATERIALIZATION, step,
+                None, StepMaterializationData(ev))
+    for ev in context.logged_events:
+        if isinstance(ev, (AssetMaterialization, AssetObservation)):
+            rc.emit(EventType.ASSET_OBSERVATION if isinstance(ev, AssetObservation)
+                    else EventType.ASSET_MATERIALIZATION, step, None, StepMaterializationData(ev))
+    missing = [n for n in step.asset_outputs if n not in produced
+               and step.op.outs.get(n) is not None and step.op.outs[n].is_required
+               and not definition.get_asset_spec(step.asset_outputs[n]).skippable]
+    if missing:
+        raise StepFailed(InvalidDefinitionError(
+            f"{what} did not produce required output(s) {missing}"), False)
+    failed_blocking = _record_checks(rc, step, collected.checks, what)
+    if failed_blocking:
+        raise StepFailed(HeadwaterError(
+            f"Blocking check(s) failed: {', '.join(failed_blocking)}. Assets downstream of the "
+            "checked asset will not run."), False)
+
+
+def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[str]:
+    failed_blocking = []
+    specs = step.check_outputs
+    for r in results:
+        spec = None
+        for s in specs.values():
+            if (r.check_name is None or r.check_name == s.name) and (
+                    r.asset_key is None or r.asset_key == s.asset_key):
+                if r.check_name is None and r.asset_key is None and len(specs) > 1:
+                    raise StepFailed(InvalidDefinitionError(
+                        f"{what} returned an AssetCheckResult without check_name, but it defines "
+                        f"several checks {sorted(s.name for s in specs.values())}; pass check_name="),
+                        False)
+                spec = s
+                break
+        if spec is None:
+            raise StepFailed(InvalidDefinitionError(
+                f"{what} returned a result for check {r.check_name!r} on "
+                f"{r.asset_key.to_user_string() if r.asset_key else '?'}, which it does not define"),
+                False)
+        rc.emit(EventType.ASSET_CHECK_EVALUATION, step,
+                f"Check {spec.name} on {spec.asset_key.to_user_string()} "
+                f"{'passed' if r.passed else 'failed'}",
+                AssetCheckEvaluation(spec.asset_key, spec.name, r.passed, dict(r.metadata),
+                                     r.severity, r.description, None, spec.blocking))
+        if spec.blocking and not r.passed and r.severity == AssetCheckSeverity.ERROR:
+            failed_blocking.append(f"{spec.asset_key.to_user_string()}:{spec.name}")
+    return failed_blocking
+
+
+def raise_user_error(step_key: str, error: BaseException) -> None:
+    raise ExecutionStepExecutionError(
+        f'Error occurred while executing step "{step_key}": {type(error).__name__}: {error}',
+        user_exception=error, original_exc_info=(type(error), error, error.__traceback__),
+        step_key=step_key) from error
+
+
+_ = (logging, sys, time)

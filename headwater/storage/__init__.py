@@ -1,0 +1,54 @@
+"""The instance: runs, the event log and the asset index (SQLAlchemy Core; SQLite or PostgreSQL).
+
+The run and filter types load without SQLAlchemy; ``Instance`` and the helpers that need a
+database load it on first use, so ``import headwater`` stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from headwater.definitions.errors import StorageError
+from headwater.storage.asset_records import AssetCheckExecutionRecord, AssetRecordsFilter
+from headwater.storage.errors import InstanceNotConfiguredError, RunAlreadyExistsError
+from headwater.storage.runs import (
+    FINISHED_STATUSES,
+    IN_PROGRESS_STATUSES,
+    TRANSITIONS,
+    Run,
+    RunRecord,
+    RunsFilter,
+    RunStatus,
+    check_transition,
+)
+
+if TYPE_CHECKING:
+    from headwater.storage.instance import Instance
+    from headwater.storage.migrate import migrate_instance, upgrade
+    from headwater.storage.testing import instance_for_test
+
+_LAZY = {
+    "Instance": "headwater.storage.instance",
+    "instance_for_test": "headwater.storage.testing",
+    "migrate_instance": "headwater.storage.migrate",
+    "upgrade": "headwater.storage.migrate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'headwater.storage' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "FINISHED_STATUSES", "IN_PROGRESS_STATUSES", "TRANSITIONS", "AssetCheckExecutionRecord",
+    "AssetRecordsFilter", "Instance", "InstanceNotConfiguredError", "Run", "RunAlreadyExistsError",
+    "RunRecord", "RunStatus", "RunsFilter", "StorageError", "check_transition",
+    "instance_for_test", "migrate_instance", "upgrade",
+]

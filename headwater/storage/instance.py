@@ -1,0 +1,186 @@
+"""``Instance`` (Dagster: ``DagsterInstance``): where runs, events and the asset index live.
+
+Ways to get one:
+
+* ``Instance.ephemeral()`` -- in-memory SQLite, gone when disposed (tests, ``materialize()``).
+* ``Instance.get()`` -- the persistent instance under HEADWATER_HOME (else DAGSTER_HOME).
+* ``Instance.local(path)`` -- the persistent instance under a given folder.
+* ``Instance.from_url(url)`` -- any SQLite or PostgreSQL URL.
+
+Layout of a home folder: ``<home>/history/headwater.db`` (runs, event log, asset index) and
+``<home>/storage/`` (``storage_directory()``: where the filesystem IO manager keeps outputs).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import weakref
+from typing import Any
+
+import sqlalchemy as sa
+
+from headwater.definitions.errors import InvariantViolationError, StorageError
+from headwater.storage.asset_storage import AssetIndexStorage
+from headwater.storage.database import DEFAULT_BUSY_TIMEOUT, Database
+from headwater.storage.errors import InstanceNotConfiguredError
+from headwater.storage.event_storage import EventLogStorage
+from headwater.storage.migrate import ensure_schema
+from headwater.storage.run_storage import RunStorage
+
+HOME_ENV_VARS = ("HEADWATER_HOME", "DAGSTER_HOME")
+DB_RELATIVE_PATH = os.path.join("history", "headwater.db")
+
+
+def resolve_home(home: str | os.PathLike[str] | None = None) -> str:
+    """The instance folder: ``home`` if given, else $HEADWATER_HOME, else $DAGSTER_HOME."""
+    if home is None:
+        for var in HOME_ENV_VARS:
+            if os.environ.get(var):
+                home = os.environ[var]
+                break
+        else:
+            raise InstanceNotConfiguredError(
+                "Neither HEADWATER_HOME nor DAGSTER_HOME is set, so Headwater does not know where "
+                "to keep runs and their event logs. Set one to a folder (it is created if "
+                "missing), e.g. `export HEADWATER_HOME=~/.headwater`, or use "
+                "Instance.ephemeral() for a throwaway in-memory instance.")
+    return os.path.abspath(os.path.expanduser(os.fspath(home)))
+
+
+def sqlite_url_for_home(home: str) -> sa.URL:
+    return sa.URL.create("sqlite", database=os.path.join(home, DB_RELATIVE_PATH))
+
+
+def _ensure_dir(path: str, what: str) -> None:
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"Cannot create {what} {path}: {exc.strerror or exc}. Create it yourself, or set "
+            "HEADWATER_HOME to a folder this user can write to.") from None
+
+
+class Instance(RunStorage, EventLogStorage, AssetIndexStorage):
+    """Runs, their event logs and the asset index, in one SQL database.
+
+    Thread-safe; usable as a context manager (``dispose()`` on exit). Run methods come from
+    ``RunStorage``, event methods from ``EventLogStorage``, asset reads from
+    ``AssetIndexStorage``.
+    """
+
+    def __init__(self, db: Database, *, root_directory: str | None = None,
+                 storage_directory: str | None = None, is_ephemeral: bool = False,
+                 migrate: bool = True):
+        self._db = db
+        self._root = root_directory
+        self._storage_dir = storage_directory
+        self._is_ephemeral = is_ephemeral
+        self._temp_dir: str | None = None
+        self._temp_finalizer: weakref.finalize | None = None
+        if migrate:
+            try:
+                ensure_schema(db)
+            except BaseException:
+                db.dispose()
+                raise
+
+    # ------------------------------------------------------------ constructors
+
+    @classmethod
+    def ephemeral(cls, storage_directory: str | None = None) -> Instance:
+        """An in-memory instance; its folders are a temp dir made on first use."""
+        return cls(Database("sqlite://"), storage_directory=storage_directory, is_ephemeral=True)
+
+    @classmethod
+    def get(cls, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
+        """The persistent instance under $HEADWATER_HOME (else $DAGSTER_HOME)."""
+        return cls.local(resolve_home(), busy_timeout=busy_timeout)
+
+    @classmethod
+    def local(cls, path: str | os.PathLike[str],
+              busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
+        """The persistent SQLite instance in folder ``path`` (created if missing)."""
+        home = resolve_home(path)
+        _ensure_dir(home, "the Headwater home folder")
+        _ensure_dir(os.path.join(home, os.path.dirname(DB_RELATIVE_PATH)),
+                    "the Headwater history folder")
+        db = Database(sqlite_url_for_home(home), busy_timeout=busy_timeout)
+        return cls(db, root_directory=home)
+
+    @classmethod
+    def from_url(cls, url: str | sa.URL, storage_directory: str | None = None,
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
+        """An instance on a SQLite or PostgreSQL URL.
+
+        Without ``storage_directory``: next to a SQLite file (``<db folder>/storage``), else a
+        temp dir made on first use and removed by ``dispose()``.
+        """
+        db = Database(url, busy_timeout=busy_timeout)
+        root = os.path.dirname(db.path) if db.path else None
+        if root is not None:
+            _ensure_dir(root, "the database folder")
+        return cls(db, root_directory=root, storage_directory=storage_directory,
+                   is_ephemeral=db.is_memory)
+
+    # ------------------------------------------------------------------ folders
+
+    @property
+    def is_ephemeral(self) -> bool:
+        return self._is_ephemeral
+
+    @property
+    def root_directory(self) -> str:
+        if self._root is None:
+            if self._temp_dir is None:
+                self._temp_dir = tempfile.mkdtemp(prefix="headwater-")
+                self._temp_finalizer = weakref.finalize(self, shutil.rmtree, self._temp_dir, True)
+            return self._temp_dir
+        return self._root
+
+    def storage_directory(self) -> str:
+        """Where the filesystem IO manager stores outputs: ``<root>/storage``."""
+        return self._storage_dir or os.path.join(self.root_directory, "storage")
+
+    @property
+    def database(self) -> Database:
+        return self._db
+
+    def describe(self) -> str:
+        return self._db.describe()
+
+    # ---------------------------------------------------------------- lifecycle
+
+    def upgrade(self) -> None:
+        """Bring the schema to the newest revision (done on open; kept for Dagster parity)."""
+        ensure_schema(self._db)
+
+    def dispose(self) -> None:
+        """Close the database connection and remove this instance's temp dir, if any."""
+        self._db.dispose()
+        if self._temp_finalizer is not None:
+            self._temp_finalizer()
+
+    def __enter__(self) -> Instance:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.dispose()
+
+    def __reduce__(self) -> Any:
+        # Another process reopens the same database with its own connection.
+        if self._db.is_memory:
+            raise InvariantViolationError(
+                "An ephemeral (in-memory) instance cannot be sent to another process; use a "
+                "persistent one (Instance.get(), Instance.local(path) or instance_for_test()).")
+        url = self._db.url.render_as_string(hide_password=False)
+        return (_reopen, (url, self._root, self._storage_dir, self._db.busy_timeout))
+
+    def __repr__(self) -> str:
+        return f"<Instance {self._db.describe()}>"
+
+
+def _reopen(url: str, root: str | None, storage_dir: str | None, busy_timeout: float) -> Instance:
+    return Instance(Database(url, busy_timeout=busy_timeout), root_directory=root,
+                    storage_directory=storage_dir)

@@ -1,0 +1,283 @@
+"""Run queries: create, read, filter, move status, tag, delete. Mixed into ``Instance``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Row
+
+from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.errors import RunNotFoundError
+from headwater.definitions.results import AssetCheckKey
+from headwater.storage.database import Database
+from headwater.storage.errors import RunAlreadyExistsError
+from headwater.storage.runs import (
+    FINISHED_STATUSES,
+    Run,
+    RunRecord,
+    RunsFilter,
+    RunStatus,
+    check_transition,
+    encode_asset_selection,
+    make_run_id,
+    to_timestamp,
+)
+from headwater.storage.schema import asset_check_executions, event_logs, run_tags, runs
+
+_RUN_COLUMNS = (runs.c.id, runs.c.run_id, runs.c.job_name, runs.c.status, runs.c.tags,
+                runs.c.run_config, runs.c.parent_run_id, runs.c.root_run_id,
+                runs.c.asset_selection, runs.c.body, runs.c.create_timestamp,
+                runs.c.update_timestamp, runs.c.start_time, runs.c.end_time)
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value, default=_json_default, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, (set, frozenset, tuple)):
+        return list(obj)
+    if isinstance(obj, AssetKey):
+        return obj.path
+    raise TypeError(f"run config value {obj!r} of type {type(obj).__name__} cannot be stored: "
+                    "run config must be JSON-like (dicts, lists, strings, numbers, booleans)")
+
+
+def _run_to_row(run: Run, now: float) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if run.op_selection is not None:
+        body["op_selection"] = list(run.op_selection)
+    if run.resolved_op_selection is not None:
+        body["resolved_op_selection"] = sorted(run.resolved_op_selection)
+    if run.step_keys_to_execute is not None:
+        body["step_keys_to_execute"] = list(run.step_keys_to_execute)
+    if run.asset_check_selection is not None:
+        body["asset_check_selection"] = sorted(
+            [k.asset_key.path, k.name] for k in run.asset_check_selection)
+    selection = encode_asset_selection(run.asset_selection)
+    return {"run_id": run.run_id, "job_name": run.job_name, "status": run.status.value,
+            "tags": dumps(dict(run.tags)), "run_config": dumps(dict(run.run_config)),
+            "parent_run_id": run.parent_run_id, "root_run_id": run.root_run_id,
+            "asset_selection": None if selection is None else dumps(selection),
+            "body": dumps(body), "create_timestamp": now, "update_timestamp": now,
+            "start_time": None, "end_time": None}
+
+
+def row_to_run(row: Row[Any]) -> Run:
+    body = orjson.loads(row.body)
+    selection = None if row.asset_selection is None else frozenset(
+        AssetKey(p) for p in orjson.loads(row.asset_selection))
+    checks = body.get("asset_check_selection")
+    resolved = body.get("resolved_op_selection")
+    return Run(
+        job_name=row.job_name, run_id=row.run_id, run_config=orjson.loads(row.run_config),
+        asset_selection=selection,
+        asset_check_selection=None if checks is None else frozenset(
+            AssetCheckKey(AssetKey(p), n) for p, n in checks),
+        op_selection=body.get("op_selection"),
+        resolved_op_selection=None if resolved is None else frozenset(resolved),
+        step_keys_to_execute=body.get("step_keys_to_execute"), status=RunStatus(row.status),
+        tags=orjson.loads(row.tags), root_run_id=row.root_run_id, parent_run_id=row.parent_run_id)
+
+
+def _now() -> float:
+    # Microseconds, so that RunRecord datetimes convert back to exactly the stored value.
+    return round(time.time(), 6)
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, timezone.utc)
+
+
+def row_to_record(row: Row[Any]) -> RunRecord:
+    return RunRecord(row.id, row_to_run(row), _utc(row.create_timestamp),
+                     _utc(row.update_timestamp), row.start_time, row.end_time)
+
+
+def _apply_filters(stmt: Any, filters: RunsFilter | None) -> Any:
+    if filters is None:
+        return stmt
+    c = runs.c
+    # As in Dagster, an empty list means "no filter" rather than "match nothing".
+    if filters.run_ids:
+        stmt = stmt.where(c.run_id.in_(list(filters.run_ids)))
+    if filters.job_name:
+        stmt = stmt.where(c.job_name == filters.job_name)
+    statuses = filters.status_values()
+    if statuses:
+        stmt = stmt.where(c.status.in_(statuses))
+    for key, value in (filters.tags or {}).items():
+        values = [value] if isinstance(value, str) else list(value)
+        tagged = sa.select(run_tags.c.run_id).where(run_tags.c.key == key,
+                                                    run_tags.c.value.in_(values))
+        stmt = stmt.where(c.run_id.in_(tagged))
+    for value, column, after in ((filters.created_before, c.create_timestamp, False),
+                                 (filters.created_after, c.create_timestamp, True),
+                                 (filters.updated_before, c.update_timestamp, False),
+                                 (filters.updated_after, c.update_timestamp, True)):
+        ts = to_timestamp(value)
+        if ts is not None:
+            stmt = stmt.where(column > ts if after else column < ts)
+    return stmt
+
+
+def move_status(conn: Connection, run_id: str,
+                moves: Sequence[tuple[RunStatus, float]]) -> RunStatus:
+    """Apply status moves in order through the transitions table; one UPDATE at the end."""
+    row = conn.execute(sa.select(runs.c.status, runs.c.start_time, runs.c.end_time)
+                       .where(runs.c.run_id == run_id)).first()
+    if row is None:
+        raise RunNotFoundError(f"No run with id {run_id!r} in this instance: create it with "
+                               "create_run() before reporting its status.")
+    status, start, end = RunStatus(row.status), row.start_time, row.end_time
+    changed = False
+    for new, ts in moves:
+        if check_transition(run_id, status, new):
+            status, changed = new, True
+            if new == RunStatus.STARTED and start is None:
+                start = ts
+            if new in FINISHED_STATUSES:
+                end = ts
+    if changed:
+        conn.execute(sa.update(runs).where(runs.c.run_id == run_id).values(
+            status=status.value, start_time=start, end_time=end, update_timestamp=_now()))
+    return status
+
+
+class RunStorage:
+    """The run half of the instance: everything about runs except their events."""
+
+    _db: Database
+
+    def create_run(self, job_name: str, run_id: str | None = None,
+                   run_config: Mapping[str, Any] | None = None,
+                   tags: Mapping[str, str] | None = None,
+                   status: RunStatus | str = RunStatus.NOT_STARTED,
+                   asset_selection: Iterable[AssetKey] | None = None,
+                   parent_run_id: str | None = None, root_run_id: str | None = None,
+                   op_selection: Sequence[str] | None = None,
+                   step_keys_to_execute: Sequence[str] | None = None,
+                   asset_check_selection: Iterable[AssetCheckKey] | None = None,
+                   resolved_op_selection: Iterable[str] | None = None) -> Run:
+        """Store a new run and return it. A re-execution's root defaults to its parent."""
+        run = Run(
+            job_name=job_name, run_id=run_id or make_run_id(), run_config=dict(run_config or {}),
+            asset_selection=None if asset_selection is None else frozenset(asset_selection),
+            asset_check_selection=None if asset_check_selection is None
+            else frozenset(asset_check_selection),
+            op_selection=None if op_selection is None else list(op_selection),
+            resolved_op_selection=None if resolved_op_selection is None
+            else frozenset(resolved_op_selection),
+            step_keys_to_execute=None if step_keys_to_execute is None
+            else list(step_keys_to_execute),
+            status=RunStatus(status), tags={str(k): str(v) for k, v in (tags or {}).items()},
+            root_run_id=root_run_id or parent_run_id, parent_run_id=parent_run_id)
+        return self.add_run(run)
+
+    def add_run(self, run: Run) -> Run:
+        """Store an already-built ``Run`` (Dagster: ``add_run``)."""
+        row = _run_to_row(run, _now())
+        try:
+            with self._db.write() as conn:
+                conn.execute(runs.insert(), row)
+                if run.tags:
+                    conn.execute(run_tags.insert(), [{"run_id": run.run_id, "key": k, "value": v}
+                                                     for k, v in run.tags.items()])
+        except sa_exc.IntegrityError:
+            raise RunAlreadyExistsError(
+                f"A run with id {run.run_id!r} already exists in this instance; "
+                "use a new run id (or omit it to get a fresh one).") from None
+        return run
+
+    def handle_run_status(self, run_id: str, status: RunStatus | str) -> Run:
+        """Move a run to ``status`` through the transitions table; returns the updated run.
+
+        Raises ``InvariantViolationError`` for an illegal move, ``RunNotFoundError`` if the
+        run does not exist. Moving to the current status is a no-op.
+        """
+        with self._db.write() as conn:
+            move_status(conn, run_id, [(RunStatus(status), time.time())])
+            row = conn.execute(sa.select(*_RUN_COLUMNS).where(runs.c.run_id == run_id)).one()
+        return row_to_run(row)
+
+    def has_run(self, run_id: str) -> bool:
+        with self._db.read() as conn:
+            return conn.execute(sa.select(runs.c.id).where(runs.c.run_id == run_id)).first() \
+                is not None
+
+    def get_run_by_id(self, run_id: str) -> Run | None:
+        record = self.get_run_record_by_id(run_id)
+        return record.dagster_run if record is not None else None
+
+    def get_run_record_by_id(self, run_id: str) -> RunRecord | None:
+        with self._db.read() as conn:
+            row = conn.execute(sa.select(*_RUN_COLUMNS).where(runs.c.run_id == run_id)).first()
+        return row_to_record(row) if row is not None else None
+
+    def get_run_records(self, filters: RunsFilter | None = None, limit: int | None = None,
+                        cursor: str | None = None, ascending: bool = False) -> list[RunRecord]:
+        """Runs matching ``filters``, newest first (``ascending=True``: oldest first).
+
+        ``cursor`` is a run id: return the runs after it in this order.
+        """
+        stmt = _apply_filters(sa.select(*_RUN_COLUMNS), filters)
+        if cursor is not None:
+            cursor_id = sa.select(runs.c.id).where(runs.c.run_id == cursor).scalar_subquery()
+            stmt = stmt.where(runs.c.id > cursor_id if ascending else runs.c.id < cursor_id)
+        stmt = stmt.order_by(runs.c.id.asc() if ascending else runs.c.id.desc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._db.read() as conn:
+            rows = conn.execute(stmt).all()
+        return [row_to_record(r) for r in rows]
+
+    def get_runs(self, filters: RunsFilter | None = None, cursor: str | None = None,
+                 limit: int | None = None, ascending: bool = False) -> list[Run]:
+        return [r.dagster_run for r in self.get_run_records(filters, limit, cursor, ascending)]
+
+    def get_run_ids(self, filters: RunsFilter | None = None, cursor: str | None = None,
+                    limit: int | None = None) -> list[str]:
+        return [r.dagster_run.run_id for r in self.get_run_records(filters, limit, cursor)]
+
+    def get_runs_count(self, filters: RunsFilter | None = None) -> int:
+        stmt = _apply_filters(sa.select(sa.func.count()).select_from(runs), filters)
+        with self._db.read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def add_run_tags(self, run_id: str, new_tags: Mapping[str, str]) -> None:
+        """Add or overwrite tags of a stored run."""
+        new = {str(k): str(v) for k, v in new_tags.items()}
+        with self._db.write() as conn:
+            current = conn.execute(sa.select(runs.c.tags).where(runs.c.run_id == run_id)).first()
+            if current is None:
+                raise RunNotFoundError(f"No run with id {run_id!r} in this instance.")
+            merged = {**orjson.loads(current.tags), **new}
+            conn.execute(sa.update(runs).where(runs.c.run_id == run_id).values(
+                tags=dumps(merged), update_timestamp=_now()))
+            if new:
+                conn.execute(sa.delete(run_tags).where(run_tags.c.run_id == run_id,
+                                                       run_tags.c.key.in_(list(new))))
+                conn.execute(run_tags.insert(), [{"run_id": run_id, "key": k, "value": v}
+                                                 for k, v in new.items()])
+
+    def delete_run(self, run_id: str) -> None:
+        """Delete a run, its tags and its events; the asset index forgets what it recorded."""
+        from headwater.storage.asset_storage import reindex_assets_after_delete
+
+        with self._db.write() as conn:
+            keys = [k for (k,) in conn.execute(
+                sa.select(event_logs.c.asset_key).distinct().where(
+                    event_logs.c.run_id == run_id, event_logs.c.asset_key.is_not(None)))]
+            conn.execute(sa.delete(event_logs).where(event_logs.c.run_id == run_id))
+            conn.execute(sa.delete(run_tags).where(run_tags.c.run_id == run_id))
+            conn.execute(sa.delete(asset_check_executions).where(
+                asset_check_executions.c.run_id == run_id))
+            conn.execute(sa.delete(runs).where(runs.c.run_id == run_id))
+            if keys:
+                reindex_assets_after_delete(self._db, conn, keys, run_id)

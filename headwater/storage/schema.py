@@ -1,0 +1,98 @@
+"""The instance's tables (SQLAlchemy Core), dialect-neutral: SQLite now, PostgreSQL by URL.
+
+Changing a table here needs a new migration under ``migrations/versions`` (the tests compare
+this metadata with the migrated database).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+_ID = sa.Integer
+
+runs = sa.Table(
+    "runs", metadata,
+    # An integer id gives a stable newest-first order and cheap cursors; run_id is unique.
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(255), nullable=False, unique=True),
+    sa.Column("job_name", sa.String(255), nullable=False),
+    sa.Column("status", sa.String(63), nullable=False),
+    sa.Column("tags", sa.Text, nullable=False),  # JSON object
+    sa.Column("run_config", sa.Text, nullable=False),  # JSON object
+    sa.Column("parent_run_id", sa.String(255)),
+    sa.Column("root_run_id", sa.String(255)),
+    sa.Column("asset_selection", sa.Text),  # JSON list of key paths, NULL = everything
+    sa.Column("body", sa.Text, nullable=False),  # JSON: the rest of the Run
+    sa.Column("create_timestamp", sa.Float, nullable=False),
+    sa.Column("update_timestamp", sa.Float, nullable=False),
+    sa.Column("start_time", sa.Float),
+    sa.Column("end_time", sa.Float),
+    sa.Index("idx_runs_status", "status", "id"),
+    sa.Index("idx_runs_job_name", "job_name", "id"),
+    sqlite_autoincrement=True,
+)
+
+run_tags = sa.Table(
+    "run_tags", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(255), nullable=False),
+    sa.Column("key", sa.Text, nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Index("idx_run_tags_key_value", "key", "value"),
+    sa.Index("idx_run_tags_run_id", "run_id"),
+)
+
+event_logs = sa.Table(
+    "event_logs", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(255), nullable=False),
+    sa.Column("event_type", sa.String(63), nullable=False),
+    sa.Column("step_key", sa.Text),
+    sa.Column("asset_key", sa.Text),  # AssetKey.to_string(); NULL once the asset is wiped
+    sa.Column("partition", sa.Text),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),  # headwater.events.encode_entry
+    sa.Index("idx_event_logs_run_id", "run_id", "id"),
+    sa.Index("idx_event_logs_asset", "asset_key", "event_type", "id"),
+    sqlite_autoincrement=True,
+)
+
+asset_keys = sa.Table(
+    "asset_keys", metadata,
+    sa.Column("asset_key", sa.Text, primary_key=True),
+    sa.Column("last_materialization_id", _ID),
+    sa.Column("last_materialization_timestamp", sa.Float),
+    sa.Column("last_run_id", sa.String(255)),
+    sa.Column("last_observation_id", _ID),
+    sa.Column("last_observation_timestamp", sa.Float),
+    sa.Column("wipe_timestamp", sa.Float),
+)
+
+asset_check_executions = sa.Table(
+    "asset_check_executions", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("asset_key", sa.Text, nullable=False),
+    sa.Column("check_name", sa.String(255), nullable=False),
+    sa.Column("run_id", sa.String(255), nullable=False),
+    sa.Column("passed", sa.Boolean),
+    sa.Column("event_id", _ID),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.Index("idx_asset_check_executions_key", "asset_key", "check_name", "id"),
+    sa.Index("idx_asset_check_executions_run_id", "run_id"),
+)
+
+asset_partitions = sa.Table(
+    "asset_partitions", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("asset_key", sa.Text, nullable=False),
+    sa.Column("partition", sa.Text, nullable=False),
+    sa.Column("last_materialization_id", _ID, nullable=False),
+    sa.Column("last_run_id", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.UniqueConstraint("asset_key", "partition", name="uq_asset_partitions_key_partition"),
+)
+
+ALL_TABLES = ("runs", "run_tags", "event_logs", "asset_keys", "asset_check_executions",
+              "asset_partitions")
