@@ -44,7 +44,7 @@ class AssetGraph:
         self._check_inputs(defs, set(resource_keys))
         # deps on keys that nothing defines become external assets, as in Dagster
         for ad in list(defs):
-            for key in sorted(ad.dependency_keys - self.ids.keys()):
+            for key in sorted(k for k in ad.dependency_keys if k not in self.ids):
                 if key not in self.ids:
                     ext = external_asset_from_spec(AssetSpec(key))
                     self.ids[key] = len(self.keys)

@@ -7,6 +7,7 @@ and "which partitions" go to the index tables, never scan the event log.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -26,7 +27,12 @@ from headwater.events.records import (
 )
 from headwater.storage.asset_records import AssetCheckExecutionRecord, AssetRecordsFilter
 from headwater.storage.database import Database
-from headwater.storage.schema import asset_check_executions, asset_keys, asset_partitions, event_logs
+from headwater.storage.schema import (
+    asset_check_executions,
+    asset_keys,
+    asset_partitions,
+    event_logs,
+)
 
 MATERIALIZATION = EventType.ASSET_MATERIALIZATION.value
 OBSERVATION = EventType.ASSET_OBSERVATION.value
@@ -38,11 +44,15 @@ EVENT_COLUMNS = (event_logs.c.id, event_logs.c.run_id, event_logs.c.event_type,
 _CHUNK = 500  # keys per IN (...) list
 
 
-def decode_row(row: Row[Any]) -> EventLogEntry:
+def key_from_db(value: str) -> AssetKey:
+    return AssetKey(json.loads(value))
+
+
+def decode_row(row: Row) -> EventLogEntry:
     return decode_entry(row.run_id, row.event_type, row.step_key, row.timestamp, row.body)
 
 
-def to_record(row: Row[Any]) -> EventLogRecord:
+def to_record(row: Row) -> EventLogRecord:
     return EventLogRecord(row.id, decode_row(row))
 
 
@@ -99,7 +109,7 @@ class AssetIndexWriter:
 
 
 def _latest(conn: Connection, key: str, event_type: str,
-            partition: str | None = None) -> Row[Any] | None:
+            partition: str | None = None) -> Row | None:
     el = event_logs.c
     stmt = sa.select(el.id, el.timestamp, el.run_id).where(
         el.asset_key == key, el.event_type == event_type)
@@ -223,7 +233,7 @@ class AssetIndexStorage:
             stmt = stmt.limit(limit)
         with self._db.read() as conn:
             rows = conn.execute(stmt).all()
-        return [AssetKey.from_db_string(r.asset_key) for r in rows]  # type: ignore[misc]
+        return [key_from_db(r.asset_key) for r in rows]
 
     def has_asset_key(self, asset_key: AssetKey) -> bool:
         ak = asset_keys.c
@@ -296,7 +306,7 @@ class AssetIndexStorage:
         with self._db.read() as conn:
             rows = conn.execute(stmt).all()
         return [AssetCheckExecutionRecord(
-            r.check_id, AssetCheckKey(AssetKey.from_db_string(r.asset_key), r.check_name),
+            r.check_id, AssetCheckKey(key_from_db(r.asset_key), r.check_name),
             r.check_run_id, r.passed, r.event_id, r.check_ts,
             decode_row(r) if r.body is not None else None) for r in rows]
 

@@ -133,11 +133,11 @@ class Database:
 
     def insert(self, table: sa.Table) -> Any:
         """The dialect's INSERT, which has ``on_conflict_do_update`` on SQLite and PostgreSQL."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
         if self.dialect_name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return insert(table)
+            return postgresql.insert(table)
+        return sqlite.insert(table)
 
     # ------------------------------------------------------------------ errors
 

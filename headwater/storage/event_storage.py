@@ -98,14 +98,16 @@ class EventLogStorage:
                 conn.execute(_INSERT_EVENT, rows)
                 return
             pending: list[dict[str, Any]] = []
-            for entry, row in zip(entries, rows):
+            for entry, row in zip(entries, rows, strict=True):
                 if row["asset_key"] is None or row["event_type"] not in INDEXED_EVENT_TYPES:
                     pending.append(row)
                     continue
                 if pending:  # keep log order: flush the plain events before this one
                     conn.execute(_INSERT_EVENT, pending)
                     pending = []
-                event_id = conn.execute(_INSERT_EVENT, row).inserted_primary_key[0]
+                inserted = conn.execute(_INSERT_EVENT, row).inserted_primary_key
+                assert inserted is not None
+                event_id = int(inserted[0])
                 writer.index(conn, entry, row, event_id)
             if pending:
                 conn.execute(_INSERT_EVENT, pending)

@@ -49,6 +49,14 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> str:
     return os.path.abspath(os.path.expanduser(os.fspath(home)))
 
 
+def prepare_home(home: str | os.PathLike[str] | None = None) -> str:
+    """Resolve the home folder (see ``resolve_home``) and create it and its history folder."""
+    path = resolve_home(home)
+    _ensure_dir(path, "the Headwater home folder")
+    _ensure_dir(os.path.join(path, os.path.dirname(DB_RELATIVE_PATH)), "the Headwater history folder")
+    return path
+
+
 def sqlite_url_for_home(home: str) -> sa.URL:
     return sa.URL.create("sqlite", database=os.path.join(home, DB_RELATIVE_PATH))
 
@@ -102,10 +110,7 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage):
     def local(cls, path: str | os.PathLike[str],
               busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
         """The persistent SQLite instance in folder ``path`` (created if missing)."""
-        home = resolve_home(path)
-        _ensure_dir(home, "the Headwater home folder")
-        _ensure_dir(os.path.join(home, os.path.dirname(DB_RELATIVE_PATH)),
-                    "the Headwater history folder")
+        home = prepare_home(path)
         db = Database(sqlite_url_for_home(home), busy_timeout=busy_timeout)
         return cls(db, root_directory=home)
 

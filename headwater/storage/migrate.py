@@ -91,18 +91,17 @@ def upgrade(engine: Engine | Connection) -> tuple[str | None, str]:
         return upgrade(conn)
 
 
-def migrate_instance(home: str | None = None, url: str | None = None) -> tuple[str | None, str]:
+def migrate_instance(home: str | None = None,
+                     url: str | sa.URL | None = None) -> tuple[str | None, str]:
     """``headwater instance migrate``: upgrade the configured instance's database.
 
     With neither argument, the database of ``Instance.get()`` (HEADWATER_HOME / DAGSTER_HOME).
     Returns (revision before, revision after); equal when nothing had to be done.
     """
     from headwater.storage.database import Database
-    from headwater.storage.instance import resolve_home, sqlite_url_for_home
+    from headwater.storage.instance import prepare_home, sqlite_url_for_home
 
-    if url is None:
-        url = sqlite_url_for_home(resolve_home(home))
-    db = Database(url)
+    db = Database(url if url is not None else sqlite_url_for_home(prepare_home(home)))
     try:
         with db.write() as conn:
             before = read_revision(conn)

@@ -69,7 +69,7 @@ def _run_to_row(run: Run, now: float) -> dict[str, Any]:
             "start_time": None, "end_time": None}
 
 
-def row_to_run(row: Row[Any]) -> Run:
+def row_to_run(row: Row) -> Run:
     body = orjson.loads(row.body)
     selection = None if row.asset_selection is None else frozenset(
         AssetKey(p) for p in orjson.loads(row.asset_selection))
@@ -95,7 +95,7 @@ def _utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, timezone.utc)
 
 
-def row_to_record(row: Row[Any]) -> RunRecord:
+def row_to_record(row: Row) -> RunRecord:
     return RunRecord(row.id, row_to_run(row), _utc(row.create_timestamp),
                      _utc(row.update_timestamp), row.start_time, row.end_time)
 
@@ -112,8 +112,8 @@ def _apply_filters(stmt: Any, filters: RunsFilter | None) -> Any:
     statuses = filters.status_values()
     if statuses:
         stmt = stmt.where(c.status.in_(statuses))
-    for key, value in (filters.tags or {}).items():
-        values = [value] if isinstance(value, str) else list(value)
+    for key, tag_value in (filters.tags or {}).items():
+        values = [tag_value] if isinstance(tag_value, str) else list(tag_value)
         tagged = sa.select(run_tags.c.run_id).where(run_tags.c.key == key,
                                                     run_tags.c.value.in_(values))
         stmt = stmt.where(c.run_id.in_(tagged))
@@ -220,7 +220,7 @@ class RunStorage:
             row = conn.execute(sa.select(*_RUN_COLUMNS).where(runs.c.run_id == run_id)).first()
         return row_to_record(row) if row is not None else None
 
-    def get_run_records(self, filters: RunsFilter | None = None, limit: int | None = None,
+    def get_run_records(self, filters: RunsFilter | None = None, limit: int | None = None, *,
                         cursor: str | None = None, ascending: bool = False) -> list[RunRecord]:
         """Runs matching ``filters``, newest first (``ascending=True``: oldest first).
 
@@ -238,12 +238,14 @@ class RunStorage:
         return [row_to_record(r) for r in rows]
 
     def get_runs(self, filters: RunsFilter | None = None, cursor: str | None = None,
-                 limit: int | None = None, ascending: bool = False) -> list[Run]:
-        return [r.dagster_run for r in self.get_run_records(filters, limit, cursor, ascending)]
+                 limit: int | None = None, *, ascending: bool = False) -> list[Run]:
+        """Runs matching ``filters``, newest first; ``cursor`` is the last run id seen."""
+        return [r.dagster_run for r in
+                self.get_run_records(filters, limit, cursor=cursor, ascending=ascending)]
 
     def get_run_ids(self, filters: RunsFilter | None = None, cursor: str | None = None,
                     limit: int | None = None) -> list[str]:
-        return [r.dagster_run.run_id for r in self.get_run_records(filters, limit, cursor)]
+        return [r.dagster_run.run_id for r in self.get_run_records(filters, limit, cursor=cursor)]
 
     def get_runs_count(self, filters: RunsFilter | None = None) -> int:
         stmt = _apply_filters(sa.select(sa.func.count()).select_from(runs), filters)

@@ -1,0 +1,212 @@
+"""Run every workload against Headwater, Dagster and the plain-Python reference; print a table.
+
+Headwater runs on this interpreter (`make bench` uses .venv), Dagster on .venv-dagster/bin/python.
+Each measurement is its own subprocess with a timeout; a failure is reported and the rest go on.
+Raw results go to bench/results/latest.json.
+
+    python bench/compare.py [--full] [--only w2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+HW_PY = sys.executable
+DG_PY = str(REPO / ".venv-dagster" / "bin" / "python")
+GIB_MB = 1024
+
+
+def run_json(py: str, script: str, args: list[str], timeout: float) -> dict:
+    """Run one workload script; its last stdout line is a JSON record, else an error record."""
+    argv = [py, str(BENCH / script), *args]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=REPO)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f} s"}
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        err = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()] or ["no output"]
+        return {"error": f"exit {proc.returncode}: {err[-1].strip()[:100]}".replace("|", "/")}
+    return json.loads(lines[-1])
+
+
+def importable(py: str, module: str) -> str | None:
+    """None if `module` imports under `py`, else why not."""
+    if not Path(py).exists():
+        return f"{py} missing (make dagster-venv)"
+    code = f"import {module} as m; m.asset, m.materialize"
+    proc = subprocess.run([py, "-c", code], capture_output=True, text=True, cwd=REPO)
+    if proc.returncode == 0:
+        return None
+    return (proc.stderr.strip().splitlines() or ["import failed"])[-1][:100]
+
+
+def plan(full: bool) -> list[tuple[str, str, str, list[str], float]]:
+    """(result key, interpreter, script, args, timeout) for every measurement."""
+    runs = []
+    for impl, py in (("headwater", HW_PY), ("dagster", DG_PY)):
+        is_dg = impl == "dagster"
+        runs.append((f"w1/{impl}", py, "w1_cold_start.py", ["--impl", impl], 600))
+        for n in (100, 1000):
+            if is_dg and n == 1000 and not full:
+                continue
+            w2 = ["--impl", impl, "--n", str(n)]
+            runs.append((f"w2/{n}/{impl}", py, "w2_trivial_assets.py", w2, 3600))
+        w2e = ["--impl", impl, "--n", "100", "--ephemeral"]
+        runs.append((f"w2e/100/{impl}", py, "w2_trivial_assets.py", w2e, 1800))
+        for n in (1000, 10_000, 100_000):
+            if is_dg and (n == 100_000 or (n == 10_000 and not full)):
+                continue
+            runs.append(
+                (f"w3/{n}/{impl}", py, "w3_definitions.py", ["--impl", impl, "--n", str(n)], 900)
+            )
+    for n in (100, 1000):
+        runs.append((f"w2/{n}/reference", HW_PY, "reference.py", ["--n", str(n)], 600))
+    return runs
+
+
+def fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    if value >= 100:
+        text = f"{value:,.0f}"
+    elif value >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.3g}"
+    return f"{text}{unit}"
+
+
+Check = Callable[[float | None, float | None, float | None], bool | None]
+
+
+def row(
+    results: dict, label: str, key: str, field: str, unit: str, target: str, check: Check | None
+):
+    """One table row: the field of key/<impl> for each implementation."""
+
+    def cell(impl: str) -> tuple[float | None, str]:
+        rec = results.get(f"{key}/{impl}")
+        if rec is None:
+            name = f"{key}/{impl}"
+            if name not in {r[0] for r in plan(True)}:
+                return None, "—"
+            return None, "not run" if name in {r[0] for r in plan(False)} else "not run (--full)"
+        if rec.get("error", "").startswith("not importable"):
+            return None, "n/a"
+        if "error" in rec:
+            return None, f"error: {rec['error']}"
+        value = rec.get(field)
+        return value, fmt(value, unit) if value is not None or impl != "reference" else "—"
+
+    (hw, hw_s), (dg, dg_s), (ref, ref_s) = cell("headwater"), cell("dagster"), cell("reference")
+    ratio = f"{dg / hw:,.1f}×" if hw and dg else "—"
+    verdict = check(hw, dg, ref) if check and hw is not None else None
+    mark = {True: " ✅", False: " ❌", None: ""}[verdict]
+    return f"| {label} | {hw_s} | {dg_s} | {ratio} | {ref_s} | {target}{mark} |"
+
+
+def faster(times: float) -> Check:
+    return lambda hw, dg, ref: None if dg is None else dg >= times * hw
+
+
+def w2_check(hw, dg, ref):
+    verdicts = [faster(100)(hw, dg, ref), None if ref is None else hw <= 2 * ref]
+    known = [v for v in verdicts if v is not None]
+    return all(known) if known else None
+
+
+def rows() -> list[tuple[str, str, str, str, str, Check | None]]:
+    """(label, result key, field, unit, target, check) for every line of the table."""
+    w2_target = "≥ 100× faster than Dagster, ≤ 2× reference"
+    spec: list[tuple[str, str, str, str, str, Check | None]] = [
+        ("W1a `import` (fresh process, median)", "w1", "import_ms", " ms", "< 150 ms",
+         lambda hw, dg, ref: hw < 150),
+        ("W1b fresh process: import + materialize 1 asset", "w1", "materialize_one_ms", " ms",
+         "≥ 10× faster than Dagster", faster(10)),
+    ]  # fmt: skip
+    for n in (100, 1000):
+        spec += [
+            (f"W2 N={n}: materialize, ms/asset", f"w2/{n}", "ms_per_asset", " ms", w2_target, w2_check),
+            (f"W2 N={n}: stored events/asset", f"w2/{n}", "logs_per_asset", "", "", None),
+            (f"W2 N={n}: storage bytes/asset", f"w2/{n}", "bytes_per_asset", " B", "", None),
+        ]  # fmt: skip
+        if n == 100:
+            spec.append(("W2 N=100 ephemeral: ms/asset", "w2e/100", "ms_per_asset", " ms",
+                         "≥ 100× faster than Dagster", faster(100)))  # fmt: skip
+    for n in (1000, 10_000, 100_000):
+        big = n == 100_000
+        spec += [
+            (f"W3 N={n:,}: build+validate+select+job", f"w3/{n}", "total_s", " s",
+             "< 5 s" if big else "", (lambda hw, dg, ref: hw < 5) if big else None),
+            (f"W3 N={n:,}: peak RSS", f"w3/{n}", "peak_rss_mb", " MB",
+             "< 1 GiB" if big else "", (lambda hw, dg, ref: hw < GIB_MB) if big else None),
+        ]  # fmt: skip
+    return spec
+
+
+def table(results: dict) -> str:
+    head = "| workload | Headwater | Dagster | ratio (Dagster/Headwater) | reference | target |"
+    return "\n".join([head, "|---|---|---|---|---|---|"] + [row(results, *r) for r in rows()])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--full", action="store_true", help="also Dagster at W2 N=1000, W3 N=10,000"
+    )
+    parser.add_argument("--only", default="", help="run only result keys containing this, e.g. w3")
+    parser.add_argument("--table-only", action="store_true", help="reprint latest.json's table")
+    args = parser.parse_args()
+    out = BENCH / "results" / "latest.json"
+    if args.table_only:
+        print(table(json.loads(out.read_text())["results"]))
+        return
+
+    skip = {"headwater": importable(HW_PY, "headwater"), "dagster": importable(DG_PY, "dagster")}
+    results: dict[str, dict] = {}
+    for key, py, script, script_args, timeout in plan(args.full):
+        if args.only not in key:
+            continue
+        impl = key.rsplit("/", 1)[1]
+        if skip.get(impl):
+            results[key] = {"error": f"not importable: {skip[impl]}"}
+            continue
+        print(f"running {key} ...", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        results[key] = run_json(py, script, script_args, timeout)
+        print(f"  {time.perf_counter() - start:.1f} s: {results[key]}", file=sys.stderr, flush=True)
+
+    for impl in ("headwater", "dagster"):  # W1a's floor: a bare interpreter start
+        startup = results.get(f"w1/{impl}", {}).get("python_startup_ms")
+        if startup is not None:
+            results.setdefault("w1/reference", {"import_ms": startup, "what": "python -c pass"})
+    print(table(results))
+
+    out.parent.mkdir(exist_ok=True)
+    meta = {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "full": args.full,
+        "python": platform.python_version(),
+        "machine": platform.platform(),
+        "cpus": os.cpu_count(),
+        "skipped": {k: v for k, v in skip.items() if v},
+    }
+    tmp = out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps({"meta": meta, "results": results}, indent=1) + "\n")
+    os.replace(tmp, out)
+    print(f"\nraw results: {out.relative_to(REPO)}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Ski resort snow conditions: a first Headwater project."""
