@@ -38,6 +38,10 @@ class EventType(str, enum.Enum):
     STEP_RESTARTED = "STEP_RESTARTED"
     HANDLED_OUTPUT = "HANDLED_OUTPUT"
     LOADED_INPUT = "LOADED_INPUT"
+    STEP_INPUT = "STEP_INPUT"
+    RESOURCE_INIT_STARTED = "RESOURCE_INIT_STARTED"
+    RESOURCE_INIT_SUCCESS = "RESOURCE_INIT_SUCCESS"
+    RESOURCE_INIT_FAILURE = "RESOURCE_INIT_FAILURE"
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_MATERIALIZATION_PLANNED = "ASSET_MATERIALIZATION_PLANNED"
     ASSET_OBSERVATION = "ASSET_OBSERVATION"
@@ -51,7 +55,8 @@ class EventType(str, enum.Enum):
 
 _STEP_EVENTS = frozenset({EventType.STEP_START, EventType.STEP_OUTPUT, EventType.STEP_SUCCESS,
                           EventType.STEP_FAILURE, EventType.STEP_SKIPPED, EventType.HANDLED_OUTPUT,
-                          EventType.LOADED_INPUT, EventType.ASSET_MATERIALIZATION,
+                          EventType.LOADED_INPUT, EventType.STEP_INPUT,
+                          EventType.ASSET_MATERIALIZATION,
                           EventType.ASSET_CHECK_EVALUATION, EventType.STEP_UP_FOR_RETRY,
                           EventType.STEP_RESTARTED, EventType.ASSET_OBSERVATION})
 
@@ -83,6 +88,17 @@ class HandledOutputData:
     output_name: str
     manager_key: str
     metadata: dict[str, MetadataValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadedInputData:
+    input_name: str
+    manager_key: str
+
+
+@dataclass(frozen=True)
+class StepInputData:
+    input_name: str
 
 
 @dataclass(frozen=True)
@@ -330,6 +346,10 @@ def _encode_data(data: Any) -> Any:
         return {"o": h.output_name, "mk": h.mapping_key, "md": metadata_to_json(data.metadata)}
     if isinstance(data, HandledOutputData):
         return {"o": data.output_name, "mgr": data.manager_key, "md": metadata_to_json(data.metadata)}
+    if isinstance(data, LoadedInputData):
+        return {"i": data.input_name, "mgr": data.manager_key}
+    if isinstance(data, StepInputData):
+        return {"i": data.input_name}
     if isinstance(data, StepFailureData):
         return {"err": data.error.to_json() if data.error else None,
                 "src": data.error_source,
@@ -357,7 +377,11 @@ def _decode_data(event_type: str, step_key: str | None, data: Any) -> Any:
                               metadata_from_json(data.get("md")))
     if event_type == "HANDLED_OUTPUT":
         return HandledOutputData(data["o"], data["mgr"], metadata_from_json(data.get("md")))
-    if event_type in ("STEP_FAILURE", "PIPELINE_FAILURE"):
+    if event_type == "LOADED_INPUT":
+        return LoadedInputData(data["i"], data["mgr"])
+    if event_type == "STEP_INPUT":
+        return StepInputData(data["i"])
+    if event_type in ("STEP_FAILURE", "PIPELINE_FAILURE", "RESOURCE_INIT_FAILURE"):
         return StepFailureData(SerializableErrorInfo.from_json(data.get("err")), data.get("ufd"),
                                data.get("src", "USER_CODE_ERROR"))
     if event_type == "ASSET_CHECK_EVALUATION":

@@ -9,12 +9,13 @@ from typing import Any
 from headwater.definitions.asset_graph import AssetGraph
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.definitions import split_assets
+from headwater.definitions.jobs import JobDefinition
 from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.io_managers import FilesystemIOManager, InMemoryIOManager
 from headwater.execution.plan import build_plan, resolve_selection
 from headwater.execution.resources import init_resources
 from headwater.execution.result import ExecuteInProcessResult
-from headwater.execution.run import execute_plan
+from headwater.execution.run import EPHEMERAL_JOB_NAME, execute_plan
 
 
 def _instance(instance: Any) -> Any:
@@ -37,9 +38,10 @@ def materialize(assets: Sequence[Any], run_config: Any = None, instance: Any = N
     check_defs = [cd for cd in checks if any(s.asset_key in selected_keys for s in cd.specs)] \
         if selection is not None else checks
     plan = build_plan(graph, ids, check_defs)
+    job = JobDefinition(EPHEMERAL_JOB_NAME, graph, ids, resources or {})
     return execute_plan(plan, instance=_instance(instance), resources=resources or {},
                         run_config=run_config, tags=tags, raise_on_error=raise_on_error,
-                        partition_key=partition_key)
+                        partition_key=partition_key, job_def=job)
 
 
 def materialize_to_memory(assets: Sequence[Any], run_config: Any = None, instance: Any = None,

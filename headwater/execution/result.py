@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey, coerce_key
-from headwater.definitions.errors import InvalidInvocationError
+from headwater.definitions.errors import InvalidInvocationError, InvariantViolationError
 from headwater.events.records import AssetCheckEvaluation, Event
 
 
@@ -47,6 +47,16 @@ class ExecuteInProcessResult:
     def filter_events(self, event_filter: Any) -> list[Event]:
         return [e for e in self._events if event_filter(e)]
 
+    def get_run_success_event(self) -> Event:
+        return self.get_job_success_event()
+
+    def get_run_failure_event(self) -> Event:
+        return self.get_job_failure_event()
+
+    def failure_data_for_node(self, node_name: str) -> Any:
+        failures = self._of_type("STEP_FAILURE", node_name)
+        return failures[0].event_specific_data if failures else None
+
     def get_job_success_event(self) -> Event:
         return next(e for e in self._events if e.event_type_value == "PIPELINE_SUCCESS")
 
@@ -86,6 +96,9 @@ class ExecuteInProcessResult:
     def output_for_node(self, node_name: str, output_name: str = "result") -> Any:
         if (node_name, output_name) in self._outputs:
             return self._outputs[(node_name, output_name)]
+        if self._of_type("STEP_FAILURE", node_name):
+            raise InvariantViolationError(
+                f"Node {node_name!r} failed in run {self.run_id}, so it has no output")
         known = {n for n, _ in self._outputs}
         if node_name in known:
             outs = sorted(o for n, o in self._outputs if n == node_name)

@@ -19,9 +19,10 @@ from headwater.execution.io_managers import FilesystemIOManager
 from headwater.execution.plan import ExecutionPlan, Step
 from headwater.execution.resources import init_resources
 from headwater.execution.result import ExecuteInProcessResult
-from headwater.execution.step import execute_step, raise_user_error
+from headwater.execution.step import execute_step
 
 FLUSH_INTERVAL_S = 0.1
+EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
 
 
 class RunContext:
@@ -94,7 +95,7 @@ def required_resource_keys(plan: ExecutionPlan) -> set[str]:
 
 def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, Any],
                  run_config: Any = None, tags: Mapping[str, str] | None = None,
-                 job_name: str = "__ASSET_JOB", raise_on_error: bool = True,
+                 job_name: str = EPHEMERAL_JOB_NAME, raise_on_error: bool = True,
                  partition_key: str | None = None, run_id: str | None = None,
                  job_def: Any = None) -> ExecuteInProcessResult:
     op_configs, cfg = resolve_op_configs(plan, run_config)
@@ -129,12 +130,8 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
             stop_error = e
         if stop_error is None:
             for step in plan.steps:
-                blocked = [d for d in step.deps if status.get(d) != "ok"]
-                if blocked:
-                    status[step.index] = "skipped"
-                    why = ", ".join(sorted(plan.steps[d].key for d in blocked))
-                    rc.emit(EventType.STEP_SKIPPED, step,
-                            f'Skipped execution of step "{step.key}": upstream {why} did not succeed.')
+                if any(status.get(d) != "ok" for d in step.deps):
+                    status[step.index] = "not_run"  # downstream of a failure: not executed
                     continue
                 ok = execute_step(rc, step)
                 status[step.index] = "ok" if ok else "failed"
@@ -157,7 +154,5 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
     result = ExecuteInProcessResult(refresh, rc.events, rc.outputs, plan, job_def)
     if rc.failures and raise_on_error:
         step, error, user_code = rc.failures[0]
-        if user_code:
-            raise_user_error(step.key, error)
         raise error
     return result

@@ -7,24 +7,24 @@ prepared once by the run, and events go to the run's buffer, written at the step
 from __future__ import annotations
 
 import asyncio
-import logging
-import sys
-import time
+import inspect
 from typing import Any
 
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.errors import (
-    ExecutionStepExecutionError,
     Failure,
     HeadwaterError,
     InvalidDefinitionError,
 )
+from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.results import AssetCheckSeverity, AssetMaterialization, AssetObservation
-from headwater.events.errors import error_info_from_exc
+from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
 from headwater.events.records import (
     AssetCheckEvaluation,
     EventType,
     HandledOutputData,
+    LoadedInputData,
+    StepInputData,
     StepFailureData,
     StepMaterializationData,
     StepOutputData,
@@ -35,6 +35,10 @@ from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.logs import LogManager
 from headwater.execution.outputs import NO_VALUE, collect
 from headwater.execution.plan import Step
+
+
+# The class name a step failure's error info carries, as Dagster's event log spells it.
+COMPAT_STEP_ERROR = "DagsterExecutionStepExecutionError"
 
 
 class StepFailed(Exception):
@@ -69,6 +73,10 @@ def execute_step(rc: Any, step: Step) -> bool:
 
 def _fail(rc: Any, step: Step, error: BaseException, user_code: bool) -> None:
     info = error_info_from_exc(error, user_frames_only=user_code)
+    if user_code:  # as Dagster records it: the step error, caused by the user's exception
+        info = SerializableErrorInfo(
+            f'{COMPAT_STEP_ERROR}: Error occurred while executing step "{step.key}":\n', [],
+            COMPAT_STEP_ERROR, info)
     metadata = error.metadata if isinstance(error, Failure) else None
     rc.emit(EventType.STEP_FAILURE, step, f'Execution of step "{step.key}" failed: '
             f"{type(error).__name__}: {error}",
@@ -95,6 +103,8 @@ def _run(rc: Any, step: Step) -> None:
             kwargs[inp.param] = _load_input(rc, step, inp, log)
     except Exception as e:
         raise StepFailed(e, True) from None
+    for inp in step.inputs:
+        rc.emit(EventType.STEP_INPUT, step, f'Got input "{inp.param}".', StepInputData(inp.param))
     for p in op.params:
         role = p.role
         if role == "context":
@@ -109,7 +119,7 @@ def _run(rc: Any, step: Step) -> None:
         kwargs = {k: v for k, v in kwargs.items() if k in named}
     try:
         result = op.compute_fn(**kwargs)
-        if asyncio.iscoroutine(result):
+        if inspect.iscoroutine(result):
             result = asyncio.run(result)
         collected = collect(step, result, what)
     except InvalidDefinitionError as e:
@@ -143,20 +153,11 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
                        definition_metadata=rc.input_metadata(step, inp), resources=rc.resources,
                        op_def=step.op, log=log, partition_key=rc.partition_key, step_key=step.key)
     ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
-    try:
-        return manager.load_input(ctx)
-    except Exception as e:
-        raise type(e)(f"{_what(step)}: loading input {inp.param!r} (asset "
-                      f"{inp.asset_key.to_user_string()!r}) with IO manager {io_key!r} failed: {e}"
-                      ) if _simple_exc(e) else e
-
-
-def _simple_exc(e: BaseException) -> bool:
-    try:
-        type(e)("x")
-        return type(e).__init__ is BaseException.__init__ or isinstance(e, (OSError, KeyError, ValueError))
-    except Exception:
-        return False
+    value = manager.load_input(ctx)
+    rc.emit(EventType.LOADED_INPUT, step,
+            f'Loaded input "{inp.param}" using input manager "{io_key}"',
+            LoadedInputData(inp.param, io_key))
+    return value
 
 
 def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str) -> None:
@@ -171,6 +172,7 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
         metadata = {**out.metadata, **context.get_output_metadata(name)}
         rc.emit(EventType.STEP_OUTPUT, step, f'Yielded output "{name}".',
                 StepOutputData(StepOutputHandle(step.key, name), {}))
+        handled = None
         if out.value is not NO_VALUE:
             io_key = definition.io_manager_key_for(key)
             manager = getattr(rc.resources, io_key)
@@ -183,17 +185,20 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
             try:
                 manager.handle_output(octx, out.value)
             except Exception as e:
-                err = type(e)(f"{what}: IO manager {io_key!r} ({type(manager).__name__}) could "
-                              f"not store the returned {type(out.value).__name__}: {e}") if _simple_exc(e) else e
-                raise StepFailed(err, True) from None
+                _note(e, f"{what}: IO manager {io_key!r} ({type(manager).__name__}) could not "
+                           f"store the returned {type(out.value).__name__}")
+                raise StepFailed(e, True) from None
             metadata.update(octx.output_metadata)
-            rc.emit(EventType.HANDLED_OUTPUT, step,
-                    f'Handled output "{name}" using IO manager "{io_key}"',
-                    HandledOutputData(name, io_key, {}))
+            handled = io_key
         rc.capture(step.key, name, out.value)
         rc.emit(EventType.ASSET_MATERIALIZATION, step, f"Materialized value {key.to_user_string()}.",
-                StepMaterializationData(AssetMaterialization(key, None, metadata, rc.partition_key,
-                                                             out.tags or None)))
+                StepMaterializationData(AssetMaterialization(
+                    key, None, normalize_metadata(metadata, where=f"{what} metadata"),
+                    rc.partition_key, out.tags or None)))
+        if handled is not None:
+            rc.emit(EventType.HANDLED_OUTPUT, step,
+                    f'Handled output "{name}" using IO manager "{handled}"',
+                    HandledOutputData(name, handled, {}))
     for ev in collected.events:
         is_obs = isinstance(ev, AssetObservation)
         rc.emit(EventType.ASSET_OBSERVATION if is_obs else EventType.ASSET_MATERIALIZATION, step,
@@ -245,11 +250,8 @@ def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[s
     return failed_blocking
 
 
-def raise_user_error(step_key: str, error: BaseException) -> None:
-    raise ExecutionStepExecutionError(
-        f'Error occurred while executing step "{step_key}": {type(error).__name__}: {error}',
-        user_exception=error, original_exc_info=(type(error), error, error.__traceback__),
-        step_key=step_key) from error
-
-
-_ = (logging, sys, time)
+def _note(error: BaseException, text: str) -> None:
+    """Say which asset and IO manager were involved, without changing the user's exception."""
+    add_note = getattr(error, "add_note", None)  # Python 3.11+
+    if add_note is not None:
+        add_note(text)

@@ -136,6 +136,32 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage):
         return self._is_ephemeral
 
     @property
+    def is_persistent(self) -> bool:
+        return not self._is_ephemeral
+
+    def report_runless_asset_event(self, asset_event: Any) -> None:
+        """Record a materialization, observation or check result that no run produced."""
+        import time
+
+        from headwater.definitions.results import AssetObservation
+        from headwater.events.records import (
+            AssetCheckEvaluation,
+            Event,
+            EventLogEntry,
+            EventType,
+            StepMaterializationData,
+        )
+
+        if isinstance(asset_event, AssetCheckEvaluation):
+            kind, data = EventType.ASSET_CHECK_EVALUATION, asset_event
+        elif isinstance(asset_event, AssetObservation):
+            kind, data = EventType.ASSET_OBSERVATION, StepMaterializationData(asset_event)
+        else:
+            kind, data = EventType.ASSET_MATERIALIZATION, StepMaterializationData(asset_event)
+        event = Event(kind, "", None, None, None, data)
+        self.store_events([EventLogEntry("", time.time(), "INFO", "", None, "", event)])
+
+    @property
     def root_directory(self) -> str:
         if self._root is None:
             if self._temp_dir is None:

@@ -39,6 +39,7 @@ class RunStatus(str, enum.Enum):
     FAILURE = "FAILURE"
     CANCELING = "CANCELING"
     CANCELED = "CANCELED"
+    SUSPENDED = "SUSPENDED"  # parked by an operator; may be resumed (queued) or canceled
 
     def __str__(self) -> str:
         return self.value
@@ -61,6 +62,7 @@ TRANSITIONS: Mapping[RunStatus, frozenset[RunStatus]] = {
     S.STARTED: frozenset({S.SUCCESS, S.FAILURE, S.CANCELING, S.CANCELED}),
     # CANCELING -> SUCCESS: the run finished before the cancellation took effect.
     S.CANCELING: frozenset({S.CANCELED, S.FAILURE, S.SUCCESS}),
+    S.SUSPENDED: frozenset({S.QUEUED, S.CANCELED, S.FAILURE}),
 }
 
 

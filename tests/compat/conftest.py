@@ -10,3 +10,37 @@ import sys
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 if FIXTURES not in sys.path:
     sys.path.insert(0, FIXTURES)
+
+# Modules that encode Dagster behaviour Headwater has not built yet, with the open issue that
+# builds it. They run against Dagster (make compat-dagster) and are skipped for Headwater until
+# that issue lands; the list only shrinks.
+PENDING_FOR_HEADWATER = {
+    "test_ops_jobs.py": "ops, graphs and jobs (issue 3)",
+    "test_schedules_sensors.py": "schedule and sensor definitions (issue 3)",
+    "test_partitions.py": "partitions and backfills (issue 4)",
+    "test_automation.py": "declarative automation (daemon issue)",
+}
+
+collect_ignore = (
+    sorted(PENDING_FOR_HEADWATER) if os.environ.get("DG_IMPL", "headwater") == "headwater" else []
+)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "dagster_internals: asserts Dagster's engine bookkeeping events (ENGINE_EVENT, "
+        "RESOURCE_INIT_*, LOGS_CAPTURED, ASSET_MATERIALIZATION_PLANNED), which Headwater "
+        "deliberately does not emit (docs/compatibility.md); runs only against Dagster",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("DG_IMPL", "headwater") != "headwater":
+        return
+    import pytest
+
+    skip = pytest.mark.skip(reason="Dagster engine bookkeeping events: deliberately not emitted")
+    for item in items:
+        if item.get_closest_marker("dagster_internals"):
+            item.add_marker(skip)

@@ -116,6 +116,28 @@ def test_get_run_record_by_id(instance):
     assert record.end_time >= record.start_time
 
 
+NOISE = {"ENGINE_EVENT", "RESOURCE_INIT_STARTED", "RESOURCE_INIT_SUCCESS", "LOGS_CAPTURED",
+         "ASSET_MATERIALIZATION_PLANNED"}
+
+
+def test_all_logs_core_events(instance):
+    result = dg.materialize([a], instance=instance)
+    entries = instance.all_logs(result.run_id)
+    types = [e.dagster_event.event_type_value for e in entries if e.dagster_event]
+    assert [t for t in types if t not in NOISE] == [
+        "PIPELINE_START",
+        "STEP_START",
+        "STEP_OUTPUT",
+        "ASSET_MATERIALIZATION",
+        "HANDLED_OUTPUT",
+        "STEP_SUCCESS",
+        "PIPELINE_SUCCESS",
+    ]
+    assert all(e.run_id == result.run_id for e in entries)
+    assert all(isinstance(e.timestamp, float) for e in entries)
+
+
+@pytest.mark.dagster_internals
 def test_all_logs(instance):
     result = dg.materialize([a], instance=instance)
     entries = instance.all_logs(result.run_id)

@@ -83,6 +83,7 @@ def test_core_event_sequence_two_assets():
     ]
 
 
+@pytest.mark.dagster_internals
 def test_full_event_sequence_single_asset():
     result = dg.materialize([up])
     assert _types(result) == [

@@ -12,7 +12,7 @@ from headwater.storage.runs import RESUME_RETRY_TAG, is_legal_transition
 def test_status_values_are_dagsters():
     assert [s.value for s in RunStatus] == [
         "QUEUED", "NOT_STARTED", "MANAGED", "STARTING", "STARTED", "SUCCESS", "FAILURE",
-        "CANCELING", "CANCELED"]
+        "CANCELING", "CANCELED", "SUSPENDED"]
     assert RunStatus("SUCCESS") is RunStatus.SUCCESS and RunStatus.SUCCESS == "SUCCESS"
 
 
