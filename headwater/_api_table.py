@@ -60,7 +60,7 @@ PUBLIC_NAMES: dict[str, str] = {
     # execution
     "materialize": _E, "materialize_to_memory": _E, "ExecuteInProcessResult": _E,
     "AssetExecutionContext": _E, "OpExecutionContext": _E, "AssetCheckExecutionContext": _E,
-    "build_asset_context": _E, "build_op_context": _E, "InitResourceContext": _E,
+    "build_asset_context": _E, "build_op_context": _E, "build_asset_check_context": _E, "InitResourceContext": _E,
     "build_init_resource_context": _E, "get_dagster_logger": _E,
     # events
     "EventLogEntry": "headwater.events.records", "EventLogRecord": "headwater.events.records",
@@ -79,7 +79,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "StorageError": f"{_D}.errors", "UserCodeExecutionError": f"{_D}.errors",
     "ExecutionStepExecutionError": f"{_D}.errors", "TypeCheckDidNotPass": f"{_D}.errors",
     "StepOutputNotFoundError": f"{_D}.errors", "Failure": f"{_D}.errors",
-    "RetryRequested": f"{_D}.errors",
+    "RetryRequested": f"{_D}.errors", "AssetCheckFailedError": f"{_D}.errors",
     # Dagster-spelled aliases
     **{name: "headwater.compat" for name in (
         "DagsterInstance", "DagsterRunStatus", "DagsterRun", "DagsterEvent", "DagsterEventType",

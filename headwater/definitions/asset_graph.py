@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import deque
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.asset_spec import AssetSpec
@@ -67,14 +68,18 @@ class AssetGraph:
         self.parents = parents
         self.children = children
         self.checks_defs = list(checks_defs)
-        self.toposort = self._toposort()
-        for cd in self.checks_defs:
-            for spec in cd.specs:
-                if spec.asset_key not in ids:
+        seen_checks: dict[Any, str] = {}
+        for owner_name, specs in [*((cd.name, cd.specs) for cd in self.checks_defs),
+                                  *((ad.name, ad.check_specs) for ad in defs if ad.op)]:
+            for spec in specs:
+                if spec.key in seen_checks:
                     raise InvalidDefinitionError(
-                        f"Asset check {spec.name!r} targets asset "
-                        f"{spec.asset_key.to_user_string()!r}, which is not defined"
-                        + _suggest(spec.asset_key, ids))
+                        f"Duplicate asset check {spec.name!r} on asset "
+                        f"{spec.asset_key.to_user_string()!r}: defined by {seen_checks[spec.key]!r} "
+                        f"and {owner_name!r}. Give one of them another name.")
+                seen_checks[spec.key] = owner_name
+        self.toposort = self._toposort()
+        # checks on assets that are not defined here are allowed; they just never run
 
     # --- construction helpers ---
     def _resolve_relative_inputs(self, defs: list[AssetsDefinition]) -> list[AssetsDefinition]:
@@ -189,6 +194,13 @@ class AssetGraph:
 
     def check_defs_for(self, keys: set[AssetKey]) -> list[AssetChecksDefinition]:
         return [cd for cd in self.checks_defs if any(s.asset_key in keys for s in cd.specs)]
+
+    def check_keys_for(self, keys: set[AssetKey]) -> set[Any]:
+        """Keys of every check (own check specs and separate checks) on the given assets."""
+        out = {s.key for cd in self.checks_defs for s in cd.specs if s.asset_key in keys}
+        for ad in self.assets_defs:
+            out.update(c.key for c in ad.check_specs_by_output.values() if c.asset_key in keys)
+        return out
 
 
 def _describe(ad: AssetsDefinition) -> str:

@@ -8,6 +8,10 @@ from collections.abc import Sequence
 from typing import Any, Union
 
 _VALID_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+_VALID_KEY_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_VALID_TAG_KEY = re.compile(r"^([A-Za-z0-9_.\-]{1,63}/)*[A-Za-z0-9_.\-]{1,63}$")
+_VALID_TAG_VALUE = re.compile(r"^[A-Za-z0-9_.\-]{0,63}$")
+_VALID_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AssetKey:
@@ -65,8 +69,8 @@ class AssetKey:
         return "/".join(p.replace("/", "\\/") for p in self._parts)
 
     def to_python_identifier(self, suffix: str | None = None) -> str:
-        base = "__".join(self._parts).replace("-", "_").replace(".", "_")
-        return f"{base}_{suffix}" if suffix else base
+        parts = [*self._parts, suffix] if suffix else self._parts
+        return "__".join(parts).replace("-", "_").replace(".", "_")
 
     def with_prefix(self, prefix: CoercibleToAssetKeyPrefix) -> AssetKey:
         return AssetKey([*_prefix_parts(prefix), *self._parts])
@@ -134,3 +138,40 @@ def check_valid_name(name: str, what: str) -> str:
             f"{what} {name!r} is not a valid name: use letters, digits and '_' only "
             "(for a key with several parts, pass an AssetKey or a list)")
     return name
+
+
+def _invalid(message: str) -> Exception:
+    from headwater.definitions.errors import InvalidDefinitionError
+
+    return InvalidDefinitionError(message)
+
+
+def check_valid_key(key: AssetKey, what: str) -> AssetKey:
+    for part in key.parts:
+        if not _VALID_KEY_PART.match(part):
+            raise _invalid(f"{what}: asset key part {part!r} of {key.to_user_string()!r} is not "
+                           "valid: use letters, digits, '_', '-' and '.' only")
+    return key
+
+
+def check_valid_tags(tags: object, what: str) -> None:
+    if not tags:
+        return
+    for k, v in dict(tags).items():  # type: ignore[call-overload]
+        if not isinstance(k, str) or not _VALID_TAG_KEY.match(k):
+            raise _invalid(f"{what}: tag key {k!r} is not valid: use letters, digits, '_', '-', "
+                           "'.' (and '/' for a prefix), at most 63 characters per part")
+        if not isinstance(v, str):
+            raise _invalid(f"{what}: tag {k!r} has a {type(v).__name__} value {v!r}; tag values "
+                           "must be strings (put other values in metadata=)")
+        if not _VALID_TAG_VALUE.match(v):
+            raise _invalid(f"{what}: tag {k!r} value {v!r} is not valid: use letters, digits, "
+                           "'_', '-' and '.' only, at most 63 characters")
+
+
+def check_valid_owners(owners: object, what: str) -> None:
+    for owner in owners or ():  # type: ignore[attr-defined]
+        if not (isinstance(owner, str) and (_VALID_EMAIL.match(owner) or
+                                            (owner.startswith("team:") and len(owner) > 5))):
+            raise _invalid(f"{what}: owner {owner!r} is not valid: use an email address or "
+                           "'team:<name>'")

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, overload
 
-from headwater.definitions.asset_key import AssetKey, _prefix_parts, check_valid_name, coerce_key
+from headwater.definitions.asset_key import (
+    AssetKey,
+    _prefix_parts,
+    check_valid_key,
+    check_valid_name,
+    check_valid_owners,
+    check_valid_tags,
+    coerce_key,
+)
 from headwater.definitions.asset_spec import (
     IO_MANAGER_KEY_METADATA,
     AssetDep,
@@ -18,6 +26,9 @@ from headwater.definitions.checks import AssetCheckSpec
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.invocation import invoke
 from headwater.definitions.op import In, OpDefinition, Out, Param, analyze_params
+
+
+DEFAULT_GROUP = "default"
 
 
 class AssetsDefinition:
@@ -128,8 +139,8 @@ class AssetsDefinition:
         return {s.key: list(s.owners) for s in self.specs}
 
     @property
-    def descriptions_by_key(self) -> dict[AssetKey, str | None]:
-        return {s.key: s.description for s in self.specs}
+    def descriptions_by_key(self) -> dict[AssetKey, str]:
+        return {s.key: s.description for s in self.specs if s.description}
 
     @property
     def code_versions_by_key(self) -> dict[AssetKey, str | None]:
@@ -149,7 +160,7 @@ class AssetsDefinition:
 
     @property
     def description(self) -> str | None:
-        return self.descriptions_by_key[self.key]
+        return self.get_asset_spec().description
 
     @property
     def metadata(self) -> Mapping[str, Any]:
@@ -295,6 +306,11 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
         asset_key = coerce_key(key) if key is not None else AssetKey(
             [*_prefix_parts(key_prefix), check_valid_name(asset_name, "Asset name")])
         what = f"asset {asset_key.to_user_string()!r}"
+        check_valid_key(asset_key, what)
+        if group_name is not None:
+            check_valid_name(group_name, f"{what}: group name")
+        check_valid_tags(tags, what)
+        check_valid_owners(owners, what)
         params = analyze_params(fn, what)
         input_keys = _input_keys(params, _coerce_ins(ins), _prefix_parts(key_prefix), what)
         all_kinds = set(kinds or ())
@@ -307,7 +323,8 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
             res_defs[io_key] = io_manager_def
         spec = AssetSpec(asset_key, deps=[*(deps or ()), *(non_argument_deps or ())],
                          description=description or (fn.__doc__.strip() if fn.__doc__ else None),
-                         metadata=metadata, skippable=not output_required, group_name=group_name,
+                         metadata=metadata, skippable=not output_required,
+                         group_name=group_name or DEFAULT_GROUP,
                          code_version=code_version, automation_condition=automation_condition,
                          owners=owners, tags=tags, kinds=all_kinds, partitions_def=partitions_def,
                          freshness_policy=freshness_policy or legacy_freshness_policy)
@@ -368,7 +385,7 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
         op_outs: dict[str, Out] = {}
         if outs is not None:
             for out_name, out in outs.items():
-                spec = out.to_spec(out_name, group_name)
+                spec = out.to_spec(out_name, group_name or DEFAULT_GROUP)
                 if internal_asset_deps and out_name in internal_asset_deps:
                     spec = spec.replace_attributes(deps=[*spec.deps, *internal_asset_deps[out_name]])
                 specs_by_output[out_name] = spec
@@ -378,8 +395,8 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                                         out.io_manager_key, code_version=out.code_version)
         else:
             for spec in specs or ():
-                if group_name and not spec.group_name:
-                    spec = spec.replace_attributes(group_name=group_name)
+                if not spec.group_name:
+                    spec = spec.replace_attributes(group_name=group_name or DEFAULT_GROUP)
                 out_name = spec.key.to_python_identifier()
                 specs_by_output[out_name] = spec
                 op_outs[out_name] = Out(is_required=not spec.skippable)

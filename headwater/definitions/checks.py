@@ -90,6 +90,10 @@ class AssetChecksDefinition:
         return self.specs[0]
 
     @property
+    def check_key(self) -> AssetCheckKey:
+        return self.spec.key
+
+    @property
     def keys(self) -> set[AssetKey]:
         return set()
 
@@ -103,6 +107,13 @@ class AssetChecksDefinition:
             deps.add(s.asset_key)
             deps.update(d.asset_key for d in s.additional_deps)
         return deps
+
+    def subset_for(self, specs: Iterable[AssetCheckSpec]) -> AssetChecksDefinition:
+        chosen = list(specs)
+        if len(chosen) == len(self.specs):
+            return self
+        return AssetChecksDefinition(self.op, chosen, self.keys_by_input_name, self.can_subset,
+                                     self.resource_defs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return invoke(self, self.op, args, kwargs)

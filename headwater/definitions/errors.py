@@ -106,3 +106,7 @@ class RetryRequested(HeadwaterError):
         super().__init__()
         self.max_retries = max_retries
         self.seconds_to_wait = seconds_to_wait
+
+
+class AssetCheckFailedError(HeadwaterError):
+    """A blocking asset check failed, so the assets downstream of it did not run."""

@@ -92,6 +92,22 @@ class AssetSelection:
             return out
         return AssetSelection.assets(*items)
 
+    @staticmethod
+    def checks_for_assets(*assets_defs: Any) -> AssetSelection:
+        """The checks of the given assets, without the assets themselves."""
+        return _ChecksOnly(AssetSelection.assets(*assets_defs))
+
+    @staticmethod
+    def checks(*checks: Any) -> AssetSelection:
+        keys: list[Any] = []
+        for c in checks:
+            keys.extend(getattr(c, "check_keys", None) or [c])
+        return _CheckKeys(frozenset(keys))
+
+    @staticmethod
+    def all_asset_checks() -> AssetSelection:
+        return _ChecksOnly(AssetSelection.all(include_external_assets=True))
+
     # --- methods returning new selections ---
     def upstream(self, depth: int | None = None, include_self: bool = True) -> AssetSelection:
         return _Walk(self, "up", depth, include_self)
@@ -115,7 +131,7 @@ class AssetSelection:
         return self & _Where("materializable", lambda g, i: g.is_executable(i))
 
     def without_checks(self) -> AssetSelection:
-        return self
+        return _WithoutChecks(self)
 
     def __or__(self, other: AssetSelection) -> AssetSelection:
         return _Op("|", self, AssetSelection.from_coercible(other))
@@ -129,6 +145,10 @@ class AssetSelection:
     # --- resolution ---
     def resolve_ids(self, graph: AssetGraph) -> set[int]:
         raise NotImplementedError
+
+    def resolve_check_keys(self, graph: AssetGraph) -> set[Any]:
+        """The asset checks selected: by default, every check of a selected asset."""
+        return graph.check_keys_for({graph.keys[i] for i in self.resolve_ids(graph)})
 
     def resolve(self, all_assets: Any, allow_missing: bool = False) -> set[AssetKey]:
         graph = all_assets if isinstance(all_assets, AssetGraph) else _graph_of(all_assets)
@@ -239,6 +259,44 @@ class _Op(AssetSelection):
         a = self.left.resolve_ids(graph)
         b = self.right.resolve_ids(graph)
         return a | b if self.op == "|" else a & b if self.op == "&" else a - b
+
+    def resolve_check_keys(self, graph: AssetGraph) -> set[Any]:
+        a = self.left.resolve_check_keys(graph)
+        b = self.right.resolve_check_keys(graph)
+        return a | b if self.op == "|" else a & b if self.op == "&" else a - b
+
+
+class _ChecksOnly(AssetSelection):
+    def __init__(self, assets: AssetSelection):
+        self.assets = assets
+
+    def resolve_ids(self, graph: AssetGraph) -> set[int]:
+        return set()
+
+    def resolve_check_keys(self, graph: AssetGraph) -> set[Any]:
+        return self.assets.resolve_check_keys(graph)
+
+
+class _CheckKeys(AssetSelection):
+    def __init__(self, keys: frozenset[Any]):
+        self.keys_ = keys
+
+    def resolve_ids(self, graph: AssetGraph) -> set[int]:
+        return set()
+
+    def resolve_check_keys(self, graph: AssetGraph) -> set[Any]:
+        return set(self.keys_)
+
+
+class _WithoutChecks(AssetSelection):
+    def __init__(self, child: AssetSelection):
+        self.child = child
+
+    def resolve_ids(self, graph: AssetGraph) -> set[int]:
+        return self.child.resolve_ids(graph)
+
+    def resolve_check_keys(self, graph: AssetGraph) -> set[Any]:
+        return set()
 
 
 def keys_selection(keys: Iterable[AssetKey]) -> AssetSelection:

@@ -17,7 +17,7 @@ from headwater.definitions.selection import AssetSelection, _KeyPattern
 _TOKEN = re.compile(r"""\s*(?:
     (?P<lp>\() | (?P<rp>\)) | (?P<comma>,) |
     (?P<up>(?:\d+\+|\++|\*)(?=[\w"(]|[\w]+:)) |
-    (?P<attr>[A-Za-z_]+):(?P<aval>"[^"]*"|[^\s()",]+?)(?P<adown>\++\d*|\+\d+|\*)?(?=[\s(),]|$) |
+    (?P<attr>[A-Za-z_]+):(?P<aval>"[^"]*"|[^\s()",+]+)(?P<adown>\++\d*)?(?=[\s(),]|$) |
     (?P<word>"[^"]*"|[\w./\-]+)(?P<down>\++\d*|\+\d+|\*)?
 )""", re.VERBOSE)
 

@@ -44,6 +44,7 @@ class EventType(str, enum.Enum):
     RESOURCE_INIT_FAILURE = "RESOURCE_INIT_FAILURE"
     ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
     ASSET_MATERIALIZATION_PLANNED = "ASSET_MATERIALIZATION_PLANNED"
+    ASSET_CHECK_EVALUATION_PLANNED = "ASSET_CHECK_EVALUATION_PLANNED"
     ASSET_OBSERVATION = "ASSET_OBSERVATION"
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
     ENGINE_EVENT = "ENGINE_EVENT"
@@ -88,6 +89,15 @@ class HandledOutputData:
     output_name: str
     manager_key: str
     metadata: dict[str, MetadataValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AssetPlannedData:
+    """A run plans to materialize an asset (or evaluate a check on it, when check_name is set)."""
+
+    asset_key: AssetKey
+    partition: str | None = None
+    check_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,12 +219,15 @@ class Event:
         data = self.event_specific_data
         if isinstance(data, StepMaterializationData):
             return data.materialization.asset_key
-        if isinstance(data, AssetCheckEvaluation):
+        if isinstance(data, (AssetCheckEvaluation, AssetPlannedData)):
             return data.asset_key
         return None
 
     @property
     def partition(self) -> str | None:
+        data = self.event_specific_data
+        if isinstance(data, AssetPlannedData):
+            return data.partition
         m = self.materialization
         return m.partition if m is not None else None
 
@@ -348,6 +361,8 @@ def _encode_data(data: Any) -> Any:
         return {"o": data.output_name, "mgr": data.manager_key, "md": metadata_to_json(data.metadata)}
     if isinstance(data, LoadedInputData):
         return {"i": data.input_name, "mgr": data.manager_key}
+    if isinstance(data, AssetPlannedData):
+        return {"k": data.asset_key.path, "p": data.partition, "c": data.check_name}
     if isinstance(data, StepInputData):
         return {"i": data.input_name}
     if isinstance(data, StepFailureData):
@@ -377,6 +392,8 @@ def _decode_data(event_type: str, step_key: str | None, data: Any) -> Any:
                               metadata_from_json(data.get("md")))
     if event_type == "HANDLED_OUTPUT":
         return HandledOutputData(data["o"], data["mgr"], metadata_from_json(data.get("md")))
+    if event_type in ("ASSET_MATERIALIZATION_PLANNED", "ASSET_CHECK_EVALUATION_PLANNED"):
+        return AssetPlannedData(AssetKey(data["k"]), data.get("p"), data.get("c"))
     if event_type == "LOADED_INPUT":
         return LoadedInputData(data["i"], data["mgr"])
     if event_type == "STEP_INPUT":

@@ -10,6 +10,7 @@ from headwater.execution.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
     OpExecutionContext,
+    build_asset_check_context,
     build_asset_context,
     build_op_context,
 )
@@ -34,7 +35,7 @@ __all__ = [
     "AssetCheckExecutionContext", "AssetExecutionContext", "ExecuteInProcessResult",
     "FilesystemIOManager", "InMemoryIOManager", "InitResourceContext", "InputContext",
     "OpExecutionContext", "OutputContext", "PickledObjectFilesystemIOManager",
-    "build_asset_context", "build_init_resource_context", "build_input_context",
+    "build_asset_check_context", "build_asset_context", "build_init_resource_context", "build_input_context",
     "build_op_context", "build_output_context", "execute_asset_job", "fs_io_manager",
     "get_dagster_logger", "load_asset_value", "materialize", "materialize_to_memory",
     "mem_io_manager",

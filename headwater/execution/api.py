@@ -33,11 +33,8 @@ def materialize(assets: Sequence[Any], run_config: Any = None, instance: Any = N
     """Materialize assets in this process, in dependency order, and record the run."""
     asset_defs, checks = split_assets(assets)
     graph = AssetGraph(asset_defs, checks, resource_keys=resources or {})
-    ids = resolve_selection(graph, selection)
-    selected_keys = {graph.keys[i] for i in ids}
-    check_defs = [cd for cd in checks if any(s.asset_key in selected_keys for s in cd.specs)] \
-        if selection is not None else checks
-    plan = build_plan(graph, ids, check_defs)
+    ids, check_keys = resolve_selection(graph, selection)
+    plan = build_plan(graph, ids, check_keys)
     job = JobDefinition(EPHEMERAL_JOB_NAME, graph, ids, resources or {})
     return execute_plan(plan, instance=_instance(instance), resources=resources or {},
                         run_config=run_config, tags=tags, raise_on_error=raise_on_error,
@@ -63,9 +60,10 @@ def execute_asset_job(job: Any, *, run_config: Any = None, instance: Any = None,
                       resources: Mapping[str, Any] | None = None) -> ExecuteInProcessResult:
     graph = job.asset_graph
     ids = job.asset_ids
+    check_keys = None
     if asset_selection is not None:
-        ids = resolve_selection(graph, asset_selection, within=set(ids))
-    plan = build_plan(graph, ids)
+        ids, check_keys = resolve_selection(graph, asset_selection, within=set(ids))
+    plan = build_plan(graph, ids, check_keys)
     res = {**job.resource_defs, **(resources or {})}
     return execute_plan(plan, instance=_instance(instance), resources=res, run_config=run_config,
                         tags={**job.tags, **(tags or {})}, job_name=job.name,

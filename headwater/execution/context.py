@@ -241,3 +241,10 @@ def build_op_context(resources: Mapping[str, Any] | None = None, op_config: Any 
                      config: Any = None, partition_key: str | None = None, **_: Any) -> DirectAssetExecutionContext:
     return build_asset_context(resources, resources_config, op_config or config, instance,
                                partition_key)
+
+
+def build_asset_check_context(resources: Mapping[str, Any] | None = None,
+                              resources_config: Mapping[str, Any] | None = None,
+                              asset_config: Any = None, instance: Any = None) -> DirectAssetExecutionContext:
+    """A context for calling an asset check function directly in a test."""
+    return build_asset_context(resources, resources_config, asset_config, instance)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,7 +57,7 @@ class ExecutionPlan:
 
 
 def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
-               checks: Iterable[AssetChecksDefinition] | None = None) -> ExecutionPlan:
+               check_keys: set[Any] | None = None) -> ExecutionPlan:
     """Group selected assets by their definition into steps, then order steps topologically."""
     ids = sorted(i for i in asset_ids if graph.is_executable(i))
     by_owner: dict[int, list[AssetKey]] = {}
@@ -75,11 +74,14 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
         for k in keys:
             producer[k] = step.index
         steps.append(step)
-    selected_keys = set(producer)
-    check_defs = graph.check_defs_for(selected_keys) if checks is None else list(checks)
-    for cd in check_defs:
-        specs = {o: s for o, s in cd.specs_by_output.items()}
-        steps.append(Step(len(steps), cd.op.name, cd, [], {}, specs))
+    if check_keys is None:  # every check of a selected asset
+        check_keys = graph.check_keys_for(set(producer))
+    for step in steps:
+        step.check_outputs = {o: c for o, c in step.check_outputs.items() if c.key in check_keys}
+    for cd in graph.checks_defs:
+        specs = {o: s for o, s in cd.specs_by_output.items() if s.key in check_keys}
+        if specs:
+            steps.append(Step(len(steps), cd.op.name, cd.subset_for(specs.values()), [], {}, specs))
     names: dict[str, int] = {}
     for s in steps:
         if s.key in names:
@@ -124,15 +126,18 @@ def _toposort(steps: list[Step]) -> list[Step]:
     for s in steps:
         for d in s.deps:
             children[d].append(s.index)
-    queue = deque(s.index for s in steps if indeg[s.index] == 0)
+    by_key = {s.index: s.key for s in steps}
+    level = sorted((s.index for s in steps if indeg[s.index] == 0), key=by_key.__getitem__)
     order: list[int] = []
-    while queue:
-        i = queue.popleft()
-        order.append(i)
-        for c in children[i]:
-            indeg[c] -= 1
-            if indeg[c] == 0:
-                queue.append(c)
+    while level:  # level by level, each sorted by step key (Dagster's order)
+        order.extend(level)
+        nxt = []
+        for i in level:
+            for c in children[i]:
+                indeg[c] -= 1
+                if indeg[c] == 0:
+                    nxt.append(c)
+        level = sorted(nxt, key=by_key.__getitem__)
     if len(order) != len(steps):
         stuck = sorted(steps[i].key for i in indeg if indeg[i] > 0)
         raise InvalidDefinitionError(
@@ -153,17 +158,20 @@ def _toposort(steps: list[Step]) -> list[Step]:
     return out
 
 
-def resolve_selection(graph: AssetGraph, selection: Any, within: set[int] | None = None) -> set[int]:
+def resolve_selection(graph: AssetGraph, selection: Any,
+                      within: set[int] | None = None) -> tuple[set[int], set[Any] | None]:
+    """Selected asset ids and check keys (None: the checks of the selected assets)."""
     from headwater.definitions.selection import AssetSelection
 
     if selection is None:
         ids = within if within is not None else {i for i in range(len(graph)) if graph.is_executable(i)}
-        return set(ids)
+        return set(ids), None
     sel = AssetSelection.from_coercible(selection)
     ids = sel.resolve_ids(graph)
     if within is not None:
         ids &= within
     ids = {i for i in ids if graph.is_executable(i)}
-    if not ids:
+    check_keys = sel.resolve_check_keys(graph)
+    if not ids and not check_keys:
         raise InvalidSubsetError(f"The selection {selection!r} matches no asset that can be materialized")
-    return ids
+    return ids, check_keys

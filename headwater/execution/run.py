@@ -13,7 +13,7 @@ from typing import Any
 
 from headwater.definitions.errors import HeadwaterError, InvalidDefinitionError
 from headwater.events.errors import error_info_from_exc
-from headwater.events.records import Event, EventLogEntry, EventType, StepFailureData
+from headwater.events.records import AssetPlannedData, Event, EventLogEntry, EventType, StepFailureData
 from headwater.execution.config import resolve_op_configs
 from headwater.execution.io_managers import FilesystemIOManager
 from headwater.execution.plan import ExecutionPlan, Step
@@ -54,6 +54,12 @@ class RunContext:
         self.events.append(ev)
         self.pending.append(EventLogEntry(self.run_id, time.time(), "DEBUG", message or "",
                                           step_key, self.job_name, ev))
+
+    def record_only(self, event_type: EventType, data: Any, message: str) -> None:
+        """An event for the log only, not the result (Dagster's 'planned' events)."""
+        ev = Event(event_type, self.job_name, None, None, message, data)
+        self.pending.append(EventLogEntry(self.run_id, time.time(), "DEBUG", message, None,
+                                          self.job_name, ev))
 
     def emit_log(self, step: Step, level: int, message: str) -> None:
         self.pending.append(EventLogEntry(self.run_id, time.time(), level, message, step.key,
@@ -117,6 +123,16 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                               run_config=cfg, tags=dict(tags or {}), asset_selection=asset_keys)
     rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
                     op_configs=op_configs, tags=tags or {}, partition_key=partition_key)
+    for step in plan.steps:
+        for key in step.asset_outputs.values():
+            rc.record_only(EventType.ASSET_MATERIALIZATION_PLANNED,
+                           AssetPlannedData(key, partition_key),
+                           f"{job_name} intends to materialize asset {key.to_user_string()}")
+        for spec in step.check_outputs.values():
+            rc.record_only(EventType.ASSET_CHECK_EVALUATION_PLANNED,
+                           AssetPlannedData(spec.asset_key, None, spec.name),
+                           f"{job_name} intends to execute asset check {spec.name} on "
+                           f"asset {spec.asset_key.to_user_string()}")
     rc.emit(EventType.RUN_START, None, f'Started execution of run for "{job_name}".')
     status: dict[int, str] = {}
     stop_error: BaseException | None = None

@@ -12,9 +12,11 @@ from typing import Any
 
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.errors import (
+    AssetCheckFailedError,
     Failure,
-    HeadwaterError,
     InvalidDefinitionError,
+    InvariantViolationError,
+    StepOutputNotFoundError,
 )
 from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.results import AssetCheckSeverity, AssetMaterialization, AssetObservation
@@ -211,11 +213,12 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
                and step.op.outs.get(n) is not None and step.op.outs[n].is_required
                and not definition.get_asset_spec(step.asset_outputs[n]).skippable]
     if missing:
-        raise StepFailed(InvalidDefinitionError(
-            f"{what} did not produce required output(s) {missing}"), False)
+        raise StepFailed(StepOutputNotFoundError(
+            f"{what} did not produce required output(s) {missing}; return or yield a value for "
+            "each (or declare it is_required=False)"), False)
     failed_blocking = _record_checks(rc, step, collected.checks, what)
     if failed_blocking:
-        raise StepFailed(HeadwaterError(
+        raise StepFailed(AssetCheckFailedError(
             f"Blocking check(s) failed: {', '.join(failed_blocking)}. Assets downstream of the "
             "checked asset will not run."), False)
 
@@ -223,6 +226,7 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
 def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[str]:
     failed_blocking = []
     specs = step.check_outputs
+    done: set[Any] = set()
     for r in results:
         spec = None
         for s in specs.values():
@@ -236,10 +240,14 @@ def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[s
                 spec = s
                 break
         if spec is None:
-            raise StepFailed(InvalidDefinitionError(
-                f"{what} returned a result for check {r.check_name!r} on "
-                f"{r.asset_key.to_user_string() if r.asset_key else '?'}, which it does not define"),
-                False)
+            raise StepFailed(InvariantViolationError(
+                f"{what} returned a result for check {r.check_name!r}"
+                + (f" on {r.asset_key.to_user_string()!r}" if r.asset_key else "")
+                + f", which it does not define (it defines "
+                f"{sorted(s.name for s in specs.values())})"), False)
+        done.add(spec.key)
+        rc.emit(EventType.STEP_OUTPUT, step, f'Yielded output "{spec.output_name()}".',
+                StepOutputData(StepOutputHandle(step.key, spec.output_name()), {}))
         rc.emit(EventType.ASSET_CHECK_EVALUATION, step,
                 f"Check {spec.name} on {spec.asset_key.to_user_string()} "
                 f"{'passed' if r.passed else 'failed'}",
@@ -247,6 +255,11 @@ def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[s
                                      r.severity, r.description, None, spec.blocking))
         if spec.blocking and not r.passed and r.severity == AssetCheckSeverity.ERROR:
             failed_blocking.append(f"{spec.asset_key.to_user_string()}:{spec.name}")
+    missing = sorted(s.name for s in specs.values() if s.key not in done)
+    if missing:
+        raise StepFailed(StepOutputNotFoundError(
+            f"{what} did not return a result for its check(s) {missing}; return or yield an "
+            "AssetCheckResult for each"), False)
     return failed_blocking
 
 

@@ -284,6 +284,10 @@ class AssetIndexStorage:
 
     get_latest_asset_check_execution_by_key = get_latest_asset_check_evaluations
 
+    def get_latest_asset_check_evaluation_record(
+            self, check_key: AssetCheckKey) -> AssetCheckExecutionRecord | None:
+        return self.get_latest_asset_check_evaluations([check_key]).get(check_key)
+
     def get_asset_check_execution_history(self, check_key: AssetCheckKey, limit: int,
                                           cursor: int | None = None,
                                           ) -> list[AssetCheckExecutionRecord]:
