@@ -56,7 +56,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "load_assets_from_package_name": f"{_D}.load",
     "load_asset_checks_from_modules": f"{_D}.load",
     "load_asset_checks_from_package_module": f"{_D}.load",
-    "load_from_defs_folder": f"{_D}.load", "load_definitions_from_modules": f"{_D}.load",
+    "load_from_defs_folder": f"{_D}.load", "with_resources": f"{_D}.load", "load_definitions_from_modules": f"{_D}.load",
     # execution
     "materialize": _E, "materialize_to_memory": _E, "ExecuteInProcessResult": _E,
     "AssetExecutionContext": _E, "OpExecutionContext": _E, "AssetCheckExecutionContext": _E,

@@ -31,6 +31,11 @@ class EnvVar(str):
     def __repr__(self) -> str:
         return f"EnvVar({self.env_var_name!r})"
 
+    def __str__(self) -> str:
+        raise RuntimeError(
+            f"EnvVar({self.env_var_name!r}) is resolved when a run starts; to read the variable "
+            "now, call .get_value()")
+
     def get_value(self, default: str | None = None) -> str | None:
         return os.environ.get(self.env_var_name, default)
 
@@ -58,16 +63,32 @@ class IntEnvVar(EnvVar):
                 "not an integer.") from None
 
 
-class Config(pydantic.BaseModel):
-    """Base class of typed run config for assets and ops (a pydantic model)."""
+def _frozen_setattr(self: pydantic.BaseModel, name: str, value: Any) -> None:
+    if name.startswith("_"):
+        pydantic.BaseModel.__setattr__(self, name, value)
+        return
+    from headwater.definitions.errors import InvalidInvocationError
 
-    model_config = pydantic.ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    raise InvalidInvocationError(
+        f"'{type(self).__name__}' is immutable: it cannot be changed after it is created "
+        f"(tried to set {name!r}). Create a new one, or use .model_copy(update={{...}}).")
+
+
+class Config(pydantic.BaseModel):
+    """Base class of typed run config for assets and ops (a pydantic model).
+
+    Unknown keyword arguments are ignored when constructing one in code, as in Dagster; run
+    config given as a dict is checked for unknown fields.
+    """
+
+    model_config = pydantic.ConfigDict(extra="ignore", arbitrary_types_allowed=True)
+    __setattr__ = _frozen_setattr
 
 
 class PermissiveConfig(Config):
     """Config that accepts fields it does not declare."""
 
-    model_config = pydantic.ConfigDict(extra="allow", frozen=True, arbitrary_types_allowed=True)
+    model_config = pydantic.ConfigDict(extra="allow", arbitrary_types_allowed=True)
 
 
 class RunConfig:
@@ -96,10 +117,62 @@ class RunConfig:
         return f"RunConfig(ops={self.ops!r}, resources={self.resources!r})"
 
 
+def _resource_entry(value: Any) -> Any:
+    if isinstance(value, pydantic.BaseModel):
+        return {"config": config_to_dict(value)}
+    return value
+
+
 def _op_entry(value: Any) -> Any:
     if isinstance(value, pydantic.BaseModel):
-        return {"config": value.model_dump()}
+        return {"config": config_to_dict(value)}
     return value
+
+
+def config_to_dict(value: pydantic.BaseModel) -> dict[str, Any]:
+    """A config object as run config: unset optional fields dropped, enums by member name."""
+    import enum
+
+    def plain(v: Any) -> Any:
+        if isinstance(v, enum.Enum):
+            return v.name
+        if isinstance(v, pydantic.BaseModel):
+            return config_to_dict(v)
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [plain(x) for x in v]
+        return v
+
+    return {k: plain(getattr(value, k)) for k in type(value).model_fields
+            if getattr(value, k, None) is not None}
+
+
+def coerce_config_input(cls: type[pydantic.BaseModel], raw: Any, path: str) -> tuple[dict[str, Any], list[str]]:
+    """Check a run-config dict against a config class: unknown fields are errors, enum fields
+    take member names (as Dagster's run config does)."""
+    import enum
+
+    if not isinstance(raw, dict):
+        return {}, [f"{path}: expected a dict of fields, got {type(raw).__name__}"]
+    errors = []
+    fields = cls.model_fields
+    allow_extra = cls.model_config.get("extra") == "allow"
+    out = dict(raw)
+    for name, value in raw.items():
+        field = fields.get(name)
+        if field is None:
+            if not allow_extra:
+                errors.append(f"{path}.{name}: unknown field; {cls.__name__} has fields "
+                              f"{sorted(fields)}")
+            continue
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, enum.Enum) and isinstance(value, str):
+            if value in ann.__members__:
+                out[name] = ann[value]
+            else:
+                errors.append(f"{path}.{name}: {value!r} is not one of {sorted(ann.__members__)}")
+    return out, errors
 
 
 def normalize_run_config(run_config: Any) -> dict[str, Any]:

@@ -45,7 +45,7 @@ def invoke(definition: Any, op: Any, args: tuple[Any, ...], kwargs: dict[str, An
             bound.update(kwargs)
             kwargs.clear()
             continue
-        if p.role == "input" and args:
+        if args:  # positional arguments fill parameters in order, whatever their role
             bound[p.name] = args.pop(0)
         elif p.name in kwargs:
             bound[p.name] = kwargs.pop(p.name)

@@ -230,3 +230,18 @@ def load_defs(defs_root: ModuleType, project_root: Path | None = None,
               terminate_autoloading_on_keyword_files: bool = True) -> Definitions:
     """Merge the definitions of a package and every module below it."""
     return load_definitions_from_modules(_walk_package(defs_root))
+
+
+def with_resources(definitions: Iterable[Any], resource_defs: Any,
+                   resource_config_by_key: Any = None) -> list[Any]:
+    """Attach resources to assets (and checks), for runs that do not provide them."""
+    out = []
+    for d in definitions:
+        if isinstance(d, (AssetsDefinition, AssetChecksDefinition)):
+            merged = {**resource_defs, **d.resource_defs}
+            if isinstance(d, AssetsDefinition):
+                d = d._copy(resource_defs=merged)
+            else:
+                d = AssetChecksDefinition(d.op, d.specs, d.keys_by_input_name, d.can_subset, merged)
+        out.append(d)
+    return out

@@ -9,8 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import pydantic
 
-from headwater.definitions.config import EnvVar
-from headwater.definitions.errors import InvalidConfigError
+from headwater.definitions.config import EnvVar, _frozen_setattr
 
 T = TypeVar("T")
 
@@ -35,7 +34,9 @@ class ResourceDefinition:
     """A resource built by a function (``@resource``) or wrapping a plain value."""
 
     def __init__(self, resource_fn: Callable[..., Any], config_schema: Any = None,
-                 description: str | None = None, required_resource_keys: set[str] | None = None):
+                 description: str | None = None, required_resource_keys: set[str] | None = None,
+                 fixed_config: Any = None):
+        self.fixed_config = fixed_config
         self.resource_fn = resource_fn
         self.config_schema = config_schema
         self.description = description
@@ -63,6 +64,11 @@ class ResourceDefinition:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.resource_fn(*args, **kwargs)
 
+    def configured(self, config: Any, name: str | None = None) -> ResourceDefinition:
+        """The same resource with its config fixed."""
+        return type(self)(self.resource_fn, None, self.description, self.required_resource_keys,
+                          fixed_config=config)
+
 
 def resource(config_schema: Any = None, description: str | None = None,
              required_resource_keys: set[str] | None = None) -> Any:
@@ -87,6 +93,8 @@ class ConfigurableResource(pydantic.BaseModel):
     model_config = pydantic.ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True,
                                        ignored_types=(ResourceDefinition,))
     _env_fields: dict[str, EnvVar] = pydantic.PrivateAttr(default_factory=dict)
+    _partial: bool = pydantic.PrivateAttr(default=False)
+    __setattr__ = _frozen_setattr
 
     def __init__(self, **data: Any):
         env = {k: v for k, v in data.items() if isinstance(v, EnvVar)}
@@ -97,13 +105,7 @@ class ConfigurableResource(pydantic.BaseModel):
                 if field is not None and not _accepts_str(field.annotation):
                     value = var.get_value()
                     data[name] = value if value is not None else field.get_default()
-        try:
-            super().__init__(**data)
-        except pydantic.ValidationError as e:
-            from headwater.definitions.config import pydantic_errors
-
-            raise InvalidConfigError(f"Invalid config for resource {type(self).__name__}",
-                                     pydantic_errors(e, type(self).__name__)) from None
+        super().__init__(**data)
         if env:
             self._env_fields.update(env)
             for name, var in env.items():
@@ -147,7 +149,14 @@ class ConfigurableResource(pydantic.BaseModel):
 
     @classmethod
     def configure_at_launch(cls, **kwargs: Any) -> Any:
-        return cls.model_construct(**kwargs)
+        """A resource whose config is given in each run's config (``resources.<key>.config``)."""
+        partial = cls.model_construct(**kwargs)
+        partial._partial = True
+        return partial
+
+    @property
+    def is_partial(self) -> bool:
+        return self._partial
 
     def create_resource(self, context: Any) -> Any:
         """The value code receives; a ConfigurableResource is its own value."""

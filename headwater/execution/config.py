@@ -7,7 +7,12 @@ from typing import Any
 
 import pydantic
 
-from headwater.definitions.config import Config, normalize_run_config, pydantic_errors
+from headwater.definitions.config import (
+    Config,
+    coerce_config_input,
+    normalize_run_config,
+    pydantic_errors,
+)
 from headwater.definitions.errors import InvalidConfigError
 from headwater.execution.plan import ExecutionPlan
 
@@ -38,8 +43,12 @@ def resolve_op_configs(plan: ExecutionPlan, run_config: Any) -> tuple[dict[str, 
         if isinstance(raw, Config):
             values[step.key] = raw
             continue
+        raw, bad = coerce_config_input(cls, raw or {}, f"ops.{step.key}.config")
+        if bad:
+            errors.extend(bad)
+            continue
         try:
-            values[step.key] = cls(**(raw or {}))
+            values[step.key] = cls(**raw)
         except pydantic.ValidationError as e:
             errors.extend(pydantic_errors(e, f"ops.{step.key}.config"))
         except TypeError as e:

@@ -85,11 +85,18 @@ def build_init_resource_context(config: Any = None, resources: Mapping[str, Any]
 def _configure(key: str, value: Any, run_config: Mapping[str, Any]) -> Any:
     entry = run_config.get(key)
     if entry is None:
+        if isinstance(value, ConfigurableResource) and value.is_partial:
+            try:
+                return type(value)(**{k: value.__dict__[k] for k in value.model_fields_set})
+            except pydantic.ValidationError as e:
+                raise InvalidConfigError(
+                    f"Resource {key!r} is configured at launch, and this run's config does not "
+                    "configure it", pydantic_errors(e, f"resources.{key}.config")) from None
         return value
     cfg = entry.get("config", entry) if isinstance(entry, Mapping) else entry
     if isinstance(value, ConfigurableResource) and isinstance(cfg, Mapping):
         try:
-            merged = {**{k: value.__dict__[k] for k in type(value).model_fields_set
+            merged = {**{k: value.__dict__[k] for k in value.model_fields_set
                          if k in value.__dict__}, **cfg}
             return type(value)(**merged)
         except InvalidConfigError as e:
@@ -147,7 +154,7 @@ def _build_one(key: str, raw: Any, build: Any, stack: contextlib.ExitStack, cont
         for dep in sorted(raw.required_resource_keys):
             build(dep)
         entry = resources_config.get(key)
-        cfg = entry.get("config") if isinstance(entry, Mapping) else None
+        cfg = entry.get("config") if isinstance(entry, Mapping) else raw.fixed_config
         ctx = InitResourceContext(cfg, container, instance, log, run_id, run)
         fn = raw.resource_fn
         result = fn(ctx) if _takes_arg(fn) else fn()

@@ -11,7 +11,11 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from headwater.definitions.errors import HeadwaterError, InvalidDefinitionError
+from headwater.definitions.errors import (
+    HeadwaterError,
+    InvalidDefinitionError,
+    ResourceFunctionError,
+)
 from headwater.events.errors import error_info_from_exc
 from headwater.events.records import AssetPlannedData, Event, EventLogEntry, EventType, StepFailureData
 from headwater.execution.config import resolve_op_configs
@@ -154,11 +158,17 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                 if not ok and raise_on_error:
                     break
     if stop_error is not None:
+        info = error_info_from_exc(stop_error)
+        if isinstance(stop_error, ResourceFunctionError):
+            rc.emit(EventType.RESOURCE_INIT_FAILURE, None, str(stop_error),
+                    StepFailureData(info, None, "FRAMEWORK_ERROR"))
         rc.emit(EventType.RUN_FAILURE, None, f"Run failed before any step ran: {stop_error}",
-                StepFailureData(error_info_from_exc(stop_error), None, "FRAMEWORK_ERROR"))
+                StepFailureData(info, None, "FRAMEWORK_ERROR"))
         rc.flush()
-        refresh = instance.get_run_by_id(run.run_id)
-        raise stop_error
+        if raise_on_error or not isinstance(stop_error, ResourceFunctionError):
+            raise stop_error
+        return ExecuteInProcessResult(instance.get_run_by_id(run.run_id) or run, rc.events,
+                                      rc.outputs, plan, job_def)
     if rc.failures:
         names = ", ".join(s.key for s, _, _ in rc.failures)
         rc.emit(EventType.RUN_FAILURE, None, f'Execution of run for "{job_name}" failed. '

@@ -1,0 +1,50 @@
+"""The ``headwater`` command: one click group, one small module per sub-group.
+
+Any ``HeadwaterError`` that reaches here came from the user's input (code, selection, config,
+run id): it is printed as a message and exits 2, never as a traceback of Headwater's code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from headwater.cli.asset_commands import asset_group
+from headwater.cli.common import CliError
+from headwater.cli.definitions_commands import definitions_group
+from headwater.cli.instance_commands import instance_group
+from headwater.cli.run_commands import run_group
+
+
+class _HeadwaterGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        from headwater.definitions.errors import HeadwaterError
+
+        try:
+            return super().invoke(ctx)
+        except HeadwaterError as e:
+            raise CliError(str(e)) from None
+
+
+def _version() -> str:
+    from headwater import __version__
+
+    return __version__
+
+
+@click.group(cls=_HeadwaterGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), "--version", prog_name="headwater",
+                      message="%(prog)s %(version)s")
+def cli() -> None:
+    """Headwater: define, run and inspect data assets (Dagster-compatible)."""
+
+
+cli.add_command(definitions_group)
+cli.add_command(asset_group)
+cli.add_command(run_group)
+cli.add_command(instance_group)
+
+
+def main() -> None:
+    cli(prog_name="headwater")

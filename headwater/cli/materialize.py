@@ -1,0 +1,85 @@
+"""Running ``headwater asset materialize``: the same ``materialize()`` path as the Python API,
+on the persistent instance, with live progress and a summary read back from the event log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from headwater.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, CliError, err
+from headwater.cli.loading import CodeLocation, user_traceback
+from headwater.cli.output import format_duration, indent, print_table
+from headwater.cli.progress import make_reporter, watched_instance_class
+from headwater.cli.run_summary import asset_rows, check_rows, error_text, outcome_from_logs
+
+
+def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
+                        run_config: dict[str, Any], tags: dict[str, str]) -> int:
+    """Materialize the assets ``ids`` of ``loc``; print progress and a summary; exit code."""
+    from headwater.cli.common import open_instance
+    from headwater.definitions.errors import (
+        HeadwaterError,
+        InvalidConfigError,
+        InvalidDefinitionError,
+        InvalidSubsetError,
+    )
+    from headwater.definitions.selection import keys_selection
+    from headwater.execution import materialize
+
+    defs = loc.defs
+    graph = defs.asset_graph
+    ids = {i for i in ids if graph.is_executable(i)}
+    if not ids:
+        raise CliError(f"The selection {select!r} matches no asset that can be materialized "
+                       "(only external assets, or nothing). See `headwater asset list`.")
+    keys = [graph.keys[i] for i in graph.toposort if i in ids]
+    checks = graph.check_defs_for(set(keys))
+    total = len({graph.owner[i] for i in ids}) + len(checks)
+    instance = open_instance(loc.working_directory, watched_instance_class())
+    reporter = make_reporter(total)
+    instance.watch(reporter)
+    try:
+        try:
+            with reporter:
+                result = materialize([*defs.assets, *defs.asset_checks],
+                                     selection=keys_selection(keys), resources=defs.resources,
+                                     instance=instance, run_config=run_config or None,
+                                     raise_on_error=False, tags=tags)
+        except (InvalidConfigError, InvalidSubsetError, InvalidDefinitionError) as e:
+            where = f" (run {reporter.run_id} was recorded as failed)" if reporter.run_id else ""
+            raise CliError(f"{e}{where}") from None
+        except (HeadwaterError, Exception) as e:  # noqa: BLE001 - e.g. a resource's set-up failed
+            return _report_crash(instance, reporter.run_id, e)
+        _print_summary(instance, graph, keys, checks, result.run_id)
+        return EXIT_OK if result.success else EXIT_RUN_FAILED
+    finally:
+        instance.dispose()
+
+
+def _print_summary(instance: Any, graph: Any, keys: list[Any], checks: list[Any],
+                   run_id: str) -> None:
+    outcome = outcome_from_logs(instance.all_logs(run_id))
+    rows = asset_rows(graph, keys, outcome) + check_rows(checks, outcome)
+    click.echo()
+    print_table(["asset", "status", "duration", "metadata"], rows)
+    for entry in outcome.failures:
+        what = f"Step {entry.step_key!r}" if entry.step_key else "The run"
+        click.echo(f"\n{what} failed:\n{indent(error_text(entry))}", err=True)
+    record = instance.get_run_record_by_id(run_id)
+    status = record.dagster_run.status.value if record else "?"
+    took = (record.end_time - record.start_time) if record and record.start_time \
+        and record.end_time else None
+    click.echo(f"\nRun {run_id}: {status}" + (f" in {format_duration(took)}" if took else "")
+               + f". Details: headwater run show {run_id}")
+
+
+def _report_crash(instance: Any, run_id: str | None, error: BaseException) -> int:
+    """The run stopped before its steps (a resource failed to set up): say why, exit 1."""
+    err(f"\nThe run failed before any step ran:\n{indent(user_traceback(error))}")
+    cause = error.__cause__
+    if cause is not None:
+        err(f"Caused by:\n{indent(user_traceback(cause))}")
+    if run_id is not None:
+        err(f"\nRun {run_id}: FAILURE. Details: headwater run show {run_id}")
+    return EXIT_RUN_FAILED if run_id is not None else EXIT_BAD_INPUT

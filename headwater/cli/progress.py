@@ -1,0 +1,123 @@
+"""Live progress of a run, read from the event log as the run writes it.
+
+The run loop writes its events to the instance at every step boundary; ``watched_instance``
+returns an ``Instance`` subclass that also hands each written batch to the CLI's reporter.
+No change to the execution path: the CLI only watches the system of record.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from headwater.cli.common import err, is_tty
+from headwater.cli.output import format_duration
+
+RICH_MIN_STEPS = 5  # below this a bar is noise: one line per step instead
+
+_FINISHED = {"STEP_SUCCESS": "ok", "STEP_FAILURE": "FAILED", "STEP_SKIPPED": "skipped"}
+
+
+def watched_instance_class() -> type:
+    """``Instance`` whose ``store_events`` also calls the registered watchers (after storing)."""
+    from headwater.storage import Instance
+
+    class WatchedInstance(Instance):  # type: ignore[misc, valid-type]
+        _watchers: list[Callable[[Sequence[Any]], None]]
+
+        def watch(self, fn: Callable[[Sequence[Any]], None]) -> None:
+            self.__dict__.setdefault("_watchers", []).append(fn)
+
+        def store_events(self, entries: Sequence[Any]) -> None:
+            super().store_events(entries)
+            for fn in self.__dict__.get("_watchers", ()):
+                fn(entries)
+
+    return WatchedInstance
+
+
+class Reporter:
+    """Tracks a run's steps from its events; subclasses decide how to show them."""
+
+    def __init__(self, total_steps: int):
+        self.total = total_steps
+        self.done = 0
+        self.run_id: str | None = None
+        self.started: dict[str, float] = {}
+
+    def __call__(self, entries: Sequence[Any]) -> None:
+        for entry in entries:
+            event = entry.dagster_event
+            if event is None:
+                continue
+            kind = event.event_type_value
+            if self.run_id is None:
+                self.run_id = entry.run_id
+            if kind == "PIPELINE_START":
+                self.on_run_start(entry.run_id)
+            elif kind == "STEP_START" and entry.step_key:
+                self.started[entry.step_key] = entry.timestamp
+                self.on_step_start(entry.step_key)
+            elif kind in _FINISHED and entry.step_key:
+                self.done += 1
+                start = self.started.get(entry.step_key)
+                took = entry.timestamp - start if start is not None else None
+                self.on_step_end(entry.step_key, _FINISHED[kind], took)
+
+    def __enter__(self) -> Reporter:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def on_run_start(self, run_id: str) -> None:
+        err(f"Run {run_id} started: {self.total} step{'' if self.total == 1 else 's'}.")
+
+    def on_step_start(self, step_key: str) -> None:
+        return None
+
+    def on_step_end(self, step_key: str, status: str, took: float | None) -> None:
+        width = len(str(self.total))
+        took_text = f" ({format_duration(took)})" if took is not None else ""
+        err(f"[{self.done:>{width}}/{self.total}] {status:<7} {step_key}{took_text}")
+
+
+class RichReporter(Reporter):
+    """A progress bar on stderr; finished steps that did not succeed are printed above it."""
+
+    def __enter__(self) -> RichReporter:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        from rich.progress import TimeElapsedColumn
+
+        self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                  MofNCompleteColumn(), TimeElapsedColumn(),
+                                  console=Console(stderr=True), transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task("starting", total=self.total)
+        self._t0 = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._progress.stop()
+
+    def on_run_start(self, run_id: str) -> None:
+        self._progress.console.print(f"Run {run_id} started: {self.total} steps.")
+
+    def on_step_start(self, step_key: str) -> None:
+        self._progress.update(self._task, description=step_key)
+
+    def on_step_end(self, step_key: str, status: str, took: float | None) -> None:
+        self._progress.update(self._task, completed=self.done)
+        if status != "ok":
+            color = "red" if status == "FAILED" else "yellow"
+            self._progress.console.print(f"[{color}]{status}[/{color}] {step_key}")
+
+
+def make_reporter(total_steps: int) -> Reporter:
+    import click
+
+    if is_tty(click.get_text_stream("stderr")) and total_steps >= RICH_MIN_STEPS:
+        return RichReporter(total_steps)
+    return Reporter(total_steps)

@@ -1,0 +1,119 @@
+"""``headwater run list`` and ``headwater run show RUN_ID``: runs and their event logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import click
+
+from headwater.cli.common import CliError, announce_home, home_directory
+from headwater.cli.output import format_duration, format_time, indent, print_table
+from headwater.cli.run_summary import error_text
+
+_STATUSES = ["QUEUED", "NOT_STARTED", "MANAGED", "STARTING", "STARTED", "SUCCESS", "FAILURE",
+             "CANCELING", "CANCELED"]
+
+
+def _existing_instance() -> Any:
+    """The instance to read runs from, or None when the fallback home was never created."""
+    from headwater.storage import Instance
+
+    home, from_env = home_directory()
+    announce_home(home, from_env)
+    if not from_env and not os.path.isdir(home):
+        return None
+    return Instance.local(home)
+
+
+def _duration(record: Any) -> str:
+    if record.start_time is None:
+        return ""
+    if record.end_time is None:
+        return "running"
+    return format_duration(record.end_time - record.start_time)
+
+
+@click.group("run")
+def run_group() -> None:
+    """Runs recorded in the instance (HEADWATER_HOME)."""
+
+
+@run_group.command("list")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
+              help="At most this many runs.")
+@click.option("--status", type=click.Choice(_STATUSES, case_sensitive=False),
+              help="Only runs with this status.")
+@click.option("--job", "job_name", metavar="NAME", help="Only runs of this job.")
+def list_runs(limit: int, status: str | None, job_name: str | None) -> None:
+    """Runs, newest first: run id, job, status, start and end time, duration."""
+    from headwater.storage import RunsFilter
+
+    instance = _existing_instance()
+    if instance is None:
+        click.echo("No runs yet.")
+        return
+    with instance:
+        records = instance.get_run_records(
+            RunsFilter(job_name=job_name, statuses=[status.upper()] if status else None),
+            limit=limit)
+    if not records:
+        click.echo("No runs match." if (status or job_name) else "No runs yet.")
+        return
+    rows = [[r.dagster_run.run_id, r.dagster_run.job_name, r.dagster_run.status.value,
+             format_time(r.start_time), format_time(r.end_time), _duration(r)] for r in records]
+    print_table(["run id", "job", "status", "started", "ended", "duration"], rows)
+
+
+@run_group.command("show")
+@click.argument("run_id")
+def show_run(run_id: str) -> None:
+    """A run's status, tags and times, then its event log (with errors and user logs)."""
+    instance = _existing_instance()
+    record = instance.get_run_record_by_id(run_id) if instance is not None else None
+    if record is None:
+        if instance is not None:
+            instance.dispose()
+        raise CliError(f"No run with id {run_id!r} in this instance. "
+                       "`headwater run list` shows the recorded runs.")
+    with instance:
+        entries = instance.all_logs(run_id)
+    run = record.dagster_run
+    click.echo(f"Run     {run.run_id}")
+    click.echo(f"Job     {run.job_name}")
+    click.echo(f"Status  {run.status.value}")
+    click.echo(f"Started {format_time(record.start_time) or '-'}")
+    click.echo(f"Ended   {format_time(record.end_time) or '-'}"
+               + (f"  ({_duration(record)})" if record.end_time else ""))
+    if run.tags:
+        click.echo("Tags    " + ", ".join(f"{k}={v}" for k, v in sorted(run.tags.items())))
+    if run.asset_selection:
+        names = sorted(k.to_user_string() for k in run.asset_selection)
+        click.echo(f"Assets  {len(names)}: " + ", ".join(names))
+    click.echo("")
+    for entry in entries:
+        click.echo(_event_line(entry))
+        event = entry.dagster_event
+        if event is not None and event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE"):
+            text = error_text(entry)
+            if text and text != entry.message:
+                click.echo(indent(text, "      "))
+
+
+def _event_line(entry: Any) -> str:
+    event = entry.dagster_event
+    step = entry.step_key or "-"
+    if event is None:
+        level = entry.level if isinstance(entry.level, str) else logging.getLevelName(entry.level)
+        kind, message = str(level), entry.user_message
+    else:
+        kind, message = event.event_type_value, entry.message
+        materialization = event.materialization
+        if materialization is not None:
+            names = sorted(materialization.metadata or {})
+            message = message or f"Materialized {materialization.asset_key.to_user_string()}."
+            if names:
+                message += f" Metadata: {', '.join(names)}."
+    return f"{format_time(entry.timestamp, with_date=False, millis=True)}  {step:<24} " \
+           f"{kind:<22} {message or ''}".rstrip()
