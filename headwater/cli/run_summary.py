@@ -104,10 +104,17 @@ def check_rows(checks_defs: Sequence[Any], outcome: RunOutcome) -> list[list[Any
     return rows
 
 
+# Wrappers recorded around the user's exception (as Dagster records them): shown as their cause.
+_WRAPPERS = {"DagsterExecutionStepExecutionError", "ExecutionStepExecutionError",
+             "DagsterUserCodeExecutionError", "UserCodeExecutionError"}
+
+
 def error_text(entry: Any) -> str:
     """The error of a failure event: the user's message and stack (their frames only)."""
     data = entry.dagster_event.event_specific_data
     error = getattr(data, "error", None)
     if error is None:
         return entry.message or ""
+    while error.cls_name in _WRAPPERS and error.cause is not None and not error.stack:
+        error = error.cause
     return error.to_string().rstrip()

@@ -250,6 +250,31 @@ def external_asset_from_spec(spec: AssetSpec) -> AssetsDefinition:
                             partitions_def=spec.partitions_def)
 
 
+def _op_ins(params: tuple[Param, ...], ins: Mapping[str, AssetIn],
+            input_keys: Mapping[str, AssetKey]) -> dict[str, In]:
+    annotations = {p.name: p.annotation for p in params}
+    out = {}
+    for name, key in input_keys.items():
+        asset_in = ins.get(name)
+        out[name] = In(dagster_type=(asset_in.dagster_type if asset_in and asset_in.dagster_type
+                                     else annotations.get(name)),
+                       metadata=dict(asset_in.metadata or {}) if asset_in else {},
+                       asset_key=key,
+                       input_manager_key=asset_in.input_manager_key if asset_in else None)
+    return out
+
+
+def _return_annotation(fn: Callable[..., Any]) -> Any:
+    """The declared return type; ``-> None`` declares an output that carries no value."""
+    from headwater.definitions.op import _resolve_hints
+
+    hints = _resolve_hints(fn)
+    if "return" not in hints:
+        return None
+    ann = hints["return"]
+    return type(None) if ann is None else ann
+
+
 def _input_keys(params: tuple[Param, ...], ins: Mapping[str, AssetIn], key_prefix: tuple[str, ...],
                 what: str) -> dict[str, AssetKey]:
     keys: dict[str, AssetKey] = {}
@@ -312,7 +337,8 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
         check_valid_tags(tags, what)
         check_valid_owners(owners, what)
         params = analyze_params(fn, what)
-        input_keys = _input_keys(params, _coerce_ins(ins), _prefix_parts(key_prefix), what)
+        asset_ins = _coerce_ins(ins)
+        input_keys = _input_keys(params, asset_ins, _prefix_parts(key_prefix), what)
         all_kinds = set(kinds or ())
         if compute_kind:
             all_kinds.add(compute_kind)
@@ -330,11 +356,12 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
                          freshness_policy=freshness_policy or legacy_freshness_policy)
         checks = list(check_specs or ())
         _validate_check_specs(checks, {asset_key}, what)
-        outs = {"result": Out(dagster_type=dagster_type, is_required=output_required,
+        outs = {"result": Out(dagster_type=dagster_type or _return_annotation(fn),
+                              is_required=output_required,
                               io_manager_key=io_key, code_version=code_version)}
         outs.update({c.output_name(): Out(is_required=False) for c in checks})
         op = OpDefinition(asset_key.to_python_identifier(), fn,
-                          ins={n: In(asset_key=k) for n, k in input_keys.items()}, outs=outs,
+                          ins=_op_ins(params, asset_ins, input_keys), outs=outs,
                           params=params, description=spec.description,
                           required_resource_keys=frozenset(required_resource_keys or ()),
                           tags=op_tags, retry_policy=retry_policy, config_schema=config_schema,
@@ -399,16 +426,17 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                     spec = spec.replace_attributes(group_name=group_name or DEFAULT_GROUP)
                 out_name = spec.key.to_python_identifier()
                 specs_by_output[out_name] = spec
-                op_outs[out_name] = Out(is_required=not spec.skippable)
+                op_outs[out_name] = Out(dagster_type=type(None), is_required=not spec.skippable)
         if shared_deps:
             specs_by_output = {o: s.replace_attributes(deps=[*s.deps, *shared_deps])
                                for o, s in specs_by_output.items()}
         params = analyze_params(fn, what)
-        input_keys = _input_keys(params, _coerce_ins(ins), (), what)
+        asset_ins = _coerce_ins(ins)
+        input_keys = _input_keys(params, asset_ins, (), what)
         checks = list(check_specs or ())
         _validate_check_specs(checks, {s.key for s in specs_by_output.values()}, what)
         op_outs.update({c.output_name(): Out(is_required=False) for c in checks})
-        op = OpDefinition(op_name, fn, ins={n: In(asset_key=k) for n, k in input_keys.items()},
+        op = OpDefinition(op_name, fn, ins=_op_ins(params, asset_ins, input_keys),
                           outs=op_outs, params=params, description=description,
                           required_resource_keys=frozenset(required_resource_keys or ()),
                           tags=op_tags, retry_policy=retry_policy, config_schema=config_schema,

@@ -24,7 +24,9 @@ def invoke(definition: Any, op: Any, args: tuple[Any, ...], kwargs: dict[str, An
         elif "context" in kwargs:
             context = kwargs.pop("context")
         else:
-            context = _default_context()
+            raise InvalidInvocationError(
+                f"{what} takes a context ({op.context_param!r}) but was called without one; "
+                "call it as my_asset(build_asset_context(), ...)")
         bind = getattr(context, "_bind_for_invocation", None)
         if bind is not None:
             context = bind(definition)
@@ -71,13 +73,6 @@ def invoke(definition: Any, op: Any, args: tuple[Any, ...], kwargs: dict[str, An
 
 def _looks_like_context(value: Any) -> bool:
     return type(value).__name__.endswith("Context")
-
-
-def _default_context() -> Any:
-    import importlib
-
-    ctx = importlib.import_module("headwater.execution.context")
-    return ctx.build_asset_context()
 
 
 def _default_config(p: Any, raw: Any, what: str) -> Any:

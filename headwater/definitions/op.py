@@ -11,7 +11,7 @@ from typing import Any
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.resources import is_resource_annotation
 
-_CONTEXT_NAMES = frozenset({"context", "_context", "_", "ctx"})
+_CONTEXT_NAMES = frozenset({"context", "_context", "_"})
 _EMPTY = inspect.Parameter.empty
 
 
@@ -24,6 +24,7 @@ class In:
     default_value: Any = _EMPTY
     metadata: Mapping[str, Any] = field(default_factory=dict)
     asset_key: Any = None
+    input_manager_key: str | None = None
 
     @property
     def has_default(self) -> bool:
@@ -108,15 +109,12 @@ def _analyze(fn: Callable[..., Any], what: str) -> tuple[Param, ...]:
             raise InvalidDefinitionError(f"{what}: *{p.name} is not supported; name each input")
         if p.kind is inspect.Parameter.VAR_KEYWORD:
             out.append(Param(p.name, "var_kwargs", ann))
-        elif i == 0 and (p.name in _CONTEXT_NAMES or _is_context_annotation(ann)):
+        elif i == 0 and p.name in _CONTEXT_NAMES:
             out.append(Param(p.name, "context", ann))
         elif _is_config_annotation(ann):
             out.append(Param(p.name, "config", ann, p.default))
         elif is_resource_annotation(ann):
             out.append(Param(p.name, "resource", ann, p.default))
-        elif _is_context_annotation(ann):
-            raise InvalidDefinitionError(
-                f"{what}: the context parameter {p.name!r} must be the first parameter")
         else:
             out.append(Param(p.name, "input", ann, p.default))
     return tuple(out)

@@ -87,7 +87,7 @@ class MaterializeResult:
                  data_version: DataVersion | None = None, tags: Mapping[str, str] | None = None,
                  value: Any = None):
         self.asset_key = coerce_key(asset_key) if asset_key is not None else None
-        self.metadata = normalize_metadata(metadata, where="MaterializeResult metadata")
+        self.metadata = dict(metadata or {})  # kept as given; normalized when recorded
         self.check_results = list(check_results or [])
         self.data_version = data_version
         self.tags = dict(tags or {})

@@ -7,7 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey, coerce_key
-from headwater.definitions.errors import InvalidInvocationError, InvalidPropertyError
+from headwater.definitions.errors import (
+    InvalidDefinitionError,
+    InvalidInvocationError,
+    InvalidPropertyError,
+)
 from headwater.definitions.metadata import normalize_metadata
 from headwater.execution.logs import LogManager
 from headwater.execution.resources import Resources, init_resources
@@ -198,6 +202,19 @@ class DirectAssetExecutionContext(AssetExecutionContext):
                          log=LogManager(), instance=instance, op_config=op_config,
                          partition_key=partition_key, tags=run_tags)
         self._stack = stack
+        self._instance = instance
+
+    @property  # type: ignore[override]
+    def instance(self) -> Any:
+        if self._instance is None:  # an ephemeral instance, made when first asked for
+            from headwater.storage import Instance
+
+            self._instance = Instance.ephemeral()
+        return self._instance
+
+    @instance.setter
+    def instance(self, value: Any) -> None:
+        self._instance = value
 
     def _bind_for_invocation(self, definition: Any) -> DirectAssetExecutionContext:
         from headwater.definitions.assets import AssetsDefinition
@@ -207,6 +224,13 @@ class DirectAssetExecutionContext(AssetExecutionContext):
         else:
             self.checks_def = definition
         self.op_def = definition.op
+        needed = set(definition.op.required_resource_keys) - {"io_manager"}
+        needed -= {p.name for p in definition.op.params if p.role == "resource"}
+        missing = sorted(k for k in needed if k not in self.resources)
+        if missing:
+            raise InvalidDefinitionError(
+                f"{definition!r} requires resource(s) {missing}, which the context does not "
+                f"have; pass them with build_asset_context(resources={{...}})")
         return self
 
     def __enter__(self) -> DirectAssetExecutionContext:

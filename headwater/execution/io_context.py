@@ -6,20 +6,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
-from headwater.definitions.errors import InvalidPropertyError
+from headwater.definitions.errors import InvalidPropertyError, InvariantViolationError
 from headwater.definitions.metadata import normalize_metadata
 
 
 class OutputContext:
     """Describes an output being stored (or, as ``upstream_output``, one being loaded)."""
 
-    def __init__(self, *, name: str = "result", asset_key: AssetKey | None = None,
+    def __init__(self, *, name: str | None = "result", asset_key: AssetKey | None = None,
                  step_key: str | None = None, run_id: str | None = None,
                  definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
                  op_def: Any = None, dagster_type: Any = None, log: Any = None,
                  partition_key: str | None = None, resource_config: Any = None,
                  asset_spec: Any = None):
-        self.name = name
+        self._name = name
         self._asset_key = asset_key
         self.step_key = step_key
         self.run_id = run_id
@@ -32,6 +32,13 @@ class OutputContext:
         self.resource_config = resource_config
         self.asset_spec = asset_spec
         self.output_metadata: dict[str, Any] = {}
+
+    @property
+    def name(self) -> str:
+        if self._name is None:
+            raise InvariantViolationError(
+                "This OutputContext was built without a name; pass name= to build_output_context")
+        return self._name
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -76,7 +83,7 @@ class OutputContext:
     def get_identifier(self) -> list[str]:
         if self._asset_key is not None:
             return self.get_asset_identifier()
-        return [self.run_id or "", self.step_key or "", self.name]
+        return [self.run_id or "", self.step_key or "", self._name or "result"]
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         self.output_metadata.update(normalize_metadata(metadata, where="add_output_metadata"))
@@ -148,7 +155,7 @@ class InputContext:
         return self.get_asset_identifier()
 
 
-def build_output_context(name: str = "result", asset_key: Any = None, step_key: str | None = None,
+def build_output_context(name: str | None = None, asset_key: Any = None, step_key: str | None = None,
                          run_id: str | None = None, metadata: Mapping[str, Any] | None = None,
                          definition_metadata: Mapping[str, Any] | None = None,
                          resources: Any = None, partition_key: str | None = None,

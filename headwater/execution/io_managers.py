@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
+from headwater.definitions.metadata import PathMetadataValue
 from headwater.definitions.io_manager import ConfigurableIOManager, IOManagerDefinition
 
 
@@ -42,6 +43,7 @@ class FilesystemIOManager(ConfigurableIOManager):
         with open(tmp, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
+        context.add_output_metadata({"path": PathMetadataValue(str(path))})
 
     def load_input(self, context: Any) -> Any:
         path = _path(self._base(context), context.get_identifier())

@@ -60,7 +60,7 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
         items = list(result)
     else:
         if result is None and _returns_none(step.definition.op.compute_fn):
-            items = []
+            items = [MaterializeResult()] if len(step.asset_outputs) == 1 else []
         else:
             items = [result]
     single = next(iter(step.asset_outputs), None) if len(step.asset_outputs) == 1 else None

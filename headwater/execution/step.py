@@ -17,7 +17,9 @@ from headwater.definitions.errors import (
     InvalidDefinitionError,
     InvariantViolationError,
     StepOutputNotFoundError,
+    TypeCheckDidNotPass,
 )
+from headwater.definitions.types import resolve_type
 from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.results import AssetCheckSeverity, AssetMaterialization, AssetObservation
 from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
@@ -103,6 +105,8 @@ def _run(rc: Any, step: Step) -> None:
     try:
         for inp in step.inputs:
             kwargs[inp.param] = _load_input(rc, step, inp, log)
+    except StepFailed:
+        raise
     except Exception as e:
         raise StepFailed(e, True) from None
     for inp in step.inputs:
@@ -141,7 +145,8 @@ def _run(rc: Any, step: Step) -> None:
 def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
     graph = rc.plan.graph
     up_def = graph.definition_for(inp.asset_key)
-    io_key = rc.input_manager_key(step, inp) or up_def.io_manager_key_for(inp.asset_key)
+    in_def = step.op.ins.get(inp.param)
+    io_key = (in_def.input_manager_key if in_def else None) or up_def.io_manager_key_for(inp.asset_key)
     manager = getattr(rc.resources, io_key)
     up_spec = up_def.get_asset_spec(inp.asset_key)
     upstream = OutputContext(name=up_def.output_name_for_key(inp.asset_key),
@@ -151,11 +156,17 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
                              op_def=up_def.op, log=log, partition_key=rc.partition_key,
                              asset_spec=up_spec)
     upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+    in_def = step.op.ins.get(inp.param)
     ctx = InputContext(name=inp.param, asset_key=inp.asset_key, upstream_output=upstream,
-                       definition_metadata=rc.input_metadata(step, inp), resources=rc.resources,
-                       op_def=step.op, log=log, partition_key=rc.partition_key, step_key=step.key)
+                       definition_metadata=in_def.metadata if in_def else None,
+                       resources=rc.resources, op_def=step.op, log=log,
+                       partition_key=rc.partition_key, step_key=step.key,
+                       dagster_type=resolve_type(in_def.dagster_type if in_def else None))
+    upstream.dagster_type = resolve_type(up_def.op.outs[upstream.name].dagster_type
+                                         if up_def.op and upstream.name in up_def.op.outs else None)
     ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
     value = manager.load_input(ctx)
+    _check_type(step, ctx.dagster_type, value, f"input {inp.param!r}")
     rc.emit(EventType.LOADED_INPUT, step,
             f'Loaded input "{inp.param}" using input manager "{io_key}"',
             LoadedInputData(inp.param, io_key))
@@ -175,14 +186,16 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
         rc.emit(EventType.STEP_OUTPUT, step, f'Yielded output "{name}".',
                 StepOutputData(StepOutputHandle(step.key, name), {}))
         handled = None
+        out_type = resolve_type(step.op.outs[name].dagster_type)
         if out.value is not NO_VALUE:
+            _check_type(step, out_type, out.value, f"output {name!r}")
             io_key = definition.io_manager_key_for(key)
             manager = getattr(rc.resources, io_key)
             spec = definition.get_asset_spec(key)
             octx = OutputContext(name=name, asset_key=key, step_key=step.key, run_id=rc.run_id,
                                  definition_metadata=spec.metadata, resources=rc.resources,
                                  op_def=step.op, log=context.log, partition_key=rc.partition_key,
-                                 asset_spec=spec)
+                                 asset_spec=spec, dagster_type=out_type)
             octx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
             try:
                 manager.handle_output(octx, out.value)
@@ -268,3 +281,19 @@ def _note(error: BaseException, text: str) -> None:
     add_note = getattr(error, "add_note", None)  # Python 3.11+
     if add_note is not None:
         add_note(text)
+
+
+def _check_type(step: Step, dagster_type: Any, value: Any, what: str) -> None:
+    if dagster_type.is_nothing:
+        if value is not None:
+            raise StepFailed(TypeCheckDidNotPass(
+                f"{_what(step)}: {what} is declared to carry no value (an AssetSpec output or "
+                f"a Nothing type), but a {type(value).__name__} was given. Return "
+                "MaterializeResult(...) instead, or declare a value-carrying output.",
+                dagster_type=dagster_type), False)
+        return
+    ok, description = dagster_type.type_check(None, value)
+    if not ok:
+        raise StepFailed(TypeCheckDidNotPass(
+            description or f"{_what(step)}: {what} should be {dagster_type.display_name}, got "
+            f"{type(value).__name__} {value!r:.80}", dagster_type=dagster_type), False)
