@@ -28,7 +28,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "JsonMetadataValue": f"{_D}.metadata", "MarkdownMetadataValue": f"{_D}.metadata",
     "UrlMetadataValue": f"{_D}.metadata", "PathMetadataValue": f"{_D}.metadata",
     "TableMetadataValue": f"{_D}.metadata", "TableSchemaMetadataValue": f"{_D}.metadata",
-    "NullMetadataValue": f"{_D}.metadata", "TimestampMetadataValue": f"{_D}.metadata",
+    "NullMetadataValue": f"{_D}.metadata", "AssetMetadataValue": f"{_D}.metadata", "TimestampMetadataValue": f"{_D}.metadata",
     # config and resources
     "Config": f"{_D}.config", "PermissiveConfig": f"{_D}.config", "RunConfig": f"{_D}.config",
     "EnvVar": f"{_D}.config",
@@ -79,7 +79,9 @@ PUBLIC_NAMES: dict[str, str] = {
     "StorageError": f"{_D}.errors", "UserCodeExecutionError": f"{_D}.errors",
     "ExecutionStepExecutionError": f"{_D}.errors", "TypeCheckDidNotPass": f"{_D}.errors",
     "StepOutputNotFoundError": f"{_D}.errors", "Failure": f"{_D}.errors",
-    "RetryRequested": f"{_D}.errors", "AssetCheckFailedError": f"{_D}.errors",
+    "RetryRequested": f"{_D}.errors", "InvalidConfigDefinitionError": f"{_D}.errors",
+    "ExecutionStepNotFoundError": f"{_D}.errors", "TypeCheckError": f"{_D}.errors",
+    "UnknownPartitionError": f"{_D}.errors", "ExecutionInterruptedError": f"{_D}.errors", "AssetCheckFailedError": f"{_D}.errors",
     # Dagster-spelled aliases
     **{name: "headwater.compat" for name in (
         "DagsterInstance", "DagsterRunStatus", "DagsterRun", "DagsterEvent", "DagsterEventType",
@@ -89,7 +91,9 @@ PUBLIC_NAMES: dict[str, str] = {
         "DagsterResourceFunctionError", "DagsterRunNotFoundError",
         "DagsterStepOutputNotFoundError", "DagsterTypeCheckDidNotPass",
         "DagsterUnknownResourceError", "DagsterUserCodeExecutionError",
-        "DagsterExecutionStepExecutionError")},
+        "DagsterExecutionStepExecutionError", "DagsterInvalidConfigDefinitionError",
+        "DagsterExecutionStepNotFoundError", "DagsterTypeCheckError", "DagsterUnknownPartitionError",
+        "DagsterExecutionInterruptedError", "DagsterAssetMetadataValue", "DagsterType")},
 }
 
 SUBMODULES = {"components": "headwater.components"}

@@ -4,8 +4,11 @@ This is the only module whose names contain "Dagster".
 """
 
 from headwater.definitions.errors import (
+    ExecutionInterruptedError,
     ExecutionStepExecutionError,
+    ExecutionStepNotFoundError,
     HeadwaterError,
+    InvalidConfigDefinitionError,
     InvalidConfigError,
     InvalidDefinitionError,
     InvalidInvocationError,
@@ -16,9 +19,13 @@ from headwater.definitions.errors import (
     RunNotFoundError,
     StepOutputNotFoundError,
     TypeCheckDidNotPass,
+    TypeCheckError,
+    UnknownPartitionError,
     UnknownResourceError,
     UserCodeExecutionError,
 )
+from headwater.definitions.metadata import AssetMetadataValue
+from headwater.definitions.types import DagsterType  # noqa: F401 - Dagster's own name
 from headwater.events.records import Event, EventType
 from headwater.storage.runs import Run, RunStatus
 
@@ -36,6 +43,12 @@ DagsterTypeCheckDidNotPass = TypeCheckDidNotPass
 DagsterUnknownResourceError = UnknownResourceError
 DagsterUserCodeExecutionError = UserCodeExecutionError
 DagsterExecutionStepExecutionError = ExecutionStepExecutionError
+DagsterInvalidConfigDefinitionError = InvalidConfigDefinitionError
+DagsterExecutionStepNotFoundError = ExecutionStepNotFoundError
+DagsterTypeCheckError = TypeCheckError
+DagsterUnknownPartitionError = UnknownPartitionError
+DagsterExecutionInterruptedError = ExecutionInterruptedError
+DagsterAssetMetadataValue = AssetMetadataValue
 DagsterEvent = Event
 DagsterEventType = EventType
 DagsterRun = Run

@@ -12,8 +12,7 @@ from headwater.cli.common import CliError, announce_home, home_directory
 from headwater.cli.output import format_duration, format_time, indent, print_table
 from headwater.cli.run_summary import error_text
 
-_STATUSES = ["QUEUED", "NOT_STARTED", "MANAGED", "STARTING", "STARTED", "SUCCESS", "FAILURE",
-             "CANCELING", "CANCELED"]
+MAX_LISTED_ASSETS = 12
 
 
 def _existing_instance() -> Any:
@@ -43,13 +42,17 @@ def run_group() -> None:
 @run_group.command("list")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1),
               help="At most this many runs.")
-@click.option("--status", type=click.Choice(_STATUSES, case_sensitive=False),
-              help="Only runs with this status.")
+@click.option("--status", metavar="STATUS",
+              help="Only runs with this status (SUCCESS, FAILURE, STARTED, QUEUED, CANCELED...).")
 @click.option("--job", "job_name", metavar="NAME", help="Only runs of this job.")
 def list_runs(limit: int, status: str | None, job_name: str | None) -> None:
     """Runs, newest first: run id, job, status, start and end time, duration."""
-    from headwater.storage import RunsFilter
+    from headwater.storage import RunsFilter, RunStatus
 
+    if status is not None:
+        valid = [s.value for s in RunStatus]
+        if status.upper() not in valid:
+            raise CliError(f"Unknown run status {status!r}; use one of {', '.join(valid)}.")
     instance = _existing_instance()
     if instance is None:
         click.echo("No runs yet.")
@@ -90,10 +93,14 @@ def show_run(run_id: str) -> None:
         click.echo("Tags    " + ", ".join(f"{k}={v}" for k, v in sorted(run.tags.items())))
     if run.asset_selection:
         names = sorted(k.to_user_string() for k in run.asset_selection)
-        click.echo(f"Assets  {len(names)}: " + ", ".join(names))
+        more = len(names) - MAX_LISTED_ASSETS
+        click.echo(f"Assets  {len(names)}: " + ", ".join(names[:MAX_LISTED_ASSETS])
+                   + (f", … ({more} more)" if more > 0 else ""))
     click.echo("")
+    step_width = max([len(e.step_key or "-") for e in entries] + [4])
+    kind_width = max([len(_kind(e)) for e in entries] + [4])
     for entry in entries:
-        click.echo(_event_line(entry))
+        click.echo(_event_line(entry, step_width, kind_width))
         event = entry.dagster_event
         if event is not None and event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE"):
             text = error_text(entry)
@@ -101,19 +108,23 @@ def show_run(run_id: str) -> None:
                 click.echo(indent(text, "      "))
 
 
-def _event_line(entry: Any) -> str:
+def _kind(entry: Any) -> str:
+    """The event type, or for a user log line its level (INFO, WARNING...)."""
+    if entry.dagster_event is not None:
+        return entry.dagster_event.event_type_value
+    level = entry.level
+    return level if isinstance(level, str) else logging.getLevelName(level)
+
+
+def _event_line(entry: Any, step_width: int, kind_width: int) -> str:
     event = entry.dagster_event
+    message = entry.user_message if event is None else entry.message
+    materialization = event.materialization if event is not None else None
+    if materialization is not None:
+        names = sorted(materialization.metadata or {})
+        message = message or f"Materialized {materialization.asset_key.to_user_string()}."
+        if names:
+            message += f" Metadata: {', '.join(names)}."
+    when = format_time(entry.timestamp, with_date=False, millis=True)
     step = entry.step_key or "-"
-    if event is None:
-        level = entry.level if isinstance(entry.level, str) else logging.getLevelName(entry.level)
-        kind, message = str(level), entry.user_message
-    else:
-        kind, message = event.event_type_value, entry.message
-        materialization = event.materialization
-        if materialization is not None:
-            names = sorted(materialization.metadata or {})
-            message = message or f"Materialized {materialization.asset_key.to_user_string()}."
-            if names:
-                message += f" Metadata: {', '.join(names)}."
-    return f"{format_time(entry.timestamp, with_date=False, millis=True)}  {step:<24} " \
-           f"{kind:<22} {message or ''}".rstrip()
+    return f"{when}  {step:<{step_width}}  {_kind(entry):<{kind_width}}  {message or ''}".rstrip()

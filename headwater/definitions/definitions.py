@@ -113,6 +113,9 @@ class Definitions:
             raise InvalidDefinitionError(f"No asset with key {key.to_user_string()!r} in these Definitions")
         return self.asset_graph.definition_for(key)
 
+    def resolve_all_asset_keys(self) -> list[AssetKey]:
+        return list(self.asset_graph.keys)
+
     def get_all_asset_specs(self) -> list[AssetSpec]:
         return list(self.asset_graph.specs)
 

@@ -42,8 +42,24 @@ class UnknownResourceError(HeadwaterError, AttributeError):
     """Code asked for a resource key that was not provided."""
 
 
-class ResourceFunctionError(HeadwaterError):
-    """A resource failed while being set up or torn down."""
+class InvalidConfigDefinitionError(HeadwaterError):
+    """A config schema itself is malformed."""
+
+
+class ExecutionStepNotFoundError(HeadwaterError):
+    """A step key given to run or re-run does not exist in the plan."""
+
+
+class TypeCheckError(HeadwaterError):
+    """A type check function itself raised."""
+
+
+class UnknownPartitionError(HeadwaterError):
+    """A partition key is not part of the partitions definition."""
+
+
+class ExecutionInterruptedError(BaseException):
+    """A run was interrupted (like KeyboardInterrupt, not an Exception)."""
 
 
 class RunNotFoundError(HeadwaterError):
@@ -62,6 +78,10 @@ class UserCodeExecutionError(HeadwaterError):
         super().__init__(message)
         self.user_exception = user_exception
         self.original_exc_info = original_exc_info
+
+
+class ResourceFunctionError(UserCodeExecutionError):
+    """A resource failed while being set up or torn down."""
 
 
 class ExecutionStepExecutionError(UserCodeExecutionError):

@@ -88,6 +88,13 @@ def _apply(assets: list[Any], group_name: str | None, key_prefix: Any,
     out = []
     for a in assets:
         if isinstance(a, AssetsDefinition) and a.op is not None:
+            if group_name:
+                for key, group in a.group_names_by_key.items():
+                    if group not in ("default", group_name):
+                        raise InvalidDefinitionError(
+                            f"Asset {key.to_user_string()!r} already has group {group!r}; "
+                            f"loading it with group_name={group_name!r} would override it. "
+                            "Remove one of the two group names.")
             repl = {k: k.with_prefix(prefix) for k in own_keys} if prefix else {}
             groups = {k: group_name for k in a.keys} if group_name else {}
             out.append(a.with_attributes(asset_key_replacements=repl, group_names_by_key=groups))
@@ -213,16 +220,13 @@ def load_from_defs_folder(*, path_within_project: Path | None = None,
         project_root = _project_root(Path(path_within_project).resolve())
     root = Path(project_root).resolve()
     module_name = _root_module(root)
-    for candidate in (root / "src", root):
-        if (candidate / module_name).is_dir() and str(candidate) not in sys.path:
-            sys.path.insert(0, str(candidate))
-            break
     try:
         defs_package = importlib.import_module(f"{module_name}.defs")
     except ModuleNotFoundError as e:
         raise InvalidDefinitionError(
-            f"load_from_defs_folder: cannot import {module_name}.defs under {root} ({e}). Create "
-            f"the folder {module_name}/defs with an __init__.py") from None
+            f"load_from_defs_folder: cannot import {module_name}.defs ({e}). The project at "
+            f"{root} must be installed (pip install -e {root}) or on sys.path, with a "
+            f"{module_name}/defs package") from None
     return load_defs(defs_package, project_root=root)
 
 

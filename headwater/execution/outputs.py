@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.errors import InvalidDefinitionError, InvariantViolationError
 from headwater.definitions.results import (
     AssetCheckResult,
     AssetMaterialization,
@@ -52,7 +52,7 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
         names = [o for o in step.definition.op.outs if o not in step.check_outputs]
         selected = [o for o in names if o in step.asset_outputs]
         if len(result) != len(selected):
-            raise InvalidDefinitionError(
+            raise InvariantViolationError(
                 f"{what} returned a tuple of {len(result)} values but has {len(selected)} "
                 f"outputs {selected}; return one value per output, in order")
         items = [Output(v, output_name=n) for n, v in zip(selected, result)]
@@ -93,10 +93,16 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
         elif single is not None:
             out.outputs.append(StepOutput(single, item))
         else:
-            raise InvalidDefinitionError(
+            raise InvariantViolationError(
                 f"{what} returned a {type(item).__name__}, but it has several outputs "
                 f"{sorted(step.asset_outputs)}; return a tuple, or yield Output(value, output_name=...) "
                 "/ MaterializeResult(asset_key=...)")
+    produced = {o.output_name for o in out.outputs}
+    for name in step.asset_outputs:  # outputs that carry no value count as produced
+        op_out = step.definition.op.outs.get(name)
+        if name not in produced and op_out is not None and op_out.is_required \
+                and op_out.dagster_type is type(None):
+            out.outputs.append(StepOutput(name))
     return out
 
 

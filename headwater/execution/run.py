@@ -47,6 +47,7 @@ class RunContext:
         self.events: list[Event] = []
         self.pending: list[EventLogEntry] = []
         self.outputs: dict[tuple[str, str], Any] = {}
+        self.produced: set[Any] = set()  # asset keys materialized so far in this run
         self.failures: list[tuple[Step, BaseException, bool]] = []
         self._last_flush = time.monotonic()
 
@@ -78,8 +79,10 @@ class RunContext:
         self._last_flush = time.monotonic()
 
     # --- values ---
-    def capture(self, step_key: str, output_name: str, value: Any) -> None:
+    def capture(self, step_key: str, output_name: str, value: Any, key: Any = None) -> None:
         self.outputs[(step_key, output_name)] = value
+        if key is not None:
+            self.produced.add(key)
 
     def record_failure(self, step: Step, error: BaseException, user_code: bool) -> None:
         self.failures.append((step, error, user_code))
@@ -150,8 +153,18 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
             stop_error = e
         if stop_error is None:
             for step in plan.steps:
-                if any(status.get(d) != "ok" for d in step.deps):
+                dep_status = {status.get(d) for d in step.deps}
+                if dep_status & {"failed", "not_run"}:
                     status[step.index] = "not_run"  # downstream of a failure: not executed
+                    continue
+                unproduced = [i.param for i in step.inputs if i.source_step is not None
+                              and i.asset_key not in rc.produced]
+                if "skipped" in dep_status or unproduced:
+                    status[step.index] = "skipped"
+                    rc.emit(EventType.STEP_SKIPPED, step,
+                            f'Skipping step "{step.key}": its input(s) {unproduced} were not '
+                            "produced upstream (an optional output was not yielded).")
+                    rc.flush()
                     continue
                 ok = execute_step(rc, step)
                 status[step.index] = "ok" if ok else "failed"

@@ -205,7 +205,7 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
                 raise StepFailed(e, True) from None
             metadata.update(octx.output_metadata)
             handled = io_key
-        rc.capture(step.key, name, out.value)
+        rc.capture(step.key, name, out.value, key)
         rc.emit(EventType.ASSET_MATERIALIZATION, step, f"Materialized value {key.to_user_string()}.",
                 StepMaterializationData(AssetMaterialization(
                     key, None, normalize_metadata(metadata, where=f"{what} metadata"),
