@@ -44,7 +44,8 @@ def list_assets(location: LocationArgs, select: str | None) -> None:
             description = f"(external) {description}".rstrip()
         rows.append([graph.keys[i].to_user_string(), graph.group(i),
                      ", ".join(sorted(spec.kinds)), len(graph.parents[i]), description])
-    print_table(["key", "group", "kinds", "upstream", "description"], rows)
+    print_table(["key", "group", "kinds", "upstream", "description"], rows,
+                wrap=["kinds", "description"])
 
 
 def _load_structured(text: str, source: str) -> Any:

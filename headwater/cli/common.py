@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import IO, Any
 
@@ -11,6 +12,7 @@ import click
 EXIT_OK = 0
 EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
 
 HOME_ENV_VARS = ("HEADWATER_HOME", "DAGSTER_HOME")
 FALLBACK_HOME = ".headwater_home"
@@ -28,7 +30,7 @@ def err(message: str = "", nl: bool = True) -> None:
 
 
 def is_tty(stream: IO[Any] | None = None) -> bool:
-    stream = stream if stream is not None else click.get_text_stream("stdout")
+    stream = stream if stream is not None else sys.stdout
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):

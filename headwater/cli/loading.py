@@ -65,8 +65,9 @@ def code_location_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("-f", "--python-file", metavar="FILE",
                      help="Python file holding the definitions."),
         click.option("-d", "--working-directory", metavar="DIR",
-                     help="Folder to import from (added to sys.path) and to search for "
-                          "pyproject.toml. Default: the current directory."),
+                     help="Folder to import from (added to sys.path), to search for "
+                          "pyproject.toml, and for .headwater_home when HEADWATER_HOME is "
+                          "unset. Default: the current directory."),
         click.option("-a", "--attribute", metavar="NAME",
                      help="Which module attribute is the Definitions, when there are several."),
     ]
@@ -190,6 +191,9 @@ def _resolve_file(value: str, wd: Path) -> Path:
 def _import_file(path: Path) -> ModuleType:
     _add_to_path(path.parent)
     name = path.stem
+    existing = sys.modules.get(name)
+    if existing is not None and getattr(existing, "__file__", None) != str(path):
+        name = f"_headwater_file_{name}"  # never shadow another module (e.g. a stdlib one)
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise CliError(f"Cannot import {path}: it is not a Python file.")
@@ -243,7 +247,7 @@ def find_definitions(module: ModuleType, origin: str, attribute: str | None = No
         raise CliError(f"{origin} has {len(objects)} Definitions objects: {names}. Keep one at "
                        "module level, or choose one with -a/--attribute NAME.")
     if objects:
-        (key, value), = objects.items()
+        key, value = next(iter(objects.items()))
         return _resolve(value, f"{module.__name__}.{names_by_id[key][0]}")
     with user_code(origin):
         defs = load_definitions_from_modules([module])

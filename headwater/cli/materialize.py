@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from headwater.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, CliError, err
+from headwater.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, CliError, err
 from headwater.cli.loading import CodeLocation, user_traceback
 from headwater.cli.output import format_duration, indent, print_table
 from headwater.cli.progress import make_reporter, watched_instance_class
@@ -19,7 +19,6 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
     """Materialize the assets ``ids`` of ``loc``; print progress and a summary; exit code."""
     from headwater.cli.common import open_instance
     from headwater.definitions.errors import (
-        HeadwaterError,
         InvalidConfigError,
         InvalidDefinitionError,
         InvalidSubsetError,
@@ -49,8 +48,10 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
         except (InvalidConfigError, InvalidSubsetError, InvalidDefinitionError) as e:
             where = f" (run {reporter.run_id} was recorded as failed)" if reporter.run_id else ""
             raise CliError(f"{e}{where}") from None
-        except (HeadwaterError, Exception) as e:  # noqa: BLE001 - e.g. a resource's set-up failed
-            return _report_crash(instance, reporter.run_id, e)
+        except Exception as e:  # noqa: BLE001 - the run stopped early; say why, never our traceback
+            return _report_crash(reporter.run_id, e)
+        except KeyboardInterrupt:
+            return _report_interrupt(instance, reporter.run_id)
         _print_summary(instance, graph, keys, checks, result.run_id)
         return EXIT_OK if result.success else EXIT_RUN_FAILED
     finally:
@@ -74,12 +75,24 @@ def _print_summary(instance: Any, graph: Any, keys: list[Any], checks: list[Any]
                + f". Details: headwater run show {run_id}")
 
 
-def _report_crash(instance: Any, run_id: str | None, error: BaseException) -> int:
-    """The run stopped before its steps (a resource failed to set up): say why, exit 1."""
-    err(f"\nThe run failed before any step ran:\n{indent(user_traceback(error))}")
+def _report_interrupt(instance: Any, run_id: str | None) -> int:
+    """Ctrl-C: mark the run canceled so that it does not stay STARTED forever."""
+    if run_id is not None:
+        record = instance.get_run_record_by_id(run_id)
+        if record is not None and not record.dagster_run.is_finished:
+            instance.report_run_canceled(run_id, "Interrupted from the command line (Ctrl-C).")
+        err(f"\nInterrupted: run {run_id} was marked CANCELED.")
+    else:
+        err("\nInterrupted before the run started.")
+    return EXIT_INTERRUPTED
+
+
+def _report_crash(run_id: str | None, error: BaseException) -> int:
+    """``materialize`` raised instead of returning a failed result: say why, exit 1."""
+    err(f"\nThe run stopped:\n{indent(user_traceback(error))}")
     cause = error.__cause__
     if cause is not None:
         err(f"Caused by:\n{indent(user_traceback(cause))}")
     if run_id is not None:
         err(f"\nRun {run_id}: FAILURE. Details: headwater run show {run_id}")
-    return EXIT_RUN_FAILED if run_id is not None else EXIT_BAD_INPUT
+    return EXIT_RUN_FAILED

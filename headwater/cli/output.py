@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import sys
 from collections.abc import Sequence
 
 import click
@@ -14,9 +15,12 @@ from headwater.cli.common import is_tty
 
 
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[object]],
-                title: str | None = None, err: bool = False) -> None:
-    """A table on stdout (or stderr); plain aligned columns when not writing to a terminal."""
-    stream = click.get_text_stream("stderr" if err else "stdout")
+                title: str | None = None, err: bool = False, wrap: Sequence[str] = ()) -> None:
+    """A table on stdout (or stderr); plain aligned columns when not writing to a terminal.
+
+    On a narrow terminal only the ``wrap`` columns fold; the others (keys, ids, times) stay whole.
+    """
+    stream = sys.stderr if err else sys.stdout
     cells = [["" if c is None else str(c) for c in row] for row in rows]
     if is_tty(stream):
         from rich.console import Console
@@ -24,7 +28,7 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[object]],
 
         table = Table(title=title, title_justify="left", header_style="bold")
         for name in columns:
-            table.add_column(name, overflow="fold")
+            table.add_column(name, no_wrap=name not in wrap, overflow="fold")
         for row in cells:
             table.add_row(*row)
         Console(file=stream, highlight=False).print(table)

@@ -7,6 +7,7 @@ No change to the execution path: the CLI only watches the system of record.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -88,12 +89,17 @@ class RichReporter(Reporter):
 
     def __enter__(self) -> RichReporter:
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-        from rich.progress import TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                   MofNCompleteColumn(), TimeElapsedColumn(),
-                                  console=Console(stderr=True), transient=True)
+                                  console=Console(stderr=True, highlight=False), transient=True)
         self._progress.start()
         self._task = self._progress.add_task("starting", total=self.total)
         self._t0 = time.monotonic()
@@ -116,8 +122,6 @@ class RichReporter(Reporter):
 
 
 def make_reporter(total_steps: int) -> Reporter:
-    import click
-
-    if is_tty(click.get_text_stream("stderr")) and total_steps >= RICH_MIN_STEPS:
+    if is_tty(sys.stderr) and total_steps >= RICH_MIN_STEPS:
         return RichReporter(total_steps)
     return Reporter(total_steps)

@@ -66,7 +66,7 @@ def list_runs(limit: int, status: str | None, job_name: str | None) -> None:
         return
     rows = [[r.dagster_run.run_id, r.dagster_run.job_name, r.dagster_run.status.value,
              format_time(r.start_time), format_time(r.end_time), _duration(r)] for r in records]
-    print_table(["run id", "job", "status", "started", "ended", "duration"], rows)
+    print_table(["run id", "job", "status", "started", "ended", "duration"], rows, wrap=["job"])
 
 
 @run_group.command("show")

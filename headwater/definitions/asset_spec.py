@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from headwater.definitions.asset_key import (
@@ -17,6 +18,8 @@ from headwater.definitions.asset_key import (
 )
 
 IO_MANAGER_KEY_METADATA = "dagster/io_manager_key"
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NO_KINDS: frozenset[str] = frozenset()
 KIND_TAG_PREFIX = "dagster/kind/"
 
 
@@ -137,21 +140,25 @@ class AssetSpec:
         s(self, "key", coerce_key(key))
         s(self, "deps", coerce_deps(deps))
         s(self, "description", description)
-        s(self, "metadata", dict(metadata or {}))
+        s(self, "metadata", dict(metadata) if metadata else _EMPTY)
         s(self, "skippable", skippable)
         s(self, "group_name", group_name)
         s(self, "code_version", code_version)
         s(self, "automation_condition", automation_condition)
         s(self, "owners", tuple(owners or ()))
-        kinds_set = frozenset(kinds or ())
-        tag_dict = dict(tags or {})
-        for k in list(tag_dict):
-            if k.startswith(KIND_TAG_PREFIX):
-                kinds_set |= {k[len(KIND_TAG_PREFIX):]}
-        for kind in kinds_set:
-            tag_dict[KIND_TAG_PREFIX + kind] = ""
-        s(self, "tags", tag_dict)
-        s(self, "kinds", kinds_set)
+        if tags or kinds:
+            kinds_set = frozenset(kinds or ())
+            tag_dict = dict(tags or {})
+            for k in list(tag_dict):
+                if k.startswith(KIND_TAG_PREFIX):
+                    kinds_set |= {k[len(KIND_TAG_PREFIX):]}
+            for kind in kinds_set:
+                tag_dict[KIND_TAG_PREFIX + kind] = ""
+            s(self, "tags", tag_dict)
+            s(self, "kinds", kinds_set)
+        else:
+            s(self, "tags", _EMPTY)
+            s(self, "kinds", _NO_KINDS)
         s(self, "partitions_def", partitions_def)
         s(self, "freshness_policy", freshness_policy or legacy_freshness_policy)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cached_property
+from types import MappingProxyType
 from typing import Any, overload
 
 from headwater.definitions.asset_key import (
@@ -29,6 +31,7 @@ from headwater.definitions.op import In, OpDefinition, Out, Param, analyze_param
 
 
 DEFAULT_GROUP = "default"
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 class AssetsDefinition:
@@ -42,19 +45,35 @@ class AssetsDefinition:
                  io_manager_keys: Mapping[str, str] | None = None,
                  partitions_def: Any = None, backfill_policy: Any = None):
         self.op = op
-        self.specs_by_output = dict(specs_by_output)
-        self.keys_by_input_name = dict(keys_by_input_name or {})
-        self.check_specs_by_output = dict(check_specs_by_output or {})
+        # Definitions are immutable, so empty mappings are shared rather than allocated per
+        # asset: building 100k assets is dominated by allocation (and the GC passes it causes).
+        self.specs_by_output = specs_by_output if type(specs_by_output) is dict else dict(specs_by_output)
+        self.keys_by_input_name = dict(keys_by_input_name) if keys_by_input_name else _EMPTY
+        self.check_specs_by_output = dict(check_specs_by_output) if check_specs_by_output else _EMPTY
         self.can_subset = can_subset
-        self.resource_defs = dict(resource_defs or {})
-        self._io_manager_keys = dict(io_manager_keys or {})
+        self.resource_defs = dict(resource_defs) if resource_defs else _EMPTY
+        self._io_manager_keys = dict(io_manager_keys) if io_manager_keys else _EMPTY
         self.partitions_def = partitions_def
         self.backfill_policy = backfill_policy
-        self.keys_by_output_name = {o: s.key for o, s in self.specs_by_output.items()}
-        self._spec_by_key = {s.key: s for s in self.specs_by_output.values()}
-        self._output_by_key = {s.key: o for o, s in self.specs_by_output.items()}
-        self.selected_keys = frozenset(selected_keys) if selected_keys is not None else frozenset(
-            self._spec_by_key)
+        self._selected = frozenset(selected_keys) if selected_keys is not None else None
+
+    @cached_property
+    def keys_by_output_name(self) -> dict[str, AssetKey]:
+        return {o: s.key for o, s in self.specs_by_output.items()}
+
+    @cached_property
+    def _spec_by_key(self) -> dict[AssetKey, AssetSpec]:
+        return {s.key: s for s in self.specs_by_output.values()}
+
+    @cached_property
+    def _output_by_key(self) -> dict[AssetKey, str]:
+        return {s.key: o for o, s in self.specs_by_output.items()}
+
+    @cached_property
+    def selected_keys(self) -> frozenset[AssetKey]:
+        if self._selected is not None:
+            return self._selected
+        return frozenset(s.key for s in self.specs_by_output.values())
 
     # --- identity ---
     @property
@@ -95,7 +114,9 @@ class AssetsDefinition:
 
     @property
     def specs(self) -> list[AssetSpec]:
-        return [s for s in self.specs_by_output.values() if s.key in self.selected_keys]
+        if self._selected is None:
+            return list(self.specs_by_output.values())
+        return [s for s in self.specs_by_output.values() if s.key in self._selected]
 
     def get_asset_spec(self, key: AssetKey | None = None) -> AssetSpec:
         return self._spec_by_key[key if key is not None else self.key]
@@ -107,18 +128,27 @@ class AssetsDefinition:
     @property
     def dependency_keys(self) -> set[AssetKey]:
         deps = set(self.keys_by_input_name.values())
-        for s in self.specs:
-            deps.update(d.asset_key for d in s.deps)
-        return deps - set(self._spec_by_key)
+        own = []
+        for s in self.specs_by_output.values():
+            own.append(s.key)
+            if s.deps and (self._selected is None or s.key in self._selected):
+                deps.update(d.asset_key for d in s.deps)
+        deps.difference_update(own)
+        return deps
 
     @property
     def asset_deps(self) -> dict[AssetKey, set[AssetKey]]:
         ins = set(self.keys_by_input_name.values())
         return {s.key: ins | {d.asset_key for d in s.deps} for s in self.specs}
 
-    def deps_for(self, key: AssetKey) -> tuple[AssetKey, ...]:
-        spec = self._spec_by_key[key]
-        out = list(dict.fromkeys([*self.keys_by_input_name.values(), *(d.asset_key for d in spec.deps)]))
+    def deps_for(self, key: AssetKey, spec: AssetSpec | None = None) -> tuple[AssetKey, ...]:
+        spec = spec if spec is not None else self._spec_by_key[key]
+        if not spec.deps:
+            ins = self.keys_by_input_name
+            if not ins:
+                return ()
+            return tuple(k for k in dict.fromkeys(ins.values()) if k != key)
+        out = dict.fromkeys([*self.keys_by_input_name.values(), *(d.asset_key for d in spec.deps)])
         return tuple(k for k in out if k != key)
 
     # --- attributes per key, as Dagster names them ---
@@ -167,8 +197,11 @@ class AssetsDefinition:
         return self.metadata_by_key[self.key]
 
     def io_manager_key_for(self, key: AssetKey) -> str:
-        output = self._output_by_key[key]
-        spec = self._spec_by_key[key]
+        if len(self.specs_by_output) == 1:  # the common case, without building lookups
+            output, spec = next(iter(self.specs_by_output.items()))
+        else:
+            output = self._output_by_key[key]
+            spec = self._spec_by_key[key]
         return (self._io_manager_keys.get(output)
                 or spec.metadata.get(IO_MANAGER_KEY_METADATA) or "io_manager")
 
@@ -205,7 +238,7 @@ class AssetsDefinition:
         args = dict(op=self.op, specs_by_output=self.specs_by_output,
                     keys_by_input_name=self.keys_by_input_name,
                     check_specs_by_output=self.check_specs_by_output, can_subset=self.can_subset,
-                    selected_keys=self.selected_keys, resource_defs=self.resource_defs,
+                    selected_keys=self._selected, resource_defs=self.resource_defs,
                     io_manager_keys=self._io_manager_keys, partitions_def=self.partitions_def,
                     backfill_policy=self.backfill_policy)
         args.update(changes)

@@ -86,7 +86,10 @@ class Definitions:
         for ad in graph.assets_defs:
             if ad.op is None:
                 continue
-            missing = sorted(ad.required_resource_keys - provided - set(ad.resource_defs))
+            required = ad.required_resource_keys
+            if required <= provided:
+                continue
+            missing = sorted(required - provided - set(ad.resource_defs))
             if missing:
                 raise InvalidDefinitionError(
                     f"Asset {ad!r} requires resource(s) {missing}, which Definitions does not "

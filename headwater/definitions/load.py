@@ -15,7 +15,7 @@ from headwater.definitions.asset_spec import AssetSpec
 from headwater.definitions.assets import AssetsDefinition
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.definitions import Definitions
-from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.errors import InvalidDefinitionError, InvariantViolationError
 from headwater.definitions.jobs import JobDefinition, UnresolvedAssetJobDefinition
 
 
@@ -52,7 +52,14 @@ def _arity(fn: Callable[..., Any]) -> int:
 
 
 def definitions(fn: Callable[..., Definitions]) -> LazyDefinitions:
-    """Decorator marking the function that builds a code location's ``Definitions``."""
+    """Decorator marking the function that builds a code location's ``Definitions``.
+
+    The function takes no parameters, or one: the load context.
+    """
+    if _arity(fn) > 1:
+        raise InvariantViolationError(
+            f"@definitions function {getattr(fn, '__qualname__', fn)!r} takes {_arity(fn)} "
+            "parameters; it must take none, or a single context parameter")
     return LazyDefinitions(fn)
 
 

@@ -132,11 +132,11 @@ class OpDefinition:
                  pool: str | None = None):
         self.name = name
         self.compute_fn = compute_fn
-        self.ins = dict(ins or {})
-        self.outs = dict(outs or {"result": Out()})
+        self.ins = ins if type(ins) is dict else dict(ins or {})
+        self.outs = outs if type(outs) is dict else dict(outs or {"result": Out()})
         self.params = params
         self.description = description
-        self.tags = dict(tags or {})
+        self.tags = dict(tags) if tags else {}
         self.retry_policy = retry_policy
         self.config_schema = config_schema
         self.code_version = code_version
