@@ -14,6 +14,10 @@ _VALID_TAG_VALUE = re.compile(r"^[A-Za-z0-9_.\-]{0,63}$")
 _VALID_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+_INTERNED: dict[tuple[str, ...], AssetKey] = {}
+_INTERN_LIMIT = 2_000_000
+
+
 class AssetKey:
     """An asset's key: a non-empty path of strings, e.g. ``AssetKey(["raw", "orders"])``.
 
@@ -23,15 +27,24 @@ class AssetKey:
 
     __slots__ = ("_parts", "_hash")
 
-    def __init__(self, path: str | Sequence[str]):
-        if isinstance(path, str):
-            parts: tuple[str, ...] = (path,)
-        else:
-            parts = tuple(path)
-        if not parts or not all(isinstance(p, str) for p in parts):
+    def __new__(cls, path: str | Sequence[str]) -> AssetKey:
+        parts = (path,) if isinstance(path, str) else tuple(path)
+        hit = _INTERNED.get(parts)
+        if hit is not None:
+            return hit
+        if not parts:
             raise TypeError(f"AssetKey path must be a non-empty string or list of strings, got {path!r}")
+        for p in parts:
+            if type(p) is not str and not isinstance(p, str):
+                raise TypeError(
+                    f"AssetKey path must be a non-empty string or list of strings, got {path!r}")
+        self = object.__new__(cls)
         object.__setattr__(self, "_parts", parts)
         object.__setattr__(self, "_hash", hash(parts))
+        if len(_INTERNED) >= _INTERN_LIMIT:
+            _INTERNED.clear()
+        _INTERNED[parts] = self  # one object per key: graphs of 100k assets share them
+        return self
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("AssetKey is immutable")
@@ -48,7 +61,7 @@ class AssetKey:
         return self._hash
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, AssetKey) and other._parts == self._parts
+        return self is other or (isinstance(other, AssetKey) and other._parts == self._parts)
 
     def __lt__(self, other: AssetKey) -> bool:
         return self._parts < other._parts

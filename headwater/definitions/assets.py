@@ -32,6 +32,7 @@ from headwater.definitions.op import In, OpDefinition, Out, Param, analyze_param
 
 DEFAULT_GROUP = "default"
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_NO_KEYS: frozenset[str] = frozenset()
 
 
 class AssetsDefinition:
@@ -291,7 +292,7 @@ def _op_ins(params: tuple[Param, ...], ins: Mapping[str, AssetIn],
         asset_in = ins.get(name)
         out[name] = In(dagster_type=(asset_in.dagster_type if asset_in and asset_in.dagster_type
                                      else annotations.get(name)),
-                       metadata=dict(asset_in.metadata or {}) if asset_in else {},
+                       metadata=dict(asset_in.metadata) if asset_in and asset_in.metadata else _EMPTY,
                        asset_key=key,
                        input_manager_key=asset_in.input_manager_key if asset_in else None)
     return out
@@ -299,13 +300,15 @@ def _op_ins(params: tuple[Param, ...], ins: Mapping[str, AssetIn],
 
 def _return_annotation(fn: Callable[..., Any]) -> Any:
     """The declared return type; ``-> None`` declares an output that carries no value."""
-    from headwater.definitions.op import _resolve_hints
-
-    hints = _resolve_hints(fn)
-    if "return" not in hints:
+    raw = getattr(fn, "__annotations__", None)
+    if not raw or "return" not in raw:
         return None
-    ann = hints["return"]
-    return type(None) if ann is None else ann
+    ann = raw["return"]
+    if isinstance(ann, str):
+        from headwater.definitions.op import _resolve_hints
+
+        ann = _resolve_hints(fn).get("return", ann)
+    return type(None) if ann is None or ann == "None" else ann
 
 
 def _input_keys(params: tuple[Param, ...], ins: Mapping[str, AssetIn], key_prefix: tuple[str, ...],
@@ -396,7 +399,8 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
         op = OpDefinition(asset_key.to_python_identifier(), fn,
                           ins=_op_ins(params, asset_ins, input_keys), outs=outs,
                           params=params, description=spec.description,
-                          required_resource_keys=frozenset(required_resource_keys or ()),
+                          required_resource_keys=(frozenset(required_resource_keys)
+                                                  if required_resource_keys else _NO_KEYS),
                           tags=op_tags, retry_policy=retry_policy, config_schema=config_schema,
                           code_version=code_version, pool=pool)
         return AssetsDefinition(op=op, specs_by_output={"result": spec},

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from headwater.definitions._runtime import execution
-from headwater.definitions.asset_graph import AssetGraph
+from headwater.definitions.asset_graph import AssetGraph, gc_paused
 from headwater.definitions.asset_key import AssetKey, coerce_key
 from headwater.definitions.asset_spec import AssetSpec
 from headwater.definitions.assets import AssetsDefinition, external_asset_from_spec
@@ -81,6 +81,10 @@ class Definitions:
 
     def validate(self) -> None:
         """Build the asset graph and check every required resource is provided."""
+        with gc_paused():
+            self._validate()
+
+    def _validate(self) -> None:
         graph = self.asset_graph
         provided = set(self.resources) | {DEFAULT_IO_MANAGER_KEY}
         for ad in graph.assets_defs:

@@ -162,22 +162,25 @@ def load_asset_checks_from_package_module(package_module: ModuleType,
 
 
 def load_definitions_from_modules(modules: Iterable[ModuleType]) -> Definitions:
-    """Merge everything defined at the top level of modules into one Definitions."""
+    """Merge what modules define: a module holding a ``Definitions`` (or ``@definitions``)
+    contributes only that; other modules contribute their top-level assets, checks, jobs,
+    schedules and sensors."""
     assets, checks, jobs, schedules, sensors = [], [], [], [], []
     merged: list[Definitions] = []
     for m in modules:
-        for obj in _module_objects(m):
+        objects = list(_module_objects(m))
+        own = [o for o in objects if isinstance(o, (Definitions, LazyDefinitions))]
+        if own:
+            merged.extend(o() if isinstance(o, LazyDefinitions) else o for o in own)
+            continue
+        for obj in objects:
             if isinstance(obj, AssetChecksDefinition):
                 checks.append(obj)
             elif isinstance(obj, (AssetsDefinition, AssetSpec)):
                 assets.append(obj)
             elif isinstance(obj, (UnresolvedAssetJobDefinition, JobDefinition)):
                 jobs.append(obj)
-            elif isinstance(obj, Definitions):
-                merged.append(obj)
-            elif isinstance(obj, LazyDefinitions):
-                merged.append(obj())
-            elif type(obj).__name__ in ("ScheduleDefinition",) or _is_kind(obj, "schedule"):
+            elif _is_kind(obj, "schedule"):
                 schedules.append(obj)
             elif _is_kind(obj, "sensor"):
                 sensors.append(obj)

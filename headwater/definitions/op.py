@@ -6,6 +6,7 @@ import inspect
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from headwater.definitions.errors import InvalidDefinitionError
@@ -13,6 +14,7 @@ from headwater.definitions.resources import is_resource_annotation
 
 _CONTEXT_NAMES = frozenset({"context", "_context", "_"})
 _EMPTY = inspect.Parameter.empty
+_NO_METADATA: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class In:
     dagster_type: Any = None
     description: str | None = None
     default_value: Any = _EMPTY
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=lambda: _NO_METADATA)
     asset_key: Any = None
     input_manager_key: str | None = None
 
@@ -39,7 +41,7 @@ class Out:
     description: str | None = None
     is_required: bool = True
     io_manager_key: str | None = None
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    metadata: Mapping[str, Any] = field(default_factory=lambda: _NO_METADATA)
     code_version: str | None = None
 
 
@@ -141,12 +143,28 @@ class OpDefinition:
         self.config_schema = config_schema
         self.code_version = code_version
         self.pool = pool
-        resource_params = {p.name for p in params if p.role == "resource"}
-        self.required_resource_keys = frozenset(required_resource_keys) | resource_params
-        self.context_param = next((p.name for p in params if p.role == "context"), None)
-        self.config_param = next((p for p in params if p.role == "config"), None)
-        self.is_generator = inspect.isgeneratorfunction(compute_fn) if compute_fn else False
-        self.is_async = inspect.iscoroutinefunction(compute_fn) if compute_fn else False
+        self.context_param: str | None = None
+        self.config_param: Param | None = None
+        resource_params = []
+        for p in params:
+            if p.role == "context":
+                self.context_param = p.name
+            elif p.role == "config":
+                self.config_param = p
+            elif p.role == "resource":
+                resource_params.append(p.name)
+        keys = required_resource_keys
+        if resource_params:
+            keys = frozenset(keys) | frozenset(resource_params)
+        self.required_resource_keys = keys if type(keys) is frozenset else frozenset(keys)
+
+    @property
+    def is_generator(self) -> bool:
+        return inspect.isgeneratorfunction(self.compute_fn) if self.compute_fn else False
+
+    @property
+    def is_async(self) -> bool:
+        return inspect.iscoroutinefunction(self.compute_fn) if self.compute_fn else False
 
     @property
     def input_names(self) -> list[str]:
