@@ -19,9 +19,10 @@ venv: $(BIN)/headwater
 demo: venv
 	bash examples/resort_snow/run_demo.sh
 
-# Sets up and runs every test (plus lint and type checks).
+# Sets up and runs every test (plus lint and type checks), then the compat suite against Dagster.
 test: venv lint typecheck
 	$(BIN)/pytest tests examples/resort_snow/tests
+	$(MAKE) compat-dagster
 
 lint: venv
 	$(BIN)/ruff check headwater tests bench

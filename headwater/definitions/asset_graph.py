@@ -91,9 +91,11 @@ class AssetGraph:
         self.children = children
         self.checks_defs = list(checks_defs)
         seen_checks: dict[Any, str] = {}
-        for owner_name, specs in [*((cd.name, cd.specs) for cd in self.checks_defs),
-                                  *((ad.name, ad.check_specs) for ad in defs if ad.op)]:
-            for spec in specs:
+        check_sets: list[tuple[str, list[Any]]] = [
+            *((cd.name, list(cd.specs)) for cd in self.checks_defs),
+            *((ad.name, ad.check_specs) for ad in defs if ad.op)]
+        for owner_name, check_specs in check_sets:
+            for spec in check_specs:
                 if spec.key in seen_checks:
                     raise InvalidDefinitionError(
                         f"Duplicate asset check {spec.name!r} on asset "

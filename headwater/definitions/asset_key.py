@@ -26,6 +26,8 @@ class AssetKey:
     """
 
     __slots__ = ("_parts", "_hash")
+    _parts: tuple[str, ...]
+    _hash: int
 
     def __new__(cls, path: str | Sequence[str]) -> AssetKey:
         parts = (path,) if isinstance(path, str) else tuple(path)

@@ -341,7 +341,7 @@ def asset(compute_fn: Callable[..., Any]) -> AssetsDefinition: ...
 def asset(compute_fn: None = None, **kwargs: Any) -> Callable[[Callable[..., Any]], AssetsDefinition]: ...
 
 
-def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = None,
+def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = None,  # type: ignore[misc]
           key_prefix: Any = None, key: Any = None, ins: Mapping[str, AssetIn] | None = None,
           deps: Iterable[Any] | None = None, metadata: Mapping[str, Any] | None = None,
           tags: Mapping[str, str] | None = None, description: str | None = None,

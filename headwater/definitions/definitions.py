@@ -61,7 +61,7 @@ class Definitions:
         for kind, items in (("schedule", self.schedules), ("sensor", self.sensors), ("job", self.jobs)):
             seen: set[str] = set()
             for item in items:
-                name = getattr(item, "name", None)
+                name = str(getattr(item, "name", ""))
                 if name in seen:
                     raise InvalidDefinitionError(
                         f"Duplicate {kind} name {name!r} in Definitions; names must be unique")

@@ -7,7 +7,7 @@ from typing import Any
 from headwater.definitions.errors import InvalidInvocationError
 
 
-def invoke(definition: Any, op: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+def invoke(definition: Any, op: Any, args: Any, kwargs: dict[str, Any]) -> Any:
     """Bind positional/keyword arguments to the op's parameters and call its function."""
     fn = op.compute_fn
     params = op.params

@@ -92,7 +92,7 @@ def _apply(assets: list[Any], group_name: str | None, key_prefix: Any,
         return assets
     prefix = _prefix_parts(key_prefix) if key_prefix else ()
     own_keys = {k for a in assets if isinstance(a, AssetsDefinition) and a.op for k in a.keys}
-    out = []
+    out: list[Any] = []
     for a in assets:
         if isinstance(a, AssetsDefinition) and a.op is not None:
             if group_name:

@@ -111,7 +111,7 @@ class TextMetadataValue(MetadataValue):
     kind = "text"
 
     @property
-    def text(self) -> str:
+    def text(self) -> str:  # type: ignore[override]
         return self.value
 
 
@@ -147,7 +147,7 @@ class UrlMetadataValue(MetadataValue):
     kind = "url"
 
     @property
-    def url(self) -> str:
+    def url(self) -> str:  # type: ignore[override]
         return self.value
 
 
@@ -155,7 +155,7 @@ class PathMetadataValue(MetadataValue):
     kind = "path"
 
     @property
-    def path(self) -> str:
+    def path(self) -> str:  # type: ignore[override]
         return self.value
 
 

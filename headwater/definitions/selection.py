@@ -267,14 +267,14 @@ class _Op(AssetSelection):
 
 
 class _ChecksOnly(AssetSelection):
-    def __init__(self, assets: AssetSelection):
-        self.assets = assets
+    def __init__(self, target: AssetSelection):
+        self.target = target
 
     def resolve_ids(self, graph: AssetGraph) -> set[int]:
         return set()
 
     def resolve_check_keys(self, graph: AssetGraph) -> set[Any]:
-        return self.assets.resolve_check_keys(graph)
+        return self.target.resolve_check_keys(graph)
 
 
 class _CheckKeys(AssetSelection):

@@ -148,7 +148,8 @@ class _Parser:
             inner = self.primary()
             return inner.roots() if value == "roots" else inner.sinks()
         if tok == "attr":
-            attr, val = value  # type: ignore[misc]
+            pair: tuple[str, str] = value  # type: ignore[assignment]
+            attr, val = pair
             if attr == "key":
                 return _KeyPattern(val)
             if attr == "group":

@@ -24,7 +24,7 @@ class StepInput:
 class Step:
     index: int
     key: str
-    definition: AssetsDefinition | AssetChecksDefinition
+    definition: Any  # AssetsDefinition, or AssetChecksDefinition for a check step
     inputs: list[StepInput]
     asset_outputs: dict[str, AssetKey]  # output name -> asset key (selected only)
     check_outputs: dict[str, AssetCheckSpec]  # output name -> check spec (selected only)
@@ -70,6 +70,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
         selected = set(keys)
         outputs = {o: k for o, k in ad.keys_by_output_name.items() if k in selected}
         check_outs = {o: c for o, c in ad.check_specs_by_output.items() if c.asset_key in selected}
+        assert ad.op is not None
         step = Step(len(steps), ad.op.name, ad, [], outputs, check_outs)
         for k in keys:
             producer[k] = step.index

@@ -152,6 +152,7 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage):
             StepMaterializationData,
         )
 
+        data: Any
         if isinstance(asset_event, AssetCheckEvaluation):
             kind, data = EventType.ASSET_CHECK_EVALUATION, asset_event
         elif isinstance(asset_event, AssetObservation):
