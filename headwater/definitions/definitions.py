@@ -12,7 +12,7 @@ from headwater.definitions.asset_key import AssetKey, coerce_key
 from headwater.definitions.asset_spec import AssetSpec
 from headwater.definitions.assets import AssetsDefinition, external_asset_from_spec
 from headwater.definitions.checks import AssetChecksDefinition
-from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.errors import InvalidDefinitionError, InvariantViolationError
 from headwater.definitions.jobs import (
     IMPLICIT_ASSET_JOB_NAME,
     JobDefinition,
@@ -23,10 +23,16 @@ DEFAULT_IO_MANAGER_KEY = "io_manager"
 
 
 def split_assets(items: Iterable[Any]) -> tuple[list[AssetsDefinition], list[AssetChecksDefinition]]:
-    """Sort user-given objects into asset definitions (specs become external) and checks."""
+    """Sort user-given objects into asset definitions (specs become external) and checks.
+
+    The same object given twice counts once."""
     assets: list[AssetsDefinition] = []
     checks: list[AssetChecksDefinition] = []
+    seen: set[int] = set()
     for item in items or ():
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
         if isinstance(item, AssetChecksDefinition):
             checks.append(item)
         elif isinstance(item, AssetsDefinition):
@@ -58,14 +64,6 @@ class Definitions:
         self.loggers = dict(loggers or {})
         self.asset_checks = list(asset_checks or ())
         self.metadata = dict(metadata or {})
-        for kind, items in (("schedule", self.schedules), ("sensor", self.sensors), ("job", self.jobs)):
-            seen: set[str] = set()
-            for item in items:
-                name = str(getattr(item, "name", ""))
-                if name in seen:
-                    raise InvalidDefinitionError(
-                        f"Duplicate {kind} name {name!r} in Definitions; names must be unique")
-                seen.add(name)
 
     # --- resolution (once, cached) ---
     @cached_property
@@ -85,6 +83,15 @@ class Definitions:
             self._validate()
 
     def _validate(self) -> None:
+        for kind, items in (("schedule", self.schedules), ("sensor", self.sensors),
+                            ("job", self.jobs)):
+            seen: set[str] = set()
+            for item in items:
+                name = str(getattr(item, "name", ""))
+                if name in seen:
+                    raise InvalidDefinitionError(
+                        f"Duplicate {kind} name {name!r} in Definitions; names must be unique")
+                seen.add(name)
         graph = self.asset_graph
         provided = set(self.resources) | {DEFAULT_IO_MANAGER_KEY}
         for ad in graph.assets_defs:
@@ -117,8 +124,11 @@ class Definitions:
     def get_assets_def(self, key: Any) -> AssetsDefinition:
         key = coerce_key(key) if not isinstance(key, AssetKey) else key
         if key not in self.asset_graph:
-            raise InvalidDefinitionError(f"No asset with key {key.to_user_string()!r} in these Definitions")
+            raise InvariantViolationError(
+                f"No asset with key {key.to_user_string()!r} in these Definitions")
         return self.asset_graph.definition_for(key)
+
+    resolve_assets_def = get_assets_def
 
     def resolve_all_asset_keys(self) -> list[AssetKey]:
         return list(self.asset_graph.keys)
@@ -142,13 +152,18 @@ class Definitions:
                 if isinstance(job, UnresolvedAssetJobDefinition):
                     return job.resolve(self.asset_graph, self.resources)
                 return job
-        raise InvalidDefinitionError(
+        raise InvariantViolationError(
             f"No job named {name!r}; jobs are {sorted(j.name for j in self.jobs)}")
 
     resolve_job_def = get_job_def
 
     def get_all_job_defs(self) -> list[JobDefinition]:
-        return [self.get_job_def(j.name) for j in self.jobs]
+        jobs = [self.get_job_def(j.name) for j in self.jobs]
+        if any(ad.op is not None for ad in self.asset_graph.assets_defs):
+            jobs.append(self.get_implicit_global_asset_job_def())
+        return jobs
+
+    resolve_all_job_defs = get_all_job_defs
 
     def get_implicit_global_asset_job_def(self) -> JobDefinition:
         return UnresolvedAssetJobDefinition(IMPLICIT_ASSET_JOB_NAME).resolve(
@@ -183,7 +198,7 @@ class Definitions:
         for d in def_sets:
             for k, v in d.resources.items():
                 if k in resources and resources[k] is not v:
-                    raise InvalidDefinitionError(
+                    raise InvariantViolationError(
                         f"Definitions.merge: resource key {k!r} is defined differently in two "
                         "Definitions; give one of them another key")
                 resources[k] = v

@@ -79,9 +79,12 @@ def load_asset_value(defs: Any, key: AssetKey, *, instance: Any = None,
     io_key = ad.io_manager_key_for(key)
     inst = instance
     if inst is None:
+        import os
+
         from headwater.storage import Instance
 
-        inst = Instance.get()
+        configured = os.environ.get("HEADWATER_HOME") or os.environ.get("DAGSTER_HOME")
+        inst = Instance.get() if configured else Instance.ephemeral()
     resource_defs = {**defs.resources, **ad.resource_defs}
     resource_defs.setdefault("io_manager", FilesystemIOManager(base_dir=inst.storage_directory()))
     with contextlib.ExitStack() as stack:
