@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import difflib
 import gc
-from contextlib import contextmanager
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey

@@ -29,7 +29,6 @@ from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.invocation import invoke
 from headwater.definitions.op import In, OpDefinition, Out, Param, analyze_params
 
-
 DEFAULT_GROUP = "default"
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _NO_KEYS: frozenset[str] = frozenset()

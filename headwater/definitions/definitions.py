@@ -13,6 +13,7 @@ from headwater.definitions.asset_spec import AssetSpec
 from headwater.definitions.assets import AssetsDefinition, external_asset_from_spec
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.errors import InvalidDefinitionError, InvariantViolationError
+from headwater.definitions.instigator import target_assets, target_jobs
 from headwater.definitions.jobs import (
     IMPLICIT_ASSET_JOB_NAME,
     JobDefinition,
@@ -68,7 +69,9 @@ class Definitions:
     # --- resolution (once, cached) ---
     @cached_property
     def asset_graph(self) -> AssetGraph:
-        assets, checks = split_assets([*self.assets, *self.asset_checks])
+        # assets targeted by a schedule or sensor belong to the Definitions too, as in Dagster
+        targeted = target_assets([*self.schedules, *self.sensors], self.assets)
+        assets, checks = split_assets([*self.assets, *targeted, *self.asset_checks])
         return AssetGraph(assets, checks, resource_keys=self.resources)
 
     def resolve_asset_graph(self) -> AssetGraph:
@@ -115,6 +118,8 @@ class Definitions:
         for job in self.jobs:
             if isinstance(job, UnresolvedAssetJobDefinition):
                 job.resolve(graph, self.resources)
+        for item in [*self.schedules, *self.sensors]:
+            item.validate_against(self)
 
     @staticmethod
     def validate_loadable(defs: Definitions) -> None:
@@ -147,7 +152,7 @@ class Definitions:
     def get_job_def(self, name: str) -> JobDefinition:
         if name == IMPLICIT_ASSET_JOB_NAME:
             return self.get_implicit_global_asset_job_def()
-        for job in self.jobs:
+        for job in [*self.jobs, *target_jobs([*self.schedules, *self.sensors])]:
             if getattr(job, "name", None) == name:
                 if isinstance(job, UnresolvedAssetJobDefinition):
                     return job.resolve(self.asset_graph, self.resources)
@@ -176,6 +181,9 @@ class Definitions:
 
     def get_sensor_def(self, name: str) -> Any:
         return self._named(self.sensors, name, "sensor")
+
+    resolve_schedule_def = get_schedule_def
+    resolve_sensor_def = get_sensor_def
 
     @staticmethod
     def _named(items: list[Any], name: str, kind: str) -> Any:

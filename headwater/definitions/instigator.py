@@ -91,9 +91,16 @@ def target_jobs(instigators: Iterable[Any]) -> list[Any]:
     return [t.job for i in instigators for t in getattr(i, "targets", ()) if t.job is not None]
 
 
-def target_assets(instigators: Iterable[Any]) -> list[AssetsDefinition]:
-    """The assets given directly as schedule or sensor targets (Definitions includes them)."""
-    return [a for i in instigators for t in getattr(i, "targets", ()) for a in t.assets_defs]
+def target_assets(instigators: Iterable[Any], present: Iterable[Any] = ()) -> list[AssetsDefinition]:
+    """The assets given directly as schedule or sensor targets and not already ``present``
+    (Definitions includes them, as Dagster does)."""
+    seen = {id(a) for a in present}
+    out = []
+    for a in (a for i in instigators for t in getattr(i, "targets", ()) for a in t.assets_defs):
+        if id(a) not in seen:
+            seen.add(id(a))
+            out.append(a)
+    return out
 
 
 # ------------------------------------------------------------------- evaluation functions
@@ -179,7 +186,8 @@ def run_user_code(what: str, fn: Any, call: Callable[[], Any]) -> Any:
         return list(result) if inspect.isgenerator(result) else result
     except Exception as e:
         raise UserCodeExecutionError(
-            f"Error in {what} ({_where(fn)}): {type(e).__name__}: {e}", user_exception=e) from e
+            f"{what} raised an error in {_where(fn)}: {type(e).__name__}: {e}",
+            user_exception=e) from e
 
 
 def call_with_optional_context(fn: Callable[..., Any], context: Any) -> Any:

@@ -6,7 +6,11 @@ import abc
 from collections.abc import Callable
 from typing import Any
 
-from headwater.definitions.resources import ConfigurableResource, ConfigurableResourceFactory, ResourceDefinition
+from headwater.definitions.resources import (
+    ConfigurableResource,
+    ConfigurableResourceFactory,
+    ResourceDefinition,
+)
 
 
 class InputManager(abc.ABC):

@@ -53,8 +53,8 @@ class RunRequest:
         set_(self, "run_config", coerce_run_config(self.run_config))
         set_(self, "tags", {str(k): _tag_value(v) for k, v in (self.tags or {}).items()})
         if self.asset_selection is not None:
-            set_(self, "asset_selection", [k if isinstance(k, AssetKey) else coerce_key(k)
-                                           for k in self.asset_selection])
+            set_(self, "asset_selection", [AssetKey.from_user_string(k) if isinstance(k, str)
+                                           else coerce_key(k) for k in self.asset_selection])
         if self.asset_check_keys is not None:
             set_(self, "asset_check_keys", list(self.asset_check_keys))
 

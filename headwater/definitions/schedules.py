@@ -153,9 +153,9 @@ class ScheduleDefinition(Instigator):
     def evaluate_tick(self, context: ScheduleEvaluationContext) -> TickResult:
         """What this tick launches: run requests tagged with the schedule's name, or a skip."""
         what = self.what
-        if self.should_execute is not None and not run_user_code(
-                what, self.should_execute,
-                lambda: call_with_optional_context(self.should_execute, context)):
+        should = self.should_execute
+        if should is not None and not run_user_code(
+                what, should, lambda: call_with_optional_context(should, context)):
             return TickResult(skip_message=f"should_execute function for {self.name} returned false.")
         if self._evaluation is not None:
             raw = self._evaluation.run_for_tick(what, context)

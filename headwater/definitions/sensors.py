@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey, coerce_key
+from headwater.definitions.assets import AssetsDefinition
 from headwater.definitions.errors import (
     InvalidDefinitionError,
     InvariantViolationError,
@@ -115,10 +116,11 @@ class SensorDefinition(Instigator):
                 f"Sensor {name or ''!r} needs an evaluation function: use @sensor, or pass "
                 "evaluation_fn=")
         fn = evaluation_fn.fn if isinstance(evaluation_fn, EvaluationFunction) else evaluation_fn
-        name = name or getattr(fn, "__name__", None)
+        name = str(name or getattr(fn, "__name__", ""))
         what = f"Sensor {name!r}"
         if not isinstance(evaluation_fn, EvaluationFunction):
             evaluation_fn = EvaluationFunction(evaluation_fn, what, self._slots)
+        self._fn = evaluation_fn
         targets = coerce_targets(what, name, job=job, job_name=job_name, jobs=jobs,
                                  target=target, asset_selection=asset_selection)
         self._init_common(name, targets, description, default_status, required_resource_keys,
@@ -126,24 +128,26 @@ class SensorDefinition(Instigator):
         self.minimum_interval_seconds = (DEFAULT_MINIMUM_INTERVAL_SECONDS
                                          if minimum_interval_seconds is None
                                          else minimum_interval_seconds)
+        if isinstance(asset_selection, AssetsDefinition):
+            asset_selection = [asset_selection]
         self.asset_selection = (AssetSelection.from_coercible(asset_selection)
                                 if asset_selection is not None else None)
 
     @property
     def evaluation_fn(self) -> Callable[..., Any]:
-        return self._evaluation.fn
+        return self._fn.fn
 
     # --- evaluation ---
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function as a test does; returns what the function returns."""
-        context, resources = self._evaluation.bind_direct(
+        context, resources = self._fn.bind_direct(
             self.what, args, kwargs, (SensorEvaluationContext,), "build_sensor_context(...)")
-        return self._evaluation(self.what, context, (), resources)
+        return self._fn(self.what, context, (), resources)
 
     def evaluate_tick(self, context: SensorEvaluationContext) -> TickResult:
         """What this tick launches, normalized and tagged with the sensor's name, with the
         cursor to save."""
-        raw = self._evaluation.run_for_tick(self.what, context)
+        raw = self._fn.run_for_tick(self.what, context)
         return self._to_tick(raw, context)
 
     def _to_tick(self, raw: Any, context: SensorEvaluationContext) -> TickResult:
@@ -195,25 +199,27 @@ class SensorDefinition(Instigator):
             "yields RunRequests, a SkipReason, a SensorResult, or None")
 
 
-def sensor(job_name: str | None = None, *, name: str | None = None,
+def sensor(job_name: str | Callable[..., Any] | None = None, *, name: str | None = None,
            minimum_interval_seconds: int | None = None, description: str | None = None,
            job: Any = None, jobs: Iterable[Any] | None = None,
            default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED,
            asset_selection: Any = None, required_resource_keys: Iterable[str] | None = None,
            tags: Mapping[str, str] | None = None, metadata: Mapping[str, Any] | None = None,
            target: Any = None, owners: Iterable[str] | None = None
-           ) -> Callable[[Callable[..., Any]], SensorDefinition]:
-    """Make a sensor from a function of the context (optional) and resources."""
+           ) -> Any:
+    """Make a sensor from a function of the context (optional) and resources. Usable bare
+    (``@sensor``) for a sensor without a target."""
 
     def wrap(fn: Callable[..., Any]) -> SensorDefinition:
         return SensorDefinition(
-            name or fn.__name__, evaluation_fn=fn, job_name=job_name,
+            name or fn.__name__, evaluation_fn=fn,
+            job_name=job_name if isinstance(job_name, str) else None,
             minimum_interval_seconds=minimum_interval_seconds, description=description,
             job=job, jobs=jobs, default_status=default_status, asset_selection=asset_selection,
             required_resource_keys=required_resource_keys, tags=tags, metadata=metadata,
             target=target, owners=owners)
 
-    return wrap
+    return wrap(job_name) if callable(job_name) else wrap
 
 
 # ------------------------------------------------------------------------- asset sensors
@@ -226,14 +232,15 @@ class AssetSensorDefinition(SensorDefinition):
 
     def __init__(self, name: str | None = None, *, asset_key: Any,
                  asset_materialization_fn: Callable[..., Any], **kwargs: Any):
-        self.asset_key = asset_key if isinstance(asset_key, AssetKey) else coerce_key(asset_key)
+        self.asset_key = (AssetKey.from_user_string(asset_key) if isinstance(asset_key, str)
+                          else coerce_key(asset_key))
         super().__init__(name, evaluation_fn=asset_materialization_fn, **kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call as a test does. Like Dagster, returns an iterator over what the function
         produced (a SkipReason when there is no new materialization); the context's cursor is
         moved to the materialization it saw."""
-        context, resources = self._evaluation.bind_direct(
+        context, resources = self._fn.bind_direct(
             self.what, args, kwargs, (SensorEvaluationContext,), "build_sensor_context(...)")
         if context is None:
             raise InvariantViolationError(
@@ -241,7 +248,7 @@ class AssetSensorDefinition(SensorDefinition):
         record = self._new_record(context)
         if record is None:
             return iter([self._no_new_event()])
-        raw = self._evaluation(self.what, context, (record.event_log_entry,), resources)
+        raw = self._fn(self.what, context, (record.event_log_entry,), resources)
         if raw is None:
             items = []
         elif isinstance(raw, (RunRequest, SkipReason, SensorResult)):
@@ -256,7 +263,7 @@ class AssetSensorDefinition(SensorDefinition):
         if record is None:
             return TickResult(skip_message=self._no_new_event().skip_message,
                               cursor=context.cursor)
-        raw = self._evaluation.run_for_tick(self.what, context, (record.event_log_entry,))
+        raw = self._fn.run_for_tick(self.what, context, (record.event_log_entry,))
         tick = self._to_tick(raw, context)
         return TickResult(tick.run_requests, tick.skip_message, str(record.storage_id),
                           tick.dynamic_partitions_requests, tick.asset_events)

@@ -9,8 +9,8 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
-from headwater.definitions.metadata import PathMetadataValue
 from headwater.definitions.io_manager import ConfigurableIOManager, IOManagerDefinition
+from headwater.definitions.metadata import PathMetadataValue
 
 
 def _path(base: str, identifier: list[str]) -> Path:

@@ -55,7 +55,7 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
             raise InvariantViolationError(
                 f"{what} returned a tuple of {len(result)} values but has {len(selected)} "
                 f"outputs {selected}; return one value per output, in order")
-        items = [Output(v, output_name=n) for n, v in zip(selected, result)]
+        items = [Output(v, output_name=n) for n, v in zip(selected, result, strict=True)]
     elif isinstance(result, tuple) and _all_results(result):
         items = list(result)
     else:

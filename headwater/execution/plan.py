@@ -8,7 +8,6 @@ from typing import Any
 
 from headwater.definitions.asset_graph import AssetGraph
 from headwater.definitions.asset_key import AssetKey
-from headwater.definitions.assets import AssetsDefinition
 from headwater.definitions.checks import AssetChecksDefinition, AssetCheckSpec
 from headwater.definitions.errors import InvalidDefinitionError, InvalidSubsetError
 

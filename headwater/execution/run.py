@@ -17,7 +17,13 @@ from headwater.definitions.errors import (
     ResourceFunctionError,
 )
 from headwater.events.errors import error_info_from_exc
-from headwater.events.records import AssetPlannedData, Event, EventLogEntry, EventType, StepFailureData
+from headwater.events.records import (
+    AssetPlannedData,
+    Event,
+    EventLogEntry,
+    EventType,
+    StepFailureData,
+)
 from headwater.execution.config import resolve_op_configs
 from headwater.execution.io_managers import FilesystemIOManager
 from headwater.execution.plan import ExecutionPlan, Step

@@ -19,17 +19,17 @@ from headwater.definitions.errors import (
     StepOutputNotFoundError,
     TypeCheckDidNotPass,
 )
-from headwater.definitions.types import resolve_type
 from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.results import AssetCheckSeverity, AssetMaterialization, AssetObservation
+from headwater.definitions.types import resolve_type
 from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
 from headwater.events.records import (
     AssetCheckEvaluation,
     EventType,
     HandledOutputData,
     LoadedInputData,
-    StepInputData,
     StepFailureData,
+    StepInputData,
     StepMaterializationData,
     StepOutputData,
     StepOutputHandle,
@@ -39,7 +39,6 @@ from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.logs import LogManager
 from headwater.execution.outputs import NO_VALUE, collect
 from headwater.execution.plan import Step
-
 
 # The class name a step failure's error info carries, as Dagster's event log spells it.
 COMPAT_STEP_ERROR = "DagsterExecutionStepExecutionError"

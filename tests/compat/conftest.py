@@ -16,9 +16,13 @@ if FIXTURES not in sys.path:
 # that issue lands; the list only shrinks.
 PENDING_FOR_HEADWATER = {
     "test_ops_jobs.py": "ops, graphs and jobs (issue 3)",
-    "test_schedules_sensors.py": "schedule and sensor definitions (issue 3)",
     "test_partitions.py": "partitions and backfills (issue 4)",
     "test_automation.py": "declarative automation (daemon issue)",
+}
+
+# Single tests pending an issue, by "file::test" name.
+PENDING_TESTS = {
+    "test_schedules_sensors.py::test_build_schedule_from_partitioned_job": "partitions (issue 4)",
 }
 
 collect_ignore = (
@@ -44,3 +48,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("dagster_internals"):
             item.add_marker(skip)
+        name = f"{os.path.basename(str(item.fspath))}::{item.name}"
+        if name in PENDING_TESTS:
+            item.add_marker(pytest.mark.skip(reason=f"pending: {PENDING_TESTS[name]}"))
