@@ -1,9 +1,8 @@
-"""Typed config: ``Config`` classes (pydantic), ``RunConfig`` and ``EnvVar``."""
+"""Typed config: ``Config`` classes (pydantic) and ``EnvVar``. ``RunConfig`` is in run_config.py."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from typing import Any
 
 import pydantic
@@ -91,63 +90,6 @@ class PermissiveConfig(Config):
     model_config = pydantic.ConfigDict(extra="allow", arbitrary_types_allowed=True)
 
 
-class RunConfig:
-    """Run config: per-op (or per-asset) config and per-resource config."""
-
-    def __init__(self, ops: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None,
-                 loggers: Mapping[str, Any] | None = None, execution: Mapping[str, Any] | None = None):
-        self.ops = dict(ops or {})
-        self.resources = dict(resources or {})
-        self.loggers = dict(loggers or {})
-        self.execution = dict(execution or {})
-
-    def to_config_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.ops:
-            out["ops"] = {k: _op_entry(v) for k, v in self.ops.items()}
-        if self.resources:
-            out["resources"] = {k: _op_entry(v) for k, v in self.resources.items()}
-        if self.loggers:
-            out["loggers"] = self.loggers
-        if self.execution:
-            out["execution"] = self.execution
-        return out
-
-    def __repr__(self) -> str:
-        return f"RunConfig(ops={self.ops!r}, resources={self.resources!r})"
-
-
-def _resource_entry(value: Any) -> Any:
-    if isinstance(value, pydantic.BaseModel):
-        return {"config": config_to_dict(value)}
-    return value
-
-
-def _op_entry(value: Any) -> Any:
-    if isinstance(value, pydantic.BaseModel):
-        return {"config": config_to_dict(value)}
-    return value
-
-
-def config_to_dict(value: pydantic.BaseModel) -> dict[str, Any]:
-    """A config object as run config: unset optional fields dropped, enums by member name."""
-    import enum
-
-    def plain(v: Any) -> Any:
-        if isinstance(v, enum.Enum):
-            return v.name
-        if isinstance(v, pydantic.BaseModel):
-            return config_to_dict(v)
-        if isinstance(v, dict):
-            return {k: plain(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [plain(x) for x in v]
-        return v
-
-    return {k: plain(getattr(value, k)) for k in type(value).model_fields
-            if getattr(value, k, None) is not None}
-
-
 def coerce_config_input(cls: type[pydantic.BaseModel], raw: Any, path: str) -> tuple[dict[str, Any], list[str]]:
     """Check a run-config dict against a config class: unknown fields are errors, enum fields
     take member names (as Dagster's run config does)."""
@@ -175,22 +117,6 @@ def coerce_config_input(cls: type[pydantic.BaseModel], raw: Any, path: str) -> t
     return out, errors
 
 
-def normalize_run_config(run_config: Any) -> dict[str, Any]:
-    """RunConfig or a plain dict -> the plain dict form ``{"ops": {name: {"config": ...}}}``."""
-    if run_config is None:
-        return {}
-    if isinstance(run_config, RunConfig):
-        return run_config.to_config_dict()
-    if isinstance(run_config, Mapping):
-        out = dict(run_config)
-        if "solids" in out and "ops" not in out:
-            out["ops"] = out.pop("solids")
-        if "ops" in out:
-            out["ops"] = {k: _op_entry(v) for k, v in dict(out["ops"]).items()}
-        return out
-    raise InvalidConfigError(f"run_config must be a RunConfig or a dict, got {type(run_config).__name__}")
-
-
 def pydantic_errors(err: pydantic.ValidationError, prefix: str) -> list[str]:
     """Every error of a pydantic validation, as 'path: message' lines."""
     lines = []
@@ -199,3 +125,10 @@ def pydantic_errors(err: pydantic.ValidationError, prefix: str) -> list[str]:
         path = f"{prefix}.{loc}" if loc else prefix
         lines.append(f"{path}: {e.get('msg')}")
     return lines
+
+
+from headwater.definitions.run_config import (  # noqa: E402,F401 - re-exported
+    RunConfig,
+    config_to_dict,
+    normalize_run_config,
+)

@@ -6,11 +6,7 @@ import abc
 from collections.abc import Callable
 from typing import Any
 
-from headwater.definitions.resources import (
-    ConfigurableResource,
-    ConfigurableResourceFactory,
-    ResourceDefinition,
-)
+from headwater.definitions.resource_defs import ResourceDefinition
 
 
 class InputManager(abc.ABC):
@@ -29,20 +25,6 @@ class IOManager(InputManager, OutputManager):
     """Stores outputs (``handle_output``) and loads them as downstream inputs (``load_input``)."""
 
 
-class ConfigurableIOManager(ConfigurableResource, IOManager):
-    """An IO manager whose fields are its config."""
-
-
-class ConfigurableIOManagerFactory(ConfigurableResourceFactory[IOManager]):
-    """Configurable resource that builds an IO manager in ``create_io_manager``."""
-
-    def create_io_manager(self, context: Any) -> IOManager:
-        raise NotImplementedError(f"{type(self).__name__} must implement create_io_manager")
-
-    def create_resource(self, context: Any) -> IOManager:
-        return self.create_io_manager(context)
-
-
 class IOManagerDefinition(ResourceDefinition):
     """An IO manager built by a function (``@io_manager``)."""
 
@@ -58,5 +40,9 @@ def io_manager(config_schema: Any = None, description: str | None = None,
     return wrap
 
 
-def is_io_manager_value(value: Any) -> bool:
-    return isinstance(value, (IOManager, IOManagerDefinition, ConfigurableIOManagerFactory))
+def __getattr__(name: str) -> Any:  # the pydantic-based ones, loaded on first use
+    if name in ("ConfigurableIOManager", "ConfigurableIOManagerFactory"):
+        from headwater.definitions import resources
+
+        return getattr(resources, name)
+    raise AttributeError(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import sys
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from headwater.definitions.errors import InvalidDefinitionError
-from headwater.definitions.resources import is_resource_annotation
+from headwater.definitions.resource_defs import is_resource_annotation
 
 _CONTEXT_NAMES = frozenset({"context", "_context", "_"})
 _EMPTY = inspect.Parameter.empty
@@ -93,9 +94,9 @@ def _is_context_annotation(ann: Any) -> bool:
 
 
 def _is_config_annotation(ann: Any) -> bool:
-    from headwater.definitions.config import Config
-
-    return isinstance(ann, type) and issubclass(ann, Config)
+    # a Config subclass exists only once the config module (and pydantic) has been imported
+    config = sys.modules.get("headwater.definitions.config")
+    return config is not None and isinstance(ann, type) and issubclass(ann, config.Config)
 
 
 def _analyze(fn: Callable[..., Any], what: str) -> tuple[Param, ...]:

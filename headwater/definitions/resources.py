@@ -4,82 +4,23 @@ from __future__ import annotations
 
 import contextlib
 import typing
-from collections.abc import Callable, Iterator, Mapping
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Iterator, Mapping
+from typing import Any, Generic, TypeVar
 
 import pydantic
 
 from headwater.definitions.config import EnvVar, _frozen_setattr
+from headwater.definitions.io_manager import IOManager
+from headwater.definitions.resource_defs import (  # noqa: F401 - re-exported
+    RESOURCE_PARAM_MARKER,
+    ResourceDefinition,
+    ResourceDependency,
+    ResourceParam,
+    is_resource_annotation,
+    resource,
+)
 
 T = TypeVar("T")
-
-
-class _ResourceParamMarker:
-    pass
-
-
-RESOURCE_PARAM_MARKER = _ResourceParamMarker()
-
-if typing.TYPE_CHECKING:
-    ResourceParam = Annotated[T, "resource"]
-else:
-    class ResourceParam(Generic[T]):
-        """Marks an asset/op parameter as a resource: ``client: ResourceParam[Client]``."""
-
-        def __class_getitem__(cls, item):
-            return Annotated[item, RESOURCE_PARAM_MARKER]
-
-
-class ResourceDefinition:
-    """A resource built by a function (``@resource``) or wrapping a plain value."""
-
-    def __init__(self, resource_fn: Callable[..., Any], config_schema: Any = None,
-                 description: str | None = None, required_resource_keys: set[str] | None = None,
-                 fixed_config: Any = None):
-        self.fixed_config = fixed_config
-        self.resource_fn = resource_fn
-        self.config_schema = config_schema
-        self.description = description
-        self.required_resource_keys = set(required_resource_keys or ())
-
-    @staticmethod
-    def hardcoded_resource(value: Any, description: str | None = None) -> ResourceDefinition:
-        return ResourceDefinition(lambda _ctx: value, description=description)
-
-    @staticmethod
-    def none_resource(description: str | None = None) -> ResourceDefinition:
-        return ResourceDefinition.hardcoded_resource(None, description)
-
-    @staticmethod
-    def mock_resource(description: str | None = None) -> ResourceDefinition:
-        from unittest import mock
-
-        return ResourceDefinition.hardcoded_resource(mock.MagicMock(), description)
-
-    @staticmethod
-    def string_resource(description: str | None = None) -> ResourceDefinition:
-        return ResourceDefinition(lambda ctx: ctx.resource_config, config_schema=str,
-                                  description=description)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.resource_fn(*args, **kwargs)
-
-    def configured(self, config: Any, name: str | None = None) -> ResourceDefinition:
-        """The same resource with its config fixed."""
-        return type(self)(self.resource_fn, None, self.description, self.required_resource_keys,
-                          fixed_config=config)
-
-
-def resource(config_schema: Any = None, description: str | None = None,
-             required_resource_keys: set[str] | None = None) -> Any:
-    """Decorator: a function (optionally a generator) that builds a resource."""
-    if callable(config_schema) and not isinstance(config_schema, type) and not isinstance(config_schema, dict):
-        return ResourceDefinition(config_schema)
-
-    def wrap(fn: Callable[..., Any]) -> ResourceDefinition:
-        return ResourceDefinition(fn, config_schema, description, required_resource_keys)
-
-    return wrap
 
 
 class ConfigurableResource(pydantic.BaseModel):
@@ -180,7 +121,22 @@ class ConfigurableResourceFactory(ConfigurableResource, Generic[T]):
         raise NotImplementedError(f"{type(self).__name__} must implement create_resource")
 
 
-ResourceDependency = Annotated[T, "resource_dependency"]
+def as_resource_mapping(resources: Mapping[str, Any] | None) -> dict[str, Any]:
+    return dict(resources or {})
+
+
+class ConfigurableIOManager(ConfigurableResource, IOManager):
+    """An IO manager whose fields are its config."""
+
+
+class ConfigurableIOManagerFactory(ConfigurableResourceFactory[IOManager]):
+    """Configurable resource that builds an IO manager in ``create_io_manager``."""
+
+    def create_io_manager(self, context: Any) -> IOManager:
+        raise NotImplementedError(f"{type(self).__name__} must implement create_io_manager")
+
+    def create_resource(self, context: Any) -> IOManager:
+        return self.create_io_manager(context)
 
 
 def _accepts_str(annotation: Any) -> bool:
@@ -188,18 +144,3 @@ def _accepts_str(annotation: Any) -> bool:
         return True
     args = typing.get_args(annotation)
     return any(_accepts_str(a) for a in args if a is not type(None))
-
-
-def is_resource_annotation(annotation: Any) -> bool:
-    """True when a parameter's annotation marks it as a resource."""
-    if annotation is None:
-        return False
-    if typing.get_origin(annotation) is Annotated:
-        meta = typing.get_args(annotation)[1:]
-        return any(m is RESOURCE_PARAM_MARKER or m == "resource" for m in meta)
-    return isinstance(annotation, type) and issubclass(annotation, (ConfigurableResource,
-                                                                    ResourceDefinition))
-
-
-def as_resource_mapping(resources: Mapping[str, Any] | None) -> dict[str, Any]:
-    return dict(resources or {})

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _PKG_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PLUMBING = (os.sep + "contextlib.py", os.sep + "importlib" + os.sep)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,10 @@ class SerializableErrorInfo:
 
 
 def _is_framework_frame(filename: str) -> bool:
-    return filename.startswith(_PKG_DIR) and "/examples/" not in filename
+    """Headwater's own frames, and the standard library's call plumbing between them."""
+    if filename.startswith(_PKG_DIR):
+        return True
+    return filename.endswith(_PLUMBING[0]) or _PLUMBING[1] in filename
 
 
 def error_info_from_exc(exc: BaseException, user_frames_only: bool = True,

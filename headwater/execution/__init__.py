@@ -1,5 +1,7 @@
 """Execution: plans, contexts, resources, IO managers and the run loop."""
 
+from typing import Any
+
 from headwater.execution.api import (
     execute_asset_job,
     load_asset_value,
@@ -20,16 +22,21 @@ from headwater.execution.io_context import (
     build_input_context,
     build_output_context,
 )
-from headwater.execution.io_managers import (
-    FilesystemIOManager,
-    InMemoryIOManager,
-    PickledObjectFilesystemIOManager,
-    fs_io_manager,
-    mem_io_manager,
-)
 from headwater.execution.logs import get_dagster_logger
 from headwater.execution.resources import InitResourceContext, build_init_resource_context
 from headwater.execution.result import ExecuteInProcessResult
+
+_CONFIGURABLE = {"FilesystemIOManager", "InMemoryIOManager", "PickledObjectFilesystemIOManager",
+                 "fs_io_manager", "mem_io_manager"}
+
+
+def __getattr__(name: str) -> Any:  # pydantic-based IO managers load on first use
+    if name in _CONFIGURABLE:
+        from headwater.execution import io_managers
+
+        return getattr(io_managers, name)
+    raise AttributeError(f"module 'headwater.execution' has no attribute {name!r}")
+
 
 __all__ = [
     "AssetCheckExecutionContext", "AssetExecutionContext", "ExecuteInProcessResult",

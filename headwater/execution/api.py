@@ -11,7 +11,7 @@ from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.definitions import split_assets
 from headwater.definitions.jobs import JobDefinition
 from headwater.execution.io_context import InputContext, OutputContext
-from headwater.execution.io_managers import FilesystemIOManager, InMemoryIOManager
+from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import build_plan, resolve_selection
 from headwater.execution.resources import init_resources
 from headwater.execution.result import ExecuteInProcessResult
@@ -47,6 +47,8 @@ def materialize_to_memory(assets: Sequence[Any], run_config: Any = None, instanc
                           tags: Mapping[str, str] | None = None,
                           selection: Any = None) -> ExecuteInProcessResult:
     """Like ``materialize``, but every output stays in memory (no files written)."""
+    from headwater.execution.io_managers import InMemoryIOManager
+
     res = dict(resources or {})
     res["io_manager"] = InMemoryIOManager()
     return materialize(assets, run_config, instance, res, partition_key, raise_on_error, tags,
@@ -86,7 +88,7 @@ def load_asset_value(defs: Any, key: AssetKey, *, instance: Any = None,
         configured = os.environ.get("HEADWATER_HOME") or os.environ.get("DAGSTER_HOME")
         inst = Instance.get() if configured else Instance.ephemeral()
     resource_defs = {**defs.resources, **ad.resource_defs}
-    resource_defs.setdefault("io_manager", FilesystemIOManager(base_dir=inst.storage_directory()))
+    resource_defs.setdefault("io_manager", PickleFilesIOManager(inst.storage_directory()))
     with contextlib.ExitStack() as stack:
         res = init_resources(resource_defs, {io_key}, stack, instance=inst)
         spec = ad.get_asset_spec(key)

@@ -5,15 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import pydantic
-
-from headwater.definitions.config import (
-    Config,
-    coerce_config_input,
-    normalize_run_config,
-    pydantic_errors,
-)
 from headwater.definitions.errors import InvalidConfigError
+from headwater.definitions.run_config import normalize_run_config
 from headwater.execution.plan import ExecutionPlan
 
 
@@ -40,6 +33,11 @@ def resolve_op_configs(plan: ExecutionPlan, run_config: Any) -> tuple[dict[str, 
             if raw is not None:
                 values[step.key] = raw
             continue
+        # a config class exists, so pydantic and the config module are already loaded
+        import pydantic
+
+        from headwater.definitions.config import Config, coerce_config_input, pydantic_errors
+
         if isinstance(raw, Config):
             values[step.key] = raw
             continue

@@ -1,20 +1,14 @@
-"""The IO managers that ship: pickles on the filesystem (the default) and in memory."""
+"""The configurable IO managers that ship: pickles on the filesystem, and in memory."""
 
 from __future__ import annotations
 
-import os
-import pickle
-from pathlib import Path
 from typing import Any
 
 from pydantic import PrivateAttr
 
-from headwater.definitions.io_manager import ConfigurableIOManager, IOManagerDefinition
-from headwater.definitions.metadata import PathMetadataValue
-
-
-def _path(base: str, identifier: list[str]) -> Path:
-    return Path(base, *identifier)
+from headwater.definitions.io_manager import IOManagerDefinition
+from headwater.definitions.resources import ConfigurableIOManager
+from headwater.execution.pickle_io import base_dir_for, load_pickle, store_pickle
 
 
 class FilesystemIOManager(ConfigurableIOManager):
@@ -25,39 +19,11 @@ class FilesystemIOManager(ConfigurableIOManager):
 
     base_dir: str | None = None
 
-    def _base(self, context: Any) -> str:
-        if self.base_dir:
-            return self.base_dir
-        base = getattr(context, "_default_base_dir", None) or _DEFAULT_BASE.get("dir")
-        if base is None:
-            import tempfile
-
-            base = _DEFAULT_BASE.setdefault("dir", tempfile.mkdtemp(prefix="headwater-storage-"))
-        return base
-
     def handle_output(self, context: Any, obj: Any) -> None:
-        path = _path(self._base(context), context.get_identifier())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-        context.add_output_metadata({"path": PathMetadataValue(str(path))})
+        store_pickle(base_dir_for(self.base_dir, context), context, obj)
 
     def load_input(self, context: Any) -> Any:
-        path = _path(self._base(context), context.get_identifier())
-        try:
-            with open(path, "rb") as f:
-                return pickle.load(f)
-        except FileNotFoundError:
-            what = (f"asset {context.asset_key.to_user_string()!r}" if context.has_asset_key
-                    else f"input {context.name!r}")
-            raise FileNotFoundError(
-                f"No stored value for {what} at {path}: materialize it first") from None
-
-
-_DEFAULT_BASE: dict[str, str] = {}
+        return load_pickle(base_dir_for(self.base_dir, context), context)
 
 
 class InMemoryIOManager(ConfigurableIOManager):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import sys
 from collections.abc import Mapping
 from typing import Any
 
-import pydantic
-
-from headwater.definitions.config import pydantic_errors
 from headwater.definitions.errors import (
     InvalidConfigError,
     InvalidDefinitionError,
@@ -17,7 +15,13 @@ from headwater.definitions.errors import (
     UnknownResourceError,
 )
 from headwater.definitions.io_manager import IOManagerDefinition
-from headwater.definitions.resources import ConfigurableResource, ResourceDefinition
+from headwater.definitions.resource_defs import ResourceDefinition
+
+
+def _configurable(value: Any) -> bool:
+    """A ConfigurableResource? (Its module, and pydantic, load only if user code uses one.)"""
+    module = sys.modules.get("headwater.definitions.resources")
+    return module is not None and isinstance(value, module.ConfigurableResource)
 
 
 class Resources:
@@ -83,9 +87,15 @@ def build_init_resource_context(config: Any = None, resources: Mapping[str, Any]
 
 
 def _configure(key: str, value: Any, run_config: Mapping[str, Any]) -> Any:
+    if not _configurable(value):
+        return value
+    import pydantic
+
+    from headwater.definitions.config import pydantic_errors
+
     entry = run_config.get(key)
     if entry is None:
-        if isinstance(value, ConfigurableResource) and value.is_partial:
+        if value.is_partial:
             try:
                 return type(value)(**{k: value.__dict__[k] for k in value.model_fields_set})
             except pydantic.ValidationError as e:
@@ -94,7 +104,7 @@ def _configure(key: str, value: Any, run_config: Mapping[str, Any]) -> Any:
                     "configure it", pydantic_errors(e, f"resources.{key}.config")) from None
         return value
     cfg = entry.get("config", entry) if isinstance(entry, Mapping) else entry
-    if isinstance(value, ConfigurableResource) and isinstance(cfg, Mapping):
+    if isinstance(cfg, Mapping):
         try:
             merged = {**{k: value.__dict__[k] for k in value.model_fields_set
                          if k in value.__dict__}, **cfg}
@@ -147,7 +157,7 @@ def init_resources(resource_defs: Mapping[str, Any], required: set[str], stack: 
 def _build_one(key: str, raw: Any, build: Any, stack: contextlib.ExitStack, container: Resources,
                instance: Any, log: Any, run: Any, resources_config: Mapping[str, Any]) -> Any:
     run_id = getattr(run, "run_id", None)
-    if isinstance(raw, ConfigurableResource):
+    if _configurable(raw):
         resolved = raw.with_resolved_env(key)
         return _enter_configurable(resolved, stack, instance, log, run_id, run)
     if isinstance(raw, (ResourceDefinition, IOManagerDefinition)):
@@ -166,12 +176,12 @@ def _build_one(key: str, raw: Any, build: Any, stack: contextlib.ExitStack, cont
     return raw  # a plain object is its own resource
 
 
-def _enter_configurable(res: ConfigurableResource, stack: contextlib.ExitStack, instance: Any,
+def _enter_configurable(res: Any, stack: contextlib.ExitStack, instance: Any,
                         log: Any, run_id: str | None, run: Any) -> Any:
     ctx = InitResourceContext(res, Resources({}), instance, log, run_id, run)
     for name in type(res).model_fields:
         nested = res.__dict__.get(name)
-        if isinstance(nested, ConfigurableResource):
+        if _configurable(nested):
             _enter_configurable(nested, stack, instance, log, run_id, run)
     value = stack.enter_context(res.yield_for_execution(ctx))
     if value is res or value is None:

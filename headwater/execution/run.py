@@ -25,7 +25,7 @@ from headwater.events.records import (
     StepFailureData,
 )
 from headwater.execution.config import resolve_op_configs
-from headwater.execution.io_managers import FilesystemIOManager
+from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import ExecutionPlan, Step
 from headwater.execution.resources import init_resources
 from headwater.execution.result import ExecuteInProcessResult
@@ -122,7 +122,7 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
     for step in plan.steps:
         for k, v in step.definition.resource_defs.items():
             resource_defs.setdefault(k, v)
-    resource_defs.setdefault("io_manager", FilesystemIOManager(base_dir=instance.storage_directory()))
+    resource_defs.setdefault("io_manager", PickleFilesIOManager(instance.storage_directory()))
     needed = required_resource_keys(plan)
     missing = sorted(needed - set(resource_defs))
     if missing:

@@ -6,7 +6,6 @@ prepared once by the run, and events go to the run's buffer, written at the step
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from typing import Any
 
@@ -125,6 +124,8 @@ def _run(rc: Any, step: Step) -> None:
     try:
         result = op.compute_fn(**kwargs)
         if inspect.iscoroutine(result):
+            import asyncio
+
             result = asyncio.run(result)
         collected = collect(step, result, what)
     except InvalidDefinitionError as e:

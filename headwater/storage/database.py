@@ -133,11 +133,13 @@ class Database:
 
     def insert(self, table: sa.Table) -> Any:
         """The dialect's INSERT, which has ``on_conflict_do_update`` on SQLite and PostgreSQL."""
-        from sqlalchemy.dialects import postgresql, sqlite
-
         if self.dialect_name == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
 
     # ------------------------------------------------------------------ errors
 
