@@ -18,7 +18,9 @@ __all__ = sorted(PUBLIC_NAMES)
 
 def __getattr__(name: str) -> Any:
     module = PUBLIC_NAMES.get(name)
-    if module is not None:
+    if name == "definitions":  # the callable package: both the decorator and the subpackage
+        value = importlib.import_module("headwater.definitions")
+    elif module is not None:
         value = getattr(importlib.import_module(module), name)
     elif name in SUBMODULES:
         value = importlib.import_module(SUBMODULES[name])

@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from headwater.definitions._runtime import execution
-from headwater.definitions.asset_graph import AssetGraph, gc_paused
+from headwater.definitions.asset_graph import AssetGraph, _describe, gc_paused
 from headwater.definitions.asset_key import AssetKey, coerce_key
 from headwater.definitions.asset_spec import AssetSpec
 from headwater.definitions.assets import AssetsDefinition, external_asset_from_spec
@@ -106,7 +106,7 @@ class Definitions:
             missing = sorted(required - provided - set(ad.resource_defs))
             if missing:
                 raise InvalidDefinitionError(
-                    f"Asset {ad!r} requires resource(s) {missing}, which Definitions does not "
+                    f"Asset {_describe(ad)} requires resource(s) {missing}, which Definitions does not "
                     f"provide (provided: {sorted(self.resources)}). Add them to "
                     "Definitions(resources={...}).")
         for cd in graph.checks_defs:

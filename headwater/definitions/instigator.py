@@ -5,13 +5,13 @@ instance and resources, and validation against the Definitions they are part of.
 from __future__ import annotations
 
 import copy
-import importlib
 import inspect
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from headwater.definitions._runtime import execution
 from headwater.definitions.asset_key import check_valid_name
 from headwater.definitions.assets import AssetsDefinition
 from headwater.definitions.errors import (
@@ -238,7 +238,7 @@ class InstigatorContext:
             import contextlib
 
             # Resource set-up is the execution layer's, reached lazily like _runtime does.
-            init_resources = importlib.import_module("headwater.execution.resources").init_resources
+            init_resources = execution().init_resources
             self._stack = contextlib.ExitStack()
             self._resources = init_resources(self._resource_defs, set(self._resource_defs),
                                              self._stack, instance=self._instance)

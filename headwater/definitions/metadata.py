@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,7 +208,8 @@ class TableSchema:
     columns: Sequence[TableColumn] = ()
 
     def to_json(self) -> Any:
-        return [{"name": c.name, "type": c.type, "description": c.description} for c in self.columns]
+        return [{"name": c.name, "type": c.type, "description": c.description,
+                 **({"tags": dict(c.tags)} if c.tags else {})} for c in self.columns]
 
 
 class TableRecord:
@@ -303,8 +305,15 @@ def normalize_metadata(metadata: Mapping[str, Any] | None, *, where: str = "meta
     return {str(k): normalize_value(v, where=f"{where} entry {k!r}") for k, v in metadata.items()}
 
 
+def _json_value(v: MetadataValue) -> Any:
+    raw = v.to_json()
+    if isinstance(raw, float) and not math.isfinite(raw):
+        return repr(raw)  # 'inf', '-inf', 'nan': JSON has no literal for them
+    return raw
+
+
 def metadata_to_json(metadata: Mapping[str, MetadataValue]) -> dict[str, Any]:
-    return {k: [v.kind, v.to_json()] for k, v in metadata.items()}
+    return {k: [v.kind, _json_value(v)] for k, v in metadata.items()}
 
 
 def metadata_from_json(data: Mapping[str, Any] | None) -> dict[str, MetadataValue]:
@@ -313,12 +322,14 @@ def metadata_from_json(data: Mapping[str, Any] | None) -> dict[str, MetadataValu
         if kind == "asset":
             out[k] = AssetMetadataValue(AssetKey(raw))
         elif kind == "table":
-            schema = TableSchema([TableColumn(c["name"], c["type"], c.get("description"))
+            schema = TableSchema([TableColumn(c["name"], c["type"], c.get("description"), c.get("tags") or {})
                                   for c in raw["schema"]])
             out[k] = TableMetadataValue([TableRecord(r) for r in raw["records"]], schema)
         elif kind == "table_schema":
             out[k] = TableSchemaMetadataValue(
-                TableSchema([TableColumn(c["name"], c["type"], c.get("description")) for c in raw]))
+                TableSchema([TableColumn(c["name"], c["type"], c.get("description"), c.get("tags") or {}) for c in raw]))
+        elif kind == "float" and isinstance(raw, str):
+            out[k] = FloatMetadataValue(float(raw))
         else:
             out[k] = _KINDS.get(kind, TextMetadataValue)(raw)
     return out

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 import pydantic
 
 from headwater.definitions.config import EnvVar, _frozen_setattr
+from headwater.definitions.errors import InvalidConfigError
 from headwater.definitions.io_manager import IOManager
 from headwater.definitions.resource_defs import (  # noqa: F401 - re-exported
     RESOURCE_PARAM_MARKER,
@@ -39,19 +40,16 @@ class ConfigurableResource(pydantic.BaseModel):
 
     def __init__(self, **data: Any):
         env = {k: v for k, v in data.items() if isinstance(v, EnvVar)}
-        if env:
-            data = dict(data)
-            for name, var in env.items():
-                field = type(self).model_fields.get(name)
-                if field is not None and not _accepts_str(field.annotation):
-                    value = var.get_value()
-                    data[name] = value if value is not None else field.get_default()
-        super().__init__(**data)
-        if env:
-            self._env_fields.update(env)
-            for name, var in env.items():
-                if isinstance(self.__dict__.get(name), str):
-                    self.__dict__[name] = var  # shows the variable's name, never its value
+        if not env:
+            super().__init__(**data)
+            return
+        # EnvVar fields are checked when a run resolves them, not now: validate the other
+        # fields with a variant of this class whose EnvVar fields accept anything.
+        lenient = _lenient_model(type(self), frozenset(env))
+        lenient.__pydantic_validator__.validate_python(data, self_instance=self)
+        self._env_fields.update(env)
+        for name, var in env.items():
+            self.__dict__[name] = var  # shows the variable's name, never its value
 
     # --- lifecycle hooks, overridden by users ---
     def setup_for_execution(self, context: Any) -> None:
@@ -76,7 +74,8 @@ class ConfigurableResource(pydantic.BaseModel):
 
     # --- internal: what a run calls ---
     def with_resolved_env(self, key: str) -> ConfigurableResource:
-        """A copy whose EnvVar fields hold the variables' values, and nested resources too."""
+        """A copy whose EnvVar fields hold the variables' values (validated now, as the field
+        types say), and nested resources too. Errors name the variable, never its value."""
         update: dict[str, Any] = {}
         for name, var in self._env_fields.items():
             update[name] = var.resolve(f"Resource {key!r} field {name!r}")
@@ -86,7 +85,23 @@ class ConfigurableResource(pydantic.BaseModel):
                 update.setdefault(name, value.with_resolved_env(f"{key}.{name}"))
         if not update:
             return self
-        return self.model_copy(update=update)
+        fields = {k: self.__dict__[k] for k in self.model_fields_set if k in self.__dict__}
+        fields.update(update)
+        try:
+            resolved = type(self).__pydantic_validator__.validate_python(fields)
+        except pydantic.ValidationError as e:
+            lines = []
+            for err in e.errors():
+                name = str(err.get("loc", ("?",))[0])
+                var = self._env_fields.get(name)
+                source = f" (from environment variable {var.env_var_name!r})" if var else ""
+                lines.append(f"resources.{key}.config.{name}{source}: {err.get('msg')}")
+            raise InvalidConfigError(f"Invalid config for resource {key!r}", lines) from None
+        if self._partial:
+            resolved._partial = True
+        # remember which fields came from the environment: repr() still shows only the names
+        resolved._env_fields.update(self._env_fields)
+        return resolved
 
     @classmethod
     def configure_at_launch(cls, **kwargs: Any) -> Any:
@@ -144,3 +159,20 @@ def _accepts_str(annotation: Any) -> bool:
         return True
     args = typing.get_args(annotation)
     return any(_accepts_str(a) for a in args if a is not type(None))
+
+
+_LENIENT: dict[tuple[type, frozenset[str]], type] = {}
+
+
+def _lenient_model(cls: type[ConfigurableResource], names: frozenset[str]) -> type:
+    """``cls`` with the named fields typed ``Any`` (cached), to validate around EnvVars."""
+    hit = _LENIENT.get((cls, names))
+    if hit is None:
+        overrides: dict[str, Any] = {}
+        for name in names:
+            field = cls.model_fields.get(name)
+            if field is not None:
+                overrides[name] = (Any, field.default if not field.is_required() else ...)
+        hit = pydantic.create_model(f"{cls.__name__}", __base__=cls, **overrides)
+        _LENIENT[(cls, names)] = hit
+    return hit

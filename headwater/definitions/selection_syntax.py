@@ -18,7 +18,8 @@ _TOKEN = re.compile(r"""\s*(?:
     (?P<lp>\() | (?P<rp>\)) | (?P<comma>,) |
     (?P<up>(?:\d+\+|\++|\*)(?=[\w"(]|[\w]+:)) |
     (?P<attr>[A-Za-z_]+):(?P<aval>"[^"]*"|[^\s()",+]+)(?P<adown>\++\d*)?(?=[\s(),]|$) |
-    (?P<word>"[^"]*"|[\w./\-]+)(?P<down>\++\d*|\+\d+|\*)?
+    (?P<word>"[^"]*"|[\w./\-]+)(?P<down>\++\d*|\+\d+|\*)? |
+    (?P<star>\*)
 )""", re.VERBOSE)
 
 _ATTRS = {"key", "group", "tag", "owner", "kind"}
@@ -43,6 +44,8 @@ def _tokenize(text: str) -> list[tuple[str, object]]:
             tokens.append((")", None))
         elif m.group("comma"):
             tokens.append(("or", None))
+        elif m.group("star"):
+            tokens.append(("key", "*"))
         elif m.group("up"):
             tokens.append(("up", _depth(m.group("up"), leading=True)))
         elif m.group("attr"):

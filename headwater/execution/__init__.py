@@ -23,7 +23,11 @@ from headwater.execution.io_context import (
     build_output_context,
 )
 from headwater.execution.logs import get_dagster_logger
-from headwater.execution.resources import InitResourceContext, build_init_resource_context
+from headwater.execution.resources import (
+    InitResourceContext,
+    build_init_resource_context,
+    init_resources,
+)
 from headwater.execution.result import ExecuteInProcessResult
 
 _CONFIGURABLE = {"FilesystemIOManager", "InMemoryIOManager", "PickledObjectFilesystemIOManager",
@@ -45,5 +49,5 @@ __all__ = [
     "build_asset_check_context", "build_asset_context", "build_init_resource_context", "build_input_context",
     "build_op_context", "build_output_context", "execute_asset_job", "fs_io_manager",
     "get_dagster_logger", "load_asset_value", "materialize", "materialize_to_memory",
-    "mem_io_manager",
+    "mem_io_manager", "init_resources",
 ]

@@ -87,6 +87,9 @@ def load_asset_value(defs: Any, key: AssetKey, *, instance: Any = None,
 
         configured = os.environ.get("HEADWATER_HOME") or os.environ.get("DAGSTER_HOME")
         inst = Instance.get() if configured else Instance.ephemeral()
+        with inst:  # opened here, so closed here
+            return load_asset_value(defs, key, instance=inst, partition_key=partition_key,
+                                    python_type=python_type)
     resource_defs = {**defs.resources, **ad.resource_defs}
     resource_defs.setdefault("io_manager", PickleFilesIOManager(inst.storage_directory()))
     with contextlib.ExitStack() as stack:

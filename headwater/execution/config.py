@@ -42,13 +42,13 @@ def resolve_op_configs(plan: ExecutionPlan, run_config: Any) -> tuple[dict[str, 
             values[step.key] = raw
             continue
         raw, bad = coerce_config_input(cls, raw or {}, f"ops.{step.key}.config")
-        if bad:
-            errors.extend(bad)
-            continue
+        errors.extend(bad)  # and go on: every bad path of this config is reported at once
+        reported = tuple(line.split(":", 1)[0] for line in bad)
         try:
             values[step.key] = cls(**raw)
         except pydantic.ValidationError as e:
-            errors.extend(pydantic_errors(e, f"ops.{step.key}.config"))
+            errors.extend(line for line in pydantic_errors(e, f"ops.{step.key}.config")
+                          if not line.split(":", 1)[0].startswith(reported or ("\0",)))
         except TypeError as e:
             errors.append(f"ops.{step.key}.config: {e}")
     if errors:

@@ -194,3 +194,21 @@ def _takes_arg(fn: Any) -> bool:
         return len(inspect.signature(fn).parameters) > 0
     except (TypeError, ValueError):
         return True
+
+
+def check_resource_config(resource_defs: Mapping[str, Any], required: set[str],
+                          run_config: Mapping[str, Any]) -> list[str]:
+    """Every problem with the required resources' config and environment variables, found
+    before a run starts (the run then sets them up for real)."""
+    resources_config = dict((run_config or {}).get("resources") or {})
+    errors: list[str] = []
+    for key in sorted(required):
+        if key not in resource_defs:
+            continue
+        try:
+            value = _configure(key, resource_defs[key], resources_config)
+            if _configurable(value):
+                value.with_resolved_env(key)
+        except InvalidConfigError as e:
+            errors.extend(e.errors or [str(e)])
+    return errors

@@ -6,6 +6,7 @@ Every way of launching (``materialize``, ``job.execute_in_process``, the CLI) co
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 import uuid
 from collections.abc import Mapping
@@ -13,9 +14,11 @@ from typing import Any
 
 from headwater.definitions.errors import (
     HeadwaterError,
+    InvalidConfigError,
     InvalidDefinitionError,
     ResourceFunctionError,
 )
+from headwater.definitions.run_config import normalize_run_config
 from headwater.events.errors import error_info_from_exc
 from headwater.events.records import (
     AssetPlannedData,
@@ -27,7 +30,7 @@ from headwater.events.records import (
 from headwater.execution.config import resolve_op_configs
 from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import ExecutionPlan, Step
-from headwater.execution.resources import init_resources
+from headwater.execution.resources import check_resource_config, init_resources
 from headwater.execution.result import ExecuteInProcessResult
 from headwater.execution.step import execute_step
 
@@ -63,13 +66,13 @@ class RunContext:
         step_key = step.key if step is not None else None
         ev = Event(event_type, self.job_name, step_key, step_key, message, data)
         self.events.append(ev)
-        self.pending.append(EventLogEntry(self.run_id, time.time(), "DEBUG", message or "",
+        self.pending.append(EventLogEntry(self.run_id, time.time(), logging.DEBUG, message or "",
                                           step_key, self.job_name, ev))
 
     def record_only(self, event_type: EventType, data: Any, message: str) -> None:
         """An event for the log only, not the result (Dagster's 'planned' events)."""
         ev = Event(event_type, self.job_name, None, None, message, data)
-        self.pending.append(EventLogEntry(self.run_id, time.time(), "DEBUG", message, None,
+        self.pending.append(EventLogEntry(self.run_id, time.time(), logging.DEBUG, message, None,
                                           self.job_name, ev))
 
     def emit_log(self, step: Step, level: int, message: str) -> None:
@@ -112,25 +115,46 @@ def required_resource_keys(plan: ExecutionPlan) -> set[str]:
     return keys
 
 
+def _check_resources_provided(plan: ExecutionPlan, needed: set[str],
+                              resource_defs: Mapping[str, Any], given: Mapping[str, Any]) -> None:
+    missing = sorted(needed - set(resource_defs))
+    if not missing:
+        return
+    users = []
+    for step in plan.steps:
+        wants = set(step.op.required_resource_keys)
+        if not step.is_check:
+            wants |= {step.definition.io_manager_key_for(k) for k in step.asset_outputs.values()}
+        for inp in step.inputs:
+            wants.add(plan.graph.definition_for(inp.asset_key).io_manager_key_for(inp.asset_key))
+        for key in sorted(wants & set(missing)):
+            users.append(f"{step.key!r} needs {key!r}")
+    raise InvalidDefinitionError(
+        f"Resource(s) {missing} were not provided ({'; '.join(users)}). Provided resources: "
+        f"{sorted(given)}. Pass them in resources={{...}} (or Definitions(resources=...)).")
+
+
 def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, Any],
                  run_config: Any = None, tags: Mapping[str, str] | None = None,
                  job_name: str = EPHEMERAL_JOB_NAME, raise_on_error: bool = True,
                  partition_key: str | None = None, run_id: str | None = None,
                  job_def: Any = None) -> ExecuteInProcessResult:
-    op_configs, cfg = resolve_op_configs(plan, run_config)
     resource_defs = dict(resources)
     for step in plan.steps:
         for k, v in step.definition.resource_defs.items():
             resource_defs.setdefault(k, v)
     resource_defs.setdefault("io_manager", PickleFilesIOManager(instance.storage_directory()))
     needed = required_resource_keys(plan)
-    missing = sorted(needed - set(resource_defs))
-    if missing:
-        users = sorted({s.key for s in plan.steps for k in missing
-                        if k in s.op.required_resource_keys})
-        raise InvalidDefinitionError(
-            f"Resource(s) {missing} required by {users or 'the IO managers of the assets'} "
-            f"were not provided (provided: {sorted(resources)}). Pass them in resources={{...}}.")
+    _check_resources_provided(plan, needed, resource_defs, resources)
+    try:
+        op_configs, cfg = resolve_op_configs(plan, run_config)
+        config_errors: list[str] = []
+    except InvalidConfigError as e:
+        op_configs, cfg, config_errors = {}, normalize_run_config(run_config), list(e.errors)
+    config_errors += check_resource_config(resource_defs, needed, cfg)
+    if config_errors:  # nothing has run and no run is recorded: fix the config and retry
+        raise InvalidConfigError(
+            f"Run config has {len(config_errors)} error(s) (fix each path listed):", config_errors)
     asset_keys = frozenset(plan.asset_keys)
     run = instance.create_run(job_name=job_name, run_id=run_id or str(uuid.uuid4()),
                               run_config=cfg, tags=dict(tags or {}), asset_selection=asset_keys)

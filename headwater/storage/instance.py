@@ -141,6 +141,7 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage):
 
     def report_runless_asset_event(self, asset_event: Any) -> None:
         """Record a materialization, observation or check result that no run produced."""
+        import logging
         import time
 
         from headwater.definitions.results import AssetObservation
@@ -160,7 +161,7 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage):
         else:
             kind, data = EventType.ASSET_MATERIALIZATION, StepMaterializationData(asset_event)
         event = Event(kind, "", None, None, None, data)
-        self.store_events([EventLogEntry("", time.time(), "INFO", "", None, "", event)])
+        self.store_events([EventLogEntry("", time.time(), logging.INFO, "", None, "", event)])
 
     @property
     def root_directory(self) -> str:
