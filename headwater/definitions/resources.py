@@ -45,7 +45,7 @@ class ConfigurableResource(pydantic.BaseModel):
             return
         # EnvVar fields are checked when a run resolves them, not now: validate the other
         # fields with a variant of this class whose EnvVar fields accept anything.
-        lenient = _lenient_model(type(self), frozenset(env))
+        lenient: Any = _lenient_model(type(self), frozenset(env))
         lenient.__pydantic_validator__.validate_python(data, self_instance=self)
         self._env_fields.update(env)
         for name, var in env.items():
@@ -93,8 +93,8 @@ class ConfigurableResource(pydantic.BaseModel):
             lines = []
             for err in e.errors():
                 name = str(err.get("loc", ("?",))[0])
-                var = self._env_fields.get(name)
-                source = f" (from environment variable {var.env_var_name!r})" if var else ""
+                env_var = self._env_fields.get(name)
+                source = f" (from environment variable {env_var.env_var_name!r})" if env_var else ""
                 lines.append(f"resources.{key}.config.{name}{source}: {err.get('msg')}")
             raise InvalidConfigError(f"Invalid config for resource {key!r}", lines) from None
         if self._partial:
