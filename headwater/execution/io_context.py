@@ -5,24 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.asset_key import AssetKey, coerce_key
 from headwater.definitions.errors import InvalidPropertyError, InvariantViolationError
 from headwater.definitions.metadata import normalize_metadata
 
 
-class OutputContext:
-    """Describes an output being stored (or, as ``upstream_output``, one being loaded)."""
+class _IOContext:
+    """What both contexts share: the asset, its partition, metadata, resources, the op."""
 
-    def __init__(self, *, name: str | None = "result", asset_key: AssetKey | None = None,
-                 step_key: str | None = None, run_id: str | None = None,
-                 definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
-                 op_def: Any = None, dagster_type: Any = None, log: Any = None,
-                 partition_key: str | None = None, resource_config: Any = None,
-                 asset_spec: Any = None):
-        self._name = name
+    _what = "value"
+
+    def __init__(self, *, asset_key: AssetKey | None, definition_metadata: Mapping[str, Any] | None,
+                 resources: Any, op_def: Any, dagster_type: Any, log: Any,
+                 partition_key: str | None, resource_config: Any, step_key: str | None):
         self._asset_key = asset_key
-        self.step_key = step_key
-        self.run_id = run_id
         self.definition_metadata = dict(definition_metadata or {})
         self.resources = resources
         self.op_def = op_def
@@ -30,15 +26,7 @@ class OutputContext:
         self.log = log
         self._partition_key = partition_key
         self.resource_config = resource_config
-        self.asset_spec = asset_spec
-        self.output_metadata: dict[str, Any] = {}
-
-    @property
-    def name(self) -> str:
-        if self._name is None:
-            raise InvariantViolationError(
-                "This OutputContext was built without a name; pass name= to build_output_context")
-        return self._name
+        self.step_key = step_key
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -51,7 +39,7 @@ class OutputContext:
     @property
     def asset_key(self) -> AssetKey:
         if self._asset_key is None:
-            raise InvalidPropertyError(f"Output {self.name!r} of step {self.step_key!r} is not an asset")
+            raise InvalidPropertyError(f"This {self._what} is not an asset")
         return self._asset_key
 
     @property
@@ -61,7 +49,7 @@ class OutputContext:
     @property
     def partition_key(self) -> str:
         if self._partition_key is None:
-            raise InvalidPropertyError("This output is not partitioned")
+            raise InvalidPropertyError(f"This {self._what} is not partitioned")
         return self._partition_key
 
     @property
@@ -72,13 +60,41 @@ class OutputContext:
     def asset_partition_key(self) -> str:
         return self.partition_key
 
-    @property
-    def mapping_key(self) -> str | None:
-        return None
-
     def get_asset_identifier(self) -> list[str]:
         path = list(self.asset_key.path)
         return [*path, self._partition_key] if self._partition_key is not None else path
+
+
+class OutputContext(_IOContext):
+    """Describes an output being stored (or, as ``upstream_output``, one being loaded)."""
+
+    _what = "output"
+
+    def __init__(self, *, name: str | None = "result", asset_key: AssetKey | None = None,
+                 step_key: str | None = None, run_id: str | None = None,
+                 definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
+                 op_def: Any = None, dagster_type: Any = None, log: Any = None,
+                 partition_key: str | None = None, resource_config: Any = None,
+                 asset_spec: Any = None):
+        super().__init__(asset_key=asset_key, definition_metadata=definition_metadata,
+                         resources=resources, op_def=op_def, dagster_type=dagster_type, log=log,
+                         partition_key=partition_key, resource_config=resource_config,
+                         step_key=step_key)
+        self._name = name
+        self.run_id = run_id
+        self.asset_spec = asset_spec
+        self.output_metadata: dict[str, Any] = {}
+
+    @property
+    def name(self) -> str:
+        if self._name is None:
+            raise InvariantViolationError(
+                "This OutputContext was built without a name; pass name= to build_output_context")
+        return self._name
+
+    @property
+    def mapping_key(self) -> str | None:
+        return None
 
     def get_identifier(self) -> list[str]:
         if self._asset_key is not None:
@@ -92,8 +108,10 @@ class OutputContext:
         return dict(self.output_metadata)
 
 
-class InputContext:
+class InputContext(_IOContext):
     """Describes an input being loaded; ``upstream_output`` is the output it comes from."""
+
+    _what = "input"
 
     def __init__(self, *, name: str, asset_key: AssetKey | None = None,
                  upstream_output: OutputContext | None = None,
@@ -101,53 +119,12 @@ class InputContext:
                  op_def: Any = None, dagster_type: Any = None, log: Any = None,
                  partition_key: str | None = None, resource_config: Any = None,
                  step_key: str | None = None):
+        super().__init__(asset_key=asset_key, definition_metadata=definition_metadata,
+                         resources=resources, op_def=op_def, dagster_type=dagster_type, log=log,
+                         partition_key=partition_key, resource_config=resource_config,
+                         step_key=step_key)
         self.name = name
-        self._asset_key = asset_key
         self.upstream_output = upstream_output
-        self.definition_metadata = dict(definition_metadata or {})
-        self.resources = resources
-        self.op_def = op_def
-        self.dagster_type = dagster_type
-        self.log = log
-        self._partition_key = partition_key
-        self.resource_config = resource_config
-        self.step_key = step_key
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        return self.definition_metadata
-
-    @property
-    def has_asset_key(self) -> bool:
-        return self._asset_key is not None
-
-    @property
-    def asset_key(self) -> AssetKey:
-        if self._asset_key is None:
-            raise InvalidPropertyError(f"Input {self.name!r} does not load an asset")
-        return self._asset_key
-
-    @property
-    def has_partition_key(self) -> bool:
-        return self._partition_key is not None
-
-    @property
-    def partition_key(self) -> str:
-        if self._partition_key is None:
-            raise InvalidPropertyError("This input is not partitioned")
-        return self._partition_key
-
-    @property
-    def has_asset_partitions(self) -> bool:
-        return self._partition_key is not None
-
-    @property
-    def asset_partition_key(self) -> str:
-        return self.partition_key
-
-    def get_asset_identifier(self) -> list[str]:
-        path = list(self.asset_key.path)
-        return [*path, self._partition_key] if self._partition_key is not None else path
 
     def get_identifier(self) -> list[str]:
         if self.upstream_output is not None:
@@ -160,8 +137,7 @@ def build_output_context(name: str | None = None, asset_key: Any = None, step_ke
                          definition_metadata: Mapping[str, Any] | None = None,
                          resources: Any = None, partition_key: str | None = None,
                          dagster_type: Any = None, **_: Any) -> OutputContext:
-    from headwater.definitions.asset_key import coerce_key
-
+    """An OutputContext for testing an IO manager directly."""
     return OutputContext(name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
                          step_key=step_key, run_id=run_id,
                          definition_metadata=definition_metadata or metadata,
@@ -174,8 +150,7 @@ def build_input_context(name: str = "result", asset_key: Any = None,
                         definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
                         partition_key: str | None = None, dagster_type: Any = None,
                         **_: Any) -> InputContext:
-    from headwater.definitions.asset_key import coerce_key
-
+    """An InputContext for testing an IO manager directly."""
     return InputContext(name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
                         upstream_output=upstream_output,
                         definition_metadata=definition_metadata or metadata, resources=resources,
