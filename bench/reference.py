@@ -99,11 +99,15 @@ def main() -> None:
     args = parse_args(
         __doc__,
         repeat={"type": int, "default": 5, "help": "runs; median kept"},
-        synchronous={"default": "NORMAL", "choices": ["NORMAL", "FULL"],
-                     "help": "SQLite synchronous (NORMAL: as Headwater; FULL: fsync per commit)"},
+        synchronous={
+            "default": "NORMAL",
+            "choices": ["NORMAL", "FULL"],
+            "help": "SQLite synchronous (NORMAL: as Headwater; FULL: fsync per commit)",
+        },
     )
-    runs = sorted((measure(args.n, args.synchronous) for _ in range(args.repeat)),
-                  key=lambda r: r["s"])
+    runs = sorted(
+        (measure(args.n, args.synchronous) for _ in range(args.repeat)), key=lambda r: r["s"]
+    )
     mid = runs[len(runs) // 2]
     emit(
         {
