@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from pathlib import Path
 from typing import Any
 
 from headwater.definitions.io_manager import IOManager
@@ -27,19 +26,36 @@ def base_dir_for(configured: str | None, context: Any) -> str:
     return base
 
 
+_MADE_DIRS: set[str] = set()
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
 def store_pickle(base: str, context: Any, obj: Any) -> None:
-    path = Path(base, *context.get_identifier())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = os.path.join(base, *context.get_identifier())
+    folder = os.path.dirname(path)
+    if folder not in _MADE_DIRS:  # one mkdir per folder per process, not per value
+        os.makedirs(folder, exist_ok=True)
+        _MADE_DIRS.add(folder)
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
+    tmp = path + ".tmp"
+    try:
+        fd = os.open(tmp, _WRITE_FLAGS, 0o644)
+    except FileNotFoundError:  # the folder was removed behind our back
+        _MADE_DIRS.discard(folder)
+        os.makedirs(folder, exist_ok=True)
+        fd = os.open(tmp, _WRITE_FLAGS, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
     os.replace(tmp, path)  # readers never see a half-written value
-    context.add_output_metadata({"path": PathMetadataValue(str(path))})
+    context.add_output_metadata({"path": PathMetadataValue(path)})
 
 
 def load_pickle(base: str, context: Any) -> Any:
-    path = Path(base, *context.get_identifier())
+    path = os.path.join(base, *context.get_identifier())
     try:
         with open(path, "rb") as f:
             return pickle.load(f)

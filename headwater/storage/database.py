@@ -158,9 +158,14 @@ class Database:
             if isinstance(exc, _PASS_THROUGH):
                 raise
             raise self.storage_error(exc) from None
+        except self.engine.dialect.loaded_dbapi.Error as exc:  # raw DB-API calls on the hot path
+            if isinstance(exc, self.engine.dialect.loaded_dbapi.IntegrityError):
+                raise
+            raise self.storage_error(exc) from None
 
-    def storage_error(self, exc: sa_exc.DBAPIError) -> StorageError:
-        detail = str(exc.orig) if exc.orig is not None else str(exc)
+    def storage_error(self, exc: Exception) -> StorageError:
+        orig = getattr(exc, "orig", None)
+        detail = str(orig) if orig is not None else str(exc)
         low = detail.lower()
         where = self.describe()
         if "locked" in low or "busy" in low:
@@ -187,5 +192,5 @@ class Database:
         else:
             text = f"{where} could not be used: {detail}"
         err = StorageError(text)
-        err.original = exc.orig  # type: ignore[attr-defined]
+        err.original = orig if orig is not None else exc  # type: ignore[attr-defined]
         return err

@@ -49,6 +49,29 @@ STATUS_BY_EVENT: dict[str, RunStatus] = {
 OfType = Union[EventType, str, Iterable[Union[EventType, str]], None]
 
 _INSERT_EVENT = event_logs.insert()
+_EVENT_COLUMNS = ("run_id", "event_type", "step_key", "asset_key", "partition", "timestamp", "body")
+_RAW_INSERT: dict[str, str] = {}
+
+
+def _raw_insert_sql(paramstyle: str) -> str:
+    sql = _RAW_INSERT.get(paramstyle)
+    if sql is None:
+        mark = "?" if paramstyle == "qmark" else "%s"
+        sql = (f"INSERT INTO {event_logs.name} ({', '.join(_EVENT_COLUMNS)}) "
+               f"VALUES ({', '.join([mark] * len(_EVENT_COLUMNS))})")
+        _RAW_INSERT[paramstyle] = sql
+    return sql
+
+
+def insert_plain_events(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """The hot path: one DB-API ``executemany`` on the transaction's own connection, with
+    SQL written once per dialect (SQLAlchemy's per-call machinery is most of the cost)."""
+    sql = _raw_insert_sql(conn.dialect.paramstyle)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, [tuple(r[c] for c in _EVENT_COLUMNS) for r in rows])
+    finally:
+        cursor.close()
 
 
 def event_type_values(of_type: OfType) -> list[str] | None:
@@ -95,7 +118,7 @@ class EventLogStorage:
             for run_id, run_moves in moves.items():
                 move_status(conn, run_id, run_moves)
             if writer is None:
-                conn.execute(_INSERT_EVENT, rows)
+                insert_plain_events(conn, rows)
                 return
             pending: list[dict[str, Any]] = []
             for entry, row in zip(entries, rows, strict=True):
@@ -103,14 +126,14 @@ class EventLogStorage:
                     pending.append(row)
                     continue
                 if pending:  # keep log order: flush the plain events before this one
-                    conn.execute(_INSERT_EVENT, pending)
+                    insert_plain_events(conn, pending)
                     pending = []
                 inserted = conn.execute(_INSERT_EVENT, row).inserted_primary_key
                 assert inserted is not None
                 event_id = int(inserted[0])
                 writer.index(conn, entry, row, event_id)
             if pending:
-                conn.execute(_INSERT_EVENT, pending)
+                insert_plain_events(conn, pending)
 
     def all_logs(self, run_id: str, of_type: OfType = None) -> list[EventLogEntry]:
         """Every event of a run, in the order stored; ``of_type`` narrows to event type(s)."""

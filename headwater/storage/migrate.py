@@ -61,7 +61,7 @@ def ensure_schema(db: Database) -> None:
         if revision == HEAD:
             return
         _check_known(db.describe(), revision)
-        if revision is None and db.is_memory:
+        if revision is None:  # a new database: create it at head, no Alembic needed
             schema.metadata.create_all(conn)
             _version_table.create(conn)
             conn.execute(_version_table.insert(), {"version_num": HEAD})

@@ -55,7 +55,10 @@ event_logs = sa.Table(
     sa.Column("timestamp", sa.Float, nullable=False),
     sa.Column("body", sa.LargeBinary, nullable=False),  # headwater.events.encode_entry
     sa.Index("idx_event_logs_run_id", "run_id", "id"),
-    sa.Index("idx_event_logs_asset", "asset_key", "event_type", "id"),
+    # partial: most rows (step events, logs) have no asset key and need no index entry
+    sa.Index("idx_event_logs_asset", "asset_key", "event_type", "id",
+             sqlite_where=sa.text("asset_key IS NOT NULL"),
+             postgresql_where=sa.text("asset_key IS NOT NULL")),
     sqlite_autoincrement=True,
 )
 

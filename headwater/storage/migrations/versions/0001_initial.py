@@ -58,7 +58,9 @@ def upgrade() -> None:
         sqlite_autoincrement=True,
     )
     op.create_index("idx_event_logs_run_id", "event_logs", ["run_id", "id"])
-    op.create_index("idx_event_logs_asset", "event_logs", ["asset_key", "event_type", "id"])
+    op.create_index("idx_event_logs_asset", "event_logs", ["asset_key", "event_type", "id"],
+                    sqlite_where=sa.text("asset_key IS NOT NULL"),
+                    postgresql_where=sa.text("asset_key IS NOT NULL"))
 
     op.create_table(
         "asset_keys",
