@@ -45,7 +45,12 @@ PUBLIC_NAMES: dict[str, str] = {
     "fs_io_manager": f"{_E}.io_managers", "mem_io_manager": f"{_E}.io_managers",
     "InputContext": _E, "OutputContext": _E, "build_input_context": _E, "build_output_context": _E,
     # ops (the op/graph/job API grows with the jobs issue)
-    "In": f"{_D}.op", "Out": f"{_D}.op", "OpDefinition": f"{_D}.op",
+    "In": f"{_D}.op", "Out": f"{_D}.op", "OpDefinition": f"{_D}.op", "DynamicOut": f"{_D}.op",
+    "op": f"{_D}.ops", "graph": f"{_D}.graph", "job": f"{_D}.graph",
+    "GraphDefinition": f"{_D}.graph",
+    "RetryPolicy": f"{_D}.retries", "Backoff": f"{_D}.retries", "Jitter": f"{_D}.retries",
+    "HookDefinition": f"{_D}.hooks", "success_hook": f"{_D}.hooks",
+    "failure_hook": f"{_D}.hooks", "file_relative_path": f"{_D}.utils",
     # definitions, jobs, selection, loading
     "Definitions": f"{_D}.definitions",
     "define_asset_job": f"{_D}.jobs", "JobDefinition": f"{_D}.jobs",

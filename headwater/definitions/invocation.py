@@ -68,7 +68,28 @@ def invoke(definition: Any, op: Any, args: Any, kwargs: dict[str, Any]) -> Any:
         raise InvalidInvocationError(
             f"{what} was called with unexpected arguments {sorted(kwargs)}; its parameters are "
             f"{[p.name for p in params]}")
-    return fn(**bound)
+    result = fn(**bound)
+    _check_return(op, result, what)
+    return result
+
+
+def _check_return(op: Any, result: Any, what: str) -> None:
+    """A plain returned value is checked against the single output's declared type."""
+    outs = getattr(op, "outs", {})
+    if len(outs) != 1 or result is None or type(result).__name__ in (
+            "Output", "MaterializeResult", "AssetCheckResult", "generator", "coroutine"):
+        return
+    from headwater.definitions.errors import TypeCheckDidNotPass
+    from headwater.definitions.types import resolve_type
+
+    dagster_type = resolve_type(next(iter(outs.values())).dagster_type)
+    if dagster_type.is_nothing:
+        return
+    ok, description = dagster_type.type_check(None, result)
+    if not ok:
+        raise TypeCheckDidNotPass(
+            description or f"{what} returned a {type(result).__name__}, but its output is "
+            f"declared {dagster_type.display_name}", dagster_type=dagster_type)
 
 
 def _looks_like_context(value: Any) -> bool:

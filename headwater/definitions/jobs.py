@@ -63,11 +63,15 @@ def define_asset_job(name: str, selection: Any = None, config: Any = None,
 class JobDefinition:
     """A runnable job: a resolved set of assets, resources, default config and tags."""
 
-    def __init__(self, name: str, asset_graph: AssetGraph, asset_ids: set[int],
+    def __init__(self, name: str, asset_graph: AssetGraph | None, asset_ids: set[int],
                  resources: Mapping[str, Any], config: Any = None,
                  tags: Mapping[str, Any] | None = None, description: str | None = None,
-                 executor_def: Any = None):
+                 executor_def: Any = None, *, graph_def: Any = None, hooks: Any = None,
+                 op_retry_policy: Any = None):
         self.name = name
+        self.graph_def = graph_def  # an op job; otherwise an asset job over asset_graph
+        self.hook_defs = frozenset(hooks or ())
+        self.op_retry_policy = op_retry_policy
         self.asset_graph = asset_graph
         self.asset_ids = asset_ids
         self.resource_defs = dict(resources)
@@ -78,6 +82,8 @@ class JobDefinition:
 
     @property
     def asset_keys(self) -> set[Any]:
+        if self.asset_graph is None:
+            return set()
         return {self.asset_graph.keys[i] for i in self.asset_ids}
 
     @property
@@ -90,6 +96,11 @@ class JobDefinition:
                            run_id: str | None = None, input_values: Any = None,
                            tags: Mapping[str, str] | None = None,
                            resources: Mapping[str, Any] | None = None) -> Any:
+        if self.graph_def is not None:
+            return execution().execute_op_job(
+                self, run_config=run_config if run_config is not None else self.config,
+                instance=instance, raise_on_error=raise_on_error, op_selection=op_selection,
+                run_id=run_id, tags=tags, resources=resources, input_values=input_values)
         return execution().execute_asset_job(
             self, run_config=run_config if run_config is not None else self.config,
             instance=instance, partition_key=partition_key, raise_on_error=raise_on_error,

@@ -47,6 +47,11 @@ class Out:
 
 
 @dataclass(frozen=True)
+class DynamicOut(Out):
+    """An output that yields many ``DynamicOutput``s, one per mapping key (fan-out)."""
+
+
+@dataclass(frozen=True)
 class Param:
     name: str
     role: str  # "context" | "input" | "config" | "resource" | "var_kwargs"
@@ -186,6 +191,47 @@ class OpDefinition:
     @property
     def config_cls(self) -> Any:
         return self.config_param.annotation if self.config_param else None
+
+    # --- composition and direct invocation ---
+    @property
+    def input_params(self) -> list[str]:
+        return [p.name for p in self.params if p.role == "input"] or list(self.ins)
+
+    def _compose(self, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> Any:
+        from headwater.definitions.composition import invoke_in_composition
+
+        dynamic = {n for n, o in self.outs.items() if isinstance(o, DynamicOut)}
+        return invoke_in_composition(self, self.input_params, list(self.outs), dynamic, args,
+                                     kwargs, **options)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from headwater.definitions.composition import in_composition
+
+        if in_composition():
+            return self._compose(args, kwargs)
+        from headwater.definitions.invocation import invoke
+
+        return invoke(self, self, args, kwargs)
+
+    def alias(self, name: str) -> Any:
+        from headwater.definitions.composition import PendingNodeInvocation
+
+        return PendingNodeInvocation(self, alias=name)
+
+    def tag(self, tags: Mapping[str, Any]) -> Any:
+        from headwater.definitions.composition import PendingNodeInvocation
+
+        return PendingNodeInvocation(self, tags=dict(tags))
+
+    def with_hooks(self, hooks: Any) -> Any:
+        from headwater.definitions.composition import PendingNodeInvocation
+
+        return PendingNodeInvocation(self, hooks=frozenset(hooks))
+
+    def with_retry_policy(self, policy: Any) -> Any:
+        from headwater.definitions.composition import PendingNodeInvocation
+
+        return PendingNodeInvocation(self, retry_policy=policy)
 
     def __repr__(self) -> str:
         return f"OpDefinition({self.name!r})"

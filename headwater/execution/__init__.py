@@ -4,6 +4,7 @@ from typing import Any
 
 from headwater.execution.api import (
     execute_asset_job,
+    execute_op_job,
     load_asset_value,
     materialize,
     materialize_to_memory,
@@ -47,7 +48,7 @@ __all__ = [
     "FilesystemIOManager", "InMemoryIOManager", "InitResourceContext", "InputContext",
     "OpExecutionContext", "OutputContext", "PickledObjectFilesystemIOManager",
     "build_asset_check_context", "build_asset_context", "build_init_resource_context", "build_input_context",
-    "build_op_context", "build_output_context", "execute_asset_job", "fs_io_manager",
+    "build_op_context", "build_output_context", "execute_asset_job", "execute_op_job", "fs_io_manager",
     "get_dagster_logger", "load_asset_value", "materialize", "materialize_to_memory",
     "mem_io_manager", "init_resources",
 ]

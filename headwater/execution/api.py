@@ -103,3 +103,19 @@ def load_asset_value(defs: Any, key: AssetKey, *, instance: Any = None,
                            resources=res, partition_key=partition_key, dagster_type=python_type)
         upstream._default_base_dir = ctx._default_base_dir = inst.storage_directory()  # type: ignore[attr-defined]
         return getattr(res, io_key).load_input(ctx)
+
+
+def execute_op_job(job: Any, *, run_config: Any = None, instance: Any = None,
+                   raise_on_error: bool = True, op_selection: Any = None,
+                   run_id: str | None = None, tags: Mapping[str, str] | None = None,
+                   resources: Mapping[str, Any] | None = None,
+                   input_values: Mapping[str, Any] | None = None) -> ExecuteInProcessResult:
+    """Run an op job (``@job``) in this process, through the same run loop as assets."""
+    from headwater.definitions.run_config import normalize_run_config
+    from headwater.execution.op_plan import build_op_plan
+
+    plan = build_op_plan(job, op_selection, normalize_run_config(run_config), input_values)
+    res = {**job.resource_defs, **(resources or {})}
+    return execute_plan(plan, instance=_instance(instance), resources=res, run_config=run_config,
+                        tags={**job.tags, **(tags or {})}, job_name=job.name,
+                        raise_on_error=raise_on_error, run_id=run_id, job_def=job)

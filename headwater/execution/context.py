@@ -223,9 +223,10 @@ class DirectAssetExecutionContext(AssetExecutionContext):
             self.assets_def = definition
         else:
             self.checks_def = definition
-        self.op_def = definition.op
-        needed = set(definition.op.required_resource_keys) - {"io_manager"}
-        needed -= {p.name for p in definition.op.params if p.role == "resource"}
+        op = getattr(definition, "op", definition)  # an asset's or check's op, or an op itself
+        self.op_def = op
+        needed = set(op.required_resource_keys) - {"io_manager"}
+        needed -= {p.name for p in op.params if p.role == "resource"}
         missing = sorted(k for k in needed if k not in self.resources)
         if missing:
             raise InvalidDefinitionError(

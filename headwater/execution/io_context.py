@@ -92,14 +92,17 @@ class OutputContext(_IOContext):
                 "This OutputContext was built without a name; pass name= to build_output_context")
         return self._name
 
+    _mapping_key: str | None = None
+
     @property
     def mapping_key(self) -> str | None:
-        return None
+        return self._mapping_key
 
     def get_identifier(self) -> list[str]:
         if self._asset_key is not None:
             return self.get_asset_identifier()
-        return [self.run_id or "", self.step_key or "", self._name or "result"]
+        ident = [self.run_id or "", self.step_key or "", self._name or "result"]
+        return [*ident, self._mapping_key] if self._mapping_key is not None else ident
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         self.output_metadata.update(normalize_metadata(metadata, where="add_output_metadata"))

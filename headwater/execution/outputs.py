@@ -27,6 +27,7 @@ class StepOutput:
     metadata: dict[str, Any] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
     data_version: Any = None
+    mapping_key: str | None = None
 
 
 @dataclass
@@ -43,6 +44,8 @@ def _returns_none(fn: Any) -> bool:
 
 def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
     out = CollectedOutputs()
+    # the outputs this step may produce: its selected assets', or an op's own
+    produced_names = dict.fromkeys(step.op.outs) if step.is_op else step.asset_outputs
     items: Iterable[Any]
     if inspect.isgenerator(result):
         items = list(result)
@@ -50,7 +53,7 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
         items = result if isinstance(result, (list, tuple)) else [result]
     elif isinstance(result, tuple) and len(step.definition.op.outs) > 1 and not _all_results(result):
         names = [o for o in step.definition.op.outs if o not in step.check_outputs]
-        selected = [o for o in names if o in step.asset_outputs]
+        selected = [o for o in names if o in produced_names]
         if len(result) != len(selected):
             raise InvariantViolationError(
                 f"{what} returned a tuple of {len(result)} values but has {len(selected)} "
@@ -60,10 +63,10 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
         items = list(result)
     else:
         if result is None and _returns_none(step.definition.op.compute_fn):
-            items = [MaterializeResult()] if len(step.asset_outputs) == 1 else []
+            items = [MaterializeResult()] if len(produced_names) == 1 and not step.is_op else []
         else:
             items = [result]
-    single = next(iter(step.asset_outputs), None) if len(step.asset_outputs) == 1 else None
+    single = next(iter(produced_names), None) if len(produced_names) == 1 else None
     for item in items:
         if isinstance(item, AssetCheckResult):
             out.checks.append(item)
@@ -76,14 +79,14 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
             name = item.output_name
             if name == "result" and single is not None:
                 name = single
-            if name not in step.asset_outputs and name not in step.check_outputs:
+            if name not in produced_names and name not in step.check_outputs:
                 if name in step.definition.op.outs:
                     continue  # an output that was not selected
                 raise InvalidDefinitionError(
                     f"{what} yielded an output named {name!r}, which it does not declare; its "
                     f"outputs are {sorted(step.asset_outputs)}")
             out.outputs.append(StepOutput(name, item.value, dict(item.metadata), item.tags,
-                                          item.data_version))
+                                          item.data_version, getattr(item, "mapping_key", None)))
         elif isinstance(item, (AssetMaterialization, AssetObservation)):
             out.events.append(item)
         elif step.is_check:
@@ -98,7 +101,7 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
                 f"{sorted(step.asset_outputs)}; return a tuple, or yield Output(value, output_name=...) "
                 "/ MaterializeResult(asset_key=...)")
     produced = {o.output_name for o in out.outputs}
-    for name in step.asset_outputs:  # outputs that carry no value count as produced
+    for name in produced_names:  # outputs that carry no value count as produced
         op_out = step.definition.op.outs.get(name)
         if name not in produced and op_out is not None and op_out.is_required \
                 and op_out.dagster_type is type(None):

@@ -20,6 +20,20 @@ class StepInput:
 
 
 @dataclass
+class OpInput:
+    """Where an op step's input comes from.
+
+    kind: "output" (one upstream output), "fan_in" (a list of outputs), "mapped" (the value of
+    a dynamic output for this step's mapping key), "sibling" (a mapped step's output for the
+    same key), "collect" (every mapped step's output, by key), "value" (a constant)."""
+
+    param: str
+    kind: str
+    sources: list[tuple[int, str]] = field(default_factory=list)
+    value: Any = None
+
+
+@dataclass
 class Step:
     index: int
     key: str
@@ -29,7 +43,22 @@ class Step:
     check_outputs: dict[str, AssetCheckSpec]  # output name -> check spec (selected only)
     deps: set[int] = field(default_factory=set)  # steps that must succeed first
     blocking_checks: set[int] = field(default_factory=set)  # check steps that gate this one
+    # op steps (op jobs) only:
+    op_inputs: list[OpInput] = field(default_factory=list)
+    mapped_from: tuple[int, str] | None = None  # a dynamic output this step fans out over
+    mapping_key: str | None = None  # set on the concrete copies of a mapped step
+    hooks: frozenset[Any] = frozenset()
+    retry_policy: Any = None
+    node_tags: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def is_op(self) -> bool:
+        return getattr(self.definition, "is_op_node", False)
+
+    @property
+    def template_key(self) -> str:
+        """The step key without a mapping key: what config and results are addressed by."""
+        return self.key.split("[", 1)[0]
     @property
     def op(self) -> Any:
         return self.definition.op
@@ -71,6 +100,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
         check_outs = {o: c for o, c in ad.check_specs_by_output.items() if c.asset_key in selected}
         assert ad.op is not None
         step = Step(len(steps), ad.op.name, ad, [], outputs, check_outs)
+        step.retry_policy = ad.op.retry_policy
         for k in keys:
             producer[k] = step.index
         steps.append(step)
@@ -81,7 +111,8 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
     for cd in graph.checks_defs:
         specs = {o: s for o, s in cd.specs_by_output.items() if s.key in check_keys}
         if specs:
-            steps.append(Step(len(steps), cd.op.name, cd.subset_for(specs.values()), [], {}, specs))
+            steps.append(Step(len(steps), cd.op.name, cd.subset_for(specs.values()), [], {}, specs,
+                              retry_policy=cd.op.retry_policy))
     names: dict[str, int] = {}
     for s in steps:
         if s.key in names:
@@ -154,6 +185,10 @@ def _toposort(steps: list[Step]) -> list[Step]:
         for inp in s.inputs:
             if inp.source_step is not None:
                 inp.source_step = remap[inp.source_step]
+        for oi in s.op_inputs:
+            oi.sources = [(remap[i], name) for i, name in oi.sources]
+        if s.mapped_from is not None:
+            s.mapped_from = (remap[s.mapped_from[0]], s.mapped_from[1])
         out.append(s)
     return out
 

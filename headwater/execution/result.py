@@ -93,9 +93,16 @@ class ExecuteInProcessResult:
         return not self.events_for_node(node_name)
 
     # --- values ---
+    def retry_attempts_for_node(self, node_name: str) -> int:
+        return len(self._of_type("STEP_RESTARTED", node_name))
+
     def output_for_node(self, node_name: str, output_name: str = "result") -> Any:
         if (node_name, output_name) in self._outputs:
             return self._outputs[(node_name, output_name)]
+        mapped = {k[len(node_name) + 1:-1]: v for (k, o), v in self._outputs.items()
+                  if o == output_name and k.startswith(node_name + "[")}
+        if mapped:  # a mapped op: its output for each mapping key
+            return mapped
         if self._of_type("STEP_FAILURE", node_name):
             raise InvariantViolationError(
                 f"Node {node_name!r} failed in run {self.run_id}, so it has no output")

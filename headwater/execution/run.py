@@ -6,6 +6,7 @@ Every way of launching (``materialize``, ``job.execute_in_process``, the CLI) co
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import time
 import uuid
@@ -13,10 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.errors import (
+    Failure,
     HeadwaterError,
     InvalidConfigError,
     InvalidDefinitionError,
     ResourceFunctionError,
+    RetryRequested,
 )
 from headwater.definitions.run_config import normalize_run_config
 from headwater.events.errors import error_info_from_exc
@@ -56,7 +59,8 @@ class RunContext:
         self.events: list[Event] = []
         self.pending: list[EventLogEntry] = []
         self.outputs: dict[tuple[str, str], Any] = {}
-        self.produced: set[Any] = set()  # asset keys materialized so far in this run
+        self.produced: set[Any] = set()  # asset keys (and op (step, output)s) produced so far
+        self.mapping_keys: dict[tuple[str, str], list[str]] = {}
         self.failures: list[tuple[Step, BaseException, bool]] = []
         self._last_flush = time.monotonic()
 
@@ -96,6 +100,15 @@ class RunContext:
     def record_failure(self, step: Step, error: BaseException, user_code: bool) -> None:
         self.failures.append((step, error, user_code))
 
+    def op_produced(self, step: Step, output: str, mapping_key: str | None, value: Any) -> None:
+        """An op output was stored (for a dynamic output: one mapping key of it)."""
+        self.produced.add((step.key, output))
+        if mapping_key is not None:
+            self.mapping_keys.setdefault((step.key, output), []).append(mapping_key)
+            self.outputs.setdefault((step.key, output), {})[mapping_key] = value
+        else:
+            self.outputs[(step.key, output)] = value
+
     def input_manager_key(self, step: Step, inp: Any) -> str | None:
         return None
 
@@ -103,15 +116,102 @@ class RunContext:
         return {}
 
 
+def _unproduced_inputs(rc: RunContext, plan: ExecutionPlan, step: Step) -> list[str]:
+    missing = [i.param for i in step.inputs if i.source_step is not None
+               and i.asset_key not in rc.produced]
+    for oi in step.op_inputs:
+        if oi.kind in ("output", "fan_in"):
+            if any((plan.steps[src].key, name) not in rc.produced for src, name in oi.sources):
+                missing.append(oi.param)
+    return missing
+
+
+def _expand(rc: RunContext, plan: ExecutionPlan, step: Step) -> list[Step]:
+    """A mapped step runs once per mapping key its dynamic upstream yielded (``op[key]``)."""
+    if step.mapped_from is None:
+        return [step]
+    src, output = step.mapped_from
+    keys = rc.mapping_keys.get((plan.steps[src].key, output), [])
+    rc.mapping_keys[(step.key, "__mapped__")] = list(keys)
+    return [dataclasses.replace(step, key=f"{step.key}[{mk}]", mapping_key=mk) for mk in keys]
+
+
+def run_with_retries(rc: RunContext, step: Step) -> bool:
+    """Run a step; on failure, retry as its RetryPolicy (or a RetryRequested) allows."""
+    attempt = 0
+    while True:
+        ok = execute_step(rc, step, restarted=attempt > 0)
+        if ok:
+            run_hooks(rc, step, "success", None)
+            return True
+        _, error, _ = rc.failures[-1]
+        policy = step.retry_policy
+        max_retries = (error.max_retries if isinstance(error, RetryRequested)
+                       else policy.max_retries if policy is not None else 0)
+        allowed = not (isinstance(error, Failure) and not error.allow_retries)
+        if not allowed or attempt >= (max_retries or 0):
+            run_hooks(rc, step, "failure", error)
+            return False
+        attempt += 1
+        rc.failures.pop()  # it will be retried: not a failure of the run (yet)
+        delay = (error.seconds_to_wait if isinstance(error, RetryRequested) and
+                 error.seconds_to_wait else policy.calculate_delay(attempt) if policy else 0)
+        rc.emit(EventType.STEP_UP_FOR_RETRY, step,
+                f'Execution of step "{step.key}" failed and has requested a retry'
+                + (f" in {delay:g} seconds." if delay else "."))
+        rc.flush()
+        if delay:
+            time.sleep(delay)  # the retry policy's own wait, not synchronisation
+
+
+def run_hooks(rc: RunContext, step: Step, outcome: str, error: BaseException | None) -> None:
+    for hook in sorted(step.hooks, key=lambda h: h.name):
+        if hook.on != outcome:
+            continue
+        ctx = HookContext(step, rc, error)
+        try:
+            hook.hook_fn(ctx) if _arity(hook.hook_fn) == 1 else hook.hook_fn(ctx, None)
+        except Exception as e:  # a hook's failure is reported, and does not fail the step
+            rc.emit_log(step, logging.ERROR, f"Hook {hook.name!r} failed: {type(e).__name__}: {e}")
+    rc.flush()
+
+
+def _arity(fn: Any) -> int:
+    code = getattr(fn, "__code__", None)
+    return code.co_argcount if code else 1
+
+
+class HookContext:
+    """What a hook receives: the step, its op, resources, log, and the error on failure."""
+
+    def __init__(self, step: Step, rc: RunContext, error: BaseException | None):
+        from headwater.execution.logs import LogManager
+
+        self.step_key = step.key
+        self.op = step.op
+        self.op_def = step.op
+        self.job_name = rc.job_name
+        self.run_id = rc.run_id
+        self.resources = rc.resources
+        self.instance = rc.instance
+        self.op_exception = error
+        self.log = LogManager(lambda level, msg: rc.emit_log(step, level, msg), f"{step.key} - ")
+        self.op_output_values = {name: v for (key, name), v in rc.outputs.items() if key == step.key}
+
+
 def required_resource_keys(plan: ExecutionPlan) -> set[str]:
     keys: set[str] = set()
     graph = plan.graph
     for step in plan.steps:
         keys |= step.op.required_resource_keys
-        if not step.is_check:
+        if step.is_op:
+            keys |= {o.io_manager_key or "io_manager" for o in step.op.outs.values()}
+        elif not step.is_check:
             keys |= {step.definition.io_manager_key_for(k) for k in step.asset_outputs.values()}
         for inp in step.inputs:
             keys.add(graph.definition_for(inp.asset_key).io_manager_key_for(inp.asset_key))
+        for hook in step.hooks:
+            keys |= hook.required_resource_keys
     return keys
 
 
@@ -187,8 +287,7 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                 if dep_status & {"failed", "not_run"}:
                     status[step.index] = "not_run"  # downstream of a failure: not executed
                     continue
-                unproduced = [i.param for i in step.inputs if i.source_step is not None
-                              and i.asset_key not in rc.produced]
+                unproduced = _unproduced_inputs(rc, plan, step)
                 if "skipped" in dep_status or unproduced:
                     status[step.index] = "skipped"
                     rc.emit(EventType.STEP_SKIPPED, step,
@@ -196,7 +295,7 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                             "produced upstream (an optional output was not yielded).")
                     rc.flush()
                     continue
-                ok = execute_step(rc, step)
+                ok = all([run_with_retries(rc, concrete) for concrete in _expand(rc, plan, step)])
                 status[step.index] = "ok" if ok else "failed"
                 if not ok and raise_on_error:
                     break

@@ -7,6 +7,7 @@ prepared once by the run, and events go to the run's buffer, written at the step
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from headwater.definitions.checks import AssetChecksDefinition
@@ -19,6 +20,7 @@ from headwater.definitions.errors import (
     TypeCheckDidNotPass,
 )
 from headwater.definitions.metadata import normalize_metadata
+from headwater.definitions.op import DynamicOut
 from headwater.definitions.results import AssetCheckSeverity, AssetMaterialization, AssetObservation
 from headwater.definitions.types import resolve_type
 from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
@@ -33,11 +35,17 @@ from headwater.events.records import (
     StepOutputData,
     StepOutputHandle,
 )
-from headwater.execution.context import AssetCheckExecutionContext, AssetExecutionContext
+from headwater.execution.context import (
+    AssetCheckExecutionContext,
+    AssetExecutionContext,
+    OpExecutionContext,
+)
 from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.logs import LogManager
 from headwater.execution.outputs import NO_VALUE, collect
 from headwater.execution.plan import Step
+
+_VALID_MAPPING_KEY = re.compile(r"^[A-Za-z0-9_]+$")
 
 # The class name a step failure's error info carries, as Dagster's event log spells it.
 COMPAT_STEP_ERROR = "DagsterExecutionStepExecutionError"
@@ -60,9 +68,12 @@ def _what(step: Step) -> str:
     return f"asset {keys[0]!r}" if len(keys) == 1 else f"multi-asset {step.key!r} ({keys})"
 
 
-def execute_step(rc: Any, step: Step) -> bool:
+def execute_step(rc: Any, step: Step, restarted: bool = False) -> bool:
     """Run one step, recording its events. Returns True on success."""
-    rc.emit(EventType.STEP_START, step, f'Started execution of step "{step.key}".')
+    if restarted:
+        rc.emit(EventType.STEP_RESTARTED, step, f'Started re-execution of step "{step.key}".')
+    else:
+        rc.emit(EventType.STEP_START, step, f'Started execution of step "{step.key}".')
     try:
         _run(rc, step)
     except StepFailed as f:
@@ -92,10 +103,12 @@ def _run(rc: Any, step: Step) -> None:
     what = _what(step)
     op = step.op
     log = LogManager(lambda level, msg: rc.emit_log(step, level, msg), f"{step.key} - ")
-    ctx_cls = AssetCheckExecutionContext if step.is_check else AssetExecutionContext
+    ctx_cls = (AssetCheckExecutionContext if step.is_check else OpExecutionContext if step.is_op
+               else AssetExecutionContext)
     context = ctx_cls(run_id=rc.run_id, job_name=rc.job_name, op=op, resources=rc.resources,
-                      log=log, instance=rc.instance, run=rc.run, op_config=rc.op_configs.get(step.key),
-                      assets_def=None if step.is_check else step.definition,
+                      log=log, instance=rc.instance, run=rc.run,
+                      op_config=rc.op_configs.get(step.template_key),
+                      assets_def=None if step.is_check or step.is_op else step.definition,
                       checks_def=step.definition if step.is_check else None,
                       selected_keys=None if step.is_check else frozenset(step.asset_outputs.values()),
                       partition_key=rc.partition_key, tags=rc.tags, step_key=step.key)
@@ -103,12 +116,14 @@ def _run(rc: Any, step: Step) -> None:
     try:
         for inp in step.inputs:
             kwargs[inp.param] = _load_input(rc, step, inp, log)
+        for oi in step.op_inputs:
+            kwargs[oi.param] = _load_op_input(rc, step, oi, log)
     except StepFailed:
         raise
     except Exception as e:
         raise StepFailed(e, True) from None
-    for inp in step.inputs:
-        rc.emit(EventType.STEP_INPUT, step, f'Got input "{inp.param}".', StepInputData(inp.param))
+    for param in [*(i.param for i in step.inputs), *(oi.param for oi in step.op_inputs)]:
+        rc.emit(EventType.STEP_INPUT, step, f'Got input "{param}".', StepInputData(param))
     for p in op.params:
         role = p.role
         if role == "context":
@@ -116,7 +131,7 @@ def _run(rc: Any, step: Step) -> None:
         elif role == "resource":
             kwargs[p.name] = getattr(rc.resources, p.name)
         elif role == "config":
-            kwargs[p.name] = rc.op_configs.get(step.key)
+            kwargs[p.name] = rc.op_configs.get(step.template_key)
     var_kwargs = any(p.role == "var_kwargs" for p in op.params)
     if not var_kwargs:
         named = {p.name for p in op.params}
@@ -140,6 +155,48 @@ def _run(rc: Any, step: Step) -> None:
     except Exception as e:
         raise StepFailed(e, False) from None
     rc.emit(EventType.STEP_SUCCESS, step, f'Finished execution of step "{step.key}".')
+
+
+def _load_op_input(rc: Any, step: Step, oi: Any, log: LogManager) -> Any:
+    """An op input: a constant, or upstream op output(s) loaded through their IO managers."""
+    if oi.kind == "value":
+        return oi.value
+    if oi.kind == "fan_in":
+        return [_load_op_output(rc, step, oi.param, i, name, None, log) for i, name in oi.sources]
+    (src, name), = oi.sources
+    if oi.kind == "mapped":
+        return _load_op_output(rc, step, oi.param, src, name, step.mapping_key, log)
+    if oi.kind == "sibling":  # the same mapping key's copy of a mapped upstream step
+        return _load_op_output(rc, step, oi.param, src, name, None, log,
+                               key_suffix=f"[{step.mapping_key}]")
+    if oi.kind == "collect":
+        upstream = rc.plan.steps[src].key
+        return [_load_op_output(rc, step, oi.param, src, name, None, log, key_suffix=f"[{mk}]")
+                for mk in rc.mapping_keys.get((upstream, "__mapped__"), [])]
+    return _load_op_output(rc, step, oi.param, src, name, None, log)
+
+
+def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
+                    mapping_key: str | None, log: LogManager, key_suffix: str = "") -> Any:
+    up = rc.plan.steps[src]
+    out_def = up.op.outs.get(output)
+    io_key = (out_def.io_manager_key if out_def else None) or "io_manager"
+    upstream = OutputContext(name=output, step_key=up.key + key_suffix, run_id=rc.run_id,
+                             definition_metadata=out_def.metadata if out_def else None,
+                             resources=rc.resources, op_def=up.op, log=log,
+                             dagster_type=resolve_type(out_def.dagster_type if out_def else None))
+    upstream._mapping_key = mapping_key  # type: ignore[attr-defined]
+    upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+    in_def = step.op.ins.get(param)
+    ctx = InputContext(name=param, upstream_output=upstream, resources=rc.resources,
+                       definition_metadata=in_def.metadata if in_def else None, op_def=step.op,
+                       log=log, step_key=step.key,
+                       dagster_type=resolve_type(in_def.dagster_type if in_def else None))
+    ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+    value = getattr(rc.resources, io_key).load_input(ctx)
+    rc.emit(EventType.LOADED_INPUT, step, f'Loaded input "{param}" using input manager "{io_key}"',
+            LoadedInputData(param, io_key))
+    return value
 
 
 def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
@@ -176,9 +233,17 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
 def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str) -> None:
     definition = step.definition
     produced = set()
+    for ev in context.logged_events:  # logged while the function ran: before its outputs
+        if isinstance(ev, (AssetMaterialization, AssetObservation)):
+            rc.emit(EventType.ASSET_OBSERVATION if isinstance(ev, AssetObservation)
+                    else EventType.ASSET_MATERIALIZATION, step, None, StepMaterializationData(ev))
     for out in collected.outputs:
         name = out.output_name
         if name in step.check_outputs:
+            continue
+        if step.is_op:
+            _handle_op_output(rc, step, context, out)
+            produced.add(name)
             continue
         key = step.asset_outputs[name]
         produced.add(name)
@@ -218,10 +283,13 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
         is_obs = isinstance(ev, AssetObservation)
         rc.emit(EventType.ASSET_OBSERVATION if is_obs else EventType.ASSET_MATERIALIZATION, step,
                 None, StepMaterializationData(ev))
-    for ev in context.logged_events:
-        if isinstance(ev, (AssetMaterialization, AssetObservation)):
-            rc.emit(EventType.ASSET_OBSERVATION if isinstance(ev, AssetObservation)
-                    else EventType.ASSET_MATERIALIZATION, step, None, StepMaterializationData(ev))
+    if step.is_op:
+        missing = [n for n, o in step.op.outs.items() if o.is_required and n not in produced]
+        if missing:
+            raise StepFailed(StepOutputNotFoundError(
+                f"op {step.key!r} did not yield required output(s) {missing}; yield a value for "
+                "each (or declare Out(is_required=False))"), False)
+        return
     missing = [n for n in step.asset_outputs if n not in produced
                and step.op.outs.get(n) is not None and step.op.outs[n].is_required
                and not definition.get_asset_spec(step.asset_outputs[n]).skippable]
@@ -297,3 +365,40 @@ def _check_type(step: Step, dagster_type: Any, value: Any, what: str) -> None:
         raise StepFailed(TypeCheckDidNotPass(
             description or f"{_what(step)}: {what} should be {dagster_type.display_name}, got "
             f"{type(value).__name__} {value!r:.80}", dagster_type=dagster_type), False)
+
+
+def _handle_op_output(rc: Any, step: Step, context: Any, out: Any) -> None:
+    name = out.output_name
+    out_def = step.op.outs[name]
+    is_dynamic = isinstance(out_def, DynamicOut)
+    if is_dynamic and out.mapping_key is None:
+        raise StepFailed(InvalidDefinitionError(
+            f"op {step.key!r} output {name!r} is a DynamicOut: yield DynamicOutput(value, "
+            "mapping_key=...) for it"), False)
+    if out.mapping_key is not None and not _VALID_MAPPING_KEY.match(out.mapping_key):
+        raise StepFailed(InvalidDefinitionError(
+            f"op {step.key!r} yielded mapping key {out.mapping_key!r}: mapping keys may contain "
+            "only letters, digits and '_'"), False)
+    out_type = resolve_type(out_def.dagster_type)
+    rc.emit(EventType.STEP_OUTPUT, step, f'Yielded output "{name}".',
+            StepOutputData(StepOutputHandle(step.key, name, out.mapping_key), {}))
+    if out.value is NO_VALUE or out_type.is_nothing:
+        rc.op_produced(step, name, out.mapping_key, None)
+        return
+    _check_type(step, out_type, out.value, f"output {name!r}")
+    io_key = out_def.io_manager_key or "io_manager"
+    manager = getattr(rc.resources, io_key)
+    octx = OutputContext(name=name, step_key=step.key, run_id=rc.run_id,
+                         definition_metadata=out_def.metadata, resources=rc.resources,
+                         op_def=step.op, log=context.log, dagster_type=out_type)
+    octx._mapping_key = out.mapping_key  # type: ignore[attr-defined]
+    octx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+    try:
+        manager.handle_output(octx, out.value)
+    except Exception as e:
+        _note(e, f"op {step.key!r}: IO manager {io_key!r} ({type(manager).__name__}) could not "
+                 f"store output {name!r}")
+        raise StepFailed(e, True) from None
+    rc.emit(EventType.HANDLED_OUTPUT, step, f'Handled output "{name}" using IO manager "{io_key}"',
+            HandledOutputData(name, io_key, {}))
+    rc.op_produced(step, name, out.mapping_key, out.value)
