@@ -14,6 +14,7 @@ from headwater.cli.asset_commands import asset_group
 from headwater.cli.common import CliError
 from headwater.cli.definitions_commands import definitions_group
 from headwater.cli.instance_commands import instance_group
+from headwater.cli.job_commands import job_group
 from headwater.cli.run_commands import run_group
 
 
@@ -43,6 +44,7 @@ def cli() -> None:
 cli.add_command(definitions_group)
 cli.add_command(asset_group)
 cli.add_command(run_group)
+cli.add_command(job_group)
 cli.add_command(instance_group)
 
 

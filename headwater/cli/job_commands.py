@@ -1,0 +1,87 @@
+"""``headwater job list`` and ``headwater job execute``: jobs of the code location."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from headwater.cli.common import EXIT_OK, EXIT_RUN_FAILED, CliError
+from headwater.cli.definitions_commands import load_valid
+from headwater.cli.loading import LocationArgs, code_location_options
+from headwater.cli.output import first_line, format_duration, indent, print_table
+from headwater.cli.run_summary import error_text, outcome_from_logs
+
+
+@click.group("job")
+def job_group() -> None:
+    """Jobs: asset jobs (define_asset_job) and op jobs (@job)."""
+
+
+def _describe(defs: Any, job: Any) -> list[Any]:
+    resolved = defs.get_job_def(job.name)
+    if getattr(resolved, "graph_def", None) is not None:
+        kind, size = "ops", f"{len(resolved.graph_def.nodes)} nodes"
+    else:
+        kind, size = "assets", f"{len(resolved.asset_ids)} assets"
+    return [job.name, kind, size, first_line(getattr(resolved, "description", None) or "")]
+
+
+@job_group.command("list")
+@code_location_options
+def list_jobs(location: LocationArgs) -> None:
+    """List the jobs of the code location."""
+    defs = load_valid(location).defs
+    rows = [_describe(defs, job) for job in defs.jobs]
+    if not rows:
+        click.echo("No jobs defined (assets can still be run with `headwater asset materialize`).")
+        return
+    print_table(["job", "kind", "size", "description"], rows)
+
+
+@job_group.command("execute")
+@click.option("-j", "--job", "job_name", required=True, metavar="NAME", help="The job to run.")
+@click.option("--config-json", metavar="JSON", help="Run config as a JSON object.")
+@click.option("-c", "--config", "config_files", multiple=True, metavar="FILE",
+              help="Run config file (JSON or YAML); may be repeated, later files win.")
+@click.option("--tags", "tags_json", metavar="JSON", help="Run tags as a JSON object.")
+@code_location_options
+def execute_job(location: LocationArgs, job_name: str, config_json: str | None,
+                config_files: tuple[str, ...], tags_json: str | None) -> None:
+    """Run a job in this process against the persistent instance."""
+    from headwater.cli.asset_commands import run_config_from, tags_from
+    from headwater.cli.common import open_instance
+    from headwater.definitions.errors import InvalidConfigError, InvariantViolationError
+
+    loc = load_valid(location)
+    try:
+        job = loc.defs.get_job_def(job_name)
+    except InvariantViolationError:
+        names = sorted(j.name for j in loc.defs.jobs)
+        raise CliError(f"No job named {job_name!r}; jobs are {names}") from None
+    run_config = run_config_from(config_json, config_files)
+    instance = open_instance(loc.working_directory)
+    try:
+        try:
+            result = job.execute_in_process(run_config=run_config or None, instance=instance,
+                                            raise_on_error=False, tags=tags_from(tags_json))
+        except InvalidConfigError as e:
+            raise CliError(str(e)) from None
+        _summary(instance, result.run_id)
+        raise SystemExit(EXIT_OK if result.success else EXIT_RUN_FAILED)
+    finally:
+        instance.dispose()
+
+
+def _summary(instance: Any, run_id: str) -> None:
+    outcome = outcome_from_logs(instance.all_logs(run_id))
+    rows = [[key, step.status, format_duration(step.duration) if step.duration else ""]
+            for key, step in outcome.steps.items()]
+    click.echo()
+    print_table(["step", "status", "duration"], rows)
+    for entry in outcome.failures:
+        what = f"Step {entry.step_key!r}" if entry.step_key else "The run"
+        click.echo(f"\n{what} failed:\n{indent(error_text(entry))}", err=True)
+    run = instance.get_run_by_id(run_id)
+    click.echo(f"\nRun {run_id}: {run.status.value if run else '?'}. "
+               f"Details: headwater run show {run_id}")
