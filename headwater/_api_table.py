@@ -68,6 +68,11 @@ PUBLIC_NAMES: dict[str, str] = {
     "AssetExecutionContext": _E, "OpExecutionContext": _E, "AssetCheckExecutionContext": _E,
     "build_asset_context": _E, "build_op_context": _E, "build_asset_check_context": _E, "InitResourceContext": _E,
     "build_init_resource_context": _E, "get_dagster_logger": _E,
+    # executors
+    "execute_job": f"{_E}.executors", "reconstructable": f"{_E}.executors",
+    "build_reconstructable_job": f"{_E}.executors", "ExecutorDefinition": f"{_E}.executors",
+    "in_process_executor": f"{_E}.executors", "multiprocess_executor": f"{_E}.executors",
+    "multi_or_in_process_executor": f"{_E}.executors",
     # events
     "EventLogEntry": "headwater.events.records", "EventLogRecord": "headwater.events.records",
     "EventRecordsResult": "headwater.events.records", "Event": "headwater.events.records",
@@ -118,6 +123,10 @@ PUBLIC_NAMES: dict[str, str] = {
         "DagsterExecutionStepExecutionError", "DagsterInvalidConfigDefinitionError",
         "DagsterExecutionStepNotFoundError", "DagsterTypeCheckError", "DagsterUnknownPartitionError",
         "DagsterExecutionInterruptedError", "DagsterAssetMetadataValue", "DagsterType")},
+    # ops, graphs and types (jobs issue, part 2)
+    "Nothing": f"{_D}.types", "TypeCheck": f"{_D}.types",
+    "GraphIn": f"{_D}.graph", "GraphOut": f"{_D}.graph",
+    "graph_asset": f"{_D}.graph_assets", "graph_multi_asset": f"{_D}.graph_assets",
 }
 
 SUBMODULES = {"components": "headwater.components"}

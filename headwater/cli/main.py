@@ -16,6 +16,7 @@ from headwater.cli.definitions_commands import definitions_group
 from headwater.cli.instance_commands import instance_group
 from headwater.cli.job_commands import job_group
 from headwater.cli.run_commands import run_group
+from headwater.cli.run_logs import run_logs
 
 
 class _HeadwaterGroup(click.Group):
@@ -43,6 +44,7 @@ def cli() -> None:
 
 cli.add_command(definitions_group)
 cli.add_command(asset_group)
+run_group.add_command(run_logs)
 cli.add_command(run_group)
 cli.add_command(job_group)
 cli.add_command(instance_group)

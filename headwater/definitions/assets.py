@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from headwater.definitions.asset_key import (
     AssetKey,
@@ -29,6 +29,9 @@ from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.invocation import invoke
 from headwater.definitions.op import In, OpDefinition, Out, Param, analyze_params
 
+if TYPE_CHECKING:
+    from headwater.definitions.graph import GraphDefinition  # a graph-backed asset's "op"
+
 DEFAULT_GROUP = "default"
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _NO_KEYS: frozenset[str] = frozenset()
@@ -37,7 +40,8 @@ _NO_KEYS: frozenset[str] = frozenset()
 class AssetsDefinition:
     """One or more assets and the op that computes them (None for external assets)."""
 
-    def __init__(self, *, op: OpDefinition | None, specs_by_output: Mapping[str, AssetSpec],
+    def __init__(self, *, op: OpDefinition | GraphDefinition | None,
+                 specs_by_output: Mapping[str, AssetSpec],
                  keys_by_input_name: Mapping[str, AssetKey] | None = None,
                  check_specs_by_output: Mapping[str, AssetCheckSpec] | None = None,
                  can_subset: bool = False, selected_keys: Iterable[AssetKey] | None = None,
@@ -101,7 +105,7 @@ class AssetsDefinition:
         return self.op.name if self.op else self.key.to_python_identifier()
 
     @property
-    def node_def(self) -> OpDefinition | None:
+    def node_def(self) -> OpDefinition | GraphDefinition | None:
         return self.op
 
     @property

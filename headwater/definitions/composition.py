@@ -39,10 +39,12 @@ class NodeOutput:
         return self.node.mapped
 
     def map(self, fn: Callable[..., Any]) -> Any:
+        if self.node.mapped:  # already fanned out: fn runs on each mapping key's copy
+            return fn(self)
         if not self.dynamic:
             raise InvalidDefinitionError(
                 f"Output {self.output_name!r} of {self.node.name!r} is not dynamic: only a "
-                "DynamicOut can be .map()-ed")
+                "DynamicOut (or the output of a mapped op) can be .map()-ed")
         return fn(MappedInput(self))
 
     def collect(self) -> Collected:

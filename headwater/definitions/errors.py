@@ -108,19 +108,23 @@ class StepOutputNotFoundError(HeadwaterError):
     """An input's upstream output was not found in storage."""
 
 
-class Failure(HeadwaterError):
-    """Raised by user code to fail a step on purpose, with a description and metadata."""
+class Failure(Exception):
+    """Raised by user code to fail a step on purpose, with a description and metadata.
+
+    Like Dagster's, it is not a ``HeadwaterError``: it is the user's own signal."""
 
     def __init__(self, description: str | None = None, metadata: Any = None,
                  allow_retries: bool | None = None):
+        from headwater.definitions.metadata import normalize_metadata
+
         super().__init__(description)
         self.description = description
-        self.metadata = dict(metadata or {})
+        self.metadata = normalize_metadata(metadata, where="Failure metadata")
         self.allow_retries = True if allow_retries is None else allow_retries
 
 
-class RetryRequested(HeadwaterError):
-    """Raised by user code to ask for the step to be retried."""
+class RetryRequested(Exception):
+    """Raised by user code to ask for the step to be retried (not a ``HeadwaterError``)."""
 
     def __init__(self, max_retries: int | None = 1, seconds_to_wait: float | None = None):
         super().__init__()
@@ -130,3 +134,7 @@ class RetryRequested(HeadwaterError):
 
 class AssetCheckFailedError(HeadwaterError):
     """A blocking asset check failed, so the assets downstream of it did not run."""
+
+
+class MaxRetriesExceededError(HeadwaterError):
+    """A step asked for a retry (``RetryRequested``) more often than its ``max_retries``."""

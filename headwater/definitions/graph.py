@@ -2,22 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from headwater.definitions.composition import (
     GraphInput,
+    InvokedNode,
     NodeOutput,
     building,
     in_composition,
     invoke_in_composition,
 )
 from headwater.definitions.errors import InvalidDefinitionError
-from headwater.definitions.op import analyze_params
+from headwater.definitions.op import In, Out, analyze_params
+
+
+@dataclass(frozen=True)
+class GraphOut:
+    """An output of a graph (``@graph(out={"name": GraphOut()})``)."""
+
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class GraphIn:
+    """An input of a graph (``@graph(ins={"name": GraphIn()})``)."""
+
+    description: str | None = None
 
 
 class GraphDefinition:
-    """Nodes (op or graph invocations) and how their inputs and outputs connect."""
+    """Nodes (op or graph invocations) and how their inputs and outputs connect.
+
+    A graph also answers what an op answers about its interface (``ins``, ``outs``,
+    ``required_resource_keys``), so a graph-backed asset can hold it where an asset's op goes.
+    """
+
+    compute_fn = None  # a graph runs its nodes, not a function
+    params: tuple[Any, ...] = ()
+    context_param = None
+    config_cls = None
+    retry_policy = None
 
     def __init__(self, name: str, nodes: list[Any], input_names: list[str],
                  output_mapping: Mapping[str, NodeOutput], description: str | None = None,
@@ -34,9 +60,82 @@ class GraphDefinition:
     def node_defs(self) -> list[Any]:
         return list(dict.fromkeys(n.definition for n in self.nodes))
 
-    @property
     def node_names(self) -> list[str]:
         return [n.name for n in self.nodes]
+
+    # --- the interface an op also has ---
+    def resolve_output(self, output_name: str) -> tuple[list[str], str]:
+        """The op that produces this graph output: its node path inside the graph, and its
+        output name (graphs nested in the graph are followed down)."""
+        handle = self.output_mapping[output_name]
+        path = [handle.node.name]
+        node, name = handle.node, handle.output_name
+        while isinstance(node.definition, GraphDefinition):
+            inner = node.definition.output_mapping[name]
+            node, name = inner.node, inner.output_name
+            path.append(node.name)
+        return path, name
+
+    def _producer(self, output_name: str) -> Any:
+        path, name = self.resolve_output(output_name)
+        graph: GraphDefinition = self
+        for part in path[:-1]:
+            graph = next(n.definition for n in graph.nodes if n.name == part)
+        node = next(n for n in graph.nodes if n.name == path[-1])
+        return node.definition.outs[name]
+
+    @property
+    def outs(self) -> dict[str, Out]:
+        return {name: self._producer(name) for name in self.output_mapping}
+
+    @property
+    def ins(self) -> dict[str, In]:
+        found: dict[str, In] = {}
+        for node, op_input, graph_input in self._graph_input_uses():
+            found.setdefault(graph_input, node.definition.ins.get(op_input) or In())
+        return {name: found.get(name, In()) for name in self.input_names}
+
+    def _graph_input_uses(self) -> Iterator[tuple[InvokedNode, str, str]]:
+        for node in self.nodes:
+            for input_name, source in node.bindings.items():
+                if isinstance(source, GraphInput):
+                    yield node, input_name, source.name
+
+    def iterate_op_nodes(self, prefix: str = "") -> Iterator[tuple[str, InvokedNode]]:
+        """Every op invocation, nested graphs included, with its handle (``outer.inner``)."""
+        for node in self.nodes:
+            if isinstance(node.definition, GraphDefinition):
+                yield from node.definition.iterate_op_nodes(f"{prefix}{node.name}.")
+            else:
+                yield prefix + node.name, node
+
+    @property
+    def required_resource_keys(self) -> frozenset[str]:
+        keys: set[str] = set()
+        for _, node in self.iterate_op_nodes():
+            keys |= node.definition.required_resource_keys
+            keys |= {o.io_manager_key or "io_manager" for o in node.definition.outs.values()}
+        return frozenset(keys)
+
+    def check_inputs_resolvable(self) -> None:
+        """Every op input that nothing connects must be loadable from run config (or have a
+        default, or be a Nothing input): otherwise no run of this graph could provide it."""
+        from headwater.definitions.types import resolve_type
+
+        for handle, node in self.iterate_op_nodes():
+            op = node.definition
+            for name in op.input_params:
+                in_def = op.ins.get(name)
+                if name in node.bindings or in_def is None or in_def.has_default:
+                    continue
+                dagster_type = resolve_type(in_def.dagster_type)
+                if dagster_type.is_nothing or dagster_type.loadable_from_config:
+                    continue
+                raise InvalidDefinitionError(
+                    f"Input {name!r} of op {handle!r} has no way of being resolved: it is not "
+                    f"connected to an upstream output, has no default value, and its type "
+                    f"{dagster_type.display_name!r} cannot be given in run config. Connect it "
+                    "to another op's output or a graph input, or give it a default.")
 
     def _compose(self, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> Any:
         dynamic = {n for n, h in self.output_mapping.items() if h.dynamic}
@@ -62,6 +161,7 @@ class GraphDefinition:
                op_selection: Any = None, **_: Any) -> Any:
         from headwater.definitions.jobs import JobDefinition
 
+        self.check_inputs_resolvable()
         return JobDefinition(name or self.name, None, set(), resource_defs or {}, config,
                              {**self.tags, **(tags or {})}, description or self.description,
                              executor_def, graph_def=self, hooks=hooks,
@@ -76,7 +176,7 @@ class GraphDefinition:
             op_selection=op_selection, run_id=run_id, input_values=input_values)
 
     def __repr__(self) -> str:
-        return f"GraphDefinition({self.name!r}, nodes={self.node_names})"
+        return f"GraphDefinition({self.name!r}, nodes={self.node_names()})"
 
 
 def build_graph(fn: Callable[..., Any], name: str, description: str | None = None,
@@ -92,6 +192,11 @@ def build_graph(fn: Callable[..., Any], name: str, description: str | None = Non
         outputs["result"] = result
     elif isinstance(result, Mapping):
         outputs = dict(result)
+        unknown = sorted(set(outputs) - set(out)) if isinstance(out, Mapping) else []
+        if unknown:
+            raise InvalidDefinitionError(
+                f"graph {name!r} returned outputs {unknown}, which its out= does not declare "
+                f"({sorted(out)})")
     elif isinstance(result, tuple):
         names = list(out) if isinstance(out, Mapping) else (
             list(result._fields) if hasattr(result, "_fields") else

@@ -68,28 +68,38 @@ def invoke(definition: Any, op: Any, args: Any, kwargs: dict[str, Any]) -> Any:
         raise InvalidInvocationError(
             f"{what} was called with unexpected arguments {sorted(kwargs)}; its parameters are "
             f"{[p.name for p in params]}")
+    for name, value in bound.items():
+        in_def = op.ins.get(name)
+        if in_def is not None and in_def.dagster_type is not None:
+            _check_value(op, in_def.dagster_type, value, f'input "{name}"')
     result = fn(**bound)
-    _check_return(op, result, what)
+    _check_return(op, result)
     return result
 
 
-def _check_return(op: Any, result: Any, what: str) -> None:
+def _check_return(op: Any, result: Any) -> None:
     """A plain returned value is checked against the single output's declared type."""
     outs = getattr(op, "outs", {})
     if len(outs) != 1 or result is None or type(result).__name__ in (
             "Output", "MaterializeResult", "AssetCheckResult", "generator", "coroutine"):
         return
+    name, out = next(iter(outs.items()))
+    _check_value(op, out.dagster_type, result, f'output "{name}"')
+
+
+def _check_value(op: Any, declared: Any, value: Any, label: str) -> None:
     from headwater.definitions.errors import TypeCheckDidNotPass
     from headwater.definitions.types import resolve_type
 
-    dagster_type = resolve_type(next(iter(outs.values())).dagster_type)
-    if dagster_type.is_nothing:
+    dagster_type = resolve_type(declared)
+    if dagster_type.is_nothing or dagster_type.is_any:
         return
-    ok, description = dagster_type.type_check(None, result)
-    if not ok:
+    check = dagster_type.type_check(None, value)
+    if not check.success:
         raise TypeCheckDidNotPass(
-            description or f"{what} returned a {type(result).__name__}, but its output is "
-            f"declared {dagster_type.display_name}", dagster_type=dagster_type)
+            f'Type check failed for op "{op.name}" {label} - expected type '
+            f'"{dagster_type.display_name}". Description: {check.description}',
+            check.metadata, dagster_type)
 
 
 def _looks_like_context(value: Any) -> bool:

@@ -195,7 +195,10 @@ class OpDefinition:
     # --- composition and direct invocation ---
     @property
     def input_params(self) -> list[str]:
-        return [p.name for p in self.params if p.role == "input"] or list(self.ins)
+        """Input names in positional order: the function's, then inputs only declared in
+        ``ins`` (``In(Nothing)`` inputs, which order steps but pass no value)."""
+        names = [p.name for p in self.params if p.role == "input"]
+        return names + [n for n in self.ins if n not in names]
 
     def _compose(self, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> Any:
         from headwater.definitions.composition import invoke_in_composition

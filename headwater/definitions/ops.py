@@ -3,27 +3,64 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from headwater.definitions.asset_key import check_valid_name
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.op import In, OpDefinition, Out, _resolve_hints, analyze_params
+from headwater.definitions.types import resolve_type
+
+DEFAULT_IO_MANAGER_KEY = "io_manager"
 
 
-def _outs(out: Any, fn: Callable[..., Any]) -> dict[str, Out]:
+def _typed_out(out: Out, annotation: Any = None) -> Out:
+    """An op output with its runtime type resolved and its IO manager key filled in."""
+    declared = out.dagster_type if out.dagster_type is not None else annotation
+    return replace(out, dagster_type=resolve_type(declared),
+                   io_manager_key=out.io_manager_key or DEFAULT_IO_MANAGER_KEY)
+
+
+def _outs(out: Any, fn: Callable[..., Any], what: str) -> dict[str, Out]:
     ret = _resolve_hints(fn).get("return")
     if out is None:
-        return {"result": Out(dagster_type=type(None) if ret is None and "return" in
-                              getattr(fn, "__annotations__", {}) else ret)}
+        # `-> None` declares an output that carries no value (Nothing)
+        returns_none = ret is None and "return" in getattr(fn, "__annotations__", {})
+        return {"result": _typed_out(Out(), type(None) if returns_none else ret)}
     if isinstance(out, Out):
-        if out.dagster_type is None and ret is not None:
-            from dataclasses import replace
+        return {"result": _typed_out(out, ret)}
+    if isinstance(out, Mapping) and all(isinstance(o, Out) for o in out.values()):
+        return {name: _typed_out(o) for name, o in out.items()}
+    raise InvalidDefinitionError(f"{what}: out= must be an Out, a DynamicOut or a dict of them")
 
-            out = replace(out, dagster_type=ret)
-        return {"result": out}
-    if isinstance(out, Mapping):
-        return dict(out)
-    raise InvalidDefinitionError(f"@op {fn.__name__!r}: out= must be an Out, a DynamicOut or a dict of them")
+
+def _ins(params: Any, given: dict[str, In], what: str) -> dict[str, In]:
+    op_ins: dict[str, In] = {}
+    for p in params:
+        if p.role != "input":
+            continue
+        spec = given.pop(p.name, None)
+        declared = spec.dagster_type if spec is not None and spec.dagster_type is not None \
+            else p.annotation
+        op_ins[p.name] = In(
+            dagster_type=resolve_type(declared),
+            description=spec.description if spec else None,
+            default_value=(spec.default_value if spec and spec.has_default else p.default),
+            metadata=spec.metadata if spec else {})
+    takes_kwargs = any(p.role == "var_kwargs" for p in params)
+    unmatched = []
+    for name, spec in given.items():  # inputs with no parameter: Nothing inputs, or **kwargs
+        dagster_type = resolve_type(spec.dagster_type)
+        if dagster_type.is_nothing or takes_kwargs:
+            op_ins[name] = replace(spec, dagster_type=dagster_type)
+        else:
+            unmatched.append(name)
+    if unmatched:
+        raise InvalidDefinitionError(
+            f"{what}: the function has no parameter for input(s) {unmatched} declared in "
+            "ins=. Add a parameter for each In (an In(Nothing) input needs none), or accept "
+            "**kwargs.")
+    return op_ins
 
 
 def op(compute_fn: Callable[..., Any] | None = None, *, name: str | None = None,
@@ -35,24 +72,10 @@ def op(compute_fn: Callable[..., Any] | None = None, *, name: str | None = None,
 
     def wrap(fn: Callable[..., Any]) -> OpDefinition:
         op_name = check_valid_name(name or fn.__name__, "Op name")
-        what = f"op {op_name!r}"
+        what = f"@op {op_name!r}"
         params = analyze_params(fn, what)
-        given = dict(ins or {})
-        op_ins: dict[str, In] = {}
-        for p in params:
-            if p.role != "input":
-                continue
-            spec = given.pop(p.name, None)
-            op_ins[p.name] = In(
-                dagster_type=(spec.dagster_type if spec and spec.dagster_type is not None
-                              else p.annotation),
-                description=spec.description if spec else None,
-                default_value=(spec.default_value if spec and spec.has_default else p.default),
-                metadata=spec.metadata if spec else {})
-        if given:
-            raise InvalidDefinitionError(
-                f"{what}: ins= names {sorted(given)}, which are not parameters of the function")
-        return OpDefinition(op_name, fn, ins=op_ins, outs=_outs(out, fn), params=params,
+        return OpDefinition(op_name, fn, ins=_ins(params, dict(ins or {}), what),
+                            outs=_outs(out, fn, what), params=params,
                             description=description or (fn.__doc__ or "").strip() or None,
                             required_resource_keys=frozenset(required_resource_keys or ()),
                             tags=tags, retry_policy=retry_policy, config_schema=config_schema,

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from headwater.definitions.asset_key import AssetKey, CoercibleToAssetKey, coerce_key
 from headwater.definitions.metadata import MetadataValue, normalize_metadata
+
+_MAPPING_KEY = re.compile(r"^[A-Za-z0-9_]+$")
 
 T = TypeVar("T")
 
@@ -38,6 +41,13 @@ class DynamicOutput(Output[T]):
 
     def __init__(self, value: T, mapping_key: str, output_name: str = "result",
                  metadata: Mapping[str, Any] | None = None):
+        if not isinstance(mapping_key, str) or not _MAPPING_KEY.match(mapping_key):
+            from headwater.definitions.errors import InvalidDefinitionError
+
+            raise InvalidDefinitionError(
+                f"DynamicOutput mapping_key {mapping_key!r} is not valid: a mapping key becomes "
+                "part of a step name (op[key]), so use letters, digits and '_' only "
+                "(^[A-Za-z0-9_]+$)")
         super().__init__(value, output_name, metadata)
         self.mapping_key = mapping_key
 

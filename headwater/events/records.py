@@ -49,6 +49,9 @@ class EventType(str, enum.Enum):
     ASSET_CHECK_EVALUATION = "ASSET_CHECK_EVALUATION"
     ENGINE_EVENT = "ENGINE_EVENT"
     LOGS_CAPTURED = "LOGS_CAPTURED"
+    HOOK_COMPLETED = "HOOK_COMPLETED"
+    HOOK_ERRORED = "HOOK_ERRORED"
+    HOOK_SKIPPED = "HOOK_SKIPPED"
 
     def __str__(self) -> str:
         return self.value
@@ -75,9 +78,20 @@ class StepOutputHandle:
 
 
 @dataclass(frozen=True)
+class TypeCheckData:
+    """The outcome of an input's or output's type check, as recorded on its event."""
+
+    success: bool
+    label: str
+    description: str | None = None
+    metadata: dict[str, MetadataValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class StepOutputData:
     step_output_handle: StepOutputHandle
     metadata: dict[str, MetadataValue] = field(default_factory=dict)
+    type_check_data: TypeCheckData | None = None
 
     @property
     def output_name(self) -> str:
@@ -109,13 +123,38 @@ class LoadedInputData:
 @dataclass(frozen=True)
 class StepInputData:
     input_name: str
+    type_check_data: TypeCheckData | None = None
+
+
+@dataclass(frozen=True)
+class UserFailureData:
+    """What a ``Failure`` raised by user code said: its description and metadata."""
+
+    label: str
+    description: str | None = None
+    metadata: dict[str, MetadataValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class StepFailureData:
     error: SerializableErrorInfo | None
-    user_failure_data: Any = None
+    user_failure_data: UserFailureData | None = None
     error_source: str = "USER_CODE_ERROR"
+
+
+@dataclass(frozen=True)
+class StepRetryData:
+    """A failed attempt that will be retried: its error, and the wait before the retry."""
+
+    error: SerializableErrorInfo | None
+    seconds_to_wait: float | None = None
+
+
+@dataclass(frozen=True)
+class HookErroredData:
+    """A hook raised: its error (the step's outcome stands)."""
+
+    error: SerializableErrorInfo | None
 
 
 @dataclass(frozen=True)
@@ -356,7 +395,10 @@ def _encode_data(data: Any) -> Any:
         return out
     if isinstance(data, StepOutputData):
         h = data.step_output_handle
-        return {"o": h.output_name, "mk": h.mapping_key, "md": metadata_to_json(data.metadata)}
+        out = {"o": h.output_name, "mk": h.mapping_key, "md": metadata_to_json(data.metadata)}
+        if data.type_check_data is not None and _notable(data.type_check_data):
+            out["tc"] = _encode_type_check(data.type_check_data)
+        return out
     if isinstance(data, HandledOutputData):
         return {"o": data.output_name, "mgr": data.manager_key, "md": metadata_to_json(data.metadata)}
     if isinstance(data, LoadedInputData):
@@ -364,11 +406,19 @@ def _encode_data(data: Any) -> Any:
     if isinstance(data, AssetPlannedData):
         return {"k": data.asset_key.path, "p": data.partition, "c": data.check_name}
     if isinstance(data, StepInputData):
-        return {"i": data.input_name}
+        if data.type_check_data is None or not _notable(data.type_check_data):
+            return {"i": data.input_name}
+        return {"i": data.input_name, "tc": _encode_type_check(data.type_check_data)}
     if isinstance(data, StepFailureData):
+        ufd = data.user_failure_data
         return {"err": data.error.to_json() if data.error else None,
                 "src": data.error_source,
-                "ufd": data.user_failure_data}
+                "ufd": None if ufd is None else {"l": ufd.label, "desc": ufd.description,
+                                                 "md": metadata_to_json(ufd.metadata)}}
+    if isinstance(data, StepRetryData):
+        return {"err": data.error.to_json() if data.error else None, "wait": data.seconds_to_wait}
+    if isinstance(data, HookErroredData):
+        return {"err": data.error.to_json() if data.error else None}
     if isinstance(data, EngineEventData):
         return {"md": metadata_to_json(data.metadata),
                 "err": data.error.to_json() if data.error else None}
@@ -377,6 +427,22 @@ def _encode_data(data: Any) -> Any:
                 "md": metadata_to_json(data.metadata), "sev": data.severity.value,
                 "desc": data.description, "b": data.blocking}
     return data
+
+
+def _notable(tc: TypeCheckData | None) -> bool:
+    """A type check worth storing: a passed check without details is implied (and is most)."""
+    return tc is not None and not (tc.success and tc.description is None and not tc.metadata)
+
+
+def _encode_type_check(tc: TypeCheckData) -> dict[str, Any]:
+    return {"ok": tc.success, "l": tc.label, "desc": tc.description,
+            "md": metadata_to_json(tc.metadata)}
+
+
+def _decode_type_check(data: Any, label: str) -> TypeCheckData:
+    if not data:
+        return TypeCheckData(True, label)
+    return TypeCheckData(data["ok"], data["l"], data.get("desc"), metadata_from_json(data.get("md")))
 
 
 def _decode_data(event_type: str, step_key: str | None, data: Any) -> Any:
@@ -389,7 +455,8 @@ def _decode_data(event_type: str, step_key: str | None, data: Any) -> Any:
         return StepMaterializationData(m)
     if event_type == "STEP_OUTPUT":
         return StepOutputData(StepOutputHandle(step_key or "", data["o"], data.get("mk")),
-                              metadata_from_json(data.get("md")))
+                              metadata_from_json(data.get("md")),
+                              _decode_type_check(data.get("tc"), data["o"]))
     if event_type == "HANDLED_OUTPUT":
         return HandledOutputData(data["o"], data["mgr"], metadata_from_json(data.get("md")))
     if event_type in ("ASSET_MATERIALIZATION_PLANNED", "ASSET_CHECK_EVALUATION_PLANNED"):
@@ -397,10 +464,17 @@ def _decode_data(event_type: str, step_key: str | None, data: Any) -> Any:
     if event_type == "LOADED_INPUT":
         return LoadedInputData(data["i"], data["mgr"])
     if event_type == "STEP_INPUT":
-        return StepInputData(data["i"])
+        return StepInputData(data["i"], _decode_type_check(data.get("tc"), data["i"]))
     if event_type in ("STEP_FAILURE", "PIPELINE_FAILURE", "RESOURCE_INIT_FAILURE"):
-        return StepFailureData(SerializableErrorInfo.from_json(data.get("err")), data.get("ufd"),
+        ufd = data.get("ufd")
+        return StepFailureData(SerializableErrorInfo.from_json(data.get("err")),
+                               None if not isinstance(ufd, dict) else UserFailureData(
+                                   ufd["l"], ufd.get("desc"), metadata_from_json(ufd.get("md"))),
                                data.get("src", "USER_CODE_ERROR"))
+    if event_type == "STEP_UP_FOR_RETRY":
+        return StepRetryData(SerializableErrorInfo.from_json(data.get("err")), data.get("wait"))
+    if event_type == "HOOK_ERRORED":
+        return HookErroredData(SerializableErrorInfo.from_json(data.get("err")))
     if event_type == "ASSET_CHECK_EVALUATION":
         return AssetCheckEvaluation(AssetKey(data["k"]), data["c"], data["ok"],
                                     metadata_from_json(data.get("md")),

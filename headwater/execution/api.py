@@ -12,7 +12,7 @@ from headwater.definitions.definitions import split_assets
 from headwater.definitions.jobs import JobDefinition
 from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.pickle_io import PickleFilesIOManager
-from headwater.execution.plan import build_plan, resolve_selection
+from headwater.execution.plan import ExecutionPlan, build_plan, resolve_selection
 from headwater.execution.resources import init_resources
 from headwater.execution.result import ExecuteInProcessResult
 from headwater.execution.run import EPHEMERAL_JOB_NAME, execute_plan
@@ -55,17 +55,27 @@ def materialize_to_memory(assets: Sequence[Any], run_config: Any = None, instanc
                        selection)
 
 
+def build_job_plan(job: Any, *, run_config: Any = None, op_selection: Any = None,
+                   asset_selection: Any = None, input_values: Mapping[str, Any] | None = None,
+                   ) -> ExecutionPlan:
+    """A job's plan for one run: the same inputs give the same plan, in any process."""
+    if job.graph_def is not None:
+        from headwater.definitions.run_config import normalize_run_config
+        from headwater.execution.op_plan import build_op_plan
+
+        return build_op_plan(job, op_selection, normalize_run_config(run_config), input_values)
+    ids, check_keys = job.asset_ids, None
+    if asset_selection is not None:
+        ids, check_keys = resolve_selection(job.asset_graph, asset_selection, within=set(ids))
+    return build_plan(job.asset_graph, ids, check_keys)
+
+
 def execute_asset_job(job: Any, *, run_config: Any = None, instance: Any = None,
                       partition_key: str | None = None, raise_on_error: bool = True,
                       asset_selection: Any = None, run_id: str | None = None,
                       tags: Mapping[str, str] | None = None,
                       resources: Mapping[str, Any] | None = None) -> ExecuteInProcessResult:
-    graph = job.asset_graph
-    ids = job.asset_ids
-    check_keys = None
-    if asset_selection is not None:
-        ids, check_keys = resolve_selection(graph, asset_selection, within=set(ids))
-    plan = build_plan(graph, ids, check_keys)
+    plan = build_job_plan(job, asset_selection=asset_selection)
     res = {**job.resource_defs, **(resources or {})}
     return execute_plan(plan, instance=_instance(instance), resources=res, run_config=run_config,
                         tags={**job.tags, **(tags or {})}, job_name=job.name,
@@ -111,10 +121,8 @@ def execute_op_job(job: Any, *, run_config: Any = None, instance: Any = None,
                    resources: Mapping[str, Any] | None = None,
                    input_values: Mapping[str, Any] | None = None) -> ExecuteInProcessResult:
     """Run an op job (``@job``) in this process, through the same run loop as assets."""
-    from headwater.definitions.run_config import normalize_run_config
-    from headwater.execution.op_plan import build_op_plan
-
-    plan = build_op_plan(job, op_selection, normalize_run_config(run_config), input_values)
+    plan = build_job_plan(job, run_config=run_config, op_selection=op_selection,
+                          input_values=input_values)
     res = {**job.resource_defs, **(resources or {})}
     return execute_plan(plan, instance=_instance(instance), resources=res, run_config=run_config,
                         tags={**job.tags, **(tags or {})}, job_name=job.name,

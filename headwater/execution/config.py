@@ -32,6 +32,11 @@ def resolve_op_configs(plan: ExecutionPlan, run_config: Any) -> tuple[dict[str, 
             continue
         cls = op.config_cls
         if cls is None:
+            schema = getattr(op, "config_schema", None)
+            if schema is not None:  # Dagster's shorthand: {"n": int, ...}
+                from headwater.definitions.config_schema import validate_config
+
+                errors.extend(validate_config(schema, raw, f"ops.{key}.config"))
             if raw is not None:
                 values[key] = raw
             continue

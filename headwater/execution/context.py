@@ -25,7 +25,7 @@ class OpExecutionContext:
                  assets_def: Any = None, selected_keys: frozenset[AssetKey] | None = None,
                  partition_key: str | None = None, retry_number: int = 0,
                  tags: Mapping[str, str] | None = None, step_key: str | None = None,
-                 checks_def: Any = None):
+                 checks_def: Any = None, mapping_key: str | None = None):
         self.run_id = run_id
         self.job_name = job_name
         self.op_def = op
@@ -39,6 +39,7 @@ class OpExecutionContext:
         self._selected_keys = selected_keys
         self._partition_key = partition_key
         self.retry_number = retry_number
+        self._mapping_key = mapping_key
         self._tags = dict(tags or {})
         self.step_key = step_key or (op.name if op is not None else "")
         self.output_metadata: dict[str | None, dict[str, Any]] = {}
@@ -167,7 +168,8 @@ class OpExecutionContext:
         return {**self.output_metadata.get(None, {}), **self.output_metadata.get(output_name, {})}
 
     def get_mapping_key(self) -> str | None:
-        return None
+        """The mapping key of this copy of a mapped op (``.map``), else None."""
+        return self._mapping_key
 
     def log_event(self, event: Any) -> None:
         """Record an AssetMaterialization, AssetObservation or check result from user code."""

@@ -15,9 +15,14 @@ from headwater.definitions.results import (
     MaterializeResult,
     Output,
 )
+from headwater.definitions.types import resolve_type
 from headwater.execution.plan import Step
 
 NO_VALUE = object()
+
+
+class Yielded(list):  # type: ignore[type-arg]
+    """What a generator compute function yielded, consumed while the user's code ran."""
 
 
 @dataclass
@@ -47,7 +52,7 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
     # the outputs this step may produce: its selected assets', or an op's own
     produced_names = dict.fromkeys(step.op.outs) if step.is_op else step.asset_outputs
     items: Iterable[Any]
-    if inspect.isgenerator(result):
+    if isinstance(result, Yielded) or inspect.isgenerator(result):
         items = list(result)
     elif step.is_check:
         items = result if isinstance(result, (list, tuple)) else [result]
@@ -56,8 +61,9 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
         selected = [o for o in names if o in produced_names]
         if len(result) != len(selected):
             raise InvariantViolationError(
-                f"{what} returned a tuple of {len(result)} values but has {len(selected)} "
-                f"outputs {selected}; return one value per output, in order")
+                f"Length mismatch between returned tuple of outputs and number of output defs "
+                f"on {what}. Output tuple has {len(result)} outputs, while it has "
+                f"{len(selected)} outputs {selected}; return one value per output, in order.")
         items = [Output(v, output_name=n) for n, v in zip(selected, result, strict=True)]
     elif isinstance(result, tuple) and _all_results(result):
         items = list(result)
@@ -82,9 +88,9 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
             if name not in produced_names and name not in step.check_outputs:
                 if name in step.definition.op.outs:
                     continue  # an output that was not selected
-                raise InvalidDefinitionError(
-                    f"{what} yielded an output named {name!r}, which it does not declare; its "
-                    f"outputs are {sorted(step.asset_outputs)}")
+                raise InvariantViolationError(
+                    f'Core compute for {what} returned an output "{name}" that does not exist. '
+                    f"The available outputs are {list(produced_names)}")
             out.outputs.append(StepOutput(name, item.value, dict(item.metadata), item.tags,
                                           item.data_version, getattr(item, "mapping_key", None)))
         elif isinstance(item, (AssetMaterialization, AssetObservation)):
@@ -97,14 +103,15 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
             out.outputs.append(StepOutput(single, item))
         else:
             raise InvariantViolationError(
-                f"{what} returned a {type(item).__name__}, but it has several outputs "
-                f"{sorted(step.asset_outputs)}; return a tuple, or yield Output(value, output_name=...) "
-                "/ MaterializeResult(asset_key=...)")
+                f"{what} has multiple outputs {sorted(produced_names)}, but only one output was "
+                f"returned, of type {type(item).__name__}. Return a tuple with a value for each "
+                "output, or yield Output(value, output_name=...) / "
+                "MaterializeResult(asset_key=...) for each.")
     produced = {o.output_name for o in out.outputs}
     for name in produced_names:  # outputs that carry no value count as produced
         op_out = step.definition.op.outs.get(name)
         if name not in produced and op_out is not None and op_out.is_required \
-                and op_out.dagster_type is type(None):
+                and resolve_type(op_out.dagster_type).is_nothing:
             out.outputs.append(StepOutput(name))
     return out
 

@@ -10,6 +10,7 @@ from headwater.definitions.asset_graph import AssetGraph
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.checks import AssetChecksDefinition, AssetCheckSpec
 from headwater.definitions.errors import InvalidDefinitionError, InvalidSubsetError
+from headwater.definitions.graph import GraphDefinition
 
 
 @dataclass
@@ -72,6 +73,8 @@ class Step:
 class ExecutionPlan:
     steps: list[Step]
     graph: AssetGraph
+    # a graph node's output -> the op step output that produces it: (node, output) -> (step, output)
+    node_outputs: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     @property
     def asset_keys(self) -> set[AssetKey]:
@@ -93,8 +96,17 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
         by_owner.setdefault(graph.owner[i], []).append(graph.keys[i])
     steps: list[Step] = []
     producer: dict[AssetKey, int] = {}
+    node_outputs: dict[tuple[str, str], tuple[str, str]] = {}
     for owner, keys in by_owner.items():
         ad = graph.assets_defs[owner].subset_for(keys)
+        if isinstance(ad.op, GraphDefinition):  # a graph-backed asset: its ops are the steps
+            from headwater.execution.op_plan import graph_asset_steps
+
+            for step in graph_asset_steps(ad, len(steps), node_outputs):
+                for k in step.asset_outputs.values():
+                    producer[k] = step.index
+                steps.append(step)
+            continue
         selected = set(keys)
         outputs = {o: k for o, k in ad.keys_by_output_name.items() if k in selected}
         check_outs = {o: c for o, c in ad.check_specs_by_output.items() if c.asset_key in selected}
@@ -148,7 +160,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
                 for check_step in blocking_by_asset.get(up, ()):
                     s.deps.add(check_step)
                     s.blocking_checks.add(check_step)
-    return ExecutionPlan(_toposort(steps), graph)
+    return ExecutionPlan(_toposort(steps), graph, node_outputs)
 
 
 def _toposort(steps: list[Step]) -> list[Step]:

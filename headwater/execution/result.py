@@ -42,7 +42,8 @@ class ExecuteInProcessResult:
         return [e for e in self._events if e.step_key is not None]
 
     def events_for_node(self, node_name: str) -> list[Event]:
-        return [e for e in self._events if e.step_key == node_name]
+        """The node's events: for a mapped op, those of every mapped copy (``op[key]``)."""
+        return [e for e in self._events if _of_node(e.step_key, node_name)]
 
     def filter_events(self, event_filter: Any) -> list[Event]:
         return [e for e in self._events if event_filter(e)]
@@ -66,7 +67,7 @@ class ExecuteInProcessResult:
     # --- steps ---
     def _of_type(self, value: str, node: str | None = None) -> list[Event]:
         return [e for e in self._events if e.event_type_value == value
-                and (node is None or e.step_key == node)]
+                and (node is None or _of_node(e.step_key, node))]
 
     def get_step_success_events(self) -> list[Event]:
         return self._of_type("STEP_SUCCESS")
@@ -99,6 +100,9 @@ class ExecuteInProcessResult:
     def output_for_node(self, node_name: str, output_name: str = "result") -> Any:
         if (node_name, output_name) in self._outputs:
             return self._outputs[(node_name, output_name)]
+        produced_by = getattr(self._plan, "node_outputs", {}).get((node_name, output_name))
+        if produced_by is not None:  # a graph node: the output of the op it maps to
+            return self.output_for_node(*produced_by)
         mapped = {k[len(node_name) + 1:-1]: v for (k, o), v in self._outputs.items()
                   if o == output_name and k.startswith(node_name + "[")}
         if mapped:  # a mapped op: its output for each mapping key
@@ -146,3 +150,9 @@ class ExecuteInProcessResult:
 
     def __repr__(self) -> str:
         return f"ExecuteInProcessResult(run_id={self.run_id!r}, success={self.success})"
+
+
+def _of_node(step_key: str | None, node: str) -> bool:
+    """Whether an event's step belongs to a node: the step itself, or a mapped copy of it."""
+    return step_key == node or (step_key is not None and step_key.startswith(node + "[")
+                                and step_key.endswith("]"))

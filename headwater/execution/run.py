@@ -1,15 +1,20 @@
-"""The run loop: one plan, one set of resources, steps in order, events at step boundaries.
+"""The run loop: one plan, one set of resources, steps in plan order, events at step boundaries.
 
-Every way of launching (``materialize``, ``job.execute_in_process``, the CLI) comes here.
+Every way of launching (``materialize``, ``job.execute_in_process``, ``execute_job``, the CLI)
+comes here. The loop decides *what* runs next (plan order, skips, mapped-step expansion,
+retries, run events); an executor (``executors/``) decides only *where* a ready step runs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import heapq
+import itertools
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,7 +35,9 @@ from headwater.events.records import (
     EventType,
     StepFailureData,
 )
+from headwater.execution.compute_logs import ComputeLogManager
 from headwater.execution.config import resolve_op_configs
+from headwater.execution.executors.base import Executor, InProcessExecutor, StepOutcome
 from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import ExecutionPlan, Step
 from headwater.execution.resources import check_resource_config, init_resources
@@ -62,7 +69,20 @@ class RunContext:
         self.produced: set[Any] = set()  # asset keys (and op (step, output)s) produced so far
         self.mapping_keys: dict[tuple[str, str], list[str]] = {}
         self.failures: list[tuple[Step, BaseException, bool]] = []
+        self.compute_logs = ComputeLogManager.for_instance(instance)
+        self.resource_setup: tuple[Any, ...] | None = None  # (defs, needed keys, config, stack)
         self._last_flush = time.monotonic()
+
+    def init_resources(self) -> None:
+        """Set up the run's resources in this process (once; torn down with the run's stack)."""
+        assert self.resource_setup is not None
+        defs, needed, cfg, stack = self.resource_setup
+        self.resources = init_resources(defs, needed, stack, instance=self.instance, run=self.run,
+                                        run_config=cfg)
+
+    def run_attempt(self, step: Step, attempt: int) -> StepOutcome:
+        """One attempt of a step, here: what every executor calls, in whichever process."""
+        return run_step_attempt(self, step, attempt)
 
     # --- events ---
     def emit(self, event_type: EventType, step: Step | None, message: str | None,
@@ -136,14 +156,16 @@ def _expand(rc: RunContext, plan: ExecutionPlan, step: Step) -> list[Step]:
     return [dataclasses.replace(step, key=f"{step.key}[{mk}]", mapping_key=mk) for mk in keys]
 
 
-def run_with_retries(rc: RunContext, step: Step) -> bool:
-    """Run a step; on failure, retry as its RetryPolicy (or a RetryRequested) allows."""
-    attempt = 0
-    while True:
-        ok = execute_step(rc, step, restarted=attempt > 0)
-        if ok:
+def run_step_attempt(rc: RunContext, step: Step, attempt: int) -> StepOutcome:
+    """Run one attempt of a step, its stdout/stderr captured; then its hooks, or a retry.
+
+    A failed attempt is retried as the step's RetryPolicy (or a RetryRequested) allows: the
+    outcome is then "retry" with the delay to wait, and the run loop submits the next attempt.
+    """
+    with rc.compute_logs.capture(rc.run_id, step.key):
+        if execute_step(rc, step, restarted=attempt > 0):
             run_hooks(rc, step, "success", None)
-            return True
+            return StepOutcome(step, attempt, "success")
         _, error, _ = rc.failures[-1]
         policy = step.retry_policy
         max_retries = (error.max_retries if isinstance(error, RetryRequested)
@@ -151,17 +173,15 @@ def run_with_retries(rc: RunContext, step: Step) -> bool:
         allowed = not (isinstance(error, Failure) and not error.allow_retries)
         if not allowed or attempt >= (max_retries or 0):
             run_hooks(rc, step, "failure", error)
-            return False
-        attempt += 1
+            return StepOutcome(step, attempt, "failure")
         rc.failures.pop()  # it will be retried: not a failure of the run (yet)
         delay = (error.seconds_to_wait if isinstance(error, RetryRequested) and
-                 error.seconds_to_wait else policy.calculate_delay(attempt) if policy else 0)
+                 error.seconds_to_wait else policy.calculate_delay(attempt + 1) if policy else 0)
         rc.emit(EventType.STEP_UP_FOR_RETRY, step,
                 f'Execution of step "{step.key}" failed and has requested a retry'
                 + (f" in {delay:g} seconds." if delay else "."))
         rc.flush()
-        if delay:
-            time.sleep(delay)  # the retry policy's own wait, not synchronisation
+        return StepOutcome(step, attempt, "retry", float(delay or 0))
 
 
 def run_hooks(rc: RunContext, step: Step, outcome: str, error: BaseException | None) -> None:
@@ -234,16 +254,26 @@ def _check_resources_provided(plan: ExecutionPlan, needed: set[str],
         f"{sorted(given)}. Pass them in resources={{...}} (or Definitions(resources=...)).")
 
 
-def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, Any],
-                 run_config: Any = None, tags: Mapping[str, str] | None = None,
-                 job_name: str = EPHEMERAL_JOB_NAME, raise_on_error: bool = True,
-                 partition_key: str | None = None, run_id: str | None = None,
-                 job_def: Any = None) -> ExecuteInProcessResult:
+def run_resource_defs(plan: ExecutionPlan, resources: Mapping[str, Any],
+                      instance: Any) -> dict[str, Any]:
+    """The run's resource definitions: given ones, the assets' own, the default IO manager."""
     resource_defs = dict(resources)
     for step in plan.steps:
         for k, v in step.definition.resource_defs.items():
             resource_defs.setdefault(k, v)
     resource_defs.setdefault("io_manager", PickleFilesIOManager(instance.storage_directory()))
+    return resource_defs
+
+
+def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, Any],
+                 run_config: Any = None, tags: Mapping[str, str] | None = None,
+                 job_name: str = EPHEMERAL_JOB_NAME, raise_on_error: bool = True,
+                 partition_key: str | None = None, run_id: str | None = None,
+                 job_def: Any = None, executor: Executor | None = None,
+                 result_cls: type[ExecuteInProcessResult] = ExecuteInProcessResult,
+                 ) -> ExecuteInProcessResult:
+    executor = executor if executor is not None else InProcessExecutor()
+    resource_defs = run_resource_defs(plan, resources, instance)
     needed = required_resource_keys(plan)
     _check_resources_provided(plan, needed, resource_defs, resources)
     try:
@@ -271,34 +301,26 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                            f"{job_name} intends to execute asset check {spec.name} on "
                            f"asset {spec.asset_key.to_user_string()}")
     rc.emit(EventType.RUN_START, None, f'Started execution of run for "{job_name}".')
-    status: dict[int, str] = {}
     stop_error: BaseException | None = None
     with contextlib.ExitStack() as stack:
+        rc.resource_setup = (resource_defs, needed, cfg, stack)
+        stack.callback(executor.close)
         try:
-            rc.resources = init_resources(resource_defs, needed, stack, instance=instance, run=run,
-                                          run_config=cfg)
+            executor.start(rc)
         except HeadwaterError as e:
             stop_error = e
         except Exception as e:  # noqa: BLE001 - recorded and re-raised below
             stop_error = e
         if stop_error is None:
-            for step in plan.steps:
-                dep_status = {status.get(d) for d in step.deps}
-                if dep_status & {"failed", "not_run"}:
-                    status[step.index] = "not_run"  # downstream of a failure: not executed
-                    continue
-                unproduced = _unproduced_inputs(rc, plan, step)
-                if "skipped" in dep_status or unproduced:
-                    status[step.index] = "skipped"
-                    rc.emit(EventType.STEP_SKIPPED, step,
-                            f'Skipping step "{step.key}": its input(s) {unproduced} were not '
-                            "produced upstream (an optional output was not yielded).")
+            try:
+                _StepScheduler(rc, executor, raise_on_error).run()
+            except BaseException as e:  # interrupted (Ctrl-C) or a bug: the run is not left open
+                rc.emit(EventType.RUN_FAILURE, None, f'Execution of run for "{job_name}" was '
+                        f"interrupted: {type(e).__name__}: {e}",
+                        StepFailureData(error_info_from_exc(e), None, "FRAMEWORK_ERROR"))
+                with contextlib.suppress(Exception):
                     rc.flush()
-                    continue
-                ok = all([run_with_retries(rc, concrete) for concrete in _expand(rc, plan, step)])
-                status[step.index] = "ok" if ok else "failed"
-                if not ok and raise_on_error:
-                    break
+                raise
     if stop_error is not None:
         info = error_info_from_exc(stop_error)
         if isinstance(stop_error, ResourceFunctionError):
@@ -309,8 +331,8 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
         rc.flush()
         if raise_on_error or not isinstance(stop_error, ResourceFunctionError):
             raise stop_error
-        return ExecuteInProcessResult(instance.get_run_by_id(run.run_id) or run, rc.events,
-                                      rc.outputs, plan, job_def)
+        return result_cls(instance.get_run_by_id(run.run_id) or run, rc.events, rc.outputs,
+                          plan, job_def)
     if rc.failures:
         names = ", ".join(s.key for s, _, _ in rc.failures)
         rc.emit(EventType.RUN_FAILURE, None, f'Execution of run for "{job_name}" failed. '
@@ -319,8 +341,131 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
         rc.emit(EventType.RUN_SUCCESS, None, f'Finished execution of run for "{job_name}".')
     rc.flush()
     refresh = instance.get_run_by_id(run.run_id) or run
-    result = ExecuteInProcessResult(refresh, rc.events, rc.outputs, plan, job_def)
+    result = result_cls(refresh, rc.events, rc.outputs, plan, job_def)
     if rc.failures and raise_on_error:
         step, error, user_code = rc.failures[0]
         raise error
     return result
+
+
+class _StepScheduler:
+    """Which step runs next: plan order, as deps finish; at most ``max_concurrent`` at once.
+
+    A step of the plan (a "template") is decided when its deps are: not run (downstream of a
+    failure), skipped (an input was not produced), or expanded into its concrete steps (one,
+    or one per mapping key) which are submitted to the executor as slots free up. A retry
+    waiting for its delay keeps its slot. With ``raise_on_error``, the first failure stops
+    expanding new steps; the steps already expanded finish.
+    """
+
+    def __init__(self, rc: RunContext, executor: Executor, raise_on_error: bool):
+        self.rc = rc
+        self.plan = rc.plan
+        self.executor = executor
+        self.raise_on_error = raise_on_error
+        steps = self.plan.steps
+        self.waiting_on = [len(s.deps) for s in steps]
+        self.children: list[list[int]] = [[] for _ in steps]
+        for s in steps:
+            for d in s.deps:
+                self.children[d].append(s.index)
+        self.decidable = [s.index for s in steps if not s.deps]  # a heap: plan order
+        self.status: dict[int, str] = {}
+        self.open: dict[int, list[Any]] = {}  # template index -> [concrete steps left, all ok]
+        self.ready: deque[tuple[Step, int]] = deque()  # (concrete step, attempt)
+        self.running: list[Step] = []
+        self.delayed: list[tuple[float, int, Step, int]] = []  # (due, seq, step, attempt) heap
+        self._seq = itertools.count()
+        self.stopped = False
+
+    def run(self) -> None:
+        executor = self.executor
+        while True:
+            now = time.monotonic()
+            while self.delayed and self.delayed[0][0] <= now:
+                _, _, step, attempt = heapq.heappop(self.delayed)
+                self.ready.appendleft((step, attempt))
+            self._dispatch()
+            if not self.running:
+                if not self.delayed:
+                    return
+                # the retry policy's own wait (nothing else may run meanwhile), not a sync
+                time.sleep(max(0.0, self.delayed[0][0] - time.monotonic()))
+                continue
+            timeout = max(0.0, self.delayed[0][0] - time.monotonic()) if self.delayed else None
+            for outcome in executor.wait(self.rc, timeout):
+                self.running = [s for s in self.running if s is not outcome.step]
+                self._ended(outcome)
+
+    def _dispatch(self) -> None:
+        executor = self.executor
+        while len(self.running) + len(self.delayed) < executor.max_concurrent:
+            item = self._pick()
+            if item is None:
+                return
+            step, attempt = item
+            self.running.append(step)
+            executor.submit(self.rc, step, attempt)
+
+    def _pick(self) -> tuple[Step, int] | None:
+        """The first ready step the executor admits now, expanding templates as needed."""
+        while True:
+            for i, (step, attempt) in enumerate(self.ready):
+                if self.executor.admits(step, self.running):
+                    del self.ready[i]
+                    return step, attempt
+            if self.stopped or not self._expand_next():
+                return None
+
+    def _expand_next(self) -> bool:
+        """Decide the next template in plan order; True if it added ready steps."""
+        rc, plan = self.rc, self.plan
+        while self.decidable:
+            index = heapq.heappop(self.decidable)
+            step = plan.steps[index]
+            dep_status = {self.status[d] for d in step.deps}
+            if dep_status & {"failed", "not_run"}:
+                self._decide(index, "not_run")  # downstream of a failure: not executed
+                continue
+            unproduced = _unproduced_inputs(rc, plan, step)
+            if "skipped" in dep_status or unproduced:
+                rc.emit(EventType.STEP_SKIPPED, step,
+                        f'Skipping step "{step.key}": its input(s) {unproduced} were not '
+                        "produced upstream (an optional output was not yielded).")
+                rc.flush()
+                self._decide(index, "skipped")
+                continue
+            concrete = _expand(rc, plan, step)
+            if not concrete:  # a mapped step whose upstream yielded no mapping key
+                self._decide(index, "ok")
+                continue
+            self.open[index] = [len(concrete), True]
+            self.ready.extend((c, 0) for c in concrete)
+            return True
+        return False
+
+    def _decide(self, index: int, status: str) -> None:
+        self.status[index] = status
+        for child in self.children[index]:
+            self.waiting_on[child] -= 1
+            if self.waiting_on[child] == 0:
+                heapq.heappush(self.decidable, child)
+
+    def _ended(self, outcome: StepOutcome) -> None:
+        step = outcome.step
+        if outcome.kind == "retry":
+            if outcome.delay > 0:
+                heapq.heappush(self.delayed, (time.monotonic() + outcome.delay, next(self._seq),
+                                              step, outcome.attempt + 1))
+            else:
+                self.ready.appendleft((step, outcome.attempt + 1))
+            return
+        entry = self.open[step.index]
+        entry[0] -= 1
+        if outcome.kind != "success":
+            entry[1] = False
+            if self.raise_on_error:
+                self.stopped = True
+        if entry[0] == 0:
+            del self.open[step.index]
+            self._decide(step.index, "ok" if entry[1] else "failed")

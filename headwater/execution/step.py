@@ -14,15 +14,18 @@ from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.errors import (
     AssetCheckFailedError,
     Failure,
+    HeadwaterError,
     InvalidDefinitionError,
     InvariantViolationError,
+    MaxRetriesExceededError,
+    RetryRequested,
     StepOutputNotFoundError,
     TypeCheckDidNotPass,
 )
 from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.op import DynamicOut
 from headwater.definitions.results import AssetCheckSeverity, AssetMaterialization, AssetObservation
-from headwater.definitions.types import resolve_type
+from headwater.definitions.types import ANY, resolve_type
 from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
 from headwater.events.records import (
     AssetCheckEvaluation,
@@ -34,6 +37,9 @@ from headwater.events.records import (
     StepMaterializationData,
     StepOutputData,
     StepOutputHandle,
+    StepRetryData,
+    TypeCheckData,
+    UserFailureData,
 )
 from headwater.execution.context import (
     AssetCheckExecutionContext,
@@ -42,7 +48,7 @@ from headwater.execution.context import (
 )
 from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.logs import LogManager
-from headwater.execution.outputs import NO_VALUE, collect
+from headwater.execution.outputs import NO_VALUE, Yielded, collect
 from headwater.execution.plan import Step
 
 _VALID_MAPPING_KEY = re.compile(r"^[A-Za-z0-9_]+$")
@@ -52,54 +58,124 @@ COMPAT_STEP_ERROR = "DagsterExecutionStepExecutionError"
 
 
 class StepFailed(Exception):
-    """Internal: a step failed; ``error`` is what the user should see."""
+    """Internal: a step failed; ``error`` is what the user should see.
 
-    def __init__(self, error: BaseException, user_code: bool):
+    ``wrapper`` names the framework error Dagster records around a user exception
+    (``DagsterExecutionStepExecutionError`` by default) and its message."""
+
+    def __init__(self, error: BaseException, user_code: bool,
+                 wrapper: tuple[str, str] | None = None):
         super().__init__(str(error))
         self.error = error
         self.user_code = user_code
+        self.wrapper = wrapper
 
 
 def _what(step: Step) -> str:
     d = step.definition
+    if step.is_op:
+        return f'op "{step.key}"'
     if isinstance(d, AssetChecksDefinition):
         return f"asset check {step.key!r}"
     keys = sorted(k.to_user_string() for k in step.asset_outputs.values())
     return f"asset {keys[0]!r}" if len(keys) == 1 else f"multi-asset {step.key!r} ({keys})"
 
 
-def execute_step(rc: Any, step: Step, restarted: bool = False) -> bool:
-    """Run one step, recording its events. Returns True on success."""
-    if restarted:
-        rc.emit(EventType.STEP_RESTARTED, step, f'Started re-execution of step "{step.key}".')
+def execute_step(rc: Any, step: Step, restarted: bool = False,
+                 attempt: int | None = None) -> bool:
+    """Run one attempt of a step (``attempt`` 0 is the first), recording its events. Returns
+    True on success.
+
+    On failure, STEP_FAILURE is recorded whether or not the run loop retries the step. A run
+    loop that decides retries as Dagster records them calls ``attempt_step`` and then either
+    ``record_step_retry`` (no STEP_FAILURE) or ``record_step_failure``."""
+    if attempt is None:
+        attempt = _retries_done(rc, step) if restarted else 0
+    failed = attempt_step(rc, step, attempt)
+    if failed is None:
+        return True
+    record_step_failure(rc, step, failed)
+    return False
+
+
+def attempt_step(rc: Any, step: Step, retry_number: int = 0) -> StepFailed | None:
+    """One attempt at a step: STEP_START (STEP_RESTARTED on a retry), then its events up to
+    STEP_SUCCESS. Returns None on success, or the failure, which is not recorded yet."""
+    if retry_number:
+        rc.emit(EventType.STEP_RESTARTED, step,
+                f'Started re-execution (attempt # {retry_number + 1}) of step "{step.key}".')
     else:
         rc.emit(EventType.STEP_START, step, f'Started execution of step "{step.key}".')
     try:
-        _run(rc, step)
+        _run(rc, step, retry_number)
     except StepFailed as f:
-        _fail(rc, step, f.error, f.user_code)
-        return False
+        return f
     finally:
         rc.flush()
-    return True
+    return None
 
 
-def _fail(rc: Any, step: Step, error: BaseException, user_code: bool) -> None:
-    info = error_info_from_exc(error, user_frames_only=user_code)
-    if user_code:  # as Dagster records it: the step error, caused by the user's exception
-        info = SerializableErrorInfo(
-            f'{COMPAT_STEP_ERROR}: Error occurred while executing step "{step.key}":\n', [],
-            COMPAT_STEP_ERROR, info)
-    metadata = error.metadata if isinstance(error, Failure) else None
+def _retries_done(rc: Any, step: Step) -> int:
+    """How often this step has been restarted so far (only read when it is restarted)."""
+    return sum(1 for e in rc.events if e.step_key == step.key
+               and e.event_type_value == "STEP_RESTARTED") + 1
+
+
+def _error_info(step: Step, failed: StepFailed) -> SerializableErrorInfo:
+    error = failed.error
+    if isinstance(error, Failure):  # the user's own signal: recorded as itself
+        return error_info_from_exc(error)
+    if isinstance(error, RetryRequested):
+        return SerializableErrorInfo(f"Exceeded max_retries of {error.max_retries}\n", [],
+                                     "RetryRequested")
+    info = error_info_from_exc(error, user_frames_only=failed.user_code)
+    if failed.user_code:  # as Dagster records it: the step error, caused by the user's exception
+        cls_name, message = failed.wrapper or (
+            COMPAT_STEP_ERROR, f'Error occurred while executing step "{step.key}":')
+        return SerializableErrorInfo(f"{cls_name}: {message}\n", [], cls_name, info)
+    if isinstance(error, HeadwaterError):  # Dagster spells its framework errors "Dagster..."
+        name = type(error).__name__
+        compat = "DagsterError" if name == "HeadwaterError" else f"Dagster{name}"
+        return SerializableErrorInfo(f"{compat}: {error}\n", info.stack, compat, info.cause,
+                                     info.context)
+    return info
+
+
+def record_step_failure(rc: Any, step: Step, failed: StepFailed, final: bool = False) -> None:
+    """STEP_FAILURE, and the failure the run reports (and raises with ``raise_on_error``).
+
+    ``final``: the run loop has decided the step will not be retried; a ``RetryRequested``
+    then fails the run as "Exceeded max_retries", as Dagster reports it."""
+    error = failed.error
+    user_failure = None
+    if isinstance(error, Failure):
+        user_failure = UserFailureData("intentional-failure", error.description,
+                                       dict(error.metadata))
+    source = "USER_CODE_ERROR" if failed.user_code and not isinstance(
+        error, (Failure, RetryRequested)) else "FRAMEWORK_ERROR"
     rc.emit(EventType.STEP_FAILURE, step, f'Execution of step "{step.key}" failed: '
             f"{type(error).__name__}: {error}",
-            StepFailureData(info, {"metadata": {k: str(v) for k, v in metadata.items()}}
-                            if metadata else None,
-                            "USER_CODE_ERROR" if user_code else "FRAMEWORK_ERROR"))
-    rc.record_failure(step, error, user_code)
+            StepFailureData(_error_info(step, failed), user_failure, source))
+    if final and isinstance(error, RetryRequested):
+        exceeded = MaxRetriesExceededError(f"Exceeded max_retries of {error.max_retries}")
+        exceeded.__cause__ = error
+        error = exceeded
+    rc.record_failure(step, error, failed.user_code)
 
 
-def _run(rc: Any, step: Step) -> None:
+def record_step_retry(rc: Any, step: Step, failed: StepFailed, wait: float) -> None:
+    """STEP_UP_FOR_RETRY for a failure that will be retried after ``wait`` seconds."""
+    info = error_info_from_exc(failed.error, user_frames_only=failed.user_code)
+    if not isinstance(failed.error, RetryRequested):  # retried by policy: caused by the error
+        info = SerializableErrorInfo("RetryRequestedFromPolicy\n", [], "RetryRequestedFromPolicy",
+                                     info)
+    rc.emit(EventType.STEP_UP_FOR_RETRY, step,
+            f'Execution of step "{step.key}" failed and has requested a retry'
+            + (f" in {wait:g} seconds." if wait else "."),
+            StepRetryData(info, wait or None))
+
+
+def _run(rc: Any, step: Step, retry_number: int = 0) -> None:
     what = _what(step)
     op = step.op
     log = LogManager(lambda level, msg: rc.emit_log(step, level, msg), f"{step.key} - ")
@@ -111,7 +187,8 @@ def _run(rc: Any, step: Step) -> None:
                       assets_def=None if step.is_check or step.is_op else step.definition,
                       checks_def=step.definition if step.is_check else None,
                       selected_keys=None if step.is_check else frozenset(step.asset_outputs.values()),
-                      partition_key=rc.partition_key, tags=rc.tags, step_key=step.key)
+                      partition_key=rc.partition_key, tags=rc.tags, step_key=step.key,
+                      retry_number=retry_number, mapping_key=step.mapping_key)
     kwargs: dict[str, Any] = {}
     try:
         for inp in step.inputs:
@@ -123,7 +200,16 @@ def _run(rc: Any, step: Step) -> None:
     except Exception as e:
         raise StepFailed(e, True) from None
     for param in [*(i.param for i in step.inputs), *(oi.param for oi in step.op_inputs)]:
-        rc.emit(EventType.STEP_INPUT, step, f'Got input "{param}".', StepInputData(param))
+        in_def = op.ins.get(param)
+        in_type = resolve_type(in_def.dagster_type if in_def is not None else None)
+        check = _type_check(step, context, in_type, kwargs[param], param, "input")
+        rc.emit(EventType.STEP_INPUT, step, _typed_message(f'Got input "{param}"', in_type, check),
+                StepInputData(param, check))
+        if not check.success:
+            raise StepFailed(TypeCheckDidNotPass(
+                f'Type check failed for step input "{param}" - expected type '
+                f'"{in_type.display_name}". Description: {check.description}',
+                check.metadata, in_type), False)
     for p in op.params:
         role = p.role
         if role == "context":
@@ -136,18 +222,20 @@ def _run(rc: Any, step: Step) -> None:
     if not var_kwargs:
         named = {p.name for p in op.params}
         kwargs = {k: v for k, v in kwargs.items() if k in named}
-    try:
+    try:  # the user's code: a generator runs here too, to its end
         result = op.compute_fn(**kwargs)
         if inspect.iscoroutine(result):
             import asyncio
 
             result = asyncio.run(result)
-        collected = collect(step, result, what)
-    except InvalidDefinitionError as e:
-        raise StepFailed(e, False) from None
+        if inspect.isgenerator(result):
+            result = Yielded(result)
     except Exception as e:
-        wrapped = e
-        raise StepFailed(wrapped, True) from None
+        raise StepFailed(e, True) from None
+    try:
+        collected = collect(step, result, what)
+    except Exception as e:
+        raise StepFailed(e, False) from None
     try:
         _handle_outputs(rc, step, context, collected, what)
     except StepFailed:
@@ -155,6 +243,42 @@ def _run(rc: Any, step: Step) -> None:
     except Exception as e:
         raise StepFailed(e, False) from None
     rc.emit(EventType.STEP_SUCCESS, step, f'Finished execution of step "{step.key}".')
+
+
+def _typed_message(what: str, dagster_type: Any, check: TypeCheckData) -> str:
+    """Dagster's message, shortened for untyped values (most of them: it is stored per event)."""
+    if dagster_type.is_any:
+        return f"{what}."
+    return (f'{what} of type "{dagster_type.display_name}". '
+            + ("(Type check passed)." if check.success else "Warning! Type check failed."))
+
+
+_PASSED: dict[str, TypeCheckData] = {}
+
+
+def _type_check(step: Step, context: Any, dagster_type: Any, value: Any, label: str,
+                kind: str) -> TypeCheckData:
+    """Run a type check; a check function that raises fails the step as Dagster records it."""
+    if dagster_type.is_any:
+        hit = _PASSED.get(label)
+        if hit is None:
+            hit = _PASSED[label] = TypeCheckData(True, label)
+        return hit
+    if dagster_type.is_nothing:
+        if value is not None and not step.is_op:
+            raise StepFailed(TypeCheckDidNotPass(
+                f"{_what(step)}: {kind} {label!r} is declared to carry no value (an AssetSpec "
+                f"output or a Nothing type), but a {type(value).__name__} was given. Return "
+                "MaterializeResult(...) instead, or declare a value-carrying output.",
+                dagster_type=dagster_type), False)
+        return TypeCheckData(True, label)
+    try:
+        check = dagster_type.type_check(context, value)
+    except Exception as e:
+        raise StepFailed(e, True, ("DagsterTypeCheckError", (
+            f'Error occurred while type-checking {kind} "{label}" of {_what(step)}, with Python '
+            f"type {type(value)} and Dagster type {dagster_type.display_name}"))) from None
+    return TypeCheckData(check.success, label, check.description, dict(check.metadata))
 
 
 def _load_op_input(rc: Any, step: Step, oi: Any, log: LogManager) -> Any:
@@ -181,16 +305,21 @@ def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
     up = rc.plan.steps[src]
     out_def = up.op.outs.get(output)
     io_key = (out_def.io_manager_key if out_def else None) or "io_manager"
+    asset_key = up.asset_outputs.get(output)  # an op of a graph-backed asset, producing it
+    spec = up.definition.get_asset_spec(asset_key) if asset_key is not None else None
     upstream = OutputContext(name=output, step_key=up.key + key_suffix, run_id=rc.run_id,
-                             definition_metadata=out_def.metadata if out_def else None,
+                             definition_metadata=(spec.metadata if spec is not None else
+                                                  out_def.metadata if out_def else None),
                              resources=rc.resources, op_def=up.op, log=log,
-                             dagster_type=resolve_type(out_def.dagster_type if out_def else None))
+                             dagster_type=resolve_type(out_def.dagster_type if out_def else None),
+                             asset_key=asset_key, asset_spec=spec,
+                             partition_key=rc.partition_key if asset_key is not None else None)
     upstream._mapping_key = mapping_key  # type: ignore[attr-defined]
     upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
     in_def = step.op.ins.get(param)
     ctx = InputContext(name=param, upstream_output=upstream, resources=rc.resources,
                        definition_metadata=in_def.metadata if in_def else None, op_def=step.op,
-                       log=log, step_key=step.key,
+                       log=log, step_key=step.key, asset_key=asset_key,
                        dagster_type=resolve_type(in_def.dagster_type if in_def else None))
     ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
     value = getattr(rc.resources, io_key).load_input(ctx)
@@ -213,7 +342,6 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
                              op_def=up_def.op, log=log, partition_key=rc.partition_key,
                              asset_spec=up_spec)
     upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
-    in_def = step.op.ins.get(inp.param)
     ctx = InputContext(name=inp.param, asset_key=inp.asset_key, upstream_output=upstream,
                        definition_metadata=in_def.metadata if in_def else None,
                        resources=rc.resources, op_def=step.op, log=log,
@@ -223,11 +351,25 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
                                          if up_def.op and upstream.name in up_def.op.outs else None)
     ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
     value = manager.load_input(ctx)
-    _check_type(step, ctx.dagster_type, value, f"input {inp.param!r}")
     rc.emit(EventType.LOADED_INPUT, step,
             f'Loaded input "{inp.param}" using input manager "{io_key}"',
             LoadedInputData(inp.param, io_key))
     return value
+
+
+def _emit_output(rc: Any, step: Step, context: Any, name: str, value: Any,
+                 dagster_type: Any, mapping_key: str | None = None) -> None:
+    """STEP_OUTPUT with the output's type check; fails the step after it if the check failed."""
+    check = (_type_check(step, context, dagster_type, value, name, "output")
+             if value is not NO_VALUE else _type_check(step, context, ANY, None, name, "output"))
+    rc.emit(EventType.STEP_OUTPUT, step, _typed_message(f'Yielded output "{name}"', dagster_type,
+                                                        check),
+            StepOutputData(StepOutputHandle(step.key, name, mapping_key), {}, check))
+    if not check.success:
+        raise StepFailed(TypeCheckDidNotPass(
+            f'Type check failed for step output "{name}" - expected type '
+            f'"{dagster_type.display_name}". Description: {check.description}',
+            check.metadata, dagster_type), False)
 
 
 def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str) -> None:
@@ -241,54 +383,24 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
         name = out.output_name
         if name in step.check_outputs:
             continue
+        produced.add(name)
         if step.is_op:
             _handle_op_output(rc, step, context, out)
-            produced.add(name)
-            continue
-        key = step.asset_outputs[name]
-        produced.add(name)
-        metadata = {**out.metadata, **context.get_output_metadata(name)}
-        rc.emit(EventType.STEP_OUTPUT, step, f'Yielded output "{name}".',
-                StepOutputData(StepOutputHandle(step.key, name), {}))
-        handled = None
-        out_type = resolve_type(step.op.outs[name].dagster_type)
-        if out.value is not NO_VALUE:
-            _check_type(step, out_type, out.value, f"output {name!r}")
-            io_key = definition.io_manager_key_for(key)
-            manager = getattr(rc.resources, io_key)
-            spec = definition.get_asset_spec(key)
-            octx = OutputContext(name=name, asset_key=key, step_key=step.key, run_id=rc.run_id,
-                                 definition_metadata=spec.metadata, resources=rc.resources,
-                                 op_def=step.op, log=context.log, partition_key=rc.partition_key,
-                                 asset_spec=spec, dagster_type=out_type)
-            octx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
-            try:
-                manager.handle_output(octx, out.value)
-            except Exception as e:
-                _note(e, f"{what}: IO manager {io_key!r} ({type(manager).__name__}) could not "
-                           f"store the returned {type(out.value).__name__}")
-                raise StepFailed(e, True) from None
-            metadata.update(octx.output_metadata)
-            handled = io_key
-        rc.capture(step.key, name, out.value, key)
-        rc.emit(EventType.ASSET_MATERIALIZATION, step, f"Materialized value {key.to_user_string()}.",
-                StepMaterializationData(AssetMaterialization(
-                    key, None, normalize_metadata(metadata, where=f"{what} metadata"),
-                    rc.partition_key, out.tags or None)))
-        if handled is not None:
-            rc.emit(EventType.HANDLED_OUTPUT, step,
-                    f'Handled output "{name}" using IO manager "{handled}"',
-                    HandledOutputData(name, handled, {}))
+        else:
+            out_type = resolve_type(step.op.outs[name].dagster_type)
+            _emit_output(rc, step, context, name, out.value, out_type)
+            _store_asset_output(rc, step, context, out, what, out_type)
     for ev in collected.events:
         is_obs = isinstance(ev, AssetObservation)
         rc.emit(EventType.ASSET_OBSERVATION if is_obs else EventType.ASSET_MATERIALIZATION, step,
                 None, StepMaterializationData(ev))
     if step.is_op:
-        missing = [n for n, o in step.op.outs.items() if o.is_required and n not in produced]
+        missing = [n for n, o in step.op.outs.items() if o.is_required and n not in produced
+                   and not isinstance(o, DynamicOut)]  # yielding no mapping key is fine
         if missing:
             raise StepFailed(StepOutputNotFoundError(
-                f"op {step.key!r} did not yield required output(s) {missing}; yield a value for "
-                "each (or declare Out(is_required=False))"), False)
+                f'Core compute for op "{step.key}" did not return an output for non-optional '
+                f'output "{missing[0]}"'), False)
         return
     missing = [n for n in step.asset_outputs if n not in produced
                and step.op.outs.get(n) is not None and step.op.outs[n].is_required
@@ -302,6 +414,43 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
         raise StepFailed(AssetCheckFailedError(
             f"Blocking check(s) failed: {', '.join(failed_blocking)}. Assets downstream of the "
             "checked asset will not run."), False)
+
+
+def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
+                        out_type: Any) -> None:
+    """An output that is an asset: store it through the asset's IO manager and record the
+    materialization (after STEP_OUTPUT)."""
+    definition = step.definition
+    name = out.output_name
+    key = step.asset_outputs[name]
+    metadata = {**out.metadata, **context.get_output_metadata(name)}
+    handled = None
+    if out.value is not NO_VALUE:
+        io_key = definition.io_manager_key_for(key)
+        manager = getattr(rc.resources, io_key)
+        spec = definition.get_asset_spec(key)
+        octx = OutputContext(name=name, asset_key=key, step_key=step.key, run_id=rc.run_id,
+                             definition_metadata=spec.metadata, resources=rc.resources,
+                             op_def=step.op, log=context.log, partition_key=rc.partition_key,
+                             asset_spec=spec, dagster_type=out_type)
+        octx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+        try:
+            manager.handle_output(octx, out.value)
+        except Exception as e:
+            _note(e, f"{what}: IO manager {io_key!r} ({type(manager).__name__}) could not "
+                       f"store the returned {type(out.value).__name__}")
+            raise StepFailed(e, True) from None
+        metadata.update(octx.output_metadata)
+        handled = io_key
+    rc.capture(step.key, name, out.value, key)
+    rc.emit(EventType.ASSET_MATERIALIZATION, step, f"Materialized value {key.to_user_string()}.",
+            StepMaterializationData(AssetMaterialization(
+                key, None, normalize_metadata(metadata, where=f"{what} metadata"),
+                rc.partition_key, out.tags or None)))
+    if handled is not None:
+        rc.emit(EventType.HANDLED_OUTPUT, step,
+                f'Handled output "{name}" using IO manager "{handled}"',
+                HandledOutputData(name, handled, {}))
 
 
 def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[str]:
@@ -351,41 +500,31 @@ def _note(error: BaseException, text: str) -> None:
         add_note(text)
 
 
-def _check_type(step: Step, dagster_type: Any, value: Any, what: str) -> None:
-    if dagster_type.is_nothing:
-        if value is not None:
-            raise StepFailed(TypeCheckDidNotPass(
-                f"{_what(step)}: {what} is declared to carry no value (an AssetSpec output or "
-                f"a Nothing type), but a {type(value).__name__} was given. Return "
-                "MaterializeResult(...) instead, or declare a value-carrying output.",
-                dagster_type=dagster_type), False)
-        return
-    ok, description = dagster_type.type_check(None, value)
-    if not ok:
-        raise StepFailed(TypeCheckDidNotPass(
-            description or f"{_what(step)}: {what} should be {dagster_type.display_name}, got "
-            f"{type(value).__name__} {value!r:.80}", dagster_type=dagster_type), False)
-
-
 def _handle_op_output(rc: Any, step: Step, context: Any, out: Any) -> None:
     name = out.output_name
     out_def = step.op.outs[name]
-    is_dynamic = isinstance(out_def, DynamicOut)
-    if is_dynamic and out.mapping_key is None:
-        raise StepFailed(InvalidDefinitionError(
-            f"op {step.key!r} output {name!r} is a DynamicOut: yield DynamicOutput(value, "
-            "mapping_key=...) for it"), False)
+    if isinstance(out_def, DynamicOut):
+        if out.mapping_key is None:
+            raise StepFailed(InvariantViolationError(
+                f'Compute for op "{step.key}" for output "{name}" defined as dynamic must yield '
+                "DynamicOutput, got Output."), False)
+        if out.mapping_key in rc.mapping_keys.get((step.key, name), ()):
+            raise StepFailed(InvariantViolationError(
+                f'Compute for op "{step.key}" yielded a DynamicOutput with mapping_key '
+                f'"{out.mapping_key}" multiple times.'), False)
     if out.mapping_key is not None and not _VALID_MAPPING_KEY.match(out.mapping_key):
         raise StepFailed(InvalidDefinitionError(
             f"op {step.key!r} yielded mapping key {out.mapping_key!r}: mapping keys may contain "
             "only letters, digits and '_'"), False)
     out_type = resolve_type(out_def.dagster_type)
-    rc.emit(EventType.STEP_OUTPUT, step, f'Yielded output "{name}".',
-            StepOutputData(StepOutputHandle(step.key, name, out.mapping_key), {}))
+    _emit_output(rc, step, context, name, out.value, out_type, out.mapping_key)
+    if name in step.asset_outputs:  # an op of a graph-backed asset: its output is the asset
+        _store_asset_output(rc, step, context, out, _what(step), out_type)
+        rc.op_produced(step, name, None, out.value)
+        return
     if out.value is NO_VALUE or out_type.is_nothing:
         rc.op_produced(step, name, out.mapping_key, None)
         return
-    _check_type(step, out_type, out.value, f"output {name!r}")
     io_key = out_def.io_manager_key or "io_manager"
     manager = getattr(rc.resources, io_key)
     octx = OutputContext(name=name, step_key=step.key, run_id=rc.run_id,

@@ -28,9 +28,13 @@ from headwater.events import (
 )
 from headwater.events.records import (
     AssetPlannedData,
+    HookErroredData,
     LoadedInputData,
     StepInputData,
     StepOutputHandle,
+    StepRetryData,
+    TypeCheckData,
+    UserFailureData,
 )
 
 MV = dg.MetadataValue
@@ -178,7 +182,7 @@ def error_chain() -> SerializableErrorInfo:
 
 
 def test_step_failure_with_cause_chain_round_trips():
-    failure = StepFailureData(error_chain(), {"metadata": {"rows": "3"}}, "USER_CODE_ERROR")
+    failure = StepFailureData(error_chain(), None, "USER_CODE_ERROR")
     back = round_trip(event_entry(EventType.STEP_FAILURE, failure, level=logging.ERROR))
     data = back.dagster_event.event_specific_data
     assert data == failure
@@ -218,10 +222,10 @@ def test_log_entry_round_trips():
 
 @pytest.mark.parametrize(("event_type", "data"), [
     (EventType.STEP_OUTPUT, StepOutputData(StepOutputHandle("orders", "result"),
-                                           {"rows": MV.int(1)})),
+                                           {"rows": MV.int(1)}, TypeCheckData(True, "result"))),
     (EventType.HANDLED_OUTPUT, HandledOutputData("result", "io_manager", {"p": MV.path("/x")})),
     (EventType.LOADED_INPUT, LoadedInputData("upstream", "io_manager")),
-    (EventType.STEP_INPUT, StepInputData("upstream")),
+    (EventType.STEP_INPUT, StepInputData("upstream", TypeCheckData(True, "upstream"))),
     (EventType.ASSET_MATERIALIZATION_PLANNED, AssetPlannedData(KEY, "2024-01-31")),
     (EventType.ASSET_CHECK_EVALUATION_PLANNED, AssetPlannedData(KEY, None, "no_nulls")),
     (EventType.STEP_START, None),
@@ -236,3 +240,39 @@ def test_run_and_step_events_round_trip(event_type, data):
     assert event.event_type == event_type and event.step_key == step
     assert event.event_specific_data == data
     assert back.message == "a message"
+
+
+def test_user_failure_data_round_trips():
+    ufd = UserFailureData("intentional-failure", "bad thing", {"rows": MV.int(3)})
+    failure = StepFailureData(error_chain(), ufd, "FRAMEWORK_ERROR")
+    back = round_trip(event_entry(EventType.STEP_FAILURE, failure, level=logging.ERROR))
+    assert back.dagster_event.event_specific_data == failure
+
+
+def test_type_check_data_round_trips():
+    check = TypeCheckData(False, "x", "rows checked", {"rows": MV.int(3)})
+    output = StepOutputData(StepOutputHandle("orders", "result", "k"), {}, check)
+    back = round_trip(event_entry(EventType.STEP_OUTPUT, output))
+    assert back.dagster_event.event_specific_data == output
+    step_input = StepInputData("x", check)
+    back = round_trip(event_entry(EventType.STEP_INPUT, step_input))
+    assert back.dagster_event.event_specific_data == step_input
+
+
+def test_passed_type_check_without_details_is_not_stored():
+    output = StepOutputData(StepOutputHandle("orders", "result"), {}, TypeCheckData(True, "result"))
+    entry = event_entry(EventType.STEP_OUTPUT, output)
+    assert b'"tc"' not in encode_entry(entry)["body"]
+    assert round_trip(entry).dagster_event.event_specific_data == output
+
+
+def test_step_retry_data_round_trips():
+    retry = StepRetryData(error_chain(), 0.5)
+    back = round_trip(event_entry(EventType.STEP_UP_FOR_RETRY, retry))
+    assert back.dagster_event.event_specific_data == retry
+
+
+def test_hook_errored_data_round_trips():
+    errored = HookErroredData(error_chain())
+    back = round_trip(event_entry(EventType.HOOK_ERRORED, errored))
+    assert back.dagster_event.event_specific_data == errored

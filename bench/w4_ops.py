@@ -1,0 +1,101 @@
+"""W4: a job of N ops (a source, N-2 middle ops, a fan-in sink), in process or multiprocess.
+
+    python bench/w4_ops.py --impl headwater --n 20 --executor in_process
+    python bench/w4_ops.py --impl dagster --n 100 --executor multiprocess [--burn-ms 50]
+
+The job is built at module level from environment variables, so that both libraries can
+reconstruct it in worker processes (``reconstructable(make_job)``). Times `execute_in_process`
+(or the reconstructable job's execution for multiprocess) with a persistent SQLite instance.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _dag  # noqa: E402
+
+
+def _argv(flag: str, default: str) -> str:
+    """The value of --flag in sys.argv (read before the library is imported)."""
+    argv = sys.argv
+    return argv[argv.index(flag) + 1] if flag in argv[:-1] else default
+
+
+IMPL = os.environ.get("W4_IMPL") or _argv("--impl", "headwater")
+N = int(os.environ.get("W4_N") or _argv("--n", "20"))
+BURN_MS = float(os.environ.get("W4_BURN_MS") or _argv("--burn-ms", "0"))
+dg = _dag.load(IMPL)
+
+
+def _burn() -> None:
+    if BURN_MS:
+        end = time.process_time() + BURN_MS / 1000
+        while time.process_time() < end:
+            pass
+
+
+@dg.op
+def source():
+    _burn()
+    return 1
+
+
+@dg.op
+def middle(x):
+    _burn()
+    return x + 1
+
+
+@dg.op
+def sink(xs):
+    _burn()
+    return sum(xs)
+
+
+def make_job():
+    @dg.job(name=f"w4_{N}")
+    def w4():
+        s = source()
+        sink([middle.alias(f"middle_{i}")(s) for i in range(max(N - 2, 1))])
+
+    return w4
+
+
+def main() -> None:
+    args = _dag.parse_args(__doc__, executor={"default": "in_process"},
+                           burn_ms={"type": float, "default": 0.0})
+    os.environ.update(W4_IMPL=args.impl, W4_N=str(args.n), W4_BURN_MS=str(args.burn_ms))
+    if (args.impl, args.n, args.burn_ms) != (IMPL, N, BURN_MS):  # re-import with the settings
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+    _dag.fresh_home()
+    instance = dg.DagsterInstance.get()
+    t0 = _dag.now()
+    if args.executor == "in_process":
+        result = make_job().execute_in_process(instance=instance)
+        ok = result.success
+    else:
+        recon = dg.reconstructable(make_job)
+        run_config = {"execution": {"config": {"multiprocess": {}}}} if args.impl == "dagster" \
+            else None
+        ok = _execute_multiprocess(recon, instance, run_config)
+    elapsed = _dag.now() - t0
+    _dag.emit({"workload": "w4", "impl": args.impl, "version": _dag.version(dg), "n": args.n,
+               "executor": args.executor, "burn_ms": args.burn_ms, "success": ok,
+               "seconds": round(elapsed, 4), "ms_per_op": round(elapsed / args.n * 1000, 3)})
+
+
+def _execute_multiprocess(recon, instance, run_config) -> bool:
+    if IMPL == "dagster":
+        from dagster import execute_job  # Dagster's public API for running a reconstructable job
+
+        with execute_job(recon, instance=instance, run_config=run_config) as result:
+            return result.success
+    return dg.execute_job(recon, instance=instance).success
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Executors: where a run's steps run. The run loop itself is ``headwater/execution/run.py``.
+
+* ``base.py`` -- the contract (``Executor``) and the in-process executor;
+* ``definition.py`` -- ``in_process_executor``, ``multiprocess_executor``, and their config;
+* ``multiprocess.py`` / ``worker.py`` -- the pool of long-lived worker processes;
+* ``reconstruct.py`` -- ``reconstructable(job)``: how a worker finds the job;
+* ``execute_job.py`` -- ``execute_job``: run a job with its executor.
+"""
+
+from headwater.execution.executors.base import Executor, InProcessExecutor, StepOutcome
+from headwater.execution.executors.definition import (
+    ExecutorDefinition,
+    in_process_executor,
+    multi_or_in_process_executor,
+    multiprocess_executor,
+)
+from headwater.execution.executors.execute_job import ExecutionResult, execute_job
+from headwater.execution.executors.reconstruct import (
+    ReconstructableJob,
+    build_reconstructable_job,
+    reconstructable,
+)
+
+__all__ = [
+    "ExecutionResult", "Executor", "ExecutorDefinition", "InProcessExecutor", "ReconstructableJob",
+    "StepOutcome", "build_reconstructable_job", "execute_job", "in_process_executor",
+    "multi_or_in_process_executor", "multiprocess_executor", "reconstructable",
+]

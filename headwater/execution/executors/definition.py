@@ -1,0 +1,147 @@
+"""Executor definitions: ``in_process_executor``, ``multiprocess_executor`` and the default.
+
+As in Dagster, a job names its executor (``@job(executor_def=...)``,
+``define_asset_job(executor_def=...)``, ``Definitions(executor=...)``), configured in code
+(``multiprocess_executor.configured({"max_concurrent": 4})`` or, Headwater's shorthand,
+``multiprocess_executor(max_concurrency=4)``) or per run (``{"execution": {"config": {...}}}``).
+
+``multiprocess`` config: ``max_concurrent`` (0 or absent: ``os.cpu_count()``),
+``tag_concurrency_limits`` (see ``limits.py``), ``start_method`` (``spawn``, the default, or
+``forkserver`` with ``preload_modules``), ``retries`` (accepted; step retries follow each
+op's RetryPolicy). The default executor, ``multi_or_in_process_executor``, takes
+``{"multiprocess": {...}}`` (the default) or ``{"in_process": {}}``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from headwater.definitions.errors import InvalidConfigError
+from headwater.execution.executors.limits import TagConcurrencyLimits
+
+_MULTIPROCESS_FIELDS = {"max_concurrent", "max_concurrency", "tag_concurrency_limits",
+                        "start_method", "retries"}
+_IN_PROCESS_FIELDS = {"retries", "marker_to_close", "tag_concurrency_limits"}
+START_METHODS = ("spawn", "forkserver")
+
+
+@dataclass(frozen=True)
+class ExecutorConfig:
+    """An executor, resolved for one run."""
+
+    kind: str  # "in_process" | "multiprocess"
+    max_concurrent: int = 1
+    tag_limits: TagConcurrencyLimits | None = None
+    start_method: str = "spawn"
+    preload_modules: tuple[str, ...] = field(default=())
+
+
+class ExecutorDefinition:
+    """Which executor a job runs with, and its configuration."""
+
+    def __init__(self, name: str, config: Mapping[str, Any] | None = None,
+                 description: str | None = None):
+        self.name = name
+        self.config = dict(config or {})
+        self.description = description
+
+    def configured(self, config: Mapping[str, Any], name: str | None = None,
+                   **_: Any) -> ExecutorDefinition:
+        """This executor with (more) config set in code; run config may still override it."""
+        return ExecutorDefinition(name or self.name, {**self.config, **dict(config)},
+                                  self.description)
+
+    def __call__(self, **config: Any) -> ExecutorDefinition:
+        """``multiprocess_executor(max_concurrency=4)``: shorthand for ``configured``."""
+        return self.configured(config)
+
+    def resolve(self, run_execution_config: Any = None) -> ExecutorConfig:
+        """Code config merged with the run's ``execution`` config, validated."""
+        run_cfg = _run_executor_config(run_execution_config)
+        if self.name == "in_process":
+            return _in_process({**self.config, **run_cfg}, "execution.config")
+        if self.name == "multiprocess":
+            return _multiprocess({**self.config, **run_cfg}, "execution.config")
+        # multi_or_in_process: {"multiprocess": {...}} | {"in_process": {...}}
+        merged = {**self.config, **run_cfg} if run_cfg else dict(self.config)
+        if "in_process" in run_cfg and "multiprocess" not in run_cfg:
+            merged.pop("multiprocess", None)
+        if "multiprocess" in run_cfg and "in_process" not in run_cfg:
+            merged.pop("in_process", None)
+        unknown = sorted(set(merged) - {"multiprocess", "in_process"})
+        if unknown or len(merged) > 1:
+            raise InvalidConfigError(
+                "Invalid executor config", [
+                    f"execution.config: expected one of 'multiprocess' or 'in_process', got "
+                    f"{sorted(merged)}"])
+        if "in_process" in merged:
+            return _in_process(merged["in_process"] or {}, "execution.config.in_process")
+        return _multiprocess(merged.get("multiprocess") or {}, "execution.config.multiprocess")
+
+    def __repr__(self) -> str:
+        return f"ExecutorDefinition({self.name!r}, config={self.config!r})"
+
+
+def _run_executor_config(raw: Any) -> dict[str, Any]:
+    """The executor part of run config: ``{"config": {...}}``, or the legacy per-name form."""
+    if not raw:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise InvalidConfigError("Invalid executor config",
+                                 [f"execution: expected {{'config': {{...}}}}, got {raw!r}"])
+    if "config" in raw:
+        return dict(raw["config"] or {})
+    if len(raw) == 1:  # {"multiprocess": {"config": {...}}} (Dagster's older form)
+        (name, body), = raw.items()
+        if isinstance(body, Mapping) and name in ("multiprocess", "in_process"):
+            return {name: dict(body.get("config", body) or {})}
+    raise InvalidConfigError("Invalid executor config",
+                             [f"execution: expected {{'config': {{...}}}}, got keys {sorted(raw)}"])
+
+
+def _unknown(cfg: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(cfg) - allowed)
+    if unknown:
+        raise InvalidConfigError("Invalid executor config", [
+            f"{where}.{k}: unknown field (fields: {', '.join(sorted(allowed))})" for k in unknown])
+
+
+def _in_process(cfg: Mapping[str, Any], where: str) -> ExecutorConfig:
+    _unknown(cfg, _IN_PROCESS_FIELDS, where)
+    return ExecutorConfig("in_process", 1, TagConcurrencyLimits.from_config(
+        cfg.get("tag_concurrency_limits"), f"{where}.tag_concurrency_limits"))
+
+
+def _multiprocess(cfg: Mapping[str, Any], where: str) -> ExecutorConfig:
+    _unknown(cfg, _MULTIPROCESS_FIELDS, where)
+    raw = cfg.get("max_concurrent", cfg.get("max_concurrency"))
+    if raw is not None and (not isinstance(raw, int) or isinstance(raw, bool) or raw < 0):
+        raise InvalidConfigError("Invalid executor config", [
+            f"{where}.max_concurrent: expected an integer >= 0 (0: one per CPU), got {raw!r}"])
+    max_concurrent = raw or os.cpu_count() or 1
+    start = cfg.get("start_method") or "spawn"
+    preload: tuple[str, ...] = ()
+    if isinstance(start, Mapping):
+        if len(start) != 1:
+            raise InvalidConfigError("Invalid executor config", [
+                f"{where}.start_method: expected one of {list(START_METHODS)}, got {dict(start)}"])
+        (start, options), = start.items()
+        preload = tuple((options or {}).get("preload_modules") or ())
+    if start not in START_METHODS:
+        raise InvalidConfigError("Invalid executor config", [
+            f"{where}.start_method: expected one of {list(START_METHODS)}, got {start!r}"])
+    limits = TagConcurrencyLimits.from_config(cfg.get("tag_concurrency_limits"),
+                                              f"{where}.tag_concurrency_limits")
+    return ExecutorConfig("multiprocess", max_concurrent, limits, start, preload)
+
+
+in_process_executor = ExecutorDefinition(
+    "in_process", description="Every step in the launching process, one at a time.")
+multiprocess_executor = ExecutorDefinition(
+    "multiprocess", description="Steps in a pool of long-lived worker processes.")
+multi_or_in_process_executor = ExecutorDefinition(
+    "multi_or_in_process",
+    description="The default: multiprocess, or in-process when run config says in_process.")
