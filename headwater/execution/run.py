@@ -271,7 +271,7 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                  partition_key: str | None = None, run_id: str | None = None,
                  job_def: Any = None, executor: Executor | None = None,
                  result_cls: type[ExecuteInProcessResult] = ExecuteInProcessResult,
-                 ) -> ExecuteInProcessResult:
+                 parent_run: Any = None) -> ExecuteInProcessResult:
     executor = executor if executor is not None else InProcessExecutor()
     resource_defs = run_resource_defs(plan, resources, instance)
     needed = required_resource_keys(plan)
@@ -286,8 +286,16 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
         raise InvalidConfigError(
             f"Run config has {len(config_errors)} error(s) (fix each path listed):", config_errors)
     asset_keys = frozenset(plan.asset_keys)
+    lineage: dict[str, Any] = {}
+    if parent_run is not None:  # a re-execution links to the run it re-executes
+        root = parent_run.root_run_id or parent_run.run_id
+        lineage = {"parent_run_id": parent_run.run_id, "root_run_id": root}
+        tags = {**(tags or {}), "dagster/parent_run_id": parent_run.run_id,
+                "dagster/root_run_id": root}
     run = instance.create_run(job_name=job_name, run_id=run_id or str(uuid.uuid4()),
-                              run_config=cfg, tags=dict(tags or {}), asset_selection=asset_keys)
+                              run_config=cfg, tags=dict(tags or {}), asset_selection=asset_keys,
+                              step_keys_to_execute=[s.key for s in plan.steps] if lineage else None,
+                              **lineage)
     rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
                     op_configs=op_configs, tags=tags or {}, partition_key=partition_key)
     for step in plan.steps:

@@ -285,6 +285,9 @@ def _load_op_input(rc: Any, step: Step, oi: Any, log: LogManager) -> Any:
     """An op input: a constant, or upstream op output(s) loaded through their IO managers."""
     if oi.kind == "value":
         return oi.value
+    if oi.kind == "from_run":  # re-execution: an output an earlier run stored
+        run_id, up_key, output, up_op = oi.value
+        return _load_earlier_output(rc, step, oi.param, run_id, up_key, output, up_op, log)
     if oi.kind == "fan_in":
         return [_load_op_output(rc, step, oi.param, i, name, None, log) for i, name in oi.sources]
     (src, name), = oi.sources
@@ -541,3 +544,25 @@ def _handle_op_output(rc: Any, step: Step, context: Any, out: Any) -> None:
     rc.emit(EventType.HANDLED_OUTPUT, step, f'Handled output "{name}" using IO manager "{io_key}"',
             HandledOutputData(name, io_key, {}))
     rc.op_produced(step, name, out.mapping_key, out.value)
+
+
+def _load_earlier_output(rc: Any, step: Step, param: str, run_id: str, up_key: str,
+                         output: str, up_op: Any, log: LogManager) -> Any:
+    """Re-execution: load an op output that an earlier run of the job stored."""
+    out_def = up_op.outs.get(output) if up_op is not None else None
+    io_key = (out_def.io_manager_key if out_def else None) or "io_manager"
+    upstream = OutputContext(name=output, step_key=up_key, run_id=run_id,
+                             definition_metadata=out_def.metadata if out_def else None,
+                             resources=rc.resources, op_def=up_op, log=log,
+                             dagster_type=resolve_type(out_def.dagster_type if out_def else None))
+    upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+    in_def = step.op.ins.get(param)
+    ctx = InputContext(name=param, upstream_output=upstream, resources=rc.resources,
+                       definition_metadata=in_def.metadata if in_def else None, op_def=step.op,
+                       log=log, step_key=step.key,
+                       dagster_type=resolve_type(in_def.dagster_type if in_def else None))
+    ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+    value = getattr(rc.resources, io_key).load_input(ctx)
+    rc.emit(EventType.LOADED_INPUT, step, f'Loaded input "{param}" using input manager "{io_key}"'
+            f" (stored by run {run_id})", LoadedInputData(param, io_key))
+    return value

@@ -43,7 +43,8 @@ class ExecutionResult(ExecuteInProcessResult):
 def execute_job(job: Any, instance: Any, run_config: Any = None,
                 tags: Mapping[str, str] | None = None, raise_on_error: bool = False,
                 op_selection: Any = None, asset_selection: Any = None,
-                run_id: str | None = None, **_: Any) -> ExecutionResult:
+                run_id: str | None = None, reexecution_options: Any = None,
+                **_: Any) -> ExecutionResult:
     """Run ``job`` (a ``reconstructable(job)``, or a module-level job) with its executor."""
     from headwater.execution.api import build_job_plan
     from headwater.execution.run import execute_plan
@@ -54,6 +55,12 @@ def execute_job(job: Any, instance: Any, run_config: Any = None,
             "open it too): pass instance=Instance.get() or instance_for_test()")
     recon = job if isinstance(job, ReconstructableJob) else None
     job_def = recon.get_definition() if recon is not None else job
+    if reexecution_options is not None:  # re-executions run in this process
+        from headwater.execution.reexecute import reexecute_job
+
+        return reexecute_job(job_def, reexecution_options, instance=instance,
+                             run_config=run_config, tags=tags, raise_on_error=raise_on_error,
+                             result_cls=ExecutionResult)
     executor_def = ((recon.executor_def() if recon is not None else job_def.executor_def)
                     or multi_or_in_process_executor)
     if run_config is None:

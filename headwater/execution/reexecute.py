@@ -1,0 +1,133 @@
+"""Re-executing a run: from failure (failed and not-yet-run steps), or a chosen set of steps.
+
+Steps that are not re-run are not re-computed: their outputs load from storage — an asset by
+its key through its IO manager, an op output from the run (of the lineage) that stored it. The
+new run records its parent and root run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from headwater.definitions.errors import (
+    ExecutionStepNotFoundError,
+    InvalidInvocationError,
+    RunNotFoundError,
+)
+from headwater.events.records import EventType
+from headwater.execution.plan import ExecutionPlan, OpInput, Step, build_plan
+
+
+@dataclass(frozen=True)
+class ReexecutionOptions:
+    """Which run to re-execute, and which of its steps (Dagster: ``ReexecutionOptions``)."""
+
+    parent_run_id: str
+    step_selection: Sequence[str] = ()
+    from_failure_only: bool = False
+
+    @staticmethod
+    def from_failure(run_id: str, instance: Any = None) -> ReexecutionOptions:
+        return ReexecutionOptions(run_id, (), True)
+
+
+def reexecute_job(job: Any, options: ReexecutionOptions, *, instance: Any,
+                  run_config: Any = None, tags: Mapping[str, str] | None = None,
+                  raise_on_error: bool = True, resources: Mapping[str, Any] | None = None,
+                  result_cls: Any = None) -> Any:
+    from headwater.execution.api import build_job_plan
+    from headwater.execution.run import execute_plan
+
+    parent = instance.get_run_by_id(options.parent_run_id)
+    if parent is None:
+        raise RunNotFoundError(f"No run with id {options.parent_run_id!r} to re-execute")
+    if parent.job_name != job.name:
+        raise InvalidInvocationError(
+            f"Run {parent.run_id} is a run of {parent.job_name!r}, not of {job.name!r}")
+    if not parent.is_finished:
+        raise InvalidInvocationError(
+            f"Run {parent.run_id} is {parent.status.value}: re-execute it once it has finished")
+    config = parent.run_config if run_config is None else run_config
+    full = build_job_plan(job, run_config=config)
+    done = _succeeded_steps(instance, parent)
+    if options.from_failure_only:
+        if parent.is_success:
+            raise InvalidInvocationError(
+                f"Run {parent.run_id} succeeded: there is nothing to re-execute from failure")
+        chosen = {s.index for s in full.steps if s.key not in done}
+    else:
+        names = set(options.step_selection)
+        known = {s.key for s in full.steps}
+        unknown = sorted(names - known)
+        if unknown:
+            raise ExecutionStepNotFoundError(
+                f"Step(s) {unknown} are not steps of job {job.name!r}; its steps are "
+                f"{sorted(known)}")
+        chosen = {s.index for s in full.steps if s.key in names}
+    plan = _subplan(full, chosen, instance, parent)
+    kwargs: dict[str, Any] = {} if result_cls is None else {"result_cls": result_cls}
+    return execute_plan(plan, instance=instance, resources={**job.resource_defs, **(resources or {})},
+                        run_config=config, tags={**job.tags, **(tags or {})}, job_name=job.name,
+                        raise_on_error=raise_on_error, job_def=job, parent_run=parent, **kwargs)
+
+
+def _succeeded_steps(instance: Any, run: Any) -> set[str]:
+    """Steps that succeeded in the run, or (for a re-execution) earlier in its lineage."""
+    done: set[str] = set()
+    while run is not None:
+        for entry in instance.all_logs(run.run_id, of_type=EventType.STEP_SUCCESS):
+            if entry.step_key:
+                done.add(entry.step_key.split("[", 1)[0])
+        run = instance.get_run_by_id(run.parent_run_id) if run.parent_run_id else None
+    return done
+
+
+def _producing_run(instance: Any, run: Any, step_key: str, output: str) -> str:
+    """The run of the lineage that stored ``step_key``'s ``output`` most recently."""
+    while run is not None:
+        for entry in instance.all_logs(run.run_id, of_type=EventType.HANDLED_OUTPUT):
+            data = entry.dagster_event.event_specific_data if entry.dagster_event else None
+            if entry.step_key == step_key and getattr(data, "output_name", None) == output:
+                return run.run_id
+        run = instance.get_run_by_id(run.parent_run_id) if run.parent_run_id else None
+    raise InvalidInvocationError(
+        f"No earlier run stored output {output!r} of step {step_key!r}; re-execute that step too")
+
+
+def _subplan(full: ExecutionPlan, chosen: set[int], instance: Any, parent: Any) -> ExecutionPlan:
+    if not chosen:
+        raise InvalidInvocationError("The re-execution selects no step")
+    if full.graph is not None:  # an asset job: upstream assets load by key
+        ids = {full.graph.ids[k] for s in full.steps if s.index in chosen
+               for k in s.asset_outputs.values()}
+        return build_plan(full.graph, ids)
+    steps = full.steps
+    keep = [s for s in steps if s.index in chosen]
+    remap = {s.index: i for i, s in enumerate(keep)}
+    out: list[Step] = []
+    for s in keep:
+        inputs = []
+        for oi in s.op_inputs:
+            if all(i in remap for i, _ in oi.sources):
+                inputs.append(dataclasses.replace(oi, sources=[(remap[i], o) for i, o in oi.sources]))
+                continue
+            if oi.kind != "output":
+                raise InvalidInvocationError(
+                    f"Step {s.key!r} reads a dynamic or fanned-in output of a step that is not "
+                    "re-executed; include that upstream step in the re-execution")
+            (src, output), = oi.sources
+            up = steps[src]
+            run_id = _producing_run(instance, parent, up.key, output)
+            inputs.append(OpInput(oi.param, "from_run", [], (run_id, up.key, output, up.op)))
+        mapped = s.mapped_from
+        if mapped is not None and mapped[0] not in remap:
+            raise InvalidInvocationError(
+                f"Step {s.key!r} is mapped over a dynamic output of {steps[mapped[0]].key!r}; "
+                "re-execute that step too")
+        out.append(dataclasses.replace(
+            s, index=remap[s.index], deps={remap[d] for d in s.deps if d in remap},
+            op_inputs=inputs, mapped_from=(remap[mapped[0]], mapped[1]) if mapped else None))
+    return ExecutionPlan(out, full.graph)
