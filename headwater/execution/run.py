@@ -19,13 +19,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.errors import (
-    Failure,
     HeadwaterError,
     InvalidConfigError,
     InvalidDefinitionError,
     ResourceFunctionError,
-    RetryRequested,
 )
+from headwater.definitions.retries import retry_wait
 from headwater.definitions.run_config import normalize_run_config
 from headwater.events.errors import error_info_from_exc
 from headwater.events.records import (
@@ -33,6 +32,7 @@ from headwater.events.records import (
     Event,
     EventLogEntry,
     EventType,
+    HookErroredData,
     StepFailureData,
 )
 from headwater.execution.compute_logs import ComputeLogManager
@@ -42,7 +42,11 @@ from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import ExecutionPlan, Step
 from headwater.execution.resources import check_resource_config, init_resources
 from headwater.execution.result import ExecuteInProcessResult
-from headwater.execution.step import execute_step
+from headwater.execution.step import (
+    attempt_step,
+    record_step_failure,
+    record_step_retry,
+)
 
 FLUSH_INTERVAL_S = 0.1
 EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
@@ -163,25 +167,18 @@ def run_step_attempt(rc: RunContext, step: Step, attempt: int) -> StepOutcome:
     outcome is then "retry" with the delay to wait, and the run loop submits the next attempt.
     """
     with rc.compute_logs.capture(rc.run_id, step.key):
-        if execute_step(rc, step, restarted=attempt > 0):
+        failed = attempt_step(rc, step, attempt)
+        if failed is None:
             run_hooks(rc, step, "success", None)
             return StepOutcome(step, attempt, "success")
-        _, error, _ = rc.failures[-1]
-        policy = step.retry_policy
-        max_retries = (error.max_retries if isinstance(error, RetryRequested)
-                       else policy.max_retries if policy is not None else 0)
-        allowed = not (isinstance(error, Failure) and not error.allow_retries)
-        if not allowed or attempt >= (max_retries or 0):
-            run_hooks(rc, step, "failure", error)
+        wait = retry_wait(failed.error, step.retry_policy, attempt)
+        if wait is None:
+            record_step_failure(rc, step, failed, final=True)
+            run_hooks(rc, step, "failure", failed.error)
             return StepOutcome(step, attempt, "failure")
-        rc.failures.pop()  # it will be retried: not a failure of the run (yet)
-        delay = (error.seconds_to_wait if isinstance(error, RetryRequested) and
-                 error.seconds_to_wait else policy.calculate_delay(attempt + 1) if policy else 0)
-        rc.emit(EventType.STEP_UP_FOR_RETRY, step,
-                f'Execution of step "{step.key}" failed and has requested a retry'
-                + (f" in {delay:g} seconds." if delay else "."))
+        record_step_retry(rc, step, failed, wait)
         rc.flush()
-        return StepOutcome(step, attempt, "retry", float(delay or 0))
+        return StepOutcome(step, attempt, "retry", wait)
 
 
 def run_hooks(rc: RunContext, step: Step, outcome: str, error: BaseException | None) -> None:
@@ -191,8 +188,12 @@ def run_hooks(rc: RunContext, step: Step, outcome: str, error: BaseException | N
         ctx = HookContext(step, rc, error)
         try:
             hook.hook_fn(ctx) if _arity(hook.hook_fn) == 1 else hook.hook_fn(ctx, None)
+            rc.emit(EventType.HOOK_COMPLETED, step,
+                    f'Finished the execution of hook "{hook.name}" triggered for "{step.key}".')
         except Exception as e:  # a hook's failure is reported, and does not fail the step
-            rc.emit_log(step, logging.ERROR, f"Hook {hook.name!r} failed: {type(e).__name__}: {e}")
+            rc.emit(EventType.HOOK_ERRORED, step,
+                    f'Error in hook "{hook.name}" triggered for "{step.key}": '
+                    f"{type(e).__name__}: {e}", HookErroredData(error_info_from_exc(e)))
     rc.flush()
 
 

@@ -21,17 +21,6 @@ PENDING_FOR_HEADWATER = {
 
 # Single tests pending an issue, by "file::test" name.
 PENDING_TESTS = {
-    # The run loop decides retries and runs hooks: these need its change (run.py, issue 3), see
-    # docs/architecture.md "Retries and hooks in the run loop".
-    "test_dynamic_retries_hooks.py::test_retried_attempts_are_not_step_failures":
-        "run loop: a retried attempt records STEP_UP_FOR_RETRY, not STEP_FAILURE (issue 3)",
-    "test_dynamic_retries_hooks.py::test_retry_delay_on_the_event":
-        "run loop: StepRetryData on STEP_UP_FOR_RETRY (issue 3)",
-    "test_dynamic_retries_hooks.py::test_retry_requested_exhausted":
-        "run loop: 'Exceeded max_retries' failure after the last retry (issue 3)",
-    "test_dynamic_retries_hooks.py::test_hook_events": "run loop: HOOK_COMPLETED events (issue 3)",
-    "test_dynamic_retries_hooks.py::test_hook_that_raises_is_recorded":
-        "run loop: HOOK_ERRORED events (issue 3)",
     "test_schedules_sensors.py::test_build_schedule_from_partitioned_job": "partitions (issue 4)",
 }
 
