@@ -45,7 +45,7 @@ TARGETS = [
     ("context: OutputContext", [("headwater.execution.step", "OutputContext")]),
     ("outputs: collect()", [("headwater.execution.step", "collect")]),
     ("types: type checks", [("headwater.execution.step", "_check_type")]),
-    ("step machinery (the rest of execute_step)", [("headwater.execution.run", "execute_step")]),
+    ("step machinery (the rest of attempt_step)", [("headwater.execution.run", "attempt_step")]),
 ]
 
 

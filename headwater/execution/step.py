@@ -81,23 +81,6 @@ def _what(step: Step) -> str:
     return f"asset {keys[0]!r}" if len(keys) == 1 else f"multi-asset {step.key!r} ({keys})"
 
 
-def execute_step(rc: Any, step: Step, restarted: bool = False,
-                 attempt: int | None = None) -> bool:
-    """Run one attempt of a step (``attempt`` 0 is the first), recording its events. Returns
-    True on success.
-
-    On failure, STEP_FAILURE is recorded whether or not the run loop retries the step. A run
-    loop that decides retries as Dagster records them calls ``attempt_step`` and then either
-    ``record_step_retry`` (no STEP_FAILURE) or ``record_step_failure``."""
-    if attempt is None:
-        attempt = _retries_done(rc, step) if restarted else 0
-    failed = attempt_step(rc, step, attempt)
-    if failed is None:
-        return True
-    record_step_failure(rc, step, failed)
-    return False
-
-
 def attempt_step(rc: Any, step: Step, retry_number: int = 0) -> StepFailed | None:
     """One attempt at a step: STEP_START (STEP_RESTARTED on a retry), then its events up to
     STEP_SUCCESS. Returns None on success, or the failure, which is not recorded yet."""
@@ -113,12 +96,6 @@ def attempt_step(rc: Any, step: Step, retry_number: int = 0) -> StepFailed | Non
     finally:
         rc.flush()
     return None
-
-
-def _retries_done(rc: Any, step: Step) -> int:
-    """How often this step has been restarted so far (only read when it is restarted)."""
-    return sum(1 for e in rc.events if e.step_key == step.key
-               and e.event_type_value == "STEP_RESTARTED") + 1
 
 
 def _error_info(step: Step, failed: StepFailed) -> SerializableErrorInfo:
