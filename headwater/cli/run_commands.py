@@ -26,6 +26,18 @@ def _existing_instance() -> Any:
     return Instance.local(home)
 
 
+def instance_with_run(run_id: str) -> tuple[Any, Any]:
+    """The instance and the record of ``run_id`` in it; a clear error when there is none."""
+    instance = _existing_instance()
+    record = instance.get_run_record_by_id(run_id) if instance is not None else None
+    if record is None:
+        if instance is not None:
+            instance.dispose()
+        raise CliError(f"No run with id {run_id!r} in this instance. "
+                       "`headwater run list` shows the recorded runs.")
+    return instance, record
+
+
 def _duration(record: Any) -> str:
     if record.start_time is None:
         return ""
@@ -73,13 +85,7 @@ def list_runs(limit: int, status: str | None, job_name: str | None) -> None:
 @click.argument("run_id")
 def show_run(run_id: str) -> None:
     """A run's status, tags and times, then its event log (with errors and user logs)."""
-    instance = _existing_instance()
-    record = instance.get_run_record_by_id(run_id) if instance is not None else None
-    if record is None:
-        if instance is not None:
-            instance.dispose()
-        raise CliError(f"No run with id {run_id!r} in this instance. "
-                       "`headwater run list` shows the recorded runs.")
+    instance, record = instance_with_run(run_id)
     with instance:
         entries = instance.all_logs(run_id)
     run = record.dagster_run

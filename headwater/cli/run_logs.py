@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from headwater.cli.common import CliError
-from headwater.cli.run_commands import _existing_instance
+from headwater.cli.run_commands import instance_with_run
 
 
 @click.command("logs")
@@ -16,13 +16,7 @@ def run_logs(run_id: str, step_key: str | None, stderr: bool) -> None:
     """The captured stdout (or stderr) of a run's steps, as far as written (also mid-run)."""
     from headwater.execution.compute_logs import ComputeLogManager
 
-    instance = _existing_instance()
-    record = instance.get_run_record_by_id(run_id) if instance is not None else None
-    if record is None:
-        if instance is not None:
-            instance.dispose()
-        raise CliError(f"No run with id {run_id!r} in this instance. "
-                       "`headwater run list` shows the recorded runs.")
+    instance, _ = instance_with_run(run_id)
     with instance:
         started = [e.step_key for e in instance.all_logs(run_id, of_type="STEP_START")]
         logs = ComputeLogManager.for_instance(instance)
