@@ -72,6 +72,11 @@ def plan(full: bool) -> list[tuple[str, str, str, list[str], float]]:
             runs.append(
                 (f"w3/{n}/{impl}", py, "w3_definitions.py", ["--impl", impl, "--n", str(n)], 900)
             )
+        for n, executor, burn in W4_RUNS:  # op jobs: in process and in the worker pool
+            if is_dg and executor == "multiprocess" and n == 100 and not full:
+                continue  # ~2 minutes for Dagster
+            w4 = ["--impl", impl, "--n", str(n), "--executor", executor, "--burn-ms", str(burn)]
+            runs.append((f"w4/{n}/{executor}/{burn:g}/{impl}", py, "w4_ops.py", w4, 900))
     for n in (100, 1000):  # the floor, at Headwater's durability (no fsync per commit) ...
         runs.append((f"w2/{n}/reference", HW_PY, "reference.py", ["--n", str(n)], 600))
     for n in (100, 1000):  # ... and with an fsync per commit, as SQLite's default and Dagster
@@ -123,6 +128,10 @@ def row(
     return f"| {label} | {hw_s} | {dg_s} | {ratio} | {ref_s} | {target}{mark} |"
 
 
+W4_RUNS = [(20, "in_process", 0.0), (100, "in_process", 0.0), (20, "multiprocess", 0.0),
+           (100, "multiprocess", 0.0), (100, "in_process", 50.0), (100, "multiprocess", 50.0)]
+
+
 def faster(times: float) -> Check:
     return lambda hw, dg, ref: None if dg is None else dg >= times * hw
 
@@ -161,6 +170,15 @@ def rows() -> list[tuple[str, str, str, str, str, Check | None]]:
             (f"W3 N={n:,}: peak RSS", f"w3/{n}", "peak_rss_mb", " MB",
              "< 1 GiB" if big else "", (lambda hw, dg, ref: hw < GIB_MB) if big else None),
         ]  # fmt: skip
+    for n, executor, burn in W4_RUNS:
+        if burn:
+            spec.append((f"W4 N={n} ops × {burn:g} ms CPU, {executor}: seconds",
+                         f"w4/{n}/{executor}/{burn:g}", "seconds", " s",
+                         "multiprocess ≈ in process / cores", None))
+            continue
+        times = 50 if executor == "in_process" else 100
+        spec.append((f"W4 N={n} ops, {executor}: ms/op", f"w4/{n}/{executor}/0", "ms_per_op",
+                     " ms", f"≥ {times}× faster than Dagster", faster(times)))
     return spec
 
 
