@@ -50,7 +50,8 @@ PUBLIC_NAMES: dict[str, str] = {
     "GraphDefinition": f"{_D}.graph",
     "RetryPolicy": f"{_D}.retries", "Backoff": f"{_D}.retries", "Jitter": f"{_D}.retries",
     "HookDefinition": f"{_D}.hooks", "success_hook": f"{_D}.hooks",
-    "failure_hook": f"{_D}.hooks", "ReexecutionOptions": f"{_E}.reexecute", "file_relative_path": f"{_D}.utils",
+    "failure_hook": f"{_D}.hooks", "AutomationCondition": f"{_D}.automation",
+    "FreshnessPolicy": f"{_D}.automation", "ReexecutionOptions": f"{_E}.reexecute", "file_relative_path": f"{_D}.utils",
     # definitions, jobs, selection, loading
     "Definitions": f"{_D}.definitions",
     "define_asset_job": f"{_D}.jobs", "JobDefinition": f"{_D}.jobs",
@@ -129,4 +130,4 @@ PUBLIC_NAMES: dict[str, str] = {
     "graph_asset": f"{_D}.graph_assets", "graph_multi_asset": f"{_D}.graph_assets",
 }
 
-SUBMODULES = {"components": "headwater.components"}
+SUBMODULES = {"components": "headwater.components", "preview": "headwater.preview"}

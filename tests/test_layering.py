@@ -22,7 +22,7 @@ PACKAGE_DIR = Path(headwater.__file__).resolve().parent
 LAYERS = {"definitions": 0, "events": 1, "storage": 2, "execution": 3, "automation": 4,
           "locations": 4, "web": 5, "cli": 6}
 CAN_IMPORT_ANYTHING = {"cli"}
-EXEMPT_TOP_LEVEL = {"__init__", "_api_table", "compat", "components"}
+EXEMPT_TOP_LEVEL = {"__init__", "_api_table", "compat", "components", "preview"}
 
 # The one sanctioned upward call: definition objects that Dagster makes executable reach the
 # execution layer through this lazy import by string (headwater/definitions/_runtime.py).

@@ -16,11 +16,12 @@ if FIXTURES not in sys.path:
 # that issue lands; the list only shrinks.
 PENDING_FOR_HEADWATER = {
     "test_partitions.py": "partitions and backfills (issue 4)",
-    "test_automation.py": "declarative automation (daemon issue)",
 }
 
 # Single tests pending an issue, by "file::test" name.
 PENDING_TESTS = {
+    "test_automation.py::test_evaluate_automation_conditions":
+        "evaluating automation conditions (the daemon issue)",
     "test_schedules_sensors.py::test_build_schedule_from_partitioned_job": "partitions (issue 4)",
 }
 

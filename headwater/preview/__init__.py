@@ -1,0 +1,1 @@
+"""``dg.preview``: APIs Dagster marks as preview, under the same module paths."""

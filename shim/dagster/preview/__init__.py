@@ -1,0 +1,1 @@
+"""dagster.preview on Headwater."""

@@ -1,0 +1,5 @@
+"""dagster.preview.freshness on Headwater."""
+
+from headwater.preview.freshness import FreshnessPolicy
+
+__all__ = ["FreshnessPolicy"]
