@@ -68,6 +68,8 @@ def make_job():
 def main() -> None:
     args = _dag.parse_args(__doc__, executor={"default": "in_process"},
                            burn_ms={"type": float, "default": 0.0},
+                           start_method={"default": None,
+                                         "help": "multiprocess start method (e.g. fork)"},
                            no_warmup={"action": "store_true",
                                       "help": "time the process's first run (imports included)"})
     os.environ.update(W4_IMPL=args.impl, W4_N=str(args.n), W4_BURN_MS=str(args.burn_ms))
@@ -83,8 +85,9 @@ def main() -> None:
         ok = result.success
     else:
         recon = dg.reconstructable(make_job)
-        run_config = {"execution": {"config": {"multiprocess": {}}}} if args.impl == "dagster" \
-            else None
+        mp = {"start_method": args.start_method} if args.start_method else {}
+        run_config = {"execution": {"config": {"multiprocess": mp}}} if (
+            args.impl == "dagster" or mp) else None
         ok = _execute_multiprocess(recon, instance, run_config)
     elapsed = _dag.now() - t0
     _dag.emit({"workload": "w4", "impl": args.impl, "version": _dag.version(dg), "n": args.n,
@@ -94,12 +97,8 @@ def main() -> None:
 
 
 def _execute_multiprocess(recon, instance, run_config) -> bool:
-    if IMPL == "dagster":
-        from dagster import execute_job  # Dagster's public API for running a reconstructable job
-
-        with execute_job(recon, instance=instance, run_config=run_config) as result:
-            return result.success
-    return dg.execute_job(recon, instance=instance).success
+    with dg.execute_job(recon, instance=instance, run_config=run_config) as result:
+        return result.success
 
 
 if __name__ == "__main__":

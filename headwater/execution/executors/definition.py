@@ -7,7 +7,9 @@ As in Dagster, a job names its executor (``@job(executor_def=...)``,
 
 ``multiprocess`` config: ``max_concurrent`` (0 or absent: ``os.cpu_count()``),
 ``tag_concurrency_limits`` (see ``limits.py``), ``start_method`` (``spawn``, the default, or
-``forkserver`` with ``preload_modules``), ``retries`` (accepted; step retries follow each
+``forkserver`` with ``preload_modules``; Headwater adds ``fork``: workers forked from the
+launching process, which has the job imported already — much faster to start, for launchers
+that run no other threads), ``retries`` (accepted; step retries follow each
 op's RetryPolicy). The default executor, ``multi_or_in_process_executor``, takes
 ``{"multiprocess": {...}}`` (the default) or ``{"in_process": {}}``.
 """
@@ -25,7 +27,7 @@ from headwater.execution.executors.limits import TagConcurrencyLimits
 _MULTIPROCESS_FIELDS = {"max_concurrent", "max_concurrency", "tag_concurrency_limits",
                         "start_method", "retries"}
 _IN_PROCESS_FIELDS = {"retries", "marker_to_close", "tag_concurrency_limits"}
-START_METHODS = ("spawn", "forkserver")
+START_METHODS = ("spawn", "forkserver", "fork")
 
 
 @dataclass(frozen=True)
