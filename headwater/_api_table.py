@@ -128,6 +128,19 @@ PUBLIC_NAMES: dict[str, str] = {
     "Nothing": f"{_D}.types", "TypeCheck": f"{_D}.types",
     "GraphIn": f"{_D}.graph", "GraphOut": f"{_D}.graph",
     "graph_asset": f"{_D}.graph_assets", "graph_multi_asset": f"{_D}.graph_assets",
+    # partition definitions (issue 4)
+    "PartitionsDefinition": f"{_D}.partitions",
+    "PartitionKeyRange": f"{_D}.partitions",
+    "StaticPartitionsDefinition": f"{_D}.partitions",
+    "DynamicPartitionsDefinition": f"{_D}.partitions",
+    "TimeWindow": f"{_D}.partitions",
+    "TimeWindowPartitionsDefinition": f"{_D}.partitions",
+    "DailyPartitionsDefinition": f"{_D}.partitions",
+    "HourlyPartitionsDefinition": f"{_D}.partitions",
+    "WeeklyPartitionsDefinition": f"{_D}.partitions",
+    "MonthlyPartitionsDefinition": f"{_D}.partitions",
+    "MultiPartitionsDefinition": f"{_D}.partitions",
+    "MultiPartitionKey": f"{_D}.partitions",
 }
 
 SUBMODULES = {"components": "headwater.components", "preview": "headwater.preview"}
