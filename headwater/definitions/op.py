@@ -93,11 +93,6 @@ def _resolve_hints(fn: Callable[..., Any]) -> dict[str, Any]:
         return {k: v for k, v in raw.items() if not isinstance(v, str)}
 
 
-def _is_context_annotation(ann: Any) -> bool:
-    name = getattr(ann, "__name__", "") if isinstance(ann, type) else ""
-    return name.endswith("Context")
-
-
 def _is_config_annotation(ann: Any) -> bool:
     # a Config subclass exists only once the config module (and pydantic) has been imported
     config = sys.modules.get("headwater.definitions.config")

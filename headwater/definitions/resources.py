@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any, Generic, TypeVar
 
 import pydantic
@@ -134,10 +134,6 @@ class ConfigurableResourceFactory(ConfigurableResource, Generic[T]):
 
     def create_resource(self, context: Any) -> T:  # type: ignore[override]
         raise NotImplementedError(f"{type(self).__name__} must implement create_resource")
-
-
-def as_resource_mapping(resources: Mapping[str, Any] | None) -> dict[str, Any]:
-    return dict(resources or {})
 
 
 class ConfigurableIOManager(ConfigurableResource, IOManager):

@@ -133,13 +133,6 @@ class RunContext:
         else:
             self.outputs[(step.key, output)] = value
 
-    def input_manager_key(self, step: Step, inp: Any) -> str | None:
-        return None
-
-    def input_metadata(self, step: Step, inp: Any) -> Mapping[str, Any]:
-        return {}
-
-
 def _unproduced_inputs(rc: RunContext, plan: ExecutionPlan, step: Step) -> list[str]:
     missing = [i.param for i in step.inputs if i.source_step is not None
                and i.asset_key not in rc.produced]
