@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from headwater.storage.database import Database
 
 # Every revision in migrations/versions, oldest first; HEAD is the last one.
-REVISIONS: tuple[str, ...] = ("0001",)
+REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 

@@ -97,5 +97,43 @@ asset_partitions = sa.Table(
     sa.UniqueConstraint("asset_key", "partition", name="uq_asset_partitions_key_partition"),
 )
 
+# The latest run that planned each asset partition (ASSET_MATERIALIZATION_PLANNED with a
+# partition): with the runs table it tells in-progress and failed partitions apart.
+asset_partition_planned = sa.Table(
+    "asset_partition_planned", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("asset_key", sa.Text, nullable=False),
+    sa.Column("partition", sa.Text, nullable=False),
+    sa.Column("run_id", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.UniqueConstraint("asset_key", "partition", name="uq_asset_partition_planned_key_partition"),
+)
+
+# Keys of each DynamicPartitionsDefinition, by its name, in the order they were added.
+dynamic_partitions = sa.Table(
+    "dynamic_partitions", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("partitions_def_name", sa.String(255), nullable=False),
+    sa.Column("partition", sa.Text, nullable=False),
+    sa.Column("create_timestamp", sa.Float, nullable=False),
+    sa.UniqueConstraint("partitions_def_name", "partition",
+                        name="uq_dynamic_partitions_name_partition"),
+    sqlite_autoincrement=True,
+)
+
+# Backfills: one row each; what they cover lives in ``body`` (JSON), their runs carry the
+# ``dagster/backfill`` tag.
+backfills = sa.Table(
+    "backfills", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("backfill_id", sa.String(255), nullable=False, unique=True),
+    sa.Column("status", sa.String(63), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("create_timestamp", sa.Float, nullable=False),
+    sa.Column("update_timestamp", sa.Float, nullable=False),
+    sa.Index("idx_backfills_status", "status", "id"),
+    sqlite_autoincrement=True,
+)
+
 ALL_TABLES = ("runs", "run_tags", "event_logs", "asset_keys", "asset_check_executions",
-              "asset_partitions")
+              "asset_partitions", "asset_partition_planned", "dynamic_partitions", "backfills")
