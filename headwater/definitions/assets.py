@@ -122,6 +122,14 @@ class AssetsDefinition:
             return list(self.specs_by_output.values())
         return [s for s in self.specs_by_output.values() if s.key in self._selected]
 
+    def to_source_asset(self, key: Any = None) -> SourceAsset:
+        """This asset as an external one (its key, metadata, IO manager and partitions)."""
+        akey = coerce_key(key) if key is not None else self.key
+        spec = self.get_asset_spec(akey)
+        return SourceAsset(akey, metadata=spec.metadata, description=spec.description,
+                           io_manager_key=self.io_manager_key_for(akey),
+                           partitions_def=self.partitions_def, group_name=spec.group_name)
+
     def get_asset_spec(self, key: AssetKey | None = None) -> AssetSpec:
         return self._spec_by_key[key if key is not None else self.key]
 

@@ -100,7 +100,8 @@ class JobDefinition:
             return execution().execute_op_job(
                 self, run_config=run_config if run_config is not None else self.config,
                 instance=instance, raise_on_error=raise_on_error, op_selection=op_selection,
-                run_id=run_id, tags=tags, resources=resources, input_values=input_values)
+                run_id=run_id, tags=tags, resources=resources, input_values=input_values,
+                partition_key=partition_key)
         return execution().execute_asset_job(
             self, run_config=run_config if run_config is not None else self.config,
             instance=instance, partition_key=partition_key, raise_on_error=raise_on_error,

@@ -119,11 +119,13 @@ def execute_op_job(job: Any, *, run_config: Any = None, instance: Any = None,
                    raise_on_error: bool = True, op_selection: Any = None,
                    run_id: str | None = None, tags: Mapping[str, str] | None = None,
                    resources: Mapping[str, Any] | None = None,
-                   input_values: Mapping[str, Any] | None = None) -> ExecuteInProcessResult:
+                   input_values: Mapping[str, Any] | None = None,
+                   partition_key: str | None = None) -> ExecuteInProcessResult:
     """Run an op job (``@job``) in this process, through the same run loop as assets."""
     plan = build_job_plan(job, run_config=run_config, op_selection=op_selection,
                           input_values=input_values)
     res = {**job.resource_defs, **(resources or {})}
     return execute_plan(plan, instance=_instance(instance), resources=res, run_config=run_config,
                         tags={**job.tags, **(tags or {})}, job_name=job.name,
-                        raise_on_error=raise_on_error, run_id=run_id, job_def=job)
+                        raise_on_error=raise_on_error, run_id=run_id, job_def=job,
+                        partition_key=partition_key)

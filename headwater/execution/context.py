@@ -11,9 +11,12 @@ from headwater.definitions.errors import (
     InvalidDefinitionError,
     InvalidInvocationError,
     InvalidPropertyError,
+    InvariantViolationError,
 )
 from headwater.definitions.metadata import normalize_metadata
+from headwater.definitions.partitions import PartitionKeyRange, TimeWindow
 from headwater.execution.logs import LogManager
+from headwater.execution.partitions import PartitionScope
 from headwater.execution.resources import Resources, init_resources
 
 
@@ -25,7 +28,8 @@ class OpExecutionContext:
                  assets_def: Any = None, selected_keys: frozenset[AssetKey] | None = None,
                  partition_key: str | None = None, retry_number: int = 0,
                  tags: Mapping[str, str] | None = None, step_key: str | None = None,
-                 checks_def: Any = None, mapping_key: str | None = None):
+                 checks_def: Any = None, mapping_key: str | None = None,
+                 partitions: PartitionScope | None = None):
         self.run_id = run_id
         self.job_name = job_name
         self.op_def = op
@@ -37,7 +41,10 @@ class OpExecutionContext:
         self.assets_def = assets_def
         self.checks_def = checks_def
         self._selected_keys = selected_keys
-        self._partition_key = partition_key
+        if partitions is None and partition_key is not None:
+            partitions = PartitionScope(None, [partition_key])
+        self._partitions = partitions
+        self._input_partitions: dict[str, PartitionScope | None] = {}
         self.retry_number = retry_number
         self._mapping_key = mapping_key
         self._tags = dict(tags or {})
@@ -81,21 +88,91 @@ class OpExecutionContext:
 
         return pdb.Pdb()
 
-    # --- partitions (partitioned runs come with the partitions issue) ---
+    # --- partitions ---
+    def _scope(self, what: str) -> PartitionScope:
+        if self._partitions is None:
+            raise InvariantViolationError(f"Cannot access {what} for a non-partitioned run")
+        return self._partitions
+
     @property
     def has_partition_key(self) -> bool:
-        return self._partition_key is not None
+        return self._partitions is not None and self._partitions.single_key is not None
+
+    @property
+    def has_partition_key_range(self) -> bool:
+        return self._partitions is not None
 
     @property
     def partition_key(self) -> str:
-        if self._partition_key is None:
-            raise InvalidPropertyError(
-                "Tried to read context.partition_key, but this run is not partitioned")
-        return self._partition_key
+        return self._scope("partition_key").key()
 
     @property
     def partition_keys(self) -> list[str]:
-        return [self.partition_key]
+        return list(self._scope("partition_keys").keys)
+
+    @property
+    def partition_key_range(self) -> PartitionKeyRange:
+        return self._scope("partition_key_range").key_range()
+
+    @property
+    def partition_time_window(self) -> TimeWindow:
+        return self._scope("partition_time_window").time_window()
+
+    def _output_scope(self, output_name: str, what: str) -> PartitionScope:
+        ad = self.assets_def
+        if ad is not None and output_name in ad.keys_by_output_name \
+                and ad.partitions_def is None:
+            raise InvariantViolationError(
+                f"Cannot access {what}: output {output_name!r} (asset "
+                f"{ad.keys_by_output_name[output_name].to_user_string()}) is not partitioned")
+        return self._scope(what)
+
+    def asset_partition_key_for_output(self, output_name: str = "result") -> str:
+        return self._output_scope(output_name, "asset_partition_key_for_output").key(
+            "asset_partition_key_for_output")
+
+    def asset_partition_keys_for_output(self, output_name: str = "result") -> list[str]:
+        return list(self._output_scope(output_name, "asset_partition_keys_for_output").keys)
+
+    def asset_partition_key_range_for_output(self, output_name: str = "result",
+                                             ) -> PartitionKeyRange:
+        return self._output_scope(output_name, "asset_partition_key_range_for_output").key_range()
+
+    def asset_partitions_time_window_for_output(self, output_name: str = "result") -> TimeWindow:
+        return self._output_scope(output_name, "asset_partitions_time_window_for_output"
+                                  ).time_window("asset_partitions_time_window_for_output")
+
+    def asset_partitions_def_for_output(self, output_name: str = "result") -> Any:
+        ad = self._require_assets_def("asset_partitions_def_for_output")
+        return ad.partitions_def
+
+    def _input_scope(self, input_name: str, what: str) -> PartitionScope:
+        scope = self._input_partitions.get(input_name)
+        if scope is None:
+            known = input_name in self._input_partitions
+            raise InvariantViolationError(
+                f"Cannot access {what}({input_name!r}): "
+                + ("that input's asset is not partitioned" if known else
+                   "this step has no partitioned asset input by that name"))
+        return scope
+
+    def asset_partition_key_for_input(self, input_name: str) -> str:
+        return self._input_scope(input_name, "asset_partition_key_for_input").key(
+            "asset_partition_key_for_input")
+
+    def asset_partition_keys_for_input(self, input_name: str) -> list[str]:
+        return list(self._input_scope(input_name, "asset_partition_keys_for_input").keys)
+
+    def asset_partition_key_range_for_input(self, input_name: str) -> PartitionKeyRange:
+        return self._input_scope(input_name, "asset_partition_key_range_for_input").key_range()
+
+    def asset_partitions_time_window_for_input(self, input_name: str) -> TimeWindow:
+        return self._input_scope(input_name, "asset_partitions_time_window_for_input"
+                                 ).time_window("asset_partitions_time_window_for_input")
+
+    def asset_partitions_def_for_input(self, input_name: str) -> Any:
+        scope = self._input_partitions.get(input_name)
+        return scope.definition if scope is not None else None
 
     # --- assets ---
     @property
@@ -199,10 +276,19 @@ class DirectAssetExecutionContext(AssetExecutionContext):
     """A context built for calling an asset directly (``build_asset_context``)."""
 
     def __init__(self, resources: Resources, stack: contextlib.ExitStack, instance: Any,
-                 op_config: Any, partition_key: str | None, run_tags: Mapping[str, str] | None):
+                 op_config: Any, partition_key: str | None, run_tags: Mapping[str, str] | None,
+                 partition_key_range: Any = None):
         super().__init__(run_id="EPHEMERAL", job_name="ephemeral_job", op=None, resources=resources,
                          log=LogManager(), instance=instance, op_config=op_config,
                          partition_key=partition_key, tags=run_tags)
+        if partition_key is not None and partition_key_range is not None:
+            raise InvalidInvocationError(
+                "build_asset_context: pass partition_key or partition_key_range, not both")
+        self._requested_range = partition_key_range
+        if partition_key_range is not None:
+            start, end = partition_key_range
+            self._partitions = PartitionScope(None, [start] if start == end else [start, end],
+                                              is_range=start != end)
         self._stack = stack
         self._instance = instance
 
@@ -225,6 +311,17 @@ class DirectAssetExecutionContext(AssetExecutionContext):
             self.assets_def = definition
         else:
             self.checks_def = definition
+        pdef = getattr(definition, "partitions_def", None)
+        if pdef is not None and self._partitions is not None:  # now the keys can be checked
+            store = self._instance
+            if self._requested_range is not None:
+                keys = pdef.get_partition_keys_in_range(self._requested_range,
+                                                        dynamic_partitions_store=store)
+                self._partitions = PartitionScope(pdef, keys, is_range=len(keys) != 1)
+            else:
+                pdef.validate_partition_key(self._partitions.keys[0],
+                                            dynamic_partitions_store=store)
+                self._partitions = PartitionScope(pdef, self._partitions.keys)
         op = getattr(definition, "op", definition)  # an asset's or check's op, or an op itself
         self.op_def = op
         needed = set(op.required_resource_keys) - {"io_manager"}
@@ -260,7 +357,7 @@ def build_asset_context(resources: Mapping[str, Any] | None = None,
     run_config = {"resources": {k: {"config": v} for k, v in (resources_config or {}).items()}}
     container = init_resources(defs, set(defs), stack, instance=instance, run_config=run_config)
     return DirectAssetExecutionContext(container, stack, instance, asset_config, partition_key,
-                                       run_tags)
+                                       run_tags, partition_key_range)
 
 
 def build_op_context(resources: Mapping[str, Any] | None = None, op_config: Any = None,

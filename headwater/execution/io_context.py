@@ -8,6 +8,8 @@ from typing import Any
 from headwater.definitions.asset_key import AssetKey, coerce_key
 from headwater.definitions.errors import InvalidPropertyError, InvariantViolationError
 from headwater.definitions.metadata import normalize_metadata
+from headwater.definitions.partitions import PartitionKeyRange, TimeWindow
+from headwater.execution.partitions import PartitionScope
 
 
 class _IOContext:
@@ -17,7 +19,8 @@ class _IOContext:
 
     def __init__(self, *, asset_key: AssetKey | None, definition_metadata: Mapping[str, Any] | None,
                  resources: Any, op_def: Any, dagster_type: Any, log: Any,
-                 partition_key: str | None, resource_config: Any, step_key: str | None):
+                 partition_key: str | None, resource_config: Any, step_key: str | None,
+                 asset_partitions: PartitionScope | None = None):
         self._asset_key = asset_key
         self.definition_metadata = dict(definition_metadata or {})
         self.resources = resources
@@ -25,6 +28,9 @@ class _IOContext:
         self.dagster_type = dagster_type
         self.log = log
         self._partition_key = partition_key
+        if asset_partitions is None and partition_key is not None:
+            asset_partitions = PartitionScope(None, [partition_key])
+        self._asset_partitions = asset_partitions
         self.resource_config = resource_config
         self.step_key = step_key
 
@@ -44,25 +50,51 @@ class _IOContext:
 
     @property
     def has_partition_key(self) -> bool:
+        """Whether the run is for one partition key."""
         return self._partition_key is not None
 
     @property
     def partition_key(self) -> str:
+        """The run's partition key."""
         if self._partition_key is None:
-            raise InvalidPropertyError(f"This {self._what} is not partitioned")
+            raise InvalidPropertyError(
+                f"This {self._what} is not part of a run for one partition key")
         return self._partition_key
 
     @property
     def has_asset_partitions(self) -> bool:
-        return self._partition_key is not None
+        return self._asset_partitions is not None
+
+    def _scope(self, what: str) -> PartitionScope:
+        if self._asset_partitions is None:
+            raise InvalidPropertyError(f"Cannot access {what}: this {self._what} is not for "
+                                       "a partitioned asset")
+        return self._asset_partitions
 
     @property
     def asset_partition_key(self) -> str:
-        return self.partition_key
+        return self._scope("asset_partition_key").key("asset_partition_key")
+
+    @property
+    def asset_partition_keys(self) -> list[str]:
+        return list(self._scope("asset_partition_keys").keys)
+
+    @property
+    def asset_partition_key_range(self) -> PartitionKeyRange:
+        return self._scope("asset_partition_key_range").key_range()
+
+    @property
+    def asset_partitions_time_window(self) -> TimeWindow:
+        return self._scope("asset_partitions_time_window").time_window(
+            "asset_partitions_time_window")
+
+    @property
+    def asset_partitions_def(self) -> Any:
+        return self._scope("asset_partitions_def").definition
 
     def get_asset_identifier(self) -> list[str]:
         path = list(self.asset_key.path)
-        return [*path, self._partition_key] if self._partition_key is not None else path
+        return [*path, self.asset_partition_key] if self._asset_partitions is not None else path
 
 
 class OutputContext(_IOContext):
@@ -75,11 +107,11 @@ class OutputContext(_IOContext):
                  definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
                  op_def: Any = None, dagster_type: Any = None, log: Any = None,
                  partition_key: str | None = None, resource_config: Any = None,
-                 asset_spec: Any = None):
+                 asset_spec: Any = None, asset_partitions: PartitionScope | None = None):
         super().__init__(asset_key=asset_key, definition_metadata=definition_metadata,
                          resources=resources, op_def=op_def, dagster_type=dagster_type, log=log,
                          partition_key=partition_key, resource_config=resource_config,
-                         step_key=step_key)
+                         step_key=step_key, asset_partitions=asset_partitions)
         self._name = name
         self.run_id = run_id
         self.asset_spec = asset_spec
@@ -121,11 +153,11 @@ class InputContext(_IOContext):
                  definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
                  op_def: Any = None, dagster_type: Any = None, log: Any = None,
                  partition_key: str | None = None, resource_config: Any = None,
-                 step_key: str | None = None):
+                 step_key: str | None = None, asset_partitions: PartitionScope | None = None):
         super().__init__(asset_key=asset_key, definition_metadata=definition_metadata,
                          resources=resources, op_def=op_def, dagster_type=dagster_type, log=log,
                          partition_key=partition_key, resource_config=resource_config,
-                         step_key=step_key)
+                         step_key=step_key, asset_partitions=asset_partitions)
         self.name = name
         self.upstream_output = upstream_output
 
@@ -152,9 +184,19 @@ def build_input_context(name: str = "result", asset_key: Any = None,
                         metadata: Mapping[str, Any] | None = None,
                         definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
                         partition_key: str | None = None, dagster_type: Any = None,
+                        asset_partition_key_range: Any = None, asset_partitions_def: Any = None,
                         **_: Any) -> InputContext:
     """An InputContext for testing an IO manager directly."""
+    scope = None
+    if asset_partition_key_range is not None:
+        start, end = asset_partition_key_range
+        keys = (asset_partitions_def.get_partition_keys_in_range(asset_partition_key_range)
+                if asset_partitions_def is not None else [start] if start == end else [start, end])
+        scope = PartitionScope(asset_partitions_def, keys, is_range=len(keys) != 1)
+    elif partition_key is not None and asset_partitions_def is not None:
+        scope = PartitionScope(asset_partitions_def, [partition_key])
     return InputContext(name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
                         upstream_output=upstream_output,
                         definition_metadata=definition_metadata or metadata, resources=resources,
-                        partition_key=partition_key, dagster_type=dagster_type)
+                        partition_key=partition_key, dagster_type=dagster_type,
+                        asset_partitions=scope)

@@ -8,7 +8,13 @@ from pydantic import PrivateAttr
 
 from headwater.definitions.io_manager import IOManagerDefinition
 from headwater.definitions.resources import ConfigurableIOManager
-from headwater.execution.pickle_io import base_dir_for, load_pickle, store_pickle
+from headwater.execution.pickle_io import (
+    base_dir_for,
+    check_partitioned_value,
+    load_pickle,
+    partition_keys,
+    store_pickle,
+)
 
 
 class FilesystemIOManager(ConfigurableIOManager):
@@ -36,10 +42,21 @@ class InMemoryIOManager(ConfigurableIOManager):
         return self._store
 
     def handle_output(self, context: Any, obj: Any) -> None:
-        self.values[tuple(context.get_identifier())] = obj
+        keys = partition_keys(context)
+        if keys is None:
+            self.values[tuple(context.get_identifier())] = obj
+            return
+        check_partitioned_value(context, keys, obj)
+        for pk in keys:
+            self.values[tuple(context.asset_key.path) + (pk,)] = obj[pk]
 
     def load_input(self, context: Any) -> Any:
-        key = tuple(context.get_identifier())
+        keys = partition_keys(context)
+        if keys is None:
+            return self._get(tuple(context.get_identifier()))
+        return {pk: self._get(tuple(context.asset_key.path) + (pk,)) for pk in keys}
+
+    def _get(self, key: tuple[str, ...]) -> Any:
         if key not in self.values:
             raise KeyError(f"InMemoryIOManager has no value for {'/'.join(key)}")
         return self.values[key]

@@ -30,8 +30,40 @@ _MADE_DIRS: set[str] = set()
 _WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
+def partition_keys(context: Any) -> list[str] | None:
+    """The asset partitions an IO context covers, when there are several (else None)."""
+    scope = getattr(context, "_asset_partitions", None)
+    if scope is None or (len(scope.keys) == 1 and not scope.is_range):
+        return None
+    return scope.keys
+
+
 def store_pickle(base: str, context: Any, obj: Any) -> None:
-    path = os.path.join(base, *context.get_identifier())
+    """One file per asset (per partition of a partitioned asset)."""
+    keys = partition_keys(context)
+    if keys is None:
+        _store_one(base, context, context.get_identifier(), obj)
+        return
+    check_partitioned_value(context, keys, obj)
+    path = list(context.asset_key.path)
+    for key in keys:
+        _store_one(base, context, [*path, key], obj[key])
+
+
+def check_partitioned_value(context: Any, keys: list[str], obj: Any) -> None:
+    """A value for several partitions must be a dict with one entry per partition."""
+    if not isinstance(obj, dict) or set(obj) != set(keys):
+        got = (f"a dict with keys {sorted(obj)[:3]}" if isinstance(obj, dict)
+               else f"a {type(obj).__name__}")
+        raise TypeError(
+            f"Asset {context.asset_key.to_user_string()!r} covers {len(keys)} partitions in this "
+            f"run ({keys[0]!r} to {keys[-1]!r}), so its IO manager stores one value per "
+            f"partition: return a dict {{partition_key: value}} with exactly those keys (got "
+            f"{got}), or return MaterializeResult and write the data yourself.")
+
+
+def _store_one(base: str, context: Any, identifier: list[str], obj: Any) -> None:
+    path = os.path.join(base, *identifier)
     folder = os.path.dirname(path)
     if folder not in _MADE_DIRS:  # one mkdir per folder per process, not per value
         os.makedirs(folder, exist_ok=True)
@@ -55,7 +87,16 @@ def store_pickle(base: str, context: Any, obj: Any) -> None:
 
 
 def load_pickle(base: str, context: Any) -> Any:
-    path = os.path.join(base, *context.get_identifier())
+    """The stored value; for several upstream partitions, a dict {partition_key: value}."""
+    keys = partition_keys(context)
+    if keys is None:
+        return _load_one(base, context, context.get_identifier())
+    path = list(context.asset_key.path)
+    return {key: _load_one(base, context, [*path, key]) for key in keys}
+
+
+def _load_one(base: str, context: Any, identifier: list[str]) -> Any:
+    path = os.path.join(base, *identifier)
     try:
         with open(path, "rb") as f:
             return pickle.load(f)

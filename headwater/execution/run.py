@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
+from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import (
     HeadwaterError,
     InvalidConfigError,
@@ -38,6 +39,13 @@ from headwater.events.records import (
 from headwater.execution.compute_logs import ComputeLogManager
 from headwater.execution.config import resolve_op_configs
 from headwater.execution.executors.base import Executor, InProcessExecutor, StepOutcome
+from headwater.execution.partitions import (
+    PartitionScope,
+    requested_partitions,
+    resolve_run_partitions,
+    run_partition_tags,
+    shared_partitions_def,
+)
 from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import ExecutionPlan, Step
 from headwater.execution.resources import check_resource_config, init_resources
@@ -56,7 +64,8 @@ class RunContext:
     """Run-wide state shared by the steps: resources, configs, the event buffer."""
 
     def __init__(self, *, plan: ExecutionPlan, instance: Any, run: Any, job_name: str,
-                 op_configs: dict[str, Any], tags: Mapping[str, str], partition_key: str | None):
+                 op_configs: dict[str, Any], tags: Mapping[str, str],
+                 partitions: PartitionScope | None = None):
         self.plan = plan
         self.instance = instance
         self.run = run
@@ -64,7 +73,9 @@ class RunContext:
         self.job_name = job_name
         self.op_configs = op_configs
         self.tags = dict(tags)
-        self.partition_key = partition_key
+        self.partitions = partitions
+        self.partition_key = partitions.single_key if partitions is not None else None
+        self._asset_scopes: dict[AssetKey, PartitionScope | None] = {}
         self.resources: Any = None
         self.base_dir = instance.storage_directory()
         self.events: list[Event] = []
@@ -76,6 +87,17 @@ class RunContext:
         self.compute_logs = ComputeLogManager.for_instance(instance)
         self.resource_setup: tuple[Any, ...] | None = None  # (defs, needed keys, config, stack)
         self._last_flush = time.monotonic()
+
+    def asset_scope(self, key: AssetKey | None) -> PartitionScope | None:
+        """The partitions this run materializes of asset ``key`` (None: unpartitioned)."""
+        if self.partitions is None or key is None:
+            return None
+        try:
+            return self._asset_scopes[key]
+        except KeyError:
+            pdef = self.plan.graph.definition_for(key).partitions_def
+            scope = self._asset_scopes[key] = self.partitions if pdef is not None else None
+            return scope
 
     def init_resources(self) -> None:
         """Set up the run's resources in this process (once; torn down with the run's stack)."""
@@ -259,6 +281,21 @@ def run_resource_defs(plan: ExecutionPlan, resources: Mapping[str, Any],
     return resource_defs
 
 
+def run_partitions(plan: ExecutionPlan, job_def: Any, partition_key: str | None,
+                    tags: Mapping[str, str] | None, instance: Any,
+                    job_name: str) -> PartitionScope | None:
+    """The run's partitions, validated before anything is recorded (None: unpartitioned)."""
+    key, key_range = requested_partitions(partition_key, tags)
+    if key is None and key_range is None:
+        return None
+    job_pdef = getattr(job_def, "partitions_def", None)
+    graph = plan.graph
+    pdef = (shared_partitions_def(graph, plan.asset_keys, job_pdef) if graph is not None
+            else job_pdef)
+    what = "this selection of assets" if job_name == EPHEMERAL_JOB_NAME else f"job {job_name!r}"
+    return resolve_run_partitions(pdef, key, key_range, instance, what)
+
+
 def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, Any],
                  run_config: Any = None, tags: Mapping[str, str] | None = None,
                  job_name: str = EPHEMERAL_JOB_NAME, raise_on_error: bool = True,
@@ -280,6 +317,10 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
         raise InvalidConfigError(
             f"Run config has {len(config_errors)} error(s) (fix each path listed):", config_errors)
     asset_keys = frozenset(plan.asset_keys)
+    partitions = run_partitions(plan, job_def, partition_key, tags, instance, job_name)
+    if partitions is not None:
+        tags = {**(tags or {}), **run_partition_tags(
+            partitions.single_key, None if partitions.single_key else partitions.key_range())}
     lineage: dict[str, Any] = {}
     if parent_run is not None:  # a re-execution links to the run it re-executes
         root = parent_run.root_run_id or parent_run.run_id
@@ -291,12 +332,15 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                               step_keys_to_execute=[s.key for s in plan.steps] if lineage else None,
                               **lineage)
     rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
-                    op_configs=op_configs, tags=tags or {}, partition_key=partition_key)
+                    op_configs=op_configs, tags=tags or {}, partitions=partitions)
     for step in plan.steps:
         for key in step.asset_outputs.values():
-            rc.record_only(EventType.ASSET_MATERIALIZATION_PLANNED,
-                           AssetPlannedData(key, partition_key),
-                           f"{job_name} intends to materialize asset {key.to_user_string()}")
+            scope = rc.asset_scope(key)
+            for partition in (scope.keys if scope is not None else (None,)):
+                rc.record_only(EventType.ASSET_MATERIALIZATION_PLANNED,
+                               AssetPlannedData(key, partition),
+                               f"{job_name} intends to materialize asset {key.to_user_string()}"
+                               + (f" partition {partition}" if partition is not None else ""))
         for spec in step.check_outputs.values():
             rc.record_only(EventType.ASSET_CHECK_EVALUATION_PLANNED,
                            AssetPlannedData(spec.asset_key, None, spec.name),

@@ -49,6 +49,7 @@ from headwater.execution.context import (
 from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.logs import LogManager
 from headwater.execution.outputs import NO_VALUE, Yielded, collect
+from headwater.execution.partitions import upstream_scope
 from headwater.execution.plan import Step
 
 _VALID_MAPPING_KEY = re.compile(r"^[A-Za-z0-9_]+$")
@@ -164,12 +165,12 @@ def _run(rc: Any, step: Step, retry_number: int = 0) -> None:
                       assets_def=None if step.is_check or step.is_op else step.definition,
                       checks_def=step.definition if step.is_check else None,
                       selected_keys=None if step.is_check else frozenset(step.asset_outputs.values()),
-                      partition_key=rc.partition_key, tags=rc.tags, step_key=step.key,
+                      partitions=rc.partitions, tags=rc.tags, step_key=step.key,
                       retry_number=retry_number, mapping_key=step.mapping_key)
     kwargs: dict[str, Any] = {}
     try:
         for inp in step.inputs:
-            kwargs[inp.param] = _load_input(rc, step, inp, log)
+            kwargs[inp.param] = _load_input(rc, step, inp, log, context)
         for oi in step.op_inputs:
             kwargs[oi.param] = _load_op_input(rc, step, oi, log)
     except StepFailed:
@@ -293,7 +294,8 @@ def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
                              resources=rc.resources, op_def=up.op, log=log,
                              dagster_type=resolve_type(out_def.dagster_type if out_def else None),
                              asset_key=asset_key, asset_spec=spec,
-                             partition_key=rc.partition_key if asset_key is not None else None)
+                             partition_key=rc.partition_key,
+                             asset_partitions=rc.asset_scope(asset_key))
     upstream._mapping_key = mapping_key  # type: ignore[attr-defined]
     upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
     in_def = step.op.ins.get(param)
@@ -308,8 +310,13 @@ def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
     return value
 
 
-def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
+def _load_input(rc: Any, step: Step, inp: Any, log: LogManager, context: Any) -> Any:
     graph = rc.plan.graph
+    scope = None
+    if rc.partitions is not None or graph.definition_for(inp.asset_key).partitions_def is not None:
+        down = next(iter(step.asset_outputs.values()), None)
+        scope = upstream_scope(graph, rc.partitions, down, inp.asset_key, rc.instance)
+        context._input_partitions[inp.param] = scope
     up_def = graph.definition_for(inp.asset_key)
     in_def = step.op.ins.get(inp.param)
     io_key = (in_def.input_manager_key if in_def else None) or up_def.io_manager_key_for(inp.asset_key)
@@ -320,13 +327,14 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager) -> Any:
                              step_key=up_def.op.name if up_def.op else None, run_id=rc.run_id,
                              definition_metadata=up_spec.metadata, resources=rc.resources,
                              op_def=up_def.op, log=log, partition_key=rc.partition_key,
-                             asset_spec=up_spec)
+                             asset_spec=up_spec, asset_partitions=scope)
     upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
     ctx = InputContext(name=inp.param, asset_key=inp.asset_key, upstream_output=upstream,
                        definition_metadata=in_def.metadata if in_def else None,
                        resources=rc.resources, op_def=step.op, log=log,
                        partition_key=rc.partition_key, step_key=step.key,
-                       dagster_type=resolve_type(in_def.dagster_type if in_def else None))
+                       dagster_type=resolve_type(in_def.dagster_type if in_def else None),
+                       asset_partitions=scope)
     upstream.dagster_type = resolve_type(up_def.op.outs[upstream.name].dagster_type
                                          if up_def.op and upstream.name in up_def.op.outs else None)
     ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
@@ -412,7 +420,8 @@ def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
         octx = OutputContext(name=name, asset_key=key, step_key=step.key, run_id=rc.run_id,
                              definition_metadata=spec.metadata, resources=rc.resources,
                              op_def=step.op, log=context.log, partition_key=rc.partition_key,
-                             asset_spec=spec, dagster_type=out_type)
+                             asset_spec=spec, dagster_type=out_type,
+                             asset_partitions=rc.asset_scope(key))
         octx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
         try:
             manager.handle_output(octx, out.value)
@@ -423,10 +432,14 @@ def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
         metadata.update(octx.output_metadata)
         handled = io_key
     rc.capture(step.key, name, out.value, key)
-    rc.emit(EventType.ASSET_MATERIALIZATION, step, f"Materialized value {key.to_user_string()}.",
-            StepMaterializationData(AssetMaterialization(
-                key, None, normalize_metadata(metadata, where=f"{what} metadata"),
-                rc.partition_key, out.tags or None)))
+    scope = rc.asset_scope(key)
+    md = normalize_metadata(metadata, where=f"{what} metadata")
+    for partition in (scope.keys if scope is not None else (None,)):
+        rc.emit(EventType.ASSET_MATERIALIZATION, step,
+                f"Materialized value {key.to_user_string()}"
+                + (f" partition {partition}." if partition is not None else "."),
+                StepMaterializationData(AssetMaterialization(key, None, md, partition,
+                                                             out.tags or None)))
     if handled is not None:
         rc.emit(EventType.HANDLED_OUTPUT, step,
                 f'Handled output "{name}" using IO manager "{handled}"',

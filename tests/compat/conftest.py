@@ -21,12 +21,11 @@ PENDING_TESTS = {
     "test_automation.py::test_evaluate_automation_conditions":
         "evaluating automation conditions (the daemon issue)",
     "test_schedules_sensors.py::test_build_schedule_from_partitioned_job": "partitions (issue 4)",
-    "test_partitions.py::test_materialize_static_partition": "partitioned runs (issue 4)",
-    "test_partitions.py::test_materialize_unknown_partition": "partitioned runs (issue 4)",
-    "test_partitions.py::test_partition_key_outside_partitioned_run": "partitioned runs (issue 4)",
-    "test_partitions.py::test_materialize_daily_partition_time_window": "partitioned runs (issue 4)",
-    "test_partitions.py::test_partitioned_chain_and_io_manager_partition_keys": "partitioned runs (issue 4)",
-    "test_partitions.py::test_build_asset_context_partition_key_direct_invocation": "partitioned runs (issue 4)",
+    "test_partitioned_runs.py::test_unpartitioned_downstream_reads_every_upstream_partition":
+        "partition mappings (issue 4, in progress)",
+    "test_partitioned_runs.py::test_partitioned_op_job": "op job partitions_def (issue 4, in progress)",
+    "test_partitioned_runs.py::test_previous_day_through_time_window_mapping":
+        "partition mappings (issue 4, in progress)",
     "test_partitions.py::test_instance_materialized_partitions": "partitioned runs (issue 4)",
     "test_partitions.py::test_dynamic_partitions": "partitioned runs (issue 4)",
 }

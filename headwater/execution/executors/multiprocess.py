@@ -135,12 +135,10 @@ class MultiprocessExecutor(Executor):
     def start(self, rc: Any) -> None:
         init = WorkerInit(
             self.job, self.instance_ref, rc.compute_logs.base_dir, rc.run_id, rc.job_name,
-            self.run_config, self.op_selection, self.asset_selection, dict(rc.tags),
-            rc.partition_key)
+            self.run_config, self.op_selection, self.asset_selection, dict(rc.tags))
         self._init = pickle.dumps(init, protocol=pickle.HIGHEST_PROTOCOL)
         resource_defs = rc.resource_setup[0] if rc.resource_setup else {}
-        rc.outputs = LazyOutputs(rc.plan, resource_defs, rc.instance, rc.run_id,
-                                 rc.partition_key)
+        rc.outputs = LazyOutputs(rc.plan, resource_defs, rc.instance, rc.run_id, rc)
         rc.flush()  # the run's start is stored before any worker stores a step's
 
     def submit(self, rc: Any, step: Any, attempt: int) -> None:

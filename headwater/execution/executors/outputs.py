@@ -32,12 +32,12 @@ class LazyOutputs(Mapping[tuple[str, str], Any]):
     """``(step key, output name) -> value``, each loaded through its IO manager when read."""
 
     def __init__(self, plan: Any, resource_defs: Mapping[str, Any], instance: Any, run_id: str,
-                 partition_key: str | None):
+                 rc: Any):
         self._plan = plan
         self._resource_defs = dict(resource_defs)
         self._instance = instance
         self._run_id = run_id
-        self._partition_key = partition_key
+        self._rc = rc  # the run's partitions: rc.partition_key, rc.asset_scope(key)
         self._refs: dict[tuple[str, str], _Ref] = {}
         self._values: dict[tuple[str, str], Any] = {}
         self._managers: dict[str, Any] = {}
@@ -91,10 +91,12 @@ class LazyOutputs(Mapping[tuple[str, str], Any]):
             upstream = OutputContext(name=ref.output, asset_key=key, step_key=ref.step_key,
                                      run_id=self._run_id, definition_metadata=spec.metadata,
                                      resources=res, op_def=step.op,
-                                     partition_key=self._partition_key, asset_spec=spec)
+                                     partition_key=self._rc.partition_key, asset_spec=spec,
+                                     asset_partitions=self._rc.asset_scope(key))
             ctx = InputContext(name=key.to_python_identifier(), asset_key=key,
                                upstream_output=upstream, resources=res,
-                               partition_key=self._partition_key)
+                               partition_key=self._rc.partition_key,
+                               asset_partitions=self._rc.asset_scope(key))
         else:
             out_def = step.op.outs.get(ref.output)
             manager, res = self._manager((out_def.io_manager_key if out_def else None)

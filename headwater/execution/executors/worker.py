@@ -32,7 +32,7 @@ from headwater.events.records import EventType
 from headwater.execution.compute_logs import ComputeLogManager
 from headwater.execution.executors.reconstruct import ReconstructableJob
 from headwater.execution.outputs import NO_VALUE
-from headwater.execution.run import RunContext
+from headwater.execution.run import RunContext, run_partitions
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,6 @@ class WorkerInit:
     op_selection: Any
     asset_selection: Any
     tags: dict[str, str]
-    partition_key: str | None
 
 
 def instance_ref(instance: Any) -> tuple[str, ...] | None:
@@ -131,7 +130,8 @@ class _Worker:
             op_configs, cfg = resolve_op_configs(plan, init.run_config)
             rc = WorkerRunContext(plan=plan, instance=self.instance, run=run,
                                   job_name=init.job_name, op_configs=op_configs, tags=init.tags,
-                                  partition_key=init.partition_key)
+                                  partitions=run_partitions(plan, job, None, init.tags,
+                                                            self.instance, init.job_name))
             rc.compute_logs = ComputeLogManager(init.compute_log_dir)
             rc.resource_setup = (run_resource_defs(plan, job.resource_defs, self.instance),
                                  required_resource_keys(plan), cfg, self.stack)

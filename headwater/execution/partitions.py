@@ -1,0 +1,168 @@
+"""Which partitions a run covers, and what each asset, output and input of it sees.
+
+A run covers one partition key (tag ``dagster/partition``) or an inclusive range of keys (tags
+``dagster/asset_partition_range_start``/``_end``) of ONE partitions definition: every partitioned
+asset it materializes shares that definition. Inputs read the upstream partitions that the
+dependency's partition mapping gives for the run's keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.errors import (
+    InvalidDefinitionError,
+    InvalidInvocationError,
+    InvariantViolationError,
+)
+from headwater.definitions.partitions import PartitionKeyRange, TimeWindow
+
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+BACKFILL_TAG = "dagster/backfill"
+
+
+class PartitionScope:
+    """Some keys of one partitions definition: what a run, an output or an input covers."""
+
+    __slots__ = ("definition", "keys", "is_range")
+
+    def __init__(self, definition: Any, keys: Sequence[str], is_range: bool = False):
+        self.definition = definition
+        self.keys = list(keys)
+        self.is_range = is_range
+
+    @property
+    def single_key(self) -> str | None:
+        return self.keys[0] if len(self.keys) == 1 and not self.is_range else None
+
+    def key(self, what: str = "partition_key") -> str:
+        if len(self.keys) != 1 or self.is_range:
+            raise InvariantViolationError(
+                f"Cannot access {what} for a partitioned run with a range of partitions "
+                f"({self.describe()}). Call partition_key_range or partition_keys instead.")
+        return self.keys[0]
+
+    def key_range(self) -> PartitionKeyRange:
+        if not self.keys:
+            raise InvariantViolationError("This run covers no partitions")
+        return PartitionKeyRange(self.keys[0], self.keys[-1])
+
+    def time_window(self, what: str = "partition_time_window") -> TimeWindow:
+        window_for = getattr(self.definition, "time_window_for_partition_key", None)
+        if window_for is None:
+            raise InvariantViolationError(
+                f"Cannot access {what}: {self.definition!r} is not a time-window partitions "
+                "definition (use partition_key / partition_keys)")
+        if not self.keys:
+            raise InvariantViolationError(f"Cannot access {what}: no partitions")
+        return TimeWindow(window_for(self.keys[0]).start, window_for(self.keys[-1]).end)
+
+    def describe(self) -> str:
+        if len(self.keys) == 1:
+            return repr(self.keys[0])
+        return f"{len(self.keys)} partitions, {self.keys[0]!r} to {self.keys[-1]!r}"
+
+
+def run_partition_tags(partition_key: str | None,
+                       key_range: PartitionKeyRange | None) -> dict[str, str]:
+    """The tags that record a run's partitions (Dagster's names)."""
+    if partition_key is not None:
+        return {PARTITION_TAG: partition_key}
+    if key_range is not None:
+        return {RANGE_START_TAG: key_range.start, RANGE_END_TAG: key_range.end}
+    return {}
+
+
+def requested_partitions(partition_key: str | None, tags: Mapping[str, str] | None,
+                         ) -> tuple[str | None, PartitionKeyRange | None]:
+    """The partition key or range a run asks for: an argument, else the run's tags."""
+    tags = tags or {}
+    if partition_key is None:
+        partition_key = tags.get(PARTITION_TAG)
+    start, end = tags.get(RANGE_START_TAG), tags.get(RANGE_END_TAG)
+    if (start is None) != (end is None):
+        raise InvalidInvocationError(
+            f"A partition range needs both tags {RANGE_START_TAG!r} and {RANGE_END_TAG!r}; "
+            f"got only {RANGE_START_TAG if start is not None else RANGE_END_TAG!r}")
+    if partition_key is not None and start is not None:
+        raise InvalidInvocationError(
+            f"Pass either a partition key ({partition_key!r}) or a partition range "
+            f"({start!r} to {end!r}), not both")
+    if start is None or end is None:
+        return partition_key, None
+    return partition_key, PartitionKeyRange(start, end)
+
+
+def shared_partitions_def(graph: Any, keys: Iterable[AssetKey], job_partitions_def: Any = None,
+                          ) -> Any:
+    """The one partitions definition of the partitioned assets among ``keys`` (None if none).
+
+    Raises InvalidDefinitionError naming the assets when they are partitioned differently."""
+    by_def: dict[Any, list[AssetKey]] = {}
+    for key in keys:
+        pdef = graph.definition_for(key).partitions_def
+        if pdef is not None:
+            by_def.setdefault(pdef, []).append(key)
+    if job_partitions_def is not None:
+        by_def.setdefault(job_partitions_def, [])
+    if len(by_def) > 1:
+        listed = "; ".join(
+            f"{pdef!r}: {', '.join(k.to_user_string() for k in ks[:3]) or 'the job'}"
+            + (" ..." if len(ks) > 3 else "") for pdef, ks in by_def.items())
+        raise InvalidDefinitionError(
+            "The selected assets have different partitions definitions, so no run can cover "
+            f"them all ({listed}). Select assets that share one partitions definition (run "
+            "the others separately), or give them the same partitions_def.")
+    return next(iter(by_def), None)
+
+
+def resolve_run_partitions(partitions_def: Any, partition_key: str | None,
+                           key_range: PartitionKeyRange | None, store: Any,
+                           what: str) -> PartitionScope | None:
+    """Validate the requested key or range against ``partitions_def``; nothing is recorded yet."""
+    if partition_key is None and key_range is None:
+        return None
+    if partitions_def is None:
+        asked = repr(partition_key) if partition_key is not None else (
+            f"range {key_range.start!r} to {key_range.end!r}")  # type: ignore[union-attr]
+        raise InvalidInvocationError(
+            f"Partition {asked} was requested, but {what} is not partitioned: none of its "
+            "assets has a partitions_def. Drop the partition key, or add partitions_def= to "
+            "the assets.")
+    if partition_key is not None:
+        partitions_def.validate_partition_key(partition_key, dynamic_partitions_store=store)
+        return PartitionScope(partitions_def, [partition_key])
+    assert key_range is not None
+    keys = partitions_def.get_partition_keys_in_range(key_range, dynamic_partitions_store=store)
+    return PartitionScope(partitions_def, keys, is_range=True)
+
+
+def upstream_scope(graph: Any, run_scope: PartitionScope | None, downstream_key: AssetKey | None,
+                   upstream_key: AssetKey, store: Any) -> PartitionScope | None:
+    """The partitions of ``upstream_key`` that ``downstream_key`` reads in this run (None when
+    the upstream asset is not partitioned)."""
+    up_def = graph.definition_for(upstream_key).partitions_def
+    if up_def is None:
+        return None
+    down_def = (graph.definition_for(downstream_key).partitions_def
+                if downstream_key is not None else None)
+    if run_scope is None or down_def is None:  # read as by an unpartitioned asset
+        down_def, down_keys = None, None
+    else:
+        down_keys = run_scope.keys
+    if down_def is up_def and _is_identity(graph, downstream_key, upstream_key):
+        return PartitionScope(up_def, down_keys or (), run_scope.is_range if run_scope else False)
+    mapping = graph.partition_mapping_for(downstream_key, upstream_key)
+    keys = mapping.upstream_keys(down_keys, down_def, up_def, store)
+    return PartitionScope(up_def, keys, is_range=len(keys) != 1)
+
+
+def _is_identity(graph: Any, downstream_key: Any, upstream_key: AssetKey) -> bool:
+    if not hasattr(graph, "partition_mapping_for"):  # TEMP until mappings land
+        return True
+    mapping = graph.partition_mapping_for(downstream_key, upstream_key)
+    return type(mapping).__name__ == "IdentityPartitionMapping"
