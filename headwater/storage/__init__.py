@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import StorageError
 from headwater.storage.asset_records import AssetCheckExecutionRecord, AssetRecordsFilter
+from headwater.storage.backfills import BackfillRun, BulkActionStatus, PartitionBackfill
 from headwater.storage.errors import InstanceNotConfiguredError, RunAlreadyExistsError
+from headwater.storage.partition_status import AssetPartitionStatus
 from headwater.storage.runs import (
     FINISHED_STATUSES,
     IN_PROGRESS_STATUSES,
@@ -48,7 +50,8 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "FINISHED_STATUSES", "IN_PROGRESS_STATUSES", "TRANSITIONS", "AssetCheckExecutionRecord",
-    "AssetRecordsFilter", "Instance", "InstanceNotConfiguredError", "Run", "RunAlreadyExistsError",
+    "AssetPartitionStatus", "AssetRecordsFilter", "BackfillRun", "BulkActionStatus", "Instance",
+    "InstanceNotConfiguredError", "PartitionBackfill", "Run", "RunAlreadyExistsError",
     "RunRecord", "RunStatus", "RunsFilter", "StorageError", "check_transition",
     "instance_for_test", "migrate_instance", "upgrade",
 ]

@@ -30,6 +30,7 @@ from headwater.storage.database import Database
 from headwater.storage.schema import (
     asset_check_executions,
     asset_keys,
+    asset_partition_planned,
     asset_partitions,
     event_logs,
 )
@@ -317,7 +318,8 @@ class AssetIndexStorage:
     # ------------------------------------------------------------------ wipe
 
     def wipe_assets(self, asset_keys_: Iterable[AssetKey]) -> None:
-        """Forget assets' materializations, observations, partitions and check results.
+        """Forget assets' materializations, observations, partitions (materialized and
+        planned) and check results.
 
         Runs' event logs keep their events (the log is the record of what ran); the events
         are just no longer attached to the asset.
@@ -330,6 +332,8 @@ class AssetIndexStorage:
                              .values(asset_key=None))
                 conn.execute(sa.delete(asset_partitions).where(
                     asset_partitions.c.asset_key.in_(chunk)))
+                conn.execute(sa.delete(asset_partition_planned).where(
+                    asset_partition_planned.c.asset_key.in_(chunk)))
                 conn.execute(sa.delete(asset_check_executions).where(
                     asset_check_executions.c.asset_key.in_(chunk)))
                 conn.execute(sa.update(asset_keys).where(asset_keys.c.asset_key.in_(chunk)).values(

@@ -3,7 +3,9 @@
 ``store_events`` writes a batch in ONE transaction: plain events with one executemany on a
 statement built once; asset events one by one (their ids feed the asset index, updated in the
 same transaction); run-lifecycle events move the run's status through the transitions table,
-so events, index and status commit together or not at all.
+so events, index and status commit together or not at all. A run's plan for an asset
+partition (ASSET_MATERIALIZATION_PLANNED with a partition) is recorded in
+``asset_partition_planned`` with one more executemany, only when the batch has such events.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from headwater.storage.asset_storage import (
 from headwater.storage.database import Database
 from headwater.storage.run_storage import move_status
 from headwater.storage.runs import Run, RunStatus
-from headwater.storage.schema import event_logs
+from headwater.storage.schema import asset_partition_planned, event_logs
 
 # Run-lifecycle event -> the status it moves the run to.
 STATUS_BY_EVENT: dict[str, RunStatus] = {
@@ -45,6 +47,8 @@ STATUS_BY_EVENT: dict[str, RunStatus] = {
     EventType.RUN_CANCELING.value: RunStatus.CANCELING,
     EventType.RUN_CANCELED.value: RunStatus.CANCELED,
 }
+
+PLANNED = EventType.ASSET_MATERIALIZATION_PLANNED.value
 
 OfType = Union[EventType, str, Iterable[Union[EventType, str]], None]
 
@@ -70,6 +74,29 @@ def insert_plain_events(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> 
     cursor = conn.connection.cursor()
     try:
         cursor.executemany(sql, [tuple(r[c] for c in _EVENT_COLUMNS) for r in rows])
+    finally:
+        cursor.close()
+
+
+_RAW_PLANNED: dict[str, str] = {}
+
+
+def upsert_planned(conn: sa.Connection, rows: Sequence[tuple[str, str, str, float]]) -> None:
+    """Record (asset_key, partition, run_id, timestamp) as each partition's latest plan: one
+    DB-API executemany (the later of two rows for the same partition wins)."""
+    paramstyle = conn.dialect.paramstyle
+    sql = _RAW_PLANNED.get(paramstyle)
+    if sql is None:
+        mark = "?" if paramstyle == "qmark" else "%s"
+        table = asset_partition_planned.name
+        sql = (f"INSERT INTO {table} (asset_key, partition, run_id, timestamp) "
+               f"VALUES ({mark}, {mark}, {mark}, {mark}) "
+               "ON CONFLICT (asset_key, partition) DO UPDATE SET "
+               "run_id = excluded.run_id, timestamp = excluded.timestamp")
+        _RAW_PLANNED[paramstyle] = sql
+    cursor = conn.connection.cursor()
+    try:
+        cursor.executemany(sql, rows)
     finally:
         cursor.close()
 
@@ -105,6 +132,7 @@ class EventLogStorage:
             return
         rows = [encode_entry(e) for e in entries]
         moves: dict[str, list[tuple[RunStatus, float]]] = {}
+        planned: list[tuple[str, str, str, float]] = []
         indexed = False
         for row in rows:
             kind = row["event_type"]
@@ -113,10 +141,15 @@ class EventLogStorage:
                 moves.setdefault(row["run_id"], []).append((status, row["timestamp"]))
             elif kind in INDEXED_EVENT_TYPES and row["asset_key"] is not None:
                 indexed = True
+            elif kind == PLANNED and row["partition"] is not None:
+                planned.append((row["asset_key"], row["partition"], row["run_id"],
+                                row["timestamp"]))
         writer = self._index_writer if indexed else None
         with self._db.write() as conn:
             for run_id, run_moves in moves.items():
                 move_status(conn, run_id, run_moves)
+            if planned:
+                upsert_planned(conn, planned)
             if writer is None:
                 insert_plain_events(conn, rows)
                 return

@@ -23,10 +23,12 @@ import sqlalchemy as sa
 
 from headwater.definitions.errors import InvariantViolationError, StorageError
 from headwater.storage.asset_storage import AssetIndexStorage
+from headwater.storage.backfill_storage import BackfillStorage
 from headwater.storage.database import DEFAULT_BUSY_TIMEOUT, Database
 from headwater.storage.errors import InstanceNotConfiguredError
 from headwater.storage.event_storage import EventLogStorage
 from headwater.storage.migrate import ensure_schema
+from headwater.storage.partition_storage import PartitionStorage
 from headwater.storage.run_storage import RunStorage
 
 HOME_ENV_VARS = ("HEADWATER_HOME", "DAGSTER_HOME")
@@ -70,12 +72,14 @@ def _ensure_dir(path: str, what: str) -> None:
             "HEADWATER_HOME to a folder this user can write to.") from None
 
 
-class Instance(RunStorage, EventLogStorage, AssetIndexStorage):
+class Instance(RunStorage, EventLogStorage, AssetIndexStorage, PartitionStorage,
+               BackfillStorage):
     """Runs, their event logs and the asset index, in one SQL database.
 
     Thread-safe; usable as a context manager (``dispose()`` on exit). Run methods come from
     ``RunStorage``, event methods from ``EventLogStorage``, asset reads from
-    ``AssetIndexStorage``.
+    ``AssetIndexStorage``, dynamic partitions and partition status from ``PartitionStorage``,
+    backfills from ``BackfillStorage``.
     """
 
     def __init__(self, db: Database, *, root_directory: str | None = None,

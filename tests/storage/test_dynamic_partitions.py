@@ -11,8 +11,6 @@ from headwater.definitions.run_request import (
     DeleteDynamicPartitionsRequest,
 )
 
-from ._instances import instance  # noqa: F401  (fixture)
-
 
 def test_add_get_has_delete(instance):
     assert instance.get_dynamic_partitions("fruits") == []

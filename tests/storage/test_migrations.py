@@ -109,3 +109,48 @@ def test_newer_database_is_refused(tmp_path):
     conn.close()
     with pytest.raises(StorageError, match="newer Headwater"):
         Instance.local(tmp_path)
+
+
+def test_upgrade_from_0001_keeps_data(tmp_path):
+    """A database written at revision 0001 opens at head with its runs, events and index."""
+    from alembic import command
+    from alembic.config import Config
+
+    from headwater.definitions.asset_key import AssetKey
+    from headwater.storage import PartitionBackfill
+
+    from ._events import materialization
+
+    home = tmp_path / "home"
+    (home / "history").mkdir(parents=True)
+    engine = sa.create_engine(f"sqlite:///{_db_path(home)}")
+    with engine.begin() as conn:
+        config = Config()
+        config.set_main_option("script_location", migrate_module.MIGRATIONS_DIR)
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        assert migrate_module.read_revision(conn) == "0001"
+        tables = set(sa.inspect(conn).get_table_names())
+        assert "backfills" not in tables and "runs" in tables
+    engine.dispose()
+    # write 0001-era data through the 0001 tables only
+    with Instance(_database(home), migrate=False) as old:
+        old.create_run("j", run_id="kept", tags={"dagster/partition": "p1"})
+        old.store_events([materialization("kept", AssetKey("a"), "p1")])
+    with Instance.local(home) as instance:
+        assert instance.has_run("kept")
+        assert instance.get_materialized_partitions(AssetKey("a")) == {"p1"}
+        assert instance.get_partition_status(AssetKey("a")).materialized == {"p1"}
+        instance.add_dynamic_partitions("fruits", ["apple"])
+        instance.add_backfill(PartitionBackfill("bf", partition_keys=["p1"]))
+        assert instance.get_backfill("bf").partition_keys == ["p1"]
+    conn = sqlite3.connect(_db_path(home))
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
+        (migrate_module.HEAD,)]
+
+
+def _database(home):
+    from headwater.storage.database import Database
+    from headwater.storage.instance import sqlite_url_for_home
+
+    return Database(sqlite_url_for_home(str(home)))

@@ -1,7 +1,6 @@
-"""An ``instance`` fixture over every database the storage tests run on.
-
-Import it into a test module (``from ._instances import instance``) to run each test once per
-backend; a PostgreSQL backend joins by adding a parameter here.
+"""An ``instance`` fixture over every database the storage tests run on: a test module that
+asks for ``instance`` runs once per backend (a PostgreSQL backend joins by adding a parameter
+here). The suite classes of test_backends.py bind their own ``instance`` instead.
 """
 
 from __future__ import annotations

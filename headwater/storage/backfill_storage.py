@@ -1,0 +1,146 @@
+"""Backfill records and their runs (Dagster instance names). Mixed into ``Instance``.
+
+A backfill is one row of ``backfills`` (its keys and policy in a JSON body); its runs are
+found through the indexed ``run_tags`` (``dagster/backfill=<id>``), with their partition tags,
+so the launcher knows which partitions are done without reading any event.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any, Union
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Row
+
+from headwater.definitions.errors import InvariantViolationError
+from headwater.storage.backfills import (
+    BackfillRun,
+    BulkActionStatus,
+    PartitionBackfill,
+    check_backfill_transition,
+    decode_backfill,
+    encode_body,
+)
+from headwater.storage.database import Database
+from headwater.storage.runs import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    BACKFILL_ID_TAG,
+    PARTITION_NAME_TAG,
+    RunStatus,
+)
+from headwater.storage.schema import backfills, run_tags, runs
+
+_COLUMNS = (backfills.c.backfill_id, backfills.c.status, backfills.c.body,
+            backfills.c.create_timestamp, backfills.c.update_timestamp)
+
+StatusArg = Union[BulkActionStatus, str, Iterable[Union[BulkActionStatus, str]], None]
+
+
+def _to_backfill(row: Row) -> PartitionBackfill:
+    return decode_backfill(row.backfill_id, row.status, row.body, row.create_timestamp,
+                           row.update_timestamp)
+
+
+def _status_values(status: StatusArg) -> list[str] | None:
+    if status is None:
+        return None
+    if isinstance(status, (BulkActionStatus, str)):
+        status = [status]
+    return [BulkActionStatus(s).value for s in status]
+
+
+class BackfillStorage:
+    """Add, read, list and update backfills; list a backfill's runs."""
+
+    _db: Database
+
+    def add_backfill(self, partition_backfill: PartitionBackfill) -> None:
+        """Store a new backfill, in one transaction (nothing is stored on error)."""
+        b = partition_backfill
+        row = {"backfill_id": b.backfill_id, "status": b.status.value, "body": encode_body(b),
+               "create_timestamp": b.create_timestamp,
+               "update_timestamp": b.update_timestamp or b.create_timestamp}
+        try:
+            with self._db.write() as conn:
+                conn.execute(backfills.insert(), row)
+        except sa_exc.IntegrityError:
+            raise InvariantViolationError(
+                f"A backfill with id {b.backfill_id!r} already exists in this instance; use a "
+                "new id (make_backfill_id()), or update_backfill() to change it.") from None
+
+    def get_backfill(self, backfill_id: str) -> PartitionBackfill | None:
+        with self._db.read() as conn:
+            row = conn.execute(sa.select(*_COLUMNS).where(
+                backfills.c.backfill_id == backfill_id)).first()
+        return _to_backfill(row) if row is not None else None
+
+    def get_backfills(self, status: StatusArg = None, limit: int | None = None,
+                      cursor: str | None = None) -> list[PartitionBackfill]:
+        """Backfills, newest first; ``status`` narrows to one status or several; ``cursor``
+        is the id of the last backfill of the previous page."""
+        stmt = self._filtered(sa.select(*_COLUMNS), status)
+        if cursor is not None:
+            cursor_id = sa.select(backfills.c.id).where(
+                backfills.c.backfill_id == cursor).scalar_subquery()
+            stmt = stmt.where(backfills.c.id < cursor_id)
+        stmt = stmt.order_by(backfills.c.id.desc())
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        with self._db.read() as conn:
+            rows = conn.execute(stmt).all()
+        return [_to_backfill(r) for r in rows]
+
+    def get_backfills_count(self, status: StatusArg = None) -> int:
+        stmt = self._filtered(sa.select(sa.func.count()).select_from(backfills), status)
+        with self._db.read() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    @staticmethod
+    def _filtered(stmt: sa.Select, status: StatusArg) -> sa.Select:
+        values = _status_values(status)
+        return stmt if values is None else stmt.where(backfills.c.status.in_(values))
+
+    def update_backfill(self, partition_backfill: PartitionBackfill) -> PartitionBackfill:
+        """Store a changed backfill (status, error, ...) and return it as stored, with a new
+        ``update_timestamp``. The status may only move along ``backfills.TRANSITIONS``."""
+        b = partition_backfill
+        now = time.time()
+        with self._db.write() as conn:
+            current = conn.execute(sa.select(backfills.c.status).where(
+                backfills.c.backfill_id == b.backfill_id)).first()
+            if current is None:
+                raise InvariantViolationError(
+                    f"Backfill {b.backfill_id!r} is not in this instance: store it with "
+                    "add_backfill() before updating it.")
+            check_backfill_transition(b.backfill_id, current.status, b.status)
+            stored = replace(b, update_timestamp=now)
+            conn.execute(sa.update(backfills).where(
+                backfills.c.backfill_id == b.backfill_id).values(
+                status=b.status.value, body=encode_body(stored), update_timestamp=now))
+        return stored
+
+    def get_backfill_runs(self, backfill_id: str) -> list[BackfillRun]:
+        """The backfill's runs, oldest first, with their status and partition tags."""
+        tagged = run_tags.alias("tagged")
+        part, start, end = (run_tags.alias(n) for n in ("part", "range_start", "range_end"))
+
+        def tag(alias: Any, key: str) -> sa.ColumnElement[bool]:
+            return sa.and_(alias.c.run_id == runs.c.run_id, alias.c.key == key)
+
+        stmt = (sa.select(runs.c.run_id, runs.c.status, part.c.value.label("partition"),
+                          start.c.value.label("range_start"), end.c.value.label("range_end"))
+                .select_from(tagged.join(runs, runs.c.run_id == tagged.c.run_id)
+                             .outerjoin(part, tag(part, PARTITION_NAME_TAG))
+                             .outerjoin(start, tag(start, ASSET_PARTITION_RANGE_START_TAG))
+                             .outerjoin(end, tag(end, ASSET_PARTITION_RANGE_END_TAG)))
+                .where(tagged.c.key == BACKFILL_ID_TAG, tagged.c.value == backfill_id)
+                .order_by(runs.c.id))
+        with self._db.read() as conn:
+            rows = conn.execute(stmt).all()
+        return [BackfillRun(r.run_id, RunStatus(r.status), r.partition, r.range_start,
+                            r.range_end) for r in rows]
