@@ -1,4 +1,5 @@
-"""The asset index: latest materialization per asset and partition, check executions.
+"""The asset index: latest materialization per asset and partition, open plans of asset
+partitions (planned by a run, not materialized since), check executions.
 
 Written in the same transaction as the events it indexes (``AssetIndexWriter``, used by
 ``store_events``); read by ``AssetIndexStorage``, mixed into ``Instance``. Reads of "latest"
@@ -86,6 +87,12 @@ class AssetIndexWriter:
             where=asset_partitions.c.last_materialization_id
             < part.excluded.last_materialization_id)
         self.check = asset_check_executions.insert()
+        pl = asset_partition_planned.c
+        # A materialization completes the partition's open plan if it comes from the planning
+        # run, or after the plan (then a newer run materialized it).
+        self.plan_done = sa.delete(asset_partition_planned).where(
+            pl.asset_key == sa.bindparam("asset_key"), pl.partition == sa.bindparam("partition"),
+            sa.or_(pl.run_id == sa.bindparam("run_id"), pl.timestamp <= sa.bindparam("ts")))
 
     def index(self, conn: Connection, entry: EventLogEntry, row: dict[str, Any],
               event_id: int) -> None:
@@ -98,6 +105,8 @@ class AssetIndexWriter:
                 conn.execute(self.partition, {
                     "asset_key": key, "partition": row["partition"],
                     "last_materialization_id": event_id, "last_run_id": run_id, "timestamp": ts})
+                conn.execute(self.plan_done, {"asset_key": key, "partition": row["partition"],
+                                              "run_id": run_id, "ts": ts})
         elif kind == OBSERVATION:
             conn.execute(self.observation, {"asset_key": key, "last_observation_id": event_id,
                                             "last_observation_timestamp": ts})

@@ -5,8 +5,9 @@ order they were first added (Dagster's instance methods and behaviour: adding a 
 exists is a no-op, deleting one that does not is a no-op).
 
 Partition status comes from the asset index, never from the event log: ``asset_partitions``
-(latest materialization per partition) and ``asset_partition_planned`` (latest run that
-planned each partition) joined with ``runs`` for that run's status.
+(latest materialization per partition) and ``asset_partition_planned`` (open plans: the
+latest run that planned a partition not materialized since) joined with ``runs`` for that
+run's status.
 """
 
 from __future__ import annotations
@@ -133,23 +134,15 @@ class PartitionStorage:
         in the definition are left out, and ``missing`` lists the rest in definition order.
         """
         key = asset_key.to_string()
-        ap, pl, r = asset_partitions.c, asset_partition_planned.c, runs.c
-        # Planned partitions not materialized since that plan, with their planning run's
-        # status (NULL if the run was deleted). A materialization by the planning run itself
-        # always comes after its plan.
-        incomplete = (
-            sa.select(pl.partition, r.status)
-            .select_from(asset_partition_planned
-                         .outerjoin(runs, r.run_id == pl.run_id)
-                         .outerjoin(asset_partitions, sa.and_(ap.asset_key == pl.asset_key,
-                                                              ap.partition == pl.partition)))
-            .where(pl.asset_key == key,
-                   sa.or_(ap.id.is_(None),
-                          sa.and_(ap.last_run_id != pl.run_id, ap.timestamp < pl.timestamp))))
-        done = sa.select(ap.partition).where(ap.asset_key == key)
+        pl, r = asset_partition_planned.c, runs.c
+        # Open plans (planned, not materialized since) with their run's status (NULL if the
+        # run was deleted): few rows, however many partitions the asset has.
+        open_plans = (sa.select(pl.partition, r.status)
+                      .select_from(asset_partition_planned.outerjoin(runs, r.run_id == pl.run_id))
+                      .where(pl.asset_key == key))
         with self._db.read() as conn:
-            pending = conn.execute(incomplete).all()
-            materialized = set(conn.execute(done).scalars())
+            pending = conn.execute(open_plans).all()
+            materialized = _materialized_partitions(conn, key)
         failed: set[str] = set()
         in_progress: set[str] = set()
         for partition, status in pending:
@@ -175,6 +168,19 @@ class PartitionStorage:
             missing = tuple(keys)
         return AssetPartitionStatus(frozenset(materialized), frozenset(failed),
                                     frozenset(in_progress), missing)
+
+
+def _materialized_partitions(conn: Connection, key: str) -> set[str]:
+    """Every materialized partition of an asset, through the driver: 100,000 keys is a normal
+    size, and SQLAlchemy's row objects would cost more than the query."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(f"SELECT partition FROM {asset_partitions.name} WHERE asset_key = {mark}",
+                       (key,))
+        return {p for (p,) in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 def _add_keys(db: Database, conn: Connection, name: str, keys: list[str]) -> None:

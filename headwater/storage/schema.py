@@ -97,8 +97,9 @@ asset_partitions = sa.Table(
     sa.UniqueConstraint("asset_key", "partition", name="uq_asset_partitions_key_partition"),
 )
 
-# The latest run that planned each asset partition (ASSET_MATERIALIZATION_PLANNED with a
-# partition): with the runs table it tells in-progress and failed partitions apart.
+# Open plans: the latest run that planned each asset partition (ASSET_MATERIALIZATION_PLANNED
+# with a partition), until a materialization of that partition completes it (the row is then
+# deleted). With the runs table it tells in-progress and failed partitions apart.
 asset_partition_planned = sa.Table(
     "asset_partition_planned", metadata,
     sa.Column("id", _ID, primary_key=True, autoincrement=True),

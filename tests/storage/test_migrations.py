@@ -133,12 +133,18 @@ def test_upgrade_from_0001_keeps_data(tmp_path):
         tables = set(sa.inspect(conn).get_table_names())
         assert "backfills" not in tables and "runs" in tables
     engine.dispose()
-    # write 0001-era data through the 0001 tables only
+    # 0001-era data, in the 0001 tables only
     with Instance(_database(home), migrate=False) as old:
         old.create_run("j", run_id="kept", tags={"dagster/partition": "p1"})
-        old.store_events([materialization("kept", AssetKey("a"), "p1")])
+        old.store_events([materialization("kept", AssetKey("a"))])
+    conn = sqlite3.connect(_db_path(home))
+    conn.execute("INSERT INTO asset_partitions (asset_key, partition, last_materialization_id, "
+                 "last_run_id, timestamp) VALUES ('[\"a\"]', 'p1', 1, 'kept', 1.0)")
+    conn.commit()
+    conn.close()
     with Instance.local(home) as instance:
         assert instance.has_run("kept")
+        assert instance.get_latest_materialization_event(AssetKey("a")).run_id == "kept"
         assert instance.get_materialized_partitions(AssetKey("a")) == {"p1"}
         assert instance.get_partition_status(AssetKey("a")).materialized == {"p1"}
         instance.add_dynamic_partitions("fruits", ["apple"])

@@ -118,6 +118,15 @@ def test_an_older_materialization_does_not_hide_a_newer_failed_plan(instance):
     assert status(instance).failed == {"a1"}
 
 
+def test_a_late_arriving_older_materialization_does_not_complete_a_newer_plan(instance):
+    run = start_run(instance, A, ["a1"], ts=30.0)
+    other = instance.create_run("other")
+    instance.store_events([materialization(other.run_id, A, "a1", ts=20.0)])
+    assert status(instance).in_progress == {"a1"}
+    finish(instance, run, A, [], outcome=EventType.RUN_FAILURE, ts=40.0)
+    assert status(instance).failed == {"a1"}
+
+
 def test_deleted_planning_run_is_neither_failed_nor_in_progress(instance):
     run = start_run(instance, A, ["a1"])
     instance.delete_run(run)
