@@ -157,6 +157,19 @@ def reindex_assets_after_delete(db: Database, conn: Connection, keys: Sequence[s
                     "last_run_id": latest.run_id, "timestamp": latest.timestamp})
 
 
+def materialized_partitions(conn: Connection, key: str) -> set[str]:
+    """Every materialized partition of an asset, through the driver: 100,000 keys is a normal
+    size, and SQLAlchemy's row objects would cost more than the query."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(f"SELECT partition FROM {asset_partitions.name} WHERE asset_key = {mark}",
+                       (key,))
+        return {p for (p,) in cursor.fetchall()}
+    finally:
+        cursor.close()
+
+
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i:i + _CHUNK]
@@ -257,6 +270,9 @@ class AssetIndexStorage:
 
     def get_materialized_partitions(self, asset_key: AssetKey, before_cursor: int | None = None,
                                     after_cursor: int | None = None) -> set[str]:
+        if before_cursor is None and after_cursor is None:
+            with self._db.read() as conn:
+                return materialized_partitions(conn, asset_key.to_string())
         return set(self.get_latest_storage_id_by_partition(asset_key, before_cursor, after_cursor))
 
     def get_latest_storage_id_by_partition(self, asset_key: AssetKey,

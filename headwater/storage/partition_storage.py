@@ -21,14 +21,10 @@ from sqlalchemy.engine import Connection
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidInvocationError
+from headwater.storage.asset_storage import materialized_partitions
 from headwater.storage.database import Database
 from headwater.storage.partition_status import AssetPartitionStatus, classify_planned
-from headwater.storage.schema import (
-    asset_partition_planned,
-    asset_partitions,
-    dynamic_partitions,
-    runs,
-)
+from headwater.storage.schema import asset_partition_planned, dynamic_partitions, runs
 
 _CHUNK = 500  # keys per IN (...) list
 
@@ -142,7 +138,7 @@ class PartitionStorage:
                       .where(pl.asset_key == key))
         with self._db.read() as conn:
             pending = conn.execute(open_plans).all()
-            materialized = _materialized_partitions(conn, key)
+            materialized = materialized_partitions(conn, key)
         failed: set[str] = set()
         in_progress: set[str] = set()
         for partition, status in pending:
@@ -168,19 +164,6 @@ class PartitionStorage:
             missing = tuple(keys)
         return AssetPartitionStatus(frozenset(materialized), frozenset(failed),
                                     frozenset(in_progress), missing)
-
-
-def _materialized_partitions(conn: Connection, key: str) -> set[str]:
-    """Every materialized partition of an asset, through the driver: 100,000 keys is a normal
-    size, and SQLAlchemy's row objects would cost more than the query."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(f"SELECT partition FROM {asset_partitions.name} WHERE asset_key = {mark}",
-                       (key,))
-        return {p for (p,) in cursor.fetchall()}
-    finally:
-        cursor.close()
 
 
 def _add_keys(db: Database, conn: Connection, name: str, keys: list[str]) -> None:
