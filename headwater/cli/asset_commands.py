@@ -119,14 +119,27 @@ def tags_from(tags_json: str | None) -> dict[str, str]:
 @click.option("-c", "--config", "config_files", multiple=True, metavar="FILE",
               help="Run config file (.json, .yaml); repeat to merge several.")
 @click.option("--tags", "tags_json", metavar="JSON", help="Run tags as a JSON object.")
+@click.option("--partition", metavar="KEY",
+              help='One partition of partitioned assets, or a range "START...END" in one run '
+                   "(for many partitions in separate runs: headwater backfill launch).")
 @code_location_options
 def materialize_command(location: LocationArgs, select: str, config_json: str | None,
-                        config_files: tuple[str, ...], tags_json: str | None) -> None:
+                        config_files: tuple[str, ...], tags_json: str | None,
+                        partition: str | None) -> None:
     """Materialize the selected assets (and their checks) in this process, on the instance."""
     from headwater.cli.materialize import run_materialization
 
     run_config = run_config_from(config_json, config_files)
     tags = tags_from(tags_json)
+    if partition is not None:
+        from headwater.execution.backfill import parse_partition_spec
+        from headwater.execution.partitions import run_partition_tags
+
+        key_range, keys = parse_partition_spec(partition)
+        if keys is not None and len(keys) != 1:
+            raise CliError("--partition takes one key or a range START...END; for a list of "
+                           "keys use `headwater backfill launch --partitions a,b,c`")
+        tags.update(run_partition_tags(keys[0] if keys else None, key_range))
     loc = load_valid(location)
     ids = resolve_selection(loc.defs.asset_graph, select)
     code = run_materialization(loc, select, ids, run_config=run_config, tags=tags)

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from headwater.cli.asset_commands import asset_group
+from headwater.cli.backfill_commands import backfill_group
 from headwater.cli.common import CliError
 from headwater.cli.definitions_commands import definitions_group
 from headwater.cli.instance_commands import instance_group
@@ -49,6 +50,7 @@ run_group.add_command(run_logs)
 run_group.add_command(reexecute_command)
 cli.add_command(run_group)
 cli.add_command(job_group)
+cli.add_command(backfill_group)
 cli.add_command(instance_group)
 
 

@@ -21,7 +21,9 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
     from headwater.definitions.errors import (
         InvalidConfigError,
         InvalidDefinitionError,
+        InvalidInvocationError,
         InvalidSubsetError,
+        UnknownPartitionError,
     )
     from headwater.definitions.selection import keys_selection
     from headwater.execution import materialize
@@ -45,7 +47,8 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
                                      selection=keys_selection(keys), resources=defs.resources,
                                      instance=instance, run_config=run_config or None,
                                      raise_on_error=False, tags=tags)
-        except (InvalidConfigError, InvalidSubsetError, InvalidDefinitionError) as e:
+        except (InvalidConfigError, InvalidSubsetError, InvalidDefinitionError,
+                InvalidInvocationError, UnknownPartitionError) as e:
             where = f" (run {reporter.run_id} was recorded as failed)" if reporter.run_id else ""
             raise CliError(f"{e}{where}") from None
         except Exception as e:  # noqa: BLE001 - the run stopped early; say why, never our traceback

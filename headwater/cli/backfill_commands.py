@@ -1,0 +1,333 @@
+"""``headwater backfill launch|resume|list|show|cancel``: backfills of partitioned assets.
+
+``launch`` stores the backfill, then carries it out in this process with a progress bar (the
+daemon will run them in the background later); ``resume`` continues one that stopped.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+import click
+
+from headwater.cli.asset_commands import tags_from
+from headwater.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_RUN_FAILED,
+    CliError,
+    err,
+    is_tty,
+    open_instance,
+)
+from headwater.cli.definitions_commands import load_valid
+from headwater.cli.loading import LocationArgs, code_location_options
+from headwater.cli.output import format_duration, format_time, print_table
+
+_POLICY = re.compile(r"^(auto|single-run|per-partition|multi-run:(\d+))$")
+
+
+def _per_run(policy: str) -> Any:
+    m = _POLICY.match(policy)
+    if m is None:
+        raise CliError(f"--policy {policy!r} is not one of auto, single-run, per-partition, "
+                       "multi-run:N (e.g. multi-run:30)")
+    if policy == "auto":
+        return "policy"
+    if policy == "single-run":
+        return None
+    if policy == "per-partition":
+        return 1
+    n = int(m.group(2))
+    if n < 1:
+        raise CliError("--policy multi-run:N needs N >= 1")
+    return n
+
+
+@click.group("backfill")
+def backfill_group() -> None:
+    """Backfill partitioned assets over many partitions."""
+
+
+@backfill_group.command("launch")
+@click.option("--select", required=True, metavar="SELECTION",
+              help='Which assets, e.g. "daily_snow*" or "group:raw"; all must share one '
+                   "partitions definition.")
+@click.option("--partitions", "spec", metavar="KEYS",
+              help='A range "2024-01-01...2024-12-31", a list "a,b,c", or one key.')
+@click.option("--all-partitions", is_flag=True, help="Every partition of the definition.")
+@click.option("--policy", default="auto", show_default=True,
+              help="Partitions per run: auto (the assets' BackfillPolicy; one run per partition "
+                   "without one), single-run, per-partition, multi-run:N.")
+@click.option("--title", help="A name for the backfill, shown by list and show.")
+@click.option("--tags", "tags_json", metavar="JSON", help="Tags for every run, as JSON.")
+@code_location_options
+def launch(location: LocationArgs, select: str, spec: str | None, all_partitions: bool,
+           policy: str, title: str | None, tags_json: str | None) -> None:
+    """Store a backfill and carry it out here, run after run, with a progress bar."""
+    from headwater.definitions.selection import AssetSelection
+    from headwater.execution.backfill import launch_backfill, parse_partition_spec
+
+    if (spec is None) == (not all_partitions):
+        raise CliError("Pass --partitions KEYS (e.g. 2024-01-01...2024-12-31) or "
+                       "--all-partitions (one of them)")
+    per_run = _per_run(policy)
+    tags = tags_from(tags_json)
+    key_range, keys = parse_partition_spec(spec) if spec is not None else (None, None)
+    loc = load_valid(location)
+    instance = open_instance(loc.working_directory)
+    try:
+        backfill = launch_backfill(loc.defs, AssetSelection.from_string(select),
+                                   instance=instance, partition_keys=keys,
+                                   partition_range=key_range, all_partitions=all_partitions,
+                                   max_partitions_per_run=per_run, tags=tags, title=title)
+        runs = "one run" if backfill.max_partitions_per_run is None else (
+            "one run per partition" if backfill.max_partitions_per_run == 1
+            else f"runs of up to {backfill.max_partitions_per_run} partitions")
+        err(f"Backfill {backfill.backfill_id}: {len(backfill.asset_selection)} asset(s) x "
+            f"{len(backfill.partition_keys)} partition(s), {runs}.")
+        code = _carry_out(loc.defs, instance, backfill.backfill_id)
+    finally:
+        instance.dispose()
+    click.get_current_context().exit(code)
+
+
+@backfill_group.command("resume")
+@click.argument("backfill_id")
+@code_location_options
+def resume(location: LocationArgs, backfill_id: str) -> None:
+    """Continue a backfill that stopped (crash, Ctrl-C): finished partitions are not rerun."""
+    loc = load_valid(location)
+    instance = open_instance(loc.working_directory)
+    try:
+        backfill = _get(instance, backfill_id)
+        if backfill.is_finished and backfill.status.value != "FAILED":
+            raise CliError(f"Backfill {backfill_id} already finished "
+                           f"({backfill.status.value}); launch a new one to run it again")
+        code = _carry_out(loc.defs, instance, backfill_id)
+    finally:
+        instance.dispose()
+    click.get_current_context().exit(code)
+
+
+def _carry_out(defs: Any, instance: Any, backfill_id: str) -> int:
+    from headwater.execution.backfill import execute_backfill
+
+    bar = _ProgressBar(backfill_id)
+    try:
+        with bar:
+            final = execute_backfill(defs, backfill_id, instance=instance,
+                                     on_progress=bar.update, on_run_start=bar.run_start)
+    except KeyboardInterrupt:
+        err(f"\nInterrupted. Backfill {backfill_id} is kept: `headwater backfill resume "
+            f"{backfill_id}` continues it without redoing finished partitions.")
+        return EXIT_INTERRUPTED
+    status = final.status.value
+    p = bar.last
+    counts = (f"{p.done} of {p.total} partitions materialized, {p.failed} failed, "
+              f"{p.runs} run(s)" if p is not None else "")
+    click.echo(f"Backfill {backfill_id}: {status}. {counts}. Details: headwater backfill show "
+               f"{backfill_id}")
+    return EXIT_OK if status in ("COMPLETED_SUCCESS", "COMPLETED") else EXIT_RUN_FAILED
+
+
+class _ProgressBar:
+    """A rich bar on a terminal; otherwise one line per finished run."""
+
+    def __init__(self, backfill_id: str):
+        self.backfill_id = backfill_id
+        self.last: Any = None
+        self._progress: Any = None
+        self._chunk: list[str] = []
+
+    def __enter__(self) -> _ProgressBar:
+        if is_tty(sys.stderr):
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                TimeElapsedColumn(), TimeRemainingColumn(),
+                console=Console(stderr=True, highlight=False), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task(f"backfill {self.backfill_id}", total=None)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def run_start(self, chunk: list[str]) -> None:
+        self._chunk = chunk
+        if self._progress is not None:
+            what = chunk[0] if len(chunk) == 1 else f"{chunk[0]}...{chunk[-1]}"
+            self._progress.update(self._task, description=what)
+
+    def update(self, p: Any) -> None:
+        first = self.last is None
+        self.last = p
+        if self._progress is not None:
+            self._progress.update(self._task, total=p.total, completed=p.done + p.failed)
+            if p.last_run_success is False:
+                self._progress.console.print(
+                    f"[red]FAILED[/red] {_chunk_text(self._chunk)} (run {p.last_run_id}: "
+                    f"headwater run show {p.last_run_id})")
+            return
+        if first:
+            if p.done or p.failed:
+                err(f"Resuming: {p.done} partition(s) already materialized.")
+            return
+        width = len(str(p.total))
+        status = "ok" if p.last_run_success else "FAILED"
+        err(f"[{p.done + p.failed:>{width}}/{p.total}] {status:<6} {_chunk_text(self._chunk)} "
+            f"(run {p.last_run_id})")
+
+
+def _chunk_text(chunk: list[str]) -> str:
+    if not chunk:
+        return ""
+    return chunk[0] if len(chunk) == 1 else f"{chunk[0]}...{chunk[-1]} ({len(chunk)})"
+
+
+def _existing_instance() -> Any:
+    from headwater.cli.run_commands import _existing_instance as existing
+
+    return existing()
+
+
+def _get(instance: Any, backfill_id: str) -> Any:
+    backfill = instance.get_backfill(backfill_id) if instance is not None else None
+    if backfill is None:
+        raise CliError(f"No backfill {backfill_id!r} in this instance; "
+                       "`headwater backfill list` shows them.")
+    return backfill
+
+
+def _partitions_text(backfill: Any) -> str:
+    keys = backfill.partition_keys
+    if len(keys) == 1:
+        return keys[0]
+    return f"{len(keys)}: {keys[0]}...{keys[-1]}"
+
+
+def _run_counts(instance: Any, backfill: Any) -> dict[str, int]:
+    """Runs of the backfill by status (from the run index)."""
+    counts: dict[str, int] = {}
+    for run in instance.get_backfill_runs(backfill.backfill_id):
+        counts[run.status.value] = counts.get(run.status.value, 0) + 1
+    return counts
+
+
+@backfill_group.command("list")
+@click.option("--status", metavar="STATUS", help="Only backfills with this status "
+              "(REQUESTED, CANCELING, CANCELED, COMPLETED_SUCCESS, COMPLETED_FAILED, FAILED).")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+def list_backfills(status: str | None, limit: int) -> None:
+    """Backfills, newest first."""
+    instance = _existing_instance()
+    if instance is None:
+        click.echo("No backfills yet.")
+        return
+    try:
+        backfills = instance.get_backfills(status=status.upper() if status else None, limit=limit)
+        if not backfills:
+            click.echo("No backfills" + (f" with status {status.upper()}." if status else " yet."))
+            return
+        rows = []
+        for b in backfills:
+            runs = _run_counts(instance, b)
+            rows.append([b.backfill_id, b.status.value, format_time(b.create_timestamp),
+                         ", ".join(k.to_user_string() for k in b.asset_selection[:3])
+                         + (" ..." if len(b.asset_selection) > 3 else ""),
+                         _partitions_text(b),
+                         f"{runs.get('SUCCESS', 0)} ok, {runs.get('FAILURE', 0)} failed",
+                         b.title or ""])
+        print_table(["id", "status", "created", "assets", "partitions", "runs", "title"], rows)
+    finally:
+        instance.dispose()
+
+
+@backfill_group.command("show")
+@click.argument("backfill_id")
+@click.option("--runs", "max_runs", default=20, show_default=True, type=click.IntRange(min=0),
+              help="List at most this many of its runs (newest).")
+def show(backfill_id: str, max_runs: int) -> None:
+    """One backfill: status, assets, partitions done/failed/pending, its runs."""
+    instance = _existing_instance()
+    backfill = _get(instance, backfill_id)
+    try:
+        runs = instance.get_backfill_runs(backfill_id)
+        per_run = backfill.max_partitions_per_run
+        click.echo(f"Backfill {backfill.backfill_id}: {backfill.status.value}"
+                   + (f" ({backfill.title})" if backfill.title else ""))
+        click.echo(f"  created   {format_time(backfill.create_timestamp)}"
+                   + (f", finished after "
+                      f"{format_duration(backfill.end_timestamp - backfill.create_timestamp)}"
+                      if backfill.end_timestamp else ""))
+        click.echo("  assets    " + ", ".join(k.to_user_string() for k in backfill.asset_selection))
+        click.echo(f"  partitions {_partitions_text(backfill)}")
+        click.echo("  runs      " + ("one for all partitions" if per_run is None else
+                                     "one per partition" if per_run == 1 else
+                                     f"up to {per_run} partitions each"))
+        done, failed, running = _partition_counts(backfill, runs)
+        pending = len(backfill.partition_keys) - done - failed - running
+        click.echo(f"  progress  {done} materialized, {failed} failed, {running} in progress, "
+                   f"{pending} not yet run")
+        if backfill.error:
+            click.echo(f"  error     {backfill.error}")
+        if runs and max_runs:
+            click.echo()
+            shown = runs[-max_runs:]
+            print_table(["run", "status", "partitions"], [
+                [r.run_id, r.status.value,
+                 r.partition_key or (f"{r.partition_range_start}...{r.partition_range_end}"
+                                     if r.partition_range_start else "")] for r in shown])
+            if len(runs) > len(shown):
+                click.echo(f"({len(runs) - len(shown)} earlier run(s) not shown; --runs N)")
+    finally:
+        instance.dispose()
+
+
+def _partition_counts(backfill: Any, runs: list[Any]) -> tuple[int, int, int]:
+    """Partitions covered by successful, failed and unfinished runs (the latest run wins)."""
+    position = {k: i for i, k in enumerate(backfill.partition_keys)}
+    latest: dict[str, str] = {}
+    for run in runs:  # oldest first
+        if run.partition_key is not None:
+            keys = [run.partition_key]
+        elif run.partition_range_start in position and run.partition_range_end in position:
+            keys = backfill.partition_keys[position[run.partition_range_start]:
+                                           position[run.partition_range_end] + 1]
+        else:
+            continue
+        state = ("done" if run.status.value == "SUCCESS" else
+                 "failed" if run.is_finished else "running")
+        for k in keys:
+            latest[k] = state
+    values = list(latest.values())
+    return values.count("done"), values.count("failed"), values.count("running")
+
+
+@backfill_group.command("cancel")
+@click.argument("backfill_id")
+def cancel(backfill_id: str) -> None:
+    """Stop a backfill before its next run (the run in progress finishes)."""
+    from headwater.execution.backfill import cancel_backfill
+
+    instance = _existing_instance()
+    _get(instance, backfill_id)
+    try:
+        cancel_backfill(instance, backfill_id)
+    finally:
+        instance.dispose()
+    click.echo(f"Backfill {backfill_id}: CANCELING. The process carrying it out stops before "
+               "its next run; a backfill that is not running is canceled when resumed.")

@@ -1,0 +1,268 @@
+"""Backfills: materialize a selection of assets over many partitions, run after run.
+
+``launch_backfill`` validates everything and stores the backfill (nothing partial on error);
+``execute_backfill`` carries it out in this process through ``execute_plan``, the path every run
+takes, and can be called again after a crash or an interruption: partitions whose runs
+succeeded are not run again. Runs go in partition-key order, one chunk of keys each (one key,
+``BackfillPolicy.multi_run(n)`` keys, or all for ``single_run()``); every run holds all the
+selected assets for its keys, so a partition's downstream assets wait for its upstream ones,
+and earlier partitions finish before later ones (time-window mappings that read the previous
+day). ``cancel_backfill`` asks it to stop; the running backfill stops before its next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.errors import InvalidDefinitionError, InvalidInvocationError
+from headwater.definitions.partitions import PartitionKeyRange
+from headwater.execution.partitions import BACKFILL_TAG, run_partition_tags, shared_partitions_def
+
+BACKFILL_JOB_NAME = "__ASSET_JOB"
+RANGE_SEPARATOR = "..."
+
+
+@dataclass(frozen=True)
+class BackfillProgress:
+    """Where a backfill stands; handed to ``on_progress`` after every run."""
+
+    backfill_id: str
+    total: int  # partitions
+    done: int  # partitions materialized by a successful run
+    failed: int  # partitions whose run failed
+    runs: int  # runs launched by this call
+    last_run_id: str | None = None
+    last_run_success: bool | None = None
+
+
+def parse_partition_spec(spec: str) -> tuple[PartitionKeyRange | None, list[str] | None]:
+    """``"a...b"`` is an inclusive range, ``"a,b,c"`` a list of keys, ``"a"`` one key."""
+    spec = spec.strip()
+    if RANGE_SEPARATOR in spec:
+        start, _, end = spec.partition(RANGE_SEPARATOR)
+        if not start.strip() or not end.strip():
+            raise InvalidInvocationError(
+                f"Partition range {spec!r} needs a start and an end, e.g. "
+                "2024-01-01...2024-12-31")
+        return PartitionKeyRange(start.strip(), end.strip()), None
+    keys = [k.strip() for k in spec.split(",") if k.strip()]
+    if not keys:
+        raise InvalidInvocationError("No partition keys given: pass a key, a comma-separated "
+                                     "list, or a range start...end")
+    return None, keys
+
+
+def _selected_keys(graph: Any, selection: Any) -> list[AssetKey]:
+    from headwater.definitions.selection import AssetSelection
+
+    sel = AssetSelection.from_coercible(selection)
+    ids = {i for i in sel.resolve_ids(graph) if graph.is_executable(i)}
+    if not ids:
+        raise InvalidInvocationError(
+            f"The backfill selection {selection!r} matches no asset that can be materialized")
+    return [graph.keys[i] for i in graph.toposort if i in ids]
+
+
+def _per_run(graph: Any, keys: Sequence[AssetKey]) -> int | None:
+    """Partitions per run from the assets' backfill policies: the smallest wins; no policy
+    means one run per partition (as in Dagster)."""
+    sizes: list[int | None] = []
+    for key in keys:
+        ad = graph.definition_for(key)
+        if ad.partitions_def is None:
+            continue
+        policy = getattr(ad, "backfill_policy", None)
+        sizes.append(1 if policy is None else policy.max_partitions_per_run)
+    limited = [s for s in sizes if s is not None]
+    if limited:
+        return min(limited)
+    return None if sizes else 1
+
+
+def launch_backfill(defs: Any, selection: Any, *, instance: Any,
+                    partition_keys: Sequence[str] | None = None,
+                    partition_range: PartitionKeyRange | None = None,
+                    all_partitions: bool = False, max_partitions_per_run: Any = "policy",
+                    tags: dict[str, str] | None = None, title: str | None = None) -> Any:
+    """Validate and store a backfill of ``selection`` (REQUESTED); return its record.
+
+    ``max_partitions_per_run``: "policy" (from the assets' BackfillPolicy), None (one run for
+    all), or n. Errors leave nothing stored."""
+    from headwater.storage.backfills import PartitionBackfill, make_backfill_id
+
+    graph = defs.asset_graph
+    keys = _selected_keys(graph, selection)
+    pdef = shared_partitions_def(graph, keys)
+    if pdef is None:
+        raise InvalidInvocationError(
+            f"None of the selected assets ({', '.join(k.to_user_string() for k in keys[:5])}) "
+            "is partitioned: materialize them with `headwater asset materialize` instead")
+    unpartitioned = [k for k in keys if graph.definition_for(k).partitions_def is None]
+    if unpartitioned:
+        raise InvalidDefinitionError(
+            "A backfill covers partitioned assets, but the selection also holds unpartitioned "
+            f"asset(s) {', '.join(k.to_user_string() for k in unpartitioned[:5])}. Leave them out "
+            "of the selection and materialize them after the backfill.")
+    chosen = sum(x is not None and x is not False for x in (partition_keys, partition_range)) \
+        + bool(all_partitions)
+    if chosen != 1:
+        raise InvalidInvocationError(
+            "Say which partitions to backfill: a list of keys, a range, or all partitions "
+            "(exactly one of them)")
+    if partition_range is not None:
+        wanted = pdef.get_partition_keys_in_range(partition_range, dynamic_partitions_store=instance)
+    elif all_partitions:
+        wanted = list(pdef.get_partition_keys(dynamic_partitions_store=instance))
+    else:
+        assert partition_keys is not None
+        for pk in partition_keys:
+            pdef.validate_partition_key(pk, dynamic_partitions_store=instance)
+        order = {pk: i for i, pk in enumerate(pdef.get_partition_keys(
+            dynamic_partitions_store=instance))}
+        wanted = sorted(set(partition_keys), key=lambda pk: order.get(pk, len(order)))
+    if not wanted:
+        raise InvalidInvocationError(f"{pdef!r} has no partitions to backfill")
+    per_run = _per_run(graph, keys) if max_partitions_per_run == "policy" \
+        else max_partitions_per_run
+    backfill = PartitionBackfill(
+        backfill_id=make_backfill_id(), asset_selection=keys, partition_keys=wanted,
+        max_partitions_per_run=per_run, tags=dict(tags or {}), job_name=BACKFILL_JOB_NAME,
+        title=title)
+    instance.add_backfill(backfill)
+    return backfill
+
+
+def chunk_keys(all_keys: Sequence[str], wanted: Sequence[str],
+               per_run: int | None) -> Iterator[list[str]]:
+    """``wanted`` in runs: contiguous keys of the definition, at most ``per_run`` each."""
+    position = {pk: i for i, pk in enumerate(all_keys)}
+    chunk: list[str] = []
+    last = -2
+    for pk in wanted:
+        pos = position.get(pk, -10)
+        if chunk and (pos != last + 1 or (per_run is not None and len(chunk) >= per_run)):
+            yield chunk
+            chunk = []
+        chunk.append(pk)
+        last = pos
+    if chunk:
+        yield chunk
+
+
+def _done_partitions(instance: Any, backfill: Any, pdef: Any) -> tuple[set[str], set[str]]:
+    """Partitions already covered by this backfill's successful runs, and by failed ones."""
+    from headwater.storage.runs import RunStatus
+
+    done: set[str] = set()
+    failed: set[str] = set()
+    for run in instance.get_backfill_runs(backfill.backfill_id):
+        if run.partition_key is not None:
+            keys = [run.partition_key]
+        elif run.partition_range_start is not None and run.partition_range_end is not None:
+            keys = pdef.get_partition_keys_in_range(
+                PartitionKeyRange(run.partition_range_start, run.partition_range_end),
+                dynamic_partitions_store=instance)
+        else:
+            continue
+        if run.status == RunStatus.SUCCESS:
+            done.update(keys)
+            failed.difference_update(keys)
+        elif run.is_finished:
+            failed.update(k for k in keys if k not in done)
+        else:  # left STARTED by a process that died: it ends as failed, its keys run again
+            _fail_orphaned_run(instance, run.run_id, backfill.backfill_id)
+            failed.update(k for k in keys if k not in done)
+    return done, failed
+
+
+def _fail_orphaned_run(instance: Any, run_id: str, backfill_id: str) -> None:
+    instance.report_run_failed(
+        run_id, f"The process carrying out backfill {backfill_id} stopped during this run; "
+        "the backfill was resumed and runs its partitions again.")
+
+
+def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
+                     on_progress: Callable[[BackfillProgress], None] | None = None,
+                     on_run_start: Callable[[list[str]], None] | None = None) -> Any:
+    """Carry out (or resume) a stored backfill here; return its final record."""
+    from headwater.definitions.jobs import JobDefinition
+    from headwater.execution.plan import build_plan
+    from headwater.execution.run import execute_plan
+    from headwater.storage.backfills import BulkActionStatus as S
+
+    backfill = instance.get_backfill(backfill_id)
+    if backfill is None:
+        raise InvalidInvocationError(
+            f"No backfill {backfill_id!r} in this instance; see `headwater backfill list`")
+    if backfill.is_finished and backfill.status not in (S.FAILED,):
+        return backfill
+    graph = defs.asset_graph
+    missing = [k for k in backfill.asset_selection if k not in graph]
+    if missing:
+        raise InvalidDefinitionError(
+            f"Backfill {backfill_id}: asset(s) {', '.join(k.to_user_string() for k in missing)} "
+            "are no longer defined in this code location")
+    keys = list(backfill.asset_selection)
+    pdef = shared_partitions_def(graph, keys)
+    if backfill.status == S.FAILED:
+        backfill = instance.update_backfill(backfill.with_status(S.REQUESTED).with_error(None))
+    if backfill.status == S.CANCELING:
+        return instance.update_backfill(backfill.with_status(S.CANCELED))
+    ids = {graph.ids[k] for k in keys}
+    plan = build_plan(graph, ids, None)
+    job = JobDefinition(backfill.job_name or BACKFILL_JOB_NAME, graph, ids, defs.resources)
+    done, failed = _done_partitions(instance, backfill, pdef)
+    todo = [pk for pk in backfill.partition_keys if pk not in done]
+    all_keys = pdef.get_partition_keys(dynamic_partitions_store=instance)
+    total = len(backfill.partition_keys)
+    runs = 0
+    progress = BackfillProgress(backfill_id, total, len(done), len(failed - done), 0)
+    if on_progress is not None:
+        on_progress(progress)
+    for chunk in chunk_keys(all_keys, todo, backfill.max_partitions_per_run):
+        current = instance.get_backfill_status(backfill_id) \
+            if hasattr(instance, "get_backfill_status") else instance.get_backfill(backfill_id).status
+        if current in (S.CANCELING, S.CANCELED):
+            break
+        single = chunk[0] if len(chunk) == 1 else None
+        rng = None if single else PartitionKeyRange(chunk[0], chunk[-1])
+        tags = {**backfill.tags, BACKFILL_TAG: backfill_id, **run_partition_tags(single, rng)}
+        if on_run_start is not None:
+            on_run_start(chunk)
+        result = execute_plan(plan, instance=instance, resources=defs.resources, tags=tags,
+                              job_name=job.name, raise_on_error=False, job_def=job)
+        runs += 1
+        if result.success:
+            done.update(chunk)
+            failed.difference_update(chunk)
+        else:
+            failed.update(chunk)
+        if on_progress is not None:
+            on_progress(BackfillProgress(backfill_id, total, len(done), len(failed), runs,
+                                         result.run_id, result.success))
+        del result  # a 10,000-partition backfill keeps no run in memory
+    final = instance.get_backfill(backfill_id)
+    if final.status in (S.CANCELING, S.CANCELED):
+        return instance.update_backfill(final.with_status(S.CANCELED))
+    status = S.COMPLETED_FAILED if failed else S.COMPLETED_SUCCESS
+    return instance.update_backfill(final.with_status(status))
+
+
+def cancel_backfill(instance: Any, backfill_id: str) -> Any:
+    """Ask a backfill to stop: CANCELING while it runs (it stops before its next run);
+    a backfill not running anywhere (never started, or its process died) becomes CANCELED
+    when next executed or resumed."""
+    from headwater.storage.backfills import BulkActionStatus as S
+
+    backfill = instance.get_backfill(backfill_id)
+    if backfill is None:
+        raise InvalidInvocationError(
+            f"No backfill {backfill_id!r} in this instance; see `headwater backfill list`")
+    if backfill.is_finished:
+        raise InvalidInvocationError(
+            f"Backfill {backfill_id} already finished ({backfill.status.value}); nothing to cancel")
+    return instance.update_backfill(backfill.with_status(S.CANCELING))
+

@@ -1,0 +1,126 @@
+"""``headwater backfill launch|resume|list|show|cancel`` and ``asset materialize --partition``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import headwater as dg
+from tests.cli._helpers import in_fixtures, run_cli
+
+
+def backfill_id(output: str) -> str:
+    match = re.search(r"Backfill ([a-z]{8})", output)
+    assert match, output
+    return match.group(1)
+
+
+def materialized(name: str) -> set[str]:
+    from headwater.storage import Instance
+
+    with Instance.get() as instance:
+        return instance.get_materialized_partitions(dg.AssetKey(name))
+
+
+def test_launch_range_one_run_per_partition_then_list_and_show():
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select",
+                         "hwcli_raw_day+", "--partitions", "2024-01-02...2024-01-05")
+    assert result.exit_code == 0, result.output
+    assert "COMPLETED_SUCCESS" in result.output and "4 of 4 partitions" in result.output
+    assert materialized("hwcli_clean_day") == {"2024-01-02", "2024-01-03", "2024-01-04",
+                                               "2024-01-05"}
+    bid = backfill_id(result.output)
+    listed = run_cli("backfill", "list")
+    assert listed.exit_code == 0 and bid in listed.output and "4 ok" in listed.output
+    shown = run_cli("backfill", "show", bid)
+    assert shown.exit_code == 0, shown.output
+    assert "4 materialized, 0 failed" in shown.output
+    assert "hwcli_raw_day, hwcli_clean_day" in shown.output
+
+
+def test_single_run_policy():
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day+",
+                         "--all-partitions", "--policy", "single-run")
+    assert result.exit_code == 0, result.output
+    assert "1 run(s)" in result.output and "10 of 10" in result.output
+
+
+def test_a_failed_partition_exits_1_and_the_rest_are_done(monkeypatch):
+    monkeypatch.setenv("HWCLI_FAIL_DAY", "2024-01-03")
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day+",
+                         "--partitions", "2024-01-02,2024-01-03,2024-01-04")
+    assert result.exit_code == 1
+    assert "COMPLETED_FAILED" in result.output and "1 failed" in result.output
+    assert materialized("hwcli_clean_day") == {"2024-01-02", "2024-01-04"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--select", "hwcli_nothing_like_this", "--all-partitions"], "hwcli_nothing_like_this"),
+    (["--select", "hwcli_raw_day or hwcli_by_letter", "--all-partitions"],
+     "different partitions definitions"),
+    (["--select", "hwcli_raw_day", "--partitions", "2024-02-30"], "2024-02-30"),
+    (["--select", "hwcli_raw_day", "--partitions", "2024-01-05...2024-01-02"], "reversed"),
+    (["--select", "hwcli_raw_day", "--partitions", "2024-01-05", "--policy", "sometimes"],
+     "--policy"),
+    (["--select", "hwcli_raw_day"], "--partitions"),
+])
+def test_bad_input_exits_2_and_stores_no_backfill(args, message):
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    listed = run_cli("backfill", "list")
+    assert "No backfills" in listed.output
+
+
+def test_show_and_cancel_unknown_backfill():
+    for args in (["show", "nosuchid"], ["cancel", "nosuchid"]):
+        result = run_cli("backfill", *args)
+        assert result.exit_code == 2 and "No backfill 'nosuchid'" in result.output
+
+
+def test_cancel_then_resume_finishes_canceled():
+    from headwater.execution.backfill import launch_backfill
+    from headwater.storage import Instance
+
+    import hwcli_daily
+
+    with Instance.get() as instance:
+        b = launch_backfill(hwcli_daily.defs, "hwcli_raw_day", instance=instance,
+                            all_partitions=True)
+    cancel = run_cli("backfill", "cancel", b.backfill_id)
+    assert cancel.exit_code == 0 and "CANCELING" in cancel.output
+    resumed = in_fixtures("backfill", "resume", "-m", "hwcli_daily", b.backfill_id)
+    assert resumed.exit_code == 1 and "CANCELED" in resumed.output
+    assert materialized("hwcli_raw_day") == set()
+
+
+def test_resume_runs_only_what_is_left():
+    from headwater.execution.backfill import launch_backfill
+    from headwater.storage import Instance
+
+    import hwcli_daily
+
+    with Instance.get() as instance:
+        b = launch_backfill(hwcli_daily.defs, "hwcli_raw_day", instance=instance,
+                            partition_keys=["2024-01-01", "2024-01-02"])
+        dg.materialize([hwcli_daily.hwcli_raw_day], partition_key="2024-01-01",
+                       instance=instance, tags={"dagster/backfill": b.backfill_id})
+    resumed = in_fixtures("backfill", "resume", "-m", "hwcli_daily", b.backfill_id)
+    assert resumed.exit_code == 0, resumed.output
+    assert "1 partition(s) already materialized" in resumed.output
+    assert "2 of 2 partitions materialized" in resumed.output and "1 run(s)" in resumed.output
+
+
+def test_materialize_one_partition_and_a_range():
+    one = in_fixtures("asset", "materialize", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
+                      "--partition", "2024-01-07")
+    assert one.exit_code == 0, one.output
+    rng = in_fixtures("asset", "materialize", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
+                      "--partition", "2024-01-08...2024-01-09")
+    assert rng.exit_code == 0, rng.output
+    assert materialized("hwcli_raw_day") == {"2024-01-07", "2024-01-08", "2024-01-09"}
+    bad = in_fixtures("asset", "materialize", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
+                      "--partition", "1999-01-01")
+    assert bad.exit_code == 2 and "1999-01-01" in bad.output

@@ -1,0 +1,178 @@
+"""Backfills carried out in process: runs per partition or per range, dependencies between a
+day's assets, validation before anything is stored, cancel, and resume after a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+import headwater as dg
+from headwater.execution.backfill import (
+    cancel_backfill,
+    chunk_keys,
+    execute_backfill,
+    launch_backfill,
+    parse_partition_spec,
+)
+from headwater.storage.backfills import BulkActionStatus
+
+days = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-11")  # 10 days
+letters = dg.StaticPartitionsDefinition(["a", "b", "c"])
+ALL_DAYS = days.get_partition_keys()
+CALLS: list[tuple[str, str]] = []
+CANCEL_AT: dict[str, str] = {}
+FAIL_ON: set[str] = set()
+
+
+@pytest.fixture
+def instance(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    CALLS.clear()
+    CANCEL_AT.clear()
+    FAIL_ON.clear()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
+        yield instance
+
+
+@dg.asset(partitions_def=days)
+def raw(context: dg.AssetExecutionContext) -> dict:
+    for key in context.partition_keys:
+        CALLS.append(("raw", key))
+        if key in FAIL_ON:
+            raise ValueError(f"no data for {key}")
+        if key == CANCEL_AT.get("key"):
+            cancel_backfill(context.instance, CANCEL_AT["backfill"])
+    return {key: len(CALLS) for key in context.partition_keys}
+
+
+@dg.asset(partitions_def=days)
+def clean(context: dg.AssetExecutionContext, raw: dict) -> dict:
+    for key in context.partition_keys:
+        CALLS.append(("clean", key))
+    return {key: raw[key] for key in context.partition_keys}
+
+
+@dg.asset(partitions_def=letters)
+def by_letter() -> int:
+    return 1
+
+
+@dg.asset
+def unpartitioned() -> int:
+    return 1
+
+
+def range_defs():
+    """The same assets, taking ranges: raw's value per run is a dict per partition."""
+    return dg.Definitions(assets=[raw, clean])
+
+
+def per_partition(instance, **kwargs):
+    return launch_backfill(range_defs(), [raw, clean], instance=instance, **kwargs)
+
+
+def materialized(instance, name):
+    return instance.get_materialized_partitions(dg.AssetKey(name))
+
+
+def test_one_run_per_partition_upstream_before_downstream(instance):
+    backfill = per_partition(instance, partition_range=dg.PartitionKeyRange("2024-01-02",
+                                                                            "2024-01-05"))
+    final = execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
+    assert final.status == BulkActionStatus.COMPLETED_SUCCESS
+    wanted = ["2024-01-02", "2024-01-03", "2024-01-04", "2024-01-05"]
+    assert CALLS == [(name, day) for day in wanted for name in ("raw", "clean")]
+    runs = instance.get_backfill_runs(backfill.backfill_id)
+    assert [r.partition_key for r in runs] == wanted
+    assert materialized(instance, "clean") == set(wanted)
+
+
+def test_single_run_covers_the_whole_range(instance):
+    backfill = per_partition(instance, all_partitions=True, max_partitions_per_run=None)
+    final = execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
+    assert final.status == BulkActionStatus.COMPLETED_SUCCESS
+    runs = instance.get_backfill_runs(backfill.backfill_id)
+    assert [(r.partition_range_start, r.partition_range_end) for r in runs] == [
+        ("2024-01-01", "2024-01-10")]
+    assert materialized(instance, "clean") == set(ALL_DAYS)
+
+
+def test_multi_run_chunks_contiguous_keys(instance):
+    backfill = per_partition(instance, all_partitions=True, max_partitions_per_run=4)
+    execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
+    runs = instance.get_backfill_runs(backfill.backfill_id)
+    assert [(r.partition_range_start, r.partition_range_end) for r in runs] == [
+        ("2024-01-01", "2024-01-04"), ("2024-01-05", "2024-01-08"), ("2024-01-09", "2024-01-10")]
+    assert list(chunk_keys(ALL_DAYS, ["2024-01-01", "2024-01-02", "2024-01-05"], 5)) == [
+        ["2024-01-01", "2024-01-02"], ["2024-01-05"]]
+
+
+def test_mixed_partitionings_store_nothing(instance):
+    defs = dg.Definitions(assets=[raw, clean, by_letter])
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="by_letter"):
+        launch_backfill(defs, [raw, by_letter], instance=instance, all_partitions=True)
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="unpartitioned"):
+        launch_backfill(dg.Definitions(assets=[raw, unpartitioned]), [raw, unpartitioned],
+                        instance=instance, all_partitions=True)
+    assert instance.get_backfills() == []
+
+
+def test_invalid_keys_and_ranges_store_nothing(instance):
+    with pytest.raises(dg.DagsterUnknownPartitionError, match="2023-12-31"):
+        per_partition(instance, partition_keys=["2024-01-02", "2023-12-31"])
+    with pytest.raises(dg.DagsterInvalidInvocationError, match="reversed"):
+        per_partition(instance, partition_range=dg.PartitionKeyRange("2024-01-05", "2024-01-02"))
+    with pytest.raises(dg.DagsterInvalidInvocationError, match="exactly one"):
+        per_partition(instance)
+    assert instance.get_backfills() == []
+
+
+def test_a_failed_partition_does_not_stop_the_others(instance):
+    FAIL_ON.add("2024-01-03")
+    backfill = per_partition(instance, partition_keys=["2024-01-02", "2024-01-03", "2024-01-04"])
+    final = execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
+    assert final.status == BulkActionStatus.COMPLETED_FAILED
+    assert materialized(instance, "clean") == {"2024-01-02", "2024-01-04"}
+    status = instance.get_partition_status(dg.AssetKey("raw"), days)
+    assert "2024-01-03" in status.failed
+
+
+def test_cancel_stops_before_the_next_run(instance):
+    backfill = per_partition(instance, all_partitions=True)
+    CANCEL_AT.update(key="2024-01-03", backfill=backfill.backfill_id)
+    final = execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
+    assert final.status == BulkActionStatus.CANCELED
+    assert materialized(instance, "clean") == {"2024-01-01", "2024-01-02", "2024-01-03"}
+    with pytest.raises(dg.DagsterInvalidInvocationError, match="already finished"):
+        cancel_backfill(instance, backfill.backfill_id)
+
+
+def test_resume_after_a_crash_skips_finished_partitions(instance):
+    backfill = per_partition(instance, all_partitions=True)
+    started: list[list[str]] = []
+
+    def crash_at_fourth(chunk):
+        started.append(chunk)
+        if len(started) == 4:
+            raise KeyboardInterrupt  # the process stops between runs
+
+    with pytest.raises(KeyboardInterrupt):
+        execute_backfill(range_defs(), backfill.backfill_id, instance=instance,
+                         on_run_start=crash_at_fourth)
+    assert instance.get_backfill(backfill.backfill_id).status == BulkActionStatus.REQUESTED
+    # and a run the dead process left unfinished
+    orphan = instance.create_run("__ASSET_JOB", tags={
+        "dagster/backfill": backfill.backfill_id, "dagster/partition": "2024-01-04"})
+    CALLS.clear()
+    final = execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
+    assert final.status == BulkActionStatus.COMPLETED_SUCCESS
+    assert [day for name, day in CALLS if name == "raw"] == ALL_DAYS[3:]
+    assert instance.get_run_by_id(orphan.run_id).is_finished
+    assert materialized(instance, "clean") == set(ALL_DAYS)
+
+
+def test_parse_partition_spec():
+    assert parse_partition_spec("2024-01-01...2024-12-31") == (
+        dg.PartitionKeyRange("2024-01-01", "2024-12-31"), None)
+    assert parse_partition_spec("a, b") == (None, ["a", "b"])
+    with pytest.raises(dg.DagsterInvalidInvocationError, match="start and an end"):
+        parse_partition_spec("2024-01-01...")
