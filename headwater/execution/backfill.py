@@ -82,6 +82,25 @@ def _per_run(graph: Any, keys: Sequence[AssetKey]) -> int | None:
     return None if sizes else 1
 
 
+def _split_unpartitioned(graph: Any, keys: Sequence[AssetKey],
+                         ) -> tuple[list[AssetKey], list[AssetKey]]:
+    """The partitioned keys, and the unpartitioned ones: those run once, after every
+    partition (they read all of them). One upstream of a partitioned asset is an error."""
+    partitioned = [k for k in keys if graph.definition_for(k).partitions_def is not None]
+    after = [k for k in keys if graph.definition_for(k).partitions_def is None]
+    if after:
+        ids = {graph.ids[k] for k in partitioned}
+        below = graph.downstream(ids, include_self=False)
+        upstream = [k for k in after if graph.ids[k] not in below
+                    and graph.downstream({graph.ids[k]}, include_self=False) & ids]
+        if upstream:
+            raise InvalidDefinitionError(
+                f"Unpartitioned asset(s) {', '.join(k.to_user_string() for k in upstream[:5])} "
+                "are upstream of partitioned assets in the backfill's selection. Materialize "
+                "them first (headwater asset materialize), then backfill without them.")
+    return partitioned, after
+
+
 def launch_backfill(defs: Any, selection: Any, *, instance: Any,
                     partition_keys: Sequence[str] | None = None,
                     partition_range: PartitionKeyRange | None = None,
@@ -100,12 +119,7 @@ def launch_backfill(defs: Any, selection: Any, *, instance: Any,
         raise InvalidInvocationError(
             f"None of the selected assets ({', '.join(k.to_user_string() for k in keys[:5])}) "
             "is partitioned: materialize them with `headwater asset materialize` instead")
-    unpartitioned = [k for k in keys if graph.definition_for(k).partitions_def is None]
-    if unpartitioned:
-        raise InvalidDefinitionError(
-            "A backfill covers partitioned assets, but the selection also holds unpartitioned "
-            f"asset(s) {', '.join(k.to_user_string() for k in unpartitioned[:5])}. Leave them out "
-            "of the selection and materialize them after the backfill.")
+    _split_unpartitioned(graph, keys)  # raises when one must run before the partitions
     chosen = sum(x is not None and x is not False for x in (partition_keys, partition_range)) \
         + bool(all_partitions)
     if chosen != 1:
@@ -211,7 +225,8 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
         backfill = instance.update_backfill(backfill.with_status(S.REQUESTED).with_error(None))
     if backfill.status == S.CANCELING:
         return instance.update_backfill(backfill.with_status(S.CANCELED))
-    ids = {graph.ids[k] for k in keys}
+    partitioned, after = _split_unpartitioned(graph, keys)
+    ids = {graph.ids[k] for k in partitioned}
     plan = build_plan(graph, ids, None)
     job = JobDefinition(backfill.job_name or BACKFILL_JOB_NAME, graph, ids, defs.resources)
     done, failed = _done_partitions(instance, backfill, pdef)
@@ -247,8 +262,33 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
     final = instance.get_backfill(backfill_id)
     if final.status in (S.CANCELING, S.CANCELED):
         return instance.update_backfill(final.with_status(S.CANCELED))
+    if after and not failed and len(done) == total:
+        ok = _run_unpartitioned(defs, graph, after, backfill, instance, on_run_start)
+        if not ok:
+            failed.add("")  # the final run failed: the backfill did not complete
     status = S.COMPLETED_FAILED if failed else S.COMPLETED_SUCCESS
     return instance.update_backfill(final.with_status(status))
+
+
+def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: Any,
+                       instance: Any, on_run_start: Callable[[list[str]], None] | None) -> bool:
+    """The selection's unpartitioned assets, once, after every partition succeeded (skipped
+    when an earlier call of a resumed backfill already ran them)."""
+    from headwater.execution.plan import build_plan
+    from headwater.execution.run import execute_plan
+    from headwater.storage.runs import RunStatus
+
+    for run in instance.get_backfill_runs(backfill.backfill_id):
+        if run.partition_key is None and run.partition_range_start is None \
+                and run.status == RunStatus.SUCCESS:
+            return True
+    if on_run_start is not None:
+        on_run_start([])
+    plan = build_plan(graph, {graph.ids[k] for k in keys}, None)
+    result = execute_plan(plan, instance=instance, resources=defs.resources,
+                          tags={**backfill.tags, BACKFILL_TAG: backfill.backfill_id},
+                          job_name=backfill.job_name or BACKFILL_JOB_NAME, raise_on_error=False)
+    return bool(result.success)
 
 
 def cancel_backfill(instance: Any, backfill_id: str) -> Any:

@@ -61,6 +61,17 @@ def unpartitioned() -> int:
     return 1
 
 
+@dg.asset(partitions_def=days, deps=[unpartitioned])
+def after_unpartitioned() -> dg.MaterializeResult:
+    return dg.MaterializeResult()
+
+
+@dg.asset
+def season(clean: dict) -> int:
+    CALLS.append(("season", ",".join(sorted(clean))))
+    return len(clean)
+
+
 def range_defs():
     """The same assets, taking ranges: raw's value per run is a dict per partition."""
     return dg.Definitions(assets=[raw, clean])
@@ -110,9 +121,10 @@ def test_mixed_partitionings_store_nothing(instance):
     defs = dg.Definitions(assets=[raw, clean, by_letter])
     with pytest.raises(dg.DagsterInvalidDefinitionError, match="by_letter"):
         launch_backfill(defs, [raw, by_letter], instance=instance, all_partitions=True)
-    with pytest.raises(dg.DagsterInvalidDefinitionError, match="unpartitioned"):
-        launch_backfill(dg.Definitions(assets=[raw, unpartitioned]), [raw, unpartitioned],
-                        instance=instance, all_partitions=True)
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="unpartitioned.*upstream"):
+        launch_backfill(dg.Definitions(assets=[unpartitioned, after_unpartitioned]),
+                        [unpartitioned, after_unpartitioned], instance=instance,
+                        all_partitions=True)
     assert instance.get_backfills() == []
 
 
@@ -168,6 +180,18 @@ def test_resume_after_a_crash_skips_finished_partitions(instance):
     assert [day for name, day in CALLS if name == "raw"] == ALL_DAYS[3:]
     assert instance.get_run_by_id(orphan.run_id).is_finished
     assert materialized(instance, "clean") == set(ALL_DAYS)
+
+
+def test_unpartitioned_downstream_runs_once_after_every_partition(instance):
+    defs = dg.Definitions(assets=[raw, clean, season])
+    backfill = launch_backfill(defs, [raw, clean, season], instance=instance,
+                               all_partitions=True, max_partitions_per_run=5)
+    final = execute_backfill(defs, backfill.backfill_id, instance=instance)
+    assert final.status == BulkActionStatus.COMPLETED_SUCCESS
+    assert CALLS[-1] == ("season", ",".join(ALL_DAYS))  # it reads every partition of clean
+    runs = instance.get_backfill_runs(backfill.backfill_id)
+    assert [(r.partition_range_start, r.partition_key) for r in runs] == [
+        ("2024-01-01", None), ("2024-01-06", None), (None, None)]
 
 
 def test_parse_partition_spec():
