@@ -80,15 +80,24 @@ class AssetGraph:
         parents: list[tuple[int, ...]] = [()] * n
         children: list[list[int]] = [[] for _ in range(n)]
         ids = self.ids
+        partitioned: dict[int, Any] = {}  # id -> PartitionsDefinition, partitioned assets only
         for ad in defs:
+            ad_pdef = ad.partitions_def
             for spec in ad.specs:
                 kid = ids[spec.key]
+                pdef = spec.partitions_def or ad_pdef
+                if pdef is not None:
+                    partitioned[kid] = pdef
                 ps = tuple(ids[k] for k in ad.deps_for(spec.key, spec))
                 parents[kid] = ps
                 for p in ps:
                     children[p].append(kid)
         self.parents = parents
         self.children = children
+        self._partitioned = partitioned
+        self._mappings: dict[tuple[int, int], Any] = {}
+        if partitioned:
+            self._check_partition_mappings()
         self.checks_defs = list(checks_defs)
         seen_checks: dict[Any, str] = {}
         check_sets: list[tuple[str, list[Any]]] = [
@@ -106,6 +115,21 @@ class AssetGraph:
         # checks on assets that are not defined here are allowed; they just never run
 
     # --- construction helpers ---
+    def _check_partition_mappings(self) -> None:
+        """Every dependency with a partitioned side must have a mapping that fits."""
+        from headwater.definitions.partitions.mappings import check_partition_mapping
+
+        partitioned = self._partitioned
+        edges = {(kid, p) for kid in partitioned for p in self.parents[kid]}
+        edges.update((c, p) for p in partitioned for c in self.children[p] if c not in partitioned)
+        for kid, p in sorted(edges):
+            explicit = self._explicit_mapping(kid, p)
+            check_partition_mapping(self.keys[p], partitioned.get(p), self.keys[kid],
+                                    partitioned.get(kid), explicit)
+
+    def _explicit_mapping(self, kid: int, parent: int) -> Any:
+        return self.assets_defs[self.owner[kid]].partition_mappings.get(self.keys[parent])
+
     def _resolve_relative_inputs(self, defs: list[AssetsDefinition]) -> list[AssetsDefinition]:
         """An input named 'x' of asset 'p/y' binds to 'p/x' when 'x' does not exist (Dagster)."""
         out = []
@@ -209,6 +233,33 @@ class AssetGraph:
             frontier = nxt
             level += 1
         return seen if include_self else seen - start
+
+    # --- partitions ---
+    @property
+    def has_partitions(self) -> bool:
+        return bool(self._partitioned)
+
+    def partitions_def_for(self, key: AssetKey) -> Any:
+        """The asset's PartitionsDefinition, or None when it is not partitioned."""
+        return self._partitioned.get(self.ids[key])
+
+    def partitions_def_of(self, i: int) -> Any:
+        return self._partitioned.get(i)
+
+    def partition_mapping_for(self, downstream_key: AssetKey, upstream_key: AssetKey) -> Any:
+        """The PartitionMapping of the dependency of ``downstream_key`` on ``upstream_key``:
+        the explicit one (AssetIn/AssetDep) or Dagster's default for the two definitions."""
+        from headwater.definitions.partitions.mappings import infer_partition_mapping
+
+        kid, p = self.ids[downstream_key], self.ids[upstream_key]
+        mapping = self._mappings.get((kid, p))
+        if mapping is None:
+            mapping = self._mappings[(kid, p)] = infer_partition_mapping(
+                self._explicit_mapping(kid, p), self._partitioned.get(p),
+                self._partitioned.get(kid))
+        return mapping
+
+    get_partition_mapping = partition_mapping_for
 
     def is_executable(self, i: int) -> bool:
         return self.assets_defs[self.owner[i]].op is not None

@@ -47,7 +47,8 @@ class AssetsDefinition:
                  can_subset: bool = False, selected_keys: Iterable[AssetKey] | None = None,
                  resource_defs: Mapping[str, Any] | None = None,
                  io_manager_keys: Mapping[str, str] | None = None,
-                 partitions_def: Any = None, backfill_policy: Any = None):
+                 partitions_def: Any = None, backfill_policy: Any = None,
+                 input_partition_mappings: Mapping[str, Any] | None = None):
         self.op = op
         # Definitions are immutable, so empty mappings are shared rather than allocated per
         # asset: building 100k assets is dominated by allocation (and the GC passes it causes).
@@ -59,6 +60,9 @@ class AssetsDefinition:
         self._io_manager_keys = dict(io_manager_keys) if io_manager_keys else _EMPTY
         self.partitions_def = partitions_def
         self.backfill_policy = backfill_policy
+        # AssetIn(partition_mapping=...) by input name (AssetDep mappings stay on the specs)
+        self._input_partition_mappings = (dict(input_partition_mappings)
+                                          if input_partition_mappings else _EMPTY)
         self._selected = frozenset(selected_keys) if selected_keys is not None else None
 
     @cached_property
@@ -152,6 +156,20 @@ class AssetsDefinition:
     def asset_deps(self) -> dict[AssetKey, set[AssetKey]]:
         ins = set(self.keys_by_input_name.values())
         return {s.key: ins | {d.asset_key for d in s.deps} for s in self.specs}
+
+    @property
+    def partition_mappings(self) -> dict[AssetKey, Any]:
+        """The explicit partition mapping of each upstream asset that has one (from ``AssetIn``
+        or ``AssetDep``)."""
+        out = {self.keys_by_input_name[n]: m for n, m in self._input_partition_mappings.items()
+               if n in self.keys_by_input_name}
+        for s in self.specs:
+            out.update((d.asset_key, d.partition_mapping) for d in s.deps
+                       if d.partition_mapping is not None)
+        return out
+
+    def get_partition_mapping(self, in_asset_key: AssetKey) -> Any:
+        return self.partition_mappings.get(in_asset_key)
 
     def deps_for(self, key: AssetKey, spec: AssetSpec | None = None) -> tuple[AssetKey, ...]:
         spec = spec if spec is not None else self._spec_by_key[key]
@@ -252,7 +270,8 @@ class AssetsDefinition:
                     check_specs_by_output=self.check_specs_by_output, can_subset=self.can_subset,
                     selected_keys=self._selected, resource_defs=self.resource_defs,
                     io_manager_keys=self._io_manager_keys, partitions_def=self.partitions_def,
-                    backfill_policy=self.backfill_policy)
+                    backfill_policy=self.backfill_policy,
+                    input_partition_mappings=self._input_partition_mappings)
         args.update(changes)
         return AssetsDefinition(**args)  # type: ignore[arg-type]
 
@@ -383,6 +402,7 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
             check_valid_name(group_name, f"{what}: group name")
         check_valid_tags(tags, what)
         check_valid_owners(owners, what)
+        _check_backfill_policy(backfill_policy, what)
         params = analyze_params(fn, what)
         asset_ins = _coerce_ins(ins)
         input_keys = _input_keys(params, asset_ins, _prefix_parts(key_prefix), what)
@@ -419,9 +439,21 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
                                 check_specs_by_output={c.output_name(): c for c in checks},
                                 resource_defs=res_defs,
                                 io_manager_keys={"result": io_key} if io_key else None,
-                                partitions_def=partitions_def, backfill_policy=backfill_policy)
+                                partitions_def=partitions_def, backfill_policy=backfill_policy,
+                                input_partition_mappings=_input_mappings(asset_ins))
 
     return wrap(compute_fn) if compute_fn is not None else wrap
+
+
+def _input_mappings(ins: Mapping[str, AssetIn]) -> dict[str, Any]:
+    return {n: ai.partition_mapping for n, ai in ins.items() if ai.partition_mapping is not None}
+
+
+def _check_backfill_policy(policy: Any, what: str) -> None:
+    if policy is not None and not hasattr(policy, "max_partitions_per_run"):
+        raise InvalidDefinitionError(
+            f"{what}: backfill_policy must be a BackfillPolicy, e.g. BackfillPolicy.single_run() "
+            f"or BackfillPolicy.multi_run(max_partitions_per_run=10); got {policy!r}")
 
 
 def _validate_check_specs(checks: Sequence[AssetCheckSpec], keys: set[AssetKey], what: str) -> None:
@@ -478,6 +510,7 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
         if shared_deps:
             specs_by_output = {o: s.replace_attributes(deps=[*s.deps, *shared_deps])
                                for o, s in specs_by_output.items()}
+        _check_backfill_policy(backfill_policy, what)
         params = analyze_params(fn, what)
         asset_ins = _coerce_ins(ins)
         input_keys = _input_keys(params, asset_ins, (), what)
@@ -494,7 +527,8 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                                 check_specs_by_output={c.output_name(): c for c in checks},
                                 can_subset=can_subset, resource_defs=resource_defs,
                                 io_manager_keys=io_keys, partitions_def=partitions_def,
-                                backfill_policy=backfill_policy)
+                                backfill_policy=backfill_policy,
+                                input_partition_mappings=_input_mappings(asset_ins))
 
     return wrap
 
