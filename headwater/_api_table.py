@@ -141,6 +141,14 @@ PUBLIC_NAMES: dict[str, str] = {
     "MonthlyPartitionsDefinition": f"{_D}.partitions",
     "MultiPartitionsDefinition": f"{_D}.partitions",
     "MultiPartitionKey": f"{_D}.partitions",
+    # partition mappings, backfill policies, partitioned schedules (issue 4)
+    **{name: f"{_D}.partitions.mappings" for name in (
+        "AllPartitionMapping", "DimensionPartitionMapping", "IdentityPartitionMapping",
+        "LastPartitionMapping", "MultiPartitionMapping", "MultiToSingleDimensionPartitionMapping",
+        "PartitionMapping", "SpecificPartitionsPartitionMapping", "StaticPartitionMapping",
+        "TimeWindowPartitionMapping")},
+    "BackfillPolicy": f"{_D}.backfill_policy",
+    "build_schedule_from_partitioned_job": f"{_D}.partitioned_schedule",
 }
 
 SUBMODULES = {"components": "headwater.components", "preview": "headwater.preview"}

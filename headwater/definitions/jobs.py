@@ -7,9 +7,50 @@ from typing import Any
 
 from headwater.definitions._runtime import execution
 from headwater.definitions.asset_graph import AssetGraph
-from headwater.definitions.errors import InvalidSubsetError
+from headwater.definitions.errors import InvalidDefinitionError, InvalidSubsetError
 
 IMPLICIT_ASSET_JOB_NAME = "__ASSET_JOB"
+_UNSET: Any = object()
+
+
+def job_partitions_def(name: str, graph: AssetGraph, ids: set[int], explicit: Any = None,
+                       strict: bool = True) -> Any:
+    """The PartitionsDefinition of an asset job: the one its partitioned assets share (or the
+    job's explicit one). Assets with different ones raise when ``strict``, as in Dagster; the
+    implicit job of all assets just has none."""
+    if not graph.has_partitions:
+        return explicit
+    by_def: dict[Any, list[int]] = {}
+    for i in ids:
+        pdef = graph.partitions_def_of(i)
+        if pdef is not None:
+            by_def.setdefault(pdef, []).append(i)
+    if explicit is not None:
+        other = {d: v for d, v in by_def.items() if d != explicit}
+        if other and strict:
+            raise InvalidDefinitionError(
+                f"Asset job {name!r} has partitions_def={explicit!r}, but it selects "
+                f"{_listing(graph, other)}. Select assets with that partitions definition, or "
+                "drop partitions_def= to use theirs.")
+        return explicit
+    if len(by_def) > 1:
+        if not strict:
+            return None
+        raise InvalidDefinitionError(
+            f"Asset job {name!r} selects assets with different partitions definitions: "
+            f"{_listing(graph, by_def)}. A job runs one partition key at a time, so its "
+            "partitioned assets must share one partitions definition: split the selection into "
+            "one job per partitions definition.")
+    return next(iter(by_def), None)
+
+
+def _listing(graph: AssetGraph, by_def: Mapping[Any, list[int]]) -> str:
+    parts = []
+    for pdef, ids in by_def.items():
+        keys = sorted(graph.keys[i].to_user_string() for i in ids)
+        shown = ", ".join(repr(k) for k in keys[:3]) + (", ..." if len(keys) > 3 else "")
+        parts.append(f"[{shown}] with {pdef!r}")
+    return "; ".join(parts)
 
 
 class UnresolvedAssetJobDefinition:
@@ -31,6 +72,8 @@ class UnresolvedAssetJobDefinition:
         self.executor_def = executor_def
         self.hooks = set(hooks or ())
         self.op_retry_policy = op_retry_policy
+        # set by resolve(): the partitions definition of the last resolution (schedules read it)
+        self.resolved_partitions_def: Any = partitions_def
 
     def resolve(self, asset_graph: AssetGraph, resources: Mapping[str, Any] | None = None) -> JobDefinition:
         from headwater.definitions.selection import AssetSelection
@@ -41,8 +84,12 @@ class UnresolvedAssetJobDefinition:
         if not ids and self.selection is not None:
             raise InvalidSubsetError(
                 f"Asset job {self.name!r}: its selection {selection!r} matches no materializable asset")
+        pdef = job_partitions_def(self.name, asset_graph, ids, self.partitions_def,
+                                  strict=self.name != IMPLICIT_ASSET_JOB_NAME)
+        self.resolved_partitions_def = pdef
         return JobDefinition(self.name, asset_graph, ids, resources or {}, self.config,
-                             {**self.tags, **self.run_tags}, self.description, self.executor_def)
+                             {**self.tags, **self.run_tags}, self.description, self.executor_def,
+                             partitions_def=pdef)
 
     def __repr__(self) -> str:
         return f"UnresolvedAssetJobDefinition({self.name!r})"
@@ -67,8 +114,9 @@ class JobDefinition:
                  resources: Mapping[str, Any], config: Any = None,
                  tags: Mapping[str, Any] | None = None, description: str | None = None,
                  executor_def: Any = None, *, graph_def: Any = None, hooks: Any = None,
-                 op_retry_policy: Any = None):
+                 op_retry_policy: Any = None, partitions_def: Any = _UNSET):
         self.name = name
+        self._partitions_def = partitions_def
         self.graph_def = graph_def  # an op job; otherwise an asset job over asset_graph
         self.hook_defs = frozenset(hooks or ())
         self.op_retry_policy = op_retry_policy
@@ -85,6 +133,15 @@ class JobDefinition:
         if self.asset_graph is None:
             return set()
         return {self.asset_graph.keys[i] for i in self.asset_ids}
+
+    @property
+    def partitions_def(self) -> Any:
+        """The PartitionsDefinition the job's runs are keyed by, or None."""
+        if self._partitions_def is _UNSET:
+            graph = self.asset_graph
+            self._partitions_def = None if graph is None else job_partitions_def(
+                self.name, graph, self.asset_ids, strict=False)
+        return self._partitions_def
 
     @property
     def asset_layer(self) -> Any:
