@@ -12,7 +12,7 @@ from headwater.definitions.errors import StorageError
 from headwater.storage.asset_records import AssetCheckExecutionRecord, AssetRecordsFilter
 from headwater.storage.backfills import BackfillRun, BulkActionStatus, PartitionBackfill
 from headwater.storage.errors import InstanceNotConfiguredError, RunAlreadyExistsError
-from headwater.storage.partition_status import AssetPartitionStatus
+from headwater.storage.partition_status import AssetPartitionStatus, PartitionStatusSummary
 from headwater.storage.runs import (
     FINISHED_STATUSES,
     IN_PROGRESS_STATUSES,
@@ -51,7 +51,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "FINISHED_STATUSES", "IN_PROGRESS_STATUSES", "TRANSITIONS", "AssetCheckExecutionRecord",
     "AssetPartitionStatus", "AssetRecordsFilter", "BackfillRun", "BulkActionStatus", "Instance",
-    "InstanceNotConfiguredError", "PartitionBackfill", "Run", "RunAlreadyExistsError",
+    "InstanceNotConfiguredError", "PartitionBackfill", "PartitionStatusSummary", "Run", "RunAlreadyExistsError",
     "RunRecord", "RunStatus", "RunsFilter", "StorageError", "check_transition",
     "instance_for_test", "migrate_instance", "upgrade",
 ]

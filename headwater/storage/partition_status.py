@@ -6,6 +6,8 @@ partitions definition, ``missing`` holds the definition's other keys, in definit
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,6 +18,14 @@ from headwater.storage.runs import FINISHED_STATUSES, RunStatus
 # canceled without materializing a planned partition leaves it as it was (materialized by an
 # earlier run, or missing).
 FAILED_RUN_STATUSES: frozenset[RunStatus] = frozenset({RunStatus.FAILURE})
+
+
+class AssetPartitionStatus(enum.Enum):
+    """One partition's status (Dagster's enum): a missing partition has none (None)."""
+
+    MATERIALIZED = "MATERIALIZED"
+    IN_PROGRESS = "IN_PROGRESS"
+    FAILED = "FAILED"
 
 
 def classify_planned(run_status: str | None) -> str | None:
@@ -32,7 +42,7 @@ def classify_planned(run_status: str | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class AssetPartitionStatus:
+class PartitionStatusSummary:
     """Partition keys of one asset by status (``Instance.get_partition_status``).
 
     ``missing`` is None when no partitions definition was given (the instance alone cannot
@@ -61,6 +71,16 @@ class AssetPartitionStatus:
         if partition_key in self._missing_set:
             return "missing"
         return None
+
+    def status_by_partition(self, partition_keys: Sequence[str],
+                            ) -> dict[str, AssetPartitionStatus | None]:
+        """Dagster's ``get_status_by_partition`` shape: None for a missing partition."""
+        out: dict[str, AssetPartitionStatus | None] = {}
+        for key in partition_keys:
+            out[key] = (AssetPartitionStatus.MATERIALIZED if key in self.materialized else
+                        AssetPartitionStatus.FAILED if key in self.failed else
+                        AssetPartitionStatus.IN_PROGRESS if key in self.in_progress else None)
+        return out
 
     @cached_property
     def _missing_set(self) -> frozenset[str]:

@@ -23,7 +23,11 @@ from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidInvocationError
 from headwater.storage.asset_storage import materialized_partitions
 from headwater.storage.database import Database
-from headwater.storage.partition_status import AssetPartitionStatus, classify_planned
+from headwater.storage.partition_status import (
+    AssetPartitionStatus,
+    PartitionStatusSummary,
+    classify_planned,
+)
 from headwater.storage.schema import asset_partition_planned, dynamic_partitions, runs
 
 _CHUNK = 500  # keys per IN (...) list
@@ -120,7 +124,7 @@ class PartitionStorage:
     # --------------------------------------------------------- partition status
 
     def get_partition_status(self, asset_key: AssetKey,
-                             partitions_def: Any = None) -> AssetPartitionStatus:
+                             partitions_def: Any = None) -> PartitionStatusSummary:
         """Which partitions of an asset are materialized, failed, in progress (and, given its
         partitions definition, missing), from the asset index.
 
@@ -150,7 +154,7 @@ class PartitionStorage:
         materialized -= failed
         materialized -= in_progress
         if partitions_def is None:
-            return AssetPartitionStatus(frozenset(materialized), frozenset(failed),
+            return PartitionStatusSummary(frozenset(materialized), frozenset(failed),
                                         frozenset(in_progress))
         keys = partitions_def.get_partition_keys(dynamic_partitions_store=self)
         valid = set(keys)
@@ -162,8 +166,14 @@ class PartitionStorage:
             missing = tuple(k for k in keys if k not in seen)
         else:
             missing = tuple(keys)
-        return AssetPartitionStatus(frozenset(materialized), frozenset(failed),
+        return PartitionStatusSummary(frozenset(materialized), frozenset(failed),
                                     frozenset(in_progress), missing)
+
+
+    def get_status_by_partition(self, asset_key: AssetKey, partition_keys: Sequence[str],
+                                partitions_def: Any) -> dict[str, AssetPartitionStatus | None]:
+        """Dagster's per-key view of ``get_partition_status``: None for a missing partition."""
+        return self.get_partition_status(asset_key).status_by_partition(partition_keys)
 
 
 def _add_keys(db: Database, conn: Connection, name: str, keys: list[str]) -> None:

@@ -81,10 +81,10 @@ def test_show_and_cancel_unknown_backfill():
 
 
 def test_cancel_then_resume_finishes_canceled():
+    import hwcli_daily
+
     from headwater.execution.backfill import launch_backfill
     from headwater.storage import Instance
-
-    import hwcli_daily
 
     with Instance.get() as instance:
         b = launch_backfill(hwcli_daily.defs, "hwcli_raw_day", instance=instance,
@@ -97,10 +97,10 @@ def test_cancel_then_resume_finishes_canceled():
 
 
 def test_resume_runs_only_what_is_left():
+    import hwcli_daily
+
     from headwater.execution.backfill import launch_backfill
     from headwater.storage import Instance
-
-    import hwcli_daily
 
     with Instance.get() as instance:
         b = launch_backfill(hwcli_daily.defs, "hwcli_raw_day", instance=instance,

@@ -27,7 +27,6 @@ PENDING_TESTS = {
     "test_partitioned_runs.py::test_previous_day_through_time_window_mapping":
         "partition mappings (issue 4, in progress)",
     "test_partitions.py::test_instance_materialized_partitions": "partitioned runs (issue 4)",
-    "test_partitions.py::test_dynamic_partitions": "partitioned runs (issue 4)",
 }
 
 collect_ignore = (

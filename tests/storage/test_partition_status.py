@@ -12,7 +12,7 @@ from headwater.definitions.partitions import (
 )
 from headwater.events import EventType
 from headwater.events.records import AssetPlannedData
-from headwater.storage import AssetPartitionStatus
+from headwater.storage import PartitionStatusSummary
 
 from ._events import entry, materialization, run_event, step_start
 
@@ -46,7 +46,7 @@ def status(instance, key=A, partitions_def=None):
 
 def test_nothing_stored(instance):
     s = status(instance)
-    assert s == AssetPartitionStatus(frozenset(), frozenset(), frozenset())
+    assert s == PartitionStatusSummary(frozenset(), frozenset(), frozenset())
     assert s.counts() == {"materialized": 0, "failed": 0, "in_progress": 0}
     s = status(instance, partitions_def=ABC)
     assert s.missing == ("a1", "a2", "a3", "a4")
@@ -140,7 +140,7 @@ def test_assets_are_separate_and_unpartitioned_plans_are_ignored(instance):
                            planned(run.run_id, A, "a1"), planned(run.run_id, B, None),
                            planned(run.run_id, B, "b1", check_name="c")])
     assert status(instance).in_progress == {"a1"}
-    assert status(instance, B) == AssetPartitionStatus(frozenset(), frozenset(), frozenset())
+    assert status(instance, B) == PartitionStatusSummary(frozenset(), frozenset(), frozenset())
 
 
 def test_keys_outside_the_definition_are_left_out(instance):
@@ -192,7 +192,7 @@ def test_wipe_clears_planned_partitions(instance):
     finish(instance, run, A, ["a1"], outcome=EventType.RUN_FAILURE)
     other = start_run(instance, B, ["b1"])
     instance.wipe_assets([A])
-    assert status(instance) == AssetPartitionStatus(frozenset(), frozenset(), frozenset())
+    assert status(instance) == PartitionStatusSummary(frozenset(), frozenset(), frozenset())
     assert instance.get_materialized_partitions(A) == set()
     assert status(instance, B).in_progress == {"b1"}
     assert other
