@@ -162,7 +162,5 @@ def upstream_scope(graph: Any, run_scope: PartitionScope | None, downstream_key:
 
 
 def _is_identity(graph: Any, downstream_key: Any, upstream_key: AssetKey) -> bool:
-    if not hasattr(graph, "partition_mapping_for"):  # TEMP until mappings land
-        return True
     mapping = graph.partition_mapping_for(downstream_key, upstream_key)
     return type(mapping).__name__ == "IdentityPartitionMapping"

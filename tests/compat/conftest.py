@@ -20,12 +20,6 @@ PENDING_FOR_HEADWATER: dict[str, str] = {}
 PENDING_TESTS = {
     "test_automation.py::test_evaluate_automation_conditions":
         "evaluating automation conditions (the daemon issue)",
-    "test_schedules_sensors.py::test_build_schedule_from_partitioned_job": "partitions (issue 4)",
-    "test_partitioned_runs.py::test_unpartitioned_downstream_reads_every_upstream_partition":
-        "partition mappings (issue 4, in progress)",
-    "test_partitioned_runs.py::test_partitioned_op_job": "op job partitions_def (issue 4, in progress)",
-    "test_partitioned_runs.py::test_previous_day_through_time_window_mapping":
-        "partition mappings (issue 4, in progress)",
     "test_partitions.py::test_instance_materialized_partitions": "partitioned runs (issue 4)",
 }
 
