@@ -258,7 +258,8 @@ class SpecificPartitionsPartitionMapping(PartitionMapping):
 
 
 def _as_set(value: str | Collection[str], up: str) -> frozenset[str]:
-    values = {value} if isinstance(value, str) else set(value)
+    values = {value} if isinstance(value, str) else (
+        set(value) if isinstance(value, Collection) else {value})
     if not all(isinstance(v, str) for v in values):
         raise InvalidDefinitionError(
             f"StaticPartitionMapping: upstream key {up!r} maps to {value!r}; map each upstream "
