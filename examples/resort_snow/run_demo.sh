@@ -29,15 +29,30 @@ step "headwater definitions validate"
 step "headwater asset list"
 "$HEADWATER" asset list
 
-step 'headwater asset materialize --select "*"'
-"$HEADWATER" asset materialize --select "*"
+step 'headwater asset materialize --select "group:raw or group:conditions"'
+"$HEADWATER" asset materialize --select "group:raw or group:conditions"
+
+step 'headwater backfill launch --select "daily_snow_report+" --partitions 2025-01-01...2025-01-14'
+"$HEADWATER" backfill launch --select "daily_snow_report+" --partitions 2025-01-01...2025-01-14
+
+step "headwater asset materialize --partition 2025-01-07 (one day again)"
+"$HEADWATER" asset materialize --select "daily_snow_report or daily_best_resort" --partition 2025-01-07
+
+step "headwater backfill list"
+"$HEADWATER" backfill list
 
 step "headwater run list"
-"$HEADWATER" run list
+"$HEADWATER" run list --limit 5
 
 step "snow_summary in $HEADWATER_HOME/resort_snow.duckdb"
 "$PYTHON" -c '
 import os, duckdb
 con = duckdb.connect(os.path.join(os.environ["HEADWATER_HOME"], "resort_snow.duckdb"), read_only=True)
 print(con.sql("SELECT * FROM main.snow_summary ORDER BY rank").df().to_string(index=False))
+print()
+print("Best resort per day (daily_best_resort):")
+print(con.sql("SELECT * FROM main.daily_best_resort ORDER BY date").df().to_string(index=False))
+print()
+print("Season totals so far (season_totals):")
+print(con.sql("SELECT * FROM main.season_totals").df().to_string(index=False))
 '

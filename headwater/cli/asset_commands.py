@@ -141,6 +141,17 @@ def materialize_command(location: LocationArgs, select: str, config_json: str | 
                            "keys use `headwater backfill launch --partitions a,b,c`")
         tags.update(run_partition_tags(keys[0] if keys else None, key_range))
     loc = load_valid(location)
-    ids = resolve_selection(loc.defs.asset_graph, select)
+    graph = loc.defs.asset_graph
+    ids = resolve_selection(graph, select)
+    if partition is None:
+        partitioned = [graph.keys[i].to_user_string() for i in graph.toposort
+                       if i in ids and graph.is_executable(i)
+                       and graph.definition_for(graph.keys[i]).partitions_def is not None]
+        if partitioned:
+            raise CliError(
+                f"The selection {select!r} holds partitioned asset(s) "
+                f"{', '.join(partitioned[:5])}{' ...' if len(partitioned) > 5 else ''}: pass "
+                "--partition KEY (or START...END), use `headwater backfill launch` for many "
+                "partitions, or select only unpartitioned assets (e.g. --select 'group:raw').")
     code = run_materialization(loc, select, ids, run_config=run_config, tags=tags)
     click.get_current_context().exit(code)

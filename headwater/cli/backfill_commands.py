@@ -269,21 +269,21 @@ def show(backfill_id: str, max_runs: int) -> None:
         per_run = backfill.max_partitions_per_run
         click.echo(f"Backfill {backfill.backfill_id}: {backfill.status.value}"
                    + (f" ({backfill.title})" if backfill.title else ""))
-        click.echo(f"  created   {format_time(backfill.create_timestamp)}"
+        click.echo(f"  created    {format_time(backfill.create_timestamp)}"
                    + (f", finished after "
                       f"{format_duration(backfill.end_timestamp - backfill.create_timestamp)}"
                       if backfill.end_timestamp else ""))
-        click.echo("  assets    " + ", ".join(k.to_user_string() for k in backfill.asset_selection))
+        click.echo("  assets     " + ", ".join(k.to_user_string() for k in backfill.asset_selection))
         click.echo(f"  partitions {_partitions_text(backfill)}")
-        click.echo("  runs      " + ("one for all partitions" if per_run is None else
+        click.echo("  runs       " + ("one for all partitions" if per_run is None else
                                      "one per partition" if per_run == 1 else
                                      f"up to {per_run} partitions each"))
         done, failed, running = _partition_counts(backfill, runs)
         pending = len(backfill.partition_keys) - done - failed - running
-        click.echo(f"  progress  {done} materialized, {failed} failed, {running} in progress, "
+        click.echo(f"  progress   {done} materialized, {failed} failed, {running} in progress, "
                    f"{pending} not yet run")
         if backfill.error:
-            click.echo(f"  error     {backfill.error}")
+            click.echo(f"  error      {backfill.error}")
         if runs and max_runs:
             click.echo()
             shown = runs[-max_runs:]

@@ -124,3 +124,9 @@ def test_materialize_one_partition_and_a_range():
     bad = in_fixtures("asset", "materialize", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
                       "--partition", "1999-01-01")
     assert bad.exit_code == 2 and "1999-01-01" in bad.output
+
+
+def test_materialize_partitioned_assets_without_a_partition_is_bad_input():
+    result = in_fixtures("asset", "materialize", "-m", "hwcli_daily", "--select", "*")
+    assert result.exit_code == 2
+    assert "partitioned asset(s) hwcli_raw_day" in result.output and "--partition" in result.output

@@ -6,6 +6,7 @@ from pathlib import Path
 import headwater as dg
 
 from .assets import cleaned_conditions, no_negative_snow_depth, resort_assets, snow_summary
+from .history import daily_best_resort, daily_snow_report, season_totals
 from .io_manager import DuckDBIOManager
 from .resources import HttpConditionsResource, LocalConditionsResource, ResortConditionsResource
 
@@ -27,7 +28,14 @@ def database_path() -> str:
 
 
 defs = dg.Definitions(
-    assets=[*resort_assets, cleaned_conditions, snow_summary],
+    assets=[
+        *resort_assets,
+        cleaned_conditions,
+        snow_summary,
+        daily_snow_report,
+        daily_best_resort,
+        season_totals,
+    ],
     asset_checks=[no_negative_snow_depth],
     resources={
         "conditions": conditions_resource(),

@@ -18,6 +18,10 @@ class ResortConditionsResource(dg.ConfigurableResource):
     def get_conditions(self, resort: str) -> dict:
         raise NotImplementedError
 
+    def get_conditions_on(self, resort: str, date: str) -> dict:
+        """The snow report of one past day (YYYY-MM-DD), same keys as get_conditions."""
+        raise NotImplementedError
+
 
 class LocalConditionsResource(ResortConditionsResource):
     """Deterministic fake conditions, seeded by resort name and date. The default."""
@@ -25,12 +29,15 @@ class LocalConditionsResource(ResortConditionsResource):
     date: str = "2025-01-15"
 
     def get_conditions(self, resort: str) -> dict:
-        seed = int.from_bytes(hashlib.sha256(f"{resort}:{self.date}".encode()).digest()[:8], "big")
+        return self.get_conditions_on(resort, self.date)
+
+    def get_conditions_on(self, resort: str, date: str) -> dict:
+        seed = int.from_bytes(hashlib.sha256(f"{resort}:{date}".encode()).digest()[:8], "big")
         rng = random.Random(seed)
         lifts_total = rng.randint(8, 40)
         return {
             "resort": resort,
-            "date": self.date,
+            "date": date,
             "snow_depth_cm": rng.randint(40, 320),
             "new_snow_24h_cm": rng.choice([0, 0, 2, 5, 10, 15, 25, 40]),
             "temperature_c": round(rng.uniform(-18.0, 3.0), 1),
@@ -47,7 +54,13 @@ class HttpConditionsResource(ResortConditionsResource):
     timeout_s: float = 10.0
 
     def get_conditions(self, resort: str) -> dict:
-        url = f"{self.base_url.rstrip('/')}/resorts/{urllib.parse.quote(resort)}/conditions"
+        return self._get(resort, "")
+
+    def get_conditions_on(self, resort: str, date: str) -> dict:
+        return {"date": date, **self._get(resort, "?" + urllib.parse.urlencode({"date": date}))}
+
+    def _get(self, resort: str, query: str) -> dict:
+        url = f"{self.base_url.rstrip('/')}/resorts/{urllib.parse.quote(resort)}/conditions{query}"
         request = urllib.request.Request(url, headers={"Accept": "application/json"})
         if self.api_key:
             request.add_header("Authorization", f"Bearer {self.api_key}")
