@@ -128,6 +128,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "Nothing": f"{_D}.types", "TypeCheck": f"{_D}.types",
     "GraphIn": f"{_D}.graph", "GraphOut": f"{_D}.graph",
     "graph_asset": f"{_D}.graph_assets", "graph_multi_asset": f"{_D}.graph_assets",
+    "AssetPartitionStatus": "headwater.storage.partition_status",
     # partition definitions (issue 4)
     "PartitionsDefinition": f"{_D}.partitions",
     "PartitionKeyRange": f"{_D}.partitions",

@@ -20,6 +20,7 @@ EXPECTED_PUBLIC_NAMES = [
     "AssetCheckFailedError", "AssetCheckKey", "AssetCheckResult", "AssetCheckSeverity",
     "AssetCheckSpec", "AssetChecksDefinition", "AssetDep", "AssetExecutionContext", "AssetIn",
     "AssetKey", "AssetMaterialization", "AssetMetadataValue", "AssetObservation", "AssetOut",
+    "AssetPartitionStatus",
     "AssetRecordsFilter", "AssetSelection", "AssetSensorDefinition", "AssetSpec",
     "AssetsDefinition", "AutomationCondition", "BackfillPolicy", "Backoff", "BoolMetadataValue",
     "Config", "ConfigurableIOManager", "ConfigurableIOManagerFactory", "ConfigurableResource",

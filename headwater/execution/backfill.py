@@ -238,9 +238,7 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
     if on_progress is not None:
         on_progress(progress)
     for chunk in chunk_keys(all_keys, todo, backfill.max_partitions_per_run):
-        current = instance.get_backfill_status(backfill_id) \
-            if hasattr(instance, "get_backfill_status") else instance.get_backfill(backfill_id).status
-        if current in (S.CANCELING, S.CANCELED):
+        if instance.get_backfill_status(backfill_id) in (S.CANCELING, S.CANCELED):
             break
         single = chunk[0] if len(chunk) == 1 else None
         rng = None if single else PartitionKeyRange(chunk[0], chunk[-1])

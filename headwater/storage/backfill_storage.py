@@ -79,6 +79,13 @@ class BackfillStorage:
                 backfills.c.backfill_id == backfill_id)).first()
         return _to_backfill(row) if row is not None else None
 
+    def get_backfill_status(self, backfill_id: str) -> BulkActionStatus | None:
+        """Only the status (cheap: the running backfill reads it before every run)."""
+        with self._db.read() as conn:
+            value = conn.execute(sa.select(backfills.c.status).where(
+                backfills.c.backfill_id == backfill_id)).scalar()
+        return BulkActionStatus(value) if value is not None else None
+
     def get_backfills(self, status: StatusArg = None, limit: int | None = None,
                       cursor: str | None = None) -> list[PartitionBackfill]:
         """Backfills, newest first; ``status`` narrows to one status or several; ``cursor``

@@ -20,7 +20,6 @@ PENDING_FOR_HEADWATER: dict[str, str] = {}
 PENDING_TESTS = {
     "test_automation.py::test_evaluate_automation_conditions":
         "evaluating automation conditions (the daemon issue)",
-    "test_partitions.py::test_instance_materialized_partitions": "partitioned runs (issue 4)",
 }
 
 collect_ignore = (
