@@ -177,7 +177,11 @@ class Definitions:
     resolve_implicit_global_asset_job_def = get_implicit_global_asset_job_def
 
     def get_schedule_def(self, name: str) -> Any:
-        return self._named(self.schedules, name, "schedule")
+        schedule = self._named(self.schedules, name, "schedule")
+        bind = getattr(schedule, "_bind_from", None)  # a partitioned job's schedule: its cron
+        if bind is not None:                          # comes from the job's resolved partitions
+            bind(self)
+        return schedule
 
     def get_sensor_def(self, name: str) -> Any:
         return self._named(self.sensors, name, "sensor")

@@ -56,3 +56,4 @@ def test_a_policy_of_the_wrong_type_is_refused():
         @dg.asset(partitions_def=DAILY, backfill_policy="single")
         def bad():
             return 1
+

@@ -370,3 +370,17 @@ def test_validate_against_asset_targets():
                                   cron_schedule="@daily")
     with pytest.raises(InvalidDefinitionError, match="'e'"):
         empty.validate_against(hw.Definitions(assets=[a]))
+
+
+def test_schedule_of_a_job_selected_by_group_resolves_through_get_schedule_def():
+    import headwater as dg
+
+    @dg.asset(partitions_def=dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00"),
+              group_name="hourly")
+    def per_hour():
+        return 1
+
+    job = dg.define_asset_job("hourly_job", selection="group:hourly")
+    sched = dg.build_schedule_from_partitioned_job(job)
+    defs = dg.Definitions(assets=[per_hour], jobs=[job], schedules=[sched])
+    assert defs.get_schedule_def("hourly_job_schedule").cron_schedule == "0 * * * *"
