@@ -326,8 +326,11 @@ def cancel(backfill_id: str) -> None:
     instance = _existing_instance()
     _get(instance, backfill_id)
     try:
-        cancel_backfill(instance, backfill_id)
+        status = cancel_backfill(instance, backfill_id).status.value
     finally:
         instance.dispose()
-    click.echo(f"Backfill {backfill_id}: CANCELING. The process carrying it out stops before "
-               "its next run; a backfill that is not running is canceled when resumed.")
+    if status == "CANCELING":
+        click.echo(f"Backfill {backfill_id}: CANCELING. The process carrying it out stops "
+                   "before its next run (the run in progress finishes).")
+    else:
+        click.echo(f"Backfill {backfill_id}: {status} (no process was carrying it out).")

@@ -12,8 +12,10 @@ day). ``cancel_backfill`` asks it to stop; the running backfill stops before its
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
@@ -198,13 +200,31 @@ def _fail_orphaned_run(instance: Any, run_id: str, backfill_id: str) -> None:
         "the backfill was resumed and runs its partitions again.")
 
 
+def _this_runner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def runner_alive(runner: str | None) -> bool:
+    """Whether the process recorded as carrying out a backfill still runs (a process on
+    another host is assumed alive)."""
+    if not runner:
+        return False
+    host, _, pid = runner.rpartition(":")
+    if host != socket.gethostname():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
 def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
                      on_progress: Callable[[BackfillProgress], None] | None = None,
                      on_run_start: Callable[[list[str]], None] | None = None) -> Any:
     """Carry out (or resume) a stored backfill here; return its final record."""
-    from headwater.definitions.jobs import JobDefinition
-    from headwater.execution.plan import build_plan
-    from headwater.execution.run import execute_plan
     from headwater.storage.backfills import BulkActionStatus as S
 
     backfill = instance.get_backfill(backfill_id)
@@ -213,6 +233,11 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
             f"No backfill {backfill_id!r} in this instance; see `headwater backfill list`")
     if backfill.is_finished and backfill.status not in (S.FAILED,):
         return backfill
+    me = _this_runner()
+    if backfill.runner not in (None, me) and runner_alive(backfill.runner):
+        raise InvalidInvocationError(
+            f"Backfill {backfill_id} is being carried out by process {backfill.runner}; wait "
+            f"for it, or stop it with `headwater backfill cancel {backfill_id}`")
     graph = defs.asset_graph
     missing = [k for k in backfill.asset_selection if k not in graph]
     if missing:
@@ -224,7 +249,25 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
     if backfill.status == S.FAILED:
         backfill = instance.update_backfill(backfill.with_status(S.REQUESTED).with_error(None))
     if backfill.status == S.CANCELING:
-        return instance.update_backfill(backfill.with_status(S.CANCELED))
+        return instance.update_backfill(replace(backfill.with_status(S.CANCELED), runner=None))
+    backfill = instance.update_backfill(replace(backfill, runner=me))
+    try:
+        return _carry_out(defs, graph, backfill, pdef, keys, instance, on_progress, on_run_start)
+    finally:
+        current = instance.get_backfill(backfill_id)
+        if current is not None and current.runner == me:
+            instance.update_backfill(replace(current, runner=None))
+
+
+def _carry_out(defs: Any, graph: Any, backfill: Any, pdef: Any, keys: list[AssetKey],
+               instance: Any, on_progress: Callable[[BackfillProgress], None] | None,
+               on_run_start: Callable[[list[str]], None] | None) -> Any:
+    from headwater.definitions.jobs import JobDefinition
+    from headwater.execution.plan import build_plan
+    from headwater.execution.run import execute_plan
+    from headwater.storage.backfills import BulkActionStatus as S
+
+    backfill_id = backfill.backfill_id
     partitioned, after = _split_unpartitioned(graph, keys)
     ids = {graph.ids[k] for k in partitioned}
     plan = build_plan(graph, ids, None)
@@ -259,13 +302,13 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
         del result  # a 10,000-partition backfill keeps no run in memory
     final = instance.get_backfill(backfill_id)
     if final.status in (S.CANCELING, S.CANCELED):
-        return instance.update_backfill(final.with_status(S.CANCELED))
+        return instance.update_backfill(replace(final.with_status(S.CANCELED), runner=None))
     if after and not failed and len(done) == total:
         ok = _run_unpartitioned(defs, graph, after, backfill, instance, on_run_start)
         if not ok:
             failed.add("")  # the final run failed: the backfill did not complete
     status = S.COMPLETED_FAILED if failed else S.COMPLETED_SUCCESS
-    return instance.update_backfill(final.with_status(status))
+    return instance.update_backfill(replace(final.with_status(status), runner=None))
 
 
 def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: Any,
@@ -290,9 +333,9 @@ def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: An
 
 
 def cancel_backfill(instance: Any, backfill_id: str) -> Any:
-    """Ask a backfill to stop: CANCELING while it runs (it stops before its next run);
-    a backfill not running anywhere (never started, or its process died) becomes CANCELED
-    when next executed or resumed."""
+    """Stop a backfill: CANCELING while a process carries it out (it stops before its next
+    run, then CANCELED); CANCELED at once when none does (never started, or its process
+    died)."""
     from headwater.storage.backfills import BulkActionStatus as S
 
     backfill = instance.get_backfill(backfill_id)
@@ -302,5 +345,7 @@ def cancel_backfill(instance: Any, backfill_id: str) -> Any:
     if backfill.is_finished:
         raise InvalidInvocationError(
             f"Backfill {backfill_id} already finished ({backfill.status.value}); nothing to cancel")
-    return instance.update_backfill(backfill.with_status(S.CANCELING))
+    if runner_alive(backfill.runner):
+        return instance.update_backfill(backfill.with_status(S.CANCELING))
+    return instance.update_backfill(replace(backfill.with_status(S.CANCELED), runner=None))
 

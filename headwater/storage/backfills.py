@@ -100,6 +100,7 @@ class PartitionBackfill:
     description: str | None = None
     from_failure: bool = False
     end_timestamp: float | None = None
+    runner: str | None = None  # "host:pid" of the process carrying it out, while it does
 
     def __post_init__(self) -> None:
         if not isinstance(self.backfill_id, str) or not self.backfill_id:
@@ -199,7 +200,8 @@ def encode_body(backfill: PartitionBackfill) -> str:
         "partitions": backfill.partition_keys,
         "per_run": backfill.max_partitions_per_run,
     }
-    for name in ("tags", "error", "job_name", "title", "description", "end_timestamp"):
+    for name in ("tags", "error", "job_name", "title", "description", "end_timestamp",
+                 "runner"):
         value = getattr(backfill, name)
         if value:
             body[name] = value
@@ -219,4 +221,4 @@ def decode_backfill(backfill_id: str, status: str, body: str | bytes, create_tim
         update_timestamp=update_timestamp, error=data.get("error"),
         job_name=data.get("job_name"), title=data.get("title"),
         description=data.get("description"), from_failure=bool(data.get("from_failure")),
-        end_timestamp=data.get("end_timestamp"))
+        end_timestamp=data.get("end_timestamp"), runner=data.get("runner"))

@@ -80,7 +80,7 @@ def test_show_and_cancel_unknown_backfill():
         assert result.exit_code == 2 and "No backfill 'nosuchid'" in result.output
 
 
-def test_cancel_then_resume_finishes_canceled():
+def test_cancel_a_backfill_nobody_runs_cancels_it_at_once():
     import hwcli_daily
 
     from headwater.execution.backfill import launch_backfill
@@ -90,9 +90,9 @@ def test_cancel_then_resume_finishes_canceled():
         b = launch_backfill(hwcli_daily.defs, "hwcli_raw_day", instance=instance,
                             all_partitions=True)
     cancel = run_cli("backfill", "cancel", b.backfill_id)
-    assert cancel.exit_code == 0 and "CANCELING" in cancel.output
+    assert cancel.exit_code == 0 and "CANCELED (no process" in cancel.output
     resumed = in_fixtures("backfill", "resume", "-m", "hwcli_daily", b.backfill_id)
-    assert resumed.exit_code == 1 and "CANCELED" in resumed.output
+    assert resumed.exit_code == 2 and "already finished (CANCELED)" in resumed.output
     assert materialized("hwcli_raw_day") == set()
 
 

@@ -200,3 +200,24 @@ def test_parse_partition_spec():
     assert parse_partition_spec("a, b") == (None, ["a", "b"])
     with pytest.raises(dg.DagsterInvalidInvocationError, match="start and an end"):
         parse_partition_spec("2024-01-01...")
+
+
+def test_a_backfill_another_live_process_runs_is_not_run_twice(instance):
+    import socket
+    import subprocess
+    import sys
+    from dataclasses import replace
+
+    backfill = per_partition(instance, partition_keys=["2024-01-02"])
+    with subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
+                          stdin=subprocess.PIPE) as other:
+        instance.update_backfill(replace(backfill, runner=f"{socket.gethostname()}:{other.pid}"))
+        with pytest.raises(dg.DagsterInvalidInvocationError, match="being carried out"):
+            execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
+        assert cancel_backfill(instance, backfill.backfill_id).status == \
+            BulkActionStatus.CANCELING
+        other.stdin.close()
+    # its process is gone: resuming finishes the cancel; nothing ran
+    final = execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
+    assert final.status == BulkActionStatus.CANCELED and final.runner is None
+    assert CALLS == []
