@@ -5,6 +5,8 @@ Each measurement is its own subprocess with a timeout; a failure is reported and
 Raw results go to bench/results/latest.json.
 
     python bench/compare.py [--full] [--only w2]
+
+With `--only`, the keys run are updated in latest.json and the others kept.
 """
 
 from __future__ import annotations
@@ -77,6 +79,21 @@ def plan(full: bool) -> list[tuple[str, str, str, list[str], float]]:
                 continue  # ~2 minutes for Dagster
             w4 = ["--impl", impl, "--n", str(n), "--executor", executor, "--burn-ms", str(burn)]
             runs.append((f"w4/{n}/{executor}/{burn:g}/{impl}", py, "w4_ops.py", w4, 900))
+        for mode in W5_MODES:  # 365 daily partitions of two assets
+            if is_dg and mode.startswith("backfill"):
+                continue  # Headwater's backfill machinery; compared with Dagster's runs
+            w5 = ["--impl", impl, "--mode", mode]
+            if is_dg and mode == "runs" and not full:
+                w5 += ["--sample", "30"]  # ~0.4 s a run: 30 of the 365 days
+            runs.append((f"w5/{mode}/{impl}", py, "w5_partitions.py", w5, 1800))
+        for kind, n in W5B_STATUS:  # partition status of one asset
+            if is_dg and (kind == "hourly" or (n == 100_000 and not full)):
+                continue  # Dagster's fill writes ~90 events/s: 100,000 take ~20 minutes
+            w5b = ["--impl", impl, "--mode", "status", "--kind", kind, "--n", str(n)]
+            runs.append((f"w5b/{kind}/{n}/{impl}", py, "w5b_partition_status.py", w5b, 3600))
+        if not is_dg:  # a 10,000-run backfill's memory (Dagster: ~70 minutes)
+            w5m = ["--impl", impl, "--mode", "memory", "--n", "10000"]
+            runs.append((f"w5b/memory/{impl}", py, "w5b_partition_status.py", w5m, 1800))
     for n in (100, 1000):  # the floor, at Headwater's durability (no fsync per commit) ...
         runs.append((f"w2/{n}/reference", HW_PY, "reference.py", ["--n", str(n)], 600))
     for n in (100, 1000):  # ... and with an fsync per commit, as SQLite's default and Dagster
@@ -106,9 +123,10 @@ def row(
     """One table row: the field of key/<impl> for each implementation."""
 
     def cell(impl: str) -> tuple[float | None, str]:
-        rec = results.get(f"{key}/{impl}")
+        base = DAGSTER_SAME_AS.get(key, key) if impl == "dagster" else key
+        rec = results.get(f"{base}/{impl}")
         if rec is None:
-            name = f"{key}/{impl}"
+            name = f"{base}/{impl}"
             if name not in {r[0] for r in plan(True)}:
                 return None, "—"
             return None, "not run" if name in {r[0] for r in plan(False)} else "not run (--full)"
@@ -130,6 +148,12 @@ def row(
 
 W4_RUNS = [(20, "in_process", 0.0), (100, "in_process", 0.0), (20, "multiprocess", 0.0),
            (100, "multiprocess", 0.0), (100, "in_process", 50.0), (100, "multiprocess", 50.0)]
+
+
+W5_MODES = ["runs", "single", "backfill-runs", "backfill-single"]
+W5B_STATUS = [("static", 10_000), ("static", 100_000), ("hourly", 0)]
+# Rows whose Dagster column is another key's: Headwater's backfills against Dagster's runs
+DAGSTER_SAME_AS = {"w5/backfill-runs": "w5/runs", "w5/backfill-single": "w5/single"}
 
 
 def faster(times: float) -> Check:
@@ -179,6 +203,31 @@ def rows() -> list[tuple[str, str, str, str, str, Check | None]]:
         times = 50 if executor == "in_process" else 100
         spec.append((f"W4 N={n} ops, {executor}: ms/op", f"w4/{n}/{executor}/0", "ms_per_op",
                      " ms", f"≥ {times}× faster than Dagster", faster(times)))
+    w5_rows = [
+        ("runs", "one `materialize(partition_key=)` run per partition"),
+        ("backfill-runs", "backfill, one run per partition (Dagster: its runs above)"),
+        ("single", "one run over the range (range tags)"),
+        ("backfill-single", "backfill as a single run (Dagster: its single run above)"),
+    ]
+    for mode, what in w5_rows:
+        spec.append((f"W5 365 days × 2 assets, {what}: ms/partition", f"w5/{mode}",
+                     "ms_per_partition", " ms", "≥ 30× faster than Dagster", faster(30)))
+    under_200: Check = lambda hw, dg, ref: hw < 200  # noqa: E731
+    for kind, n in W5B_STATUS:
+        size = "87,648 hourly (10 years, 90% materialized)" if kind == "hourly" \
+            else f"{n:,} static (all materialized)"
+        big = n != 10_000
+        for field, when in (("cold_ms", "first call, reopened instance"),
+                            ("warm_ms", "repeated, median")):
+            spec.append((f"W5b status of {size}: {when}", f"w5b/{kind}/{n}", field, " ms",
+                         "< 200 ms" if big else "", under_200 if big else None))
+    for field, when in (("rss_at_1k_mb", "after 1,000 runs"), ("rss_at_5k_mb", "after 5,000"),
+                        ("rss_at_end_mb", "after 10,000")):
+        spec.append((f"W5b backfill of 10,000 partitions, one run each: RSS {when}",
+                     "w5b/memory", field, " MB", "", None))
+    spec.append(("W5b backfill of 10,000 partitions: RSS growth from 1,000 to 10,000 runs",
+                 "w5b/memory", "rss_growth_pct", " %", "flat (≤ 10%)",
+                 lambda hw, dg, ref: hw <= 10))
     return spec
 
 
@@ -229,6 +278,12 @@ def main() -> None:
         "cpus": os.cpu_count(),
         "skipped": {k: v for k, v in skip.items() if v},
     }
+    if args.only and out.exists():  # a partial run updates its keys, keeps the others
+        previous = json.loads(out.read_text())
+        meta["only"] = args.only
+        meta = {**previous.get("meta", {}), "partial_runs": [
+            *previous.get("meta", {}).get("partial_runs", []), meta]}
+        results = {**previous.get("results", {}), **results}
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps({"meta": meta, "results": results}, indent=1) + "\n")
     os.replace(tmp, out)
