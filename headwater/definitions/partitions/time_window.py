@@ -24,6 +24,18 @@ from headwater.definitions.errors import InvalidDefinitionError, UnknownPartitio
 from headwater.definitions.partitions.base import PartitionsDefinition
 
 _HOURLY = re.compile(r"^(\d{1,2}) \* \* \* \*$")
+_HH = [f"{h:02d}" for h in range(24)]
+_DAY_DIRECTIVES = set("YmdyjbBaAH M".replace(" ", ""))
+
+
+def _hour_template(fmt: str) -> str | None:
+    """``fmt`` with %H and %M as placeholders, when every other directive depends on the
+    date only (then one strftime per day makes that day's hourly keys); else None."""
+    if "%%" in fmt or "\x01" in fmt or "\x02" in fmt:
+        return None
+    if not set(re.findall(r"%(.)", fmt)) <= _DAY_DIRECTIVES:
+        return None
+    return fmt.replace("%H", "\x01").replace("%M", "\x02")
 _UTC = datetime.timezone.utc
 
 
@@ -83,43 +95,68 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         if self.end is not None and self.end < self.start:
             raise InvalidDefinitionError(
                 f"{what} ends ({self.end}) before it starts ({self.start})")
-        self._ticks: list[datetime.datetime] = []
-        self._stamps: list[float] = []
+        self._stamps: list[float] = []  # tick i starts partition i (Unix seconds)
         self._keys: list[str] = []
         self._index: dict[str, int] = {}
         self._source = self._generate()
         self._exhausted = False
 
     # -- ticks -----------------------------------------------------------------------------
-    def _generate(self) -> Iterator[datetime.datetime]:
+    def _generate(self) -> Iterator[Any]:
+        """Batches of ticks: a list of datetimes, or (stamps, keys) for a whole local day of
+        hourly ticks without a UTC-offset change (keys made from one strftime per day)."""
         ticks = cron_ticks(self.cron_schedule, self.timezone, self.start, inclusive=True)
         hourly = _HOURLY.match(self.cron_schedule)
         if not hourly:
-            yield from ticks
+            for tick in ticks:
+                yield [tick]
             return
         minute, tz = int(hourly.group(1)), self._tz
-        ts = int(next(ticks).timestamp())
+        template = _hour_template(self.fmt)
+        mm = f"{minute:02d}"
+        ts = first = int(next(ticks).timestamp())
         while True:  # one hour at a time; skip instants a half-hour offset change moved
             instant = datetime.datetime.fromtimestamp(ts, tz)
+            if template is not None and instant.minute == minute and (
+                    instant.hour == 0 or ts == first):  # a whole (rest of a) day ahead
+                n = 24 - instant.hour
+                after = datetime.datetime.fromtimestamp(ts + n * 3600, tz)
+                if after.utcoffset() == instant.utcoffset() and after.hour == 0:
+                    day = instant.strftime(template)
+                    keys = [day.replace("\x01", _HH[h]).replace("\x02", mm)
+                            for h in range(instant.hour, 24)]
+                    yield range(ts, ts + n * 3600, 3600), keys
+                    ts += n * 3600
+                    continue
             if instant.minute == minute:
-                yield instant
+                yield [instant]
             ts += 3600
 
     def _push(self) -> bool:
-        instant = next(self._source, None)
-        if instant is None:
+        batch = next(self._source, None)
+        if batch is None:
             self._exhausted = True
             return False
-        if instant.tzinfo is not self._tz:
-            instant = instant.astimezone(self._tz)
-        key = instant.strftime(self.fmt)
-        if key in self._index:  # a wall time that happens twice
-            key = instant.strftime(self.fmt + "%z")
-        self._index[key] = len(self._keys)
-        self._ticks.append(instant)
-        self._stamps.append(instant.timestamp())
-        self._keys.append(key)
+        if isinstance(batch, tuple):  # a day of hourly ticks, keys made
+            stamps, keys = batch
+            base = len(self._keys)
+            self._index.update(zip(keys, range(base, base + len(keys)), strict=True))
+            self._stamps.extend(stamps)
+            self._keys.extend(keys)
+            return True
+        for instant in batch:
+            if instant.tzinfo is not self._tz:
+                instant = instant.astimezone(self._tz)
+            key = instant.strftime(self.fmt)
+            if key in self._index:  # a wall time that happens twice
+                key = instant.strftime(self.fmt + "%z")
+            self._index[key] = len(self._keys)
+            self._stamps.append(instant.timestamp())
+            self._keys.append(key)
         return True
+
+    def _tick(self, i: int) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(self._stamps[i], self._tz)
 
     def _ensure_until(self, stamp: float) -> None:
         """Ticks up to ``stamp``, and the first one after it."""
@@ -127,7 +164,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
             self._push()
 
     def _ensure_count(self, count: int) -> None:
-        while len(self._ticks) < count and not self._exhausted:
+        while len(self._stamps) < count and not self._exhausted:
             self._push()
 
     def _num_partitions(self, current_time: Any = None) -> int:
@@ -142,7 +179,7 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
         self._ensure_until(limit)
         count = max(bisect.bisect_right(self._stamps, limit) - 1 + offset, 0)
         self._ensure_count(count + 1)
-        return min(count, max(len(self._ticks) - 1, 0))
+        return min(count, max(len(self._stamps) - 1, 0))
 
     # -- the PartitionsDefinition contract ---------------------------------------------------
     def get_partition_keys(self, current_time: Any = None,
@@ -172,10 +209,10 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
                 f"Partition key {partition_key!r} is not in {self!r}: keys are start times in "
                 f"the format {self.fmt!r}, e.g. {self._example()!r}")
         self._ensure_count(i + 2)
-        if i + 1 >= len(self._ticks):
+        if i + 1 >= len(self._stamps):
             raise UnknownPartitionError(
                 f"Partition key {partition_key!r} of {self!r} starts at its end; it has no window")
-        return TimeWindow(self._ticks[i], self._ticks[i + 1])
+        return TimeWindow(self._tick(i), self._tick(i + 1))
 
     def _parse_key(self, key: str) -> datetime.datetime | None:
         for f in (self.fmt, self.fmt + "%z"):
