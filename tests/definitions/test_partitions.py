@@ -124,3 +124,22 @@ def test_large_static_and_ten_years_hourly():
     assert len(keys) == len(set(keys)) == 87_648
     assert hourly.has_partition_key("2023-12-31-23:00")
     assert hourly.time_window_for_partition_key(keys[-1]).end == hourly.end
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+@pytest.mark.parametrize("cron", ["0 * * * *", "30 * * * *"])
+def test_hourly_keys_made_a_day_at_a_time_equal_the_hour_by_hour_ones(monkeypatch, tz, cron):
+    from headwater.definitions.partitions import time_window
+
+    def make():
+        return time_window.TimeWindowPartitionsDefinition(
+            start="2023-01-01-00:00", end="2025-01-01-00:00", fmt="%Y-%m-%d-%H:%M",
+            timezone=tz, cron_schedule=cron)
+
+    fast = make()
+    fast_keys = fast.get_partition_keys()
+    monkeypatch.setattr(time_window, "_hour_template", lambda fmt: None)
+    slow = make()
+    assert fast_keys == slow.get_partition_keys()
+    for key in fast_keys[::173] + fast_keys[-2:]:
+        assert fast.time_window_for_partition_key(key) == slow.time_window_for_partition_key(key)
