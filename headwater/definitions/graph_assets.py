@@ -36,6 +36,12 @@ def _input_keys(fn: Callable[..., Any], ins: Mapping[str, Any] | None,
     return {p: given[p].resolve_key(p) if p in given else AssetKey([p]) for p in params}
 
 
+def _input_mappings(ins: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``AssetIn(partition_mapping=...)`` by input name."""
+    return {k: v.partition_mapping for k, v in (ins or {}).items()
+            if isinstance(v, AssetIn) and v.partition_mapping is not None}
+
+
 def _graph(fn: Callable[..., Any], name: str, what: str, outs: Iterable[str]) -> GraphDefinition:
     graph = build_graph(fn, name, out={o: None for o in outs})
     missing = sorted(set(outs) - set(graph.output_mapping))
@@ -73,7 +79,8 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, *, name: str | Non
                          automation_condition=automation_condition, partitions_def=partitions_def)
         return AssetsDefinition(op=graph, specs_by_output={"result": spec},
                                 keys_by_input_name=input_keys, resource_defs=resource_defs,
-                                partitions_def=partitions_def, backfill_policy=backfill_policy)
+                                partitions_def=partitions_def, backfill_policy=backfill_policy,
+                                input_partition_mappings=_input_mappings(ins))
 
     return wrap(compose_fn) if compose_fn is not None else wrap
 
@@ -102,6 +109,7 @@ def graph_multi_asset(*, outs: Mapping[str, AssetOut], name: str | None = None,
         return AssetsDefinition(op=graph, specs_by_output=specs, keys_by_input_name=input_keys,
                                 can_subset=can_subset, resource_defs=resource_defs,
                                 io_manager_keys=io_keys, partitions_def=partitions_def,
-                                backfill_policy=backfill_policy)
+                                backfill_policy=backfill_policy,
+                                input_partition_mappings=_input_mappings(ins))
 
     return wrap

@@ -156,7 +156,12 @@ def upstream_scope(graph: Any, run_scope: PartitionScope | None, downstream_key:
         down_keys = run_scope.keys
     if down_def is up_def and _is_identity(graph, downstream_key, upstream_key):
         return PartitionScope(up_def, down_keys or (), run_scope.is_range if run_scope else False)
-    mapping = graph.partition_mapping_for(downstream_key, upstream_key)
+    if downstream_key is None:  # a check or an op reads the asset as unpartitioned code does
+        from headwater.definitions.partitions.mappings import infer_partition_mapping
+
+        mapping = infer_partition_mapping(None, up_def, None)
+    else:
+        mapping = graph.partition_mapping_for(downstream_key, upstream_key)
     keys = mapping.upstream_keys(down_keys, down_def, up_def, store)
     return PartitionScope(up_def, keys, is_range=len(keys) != 1)
 

@@ -315,6 +315,11 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager, context: Any) ->
     scope = None
     if rc.partitions is not None or graph.definition_for(inp.asset_key).partitions_def is not None:
         down = next(iter(step.asset_outputs.values()), None)
+        owner = getattr(step.definition, "assets_def", None)
+        if down is None and owner is not None:  # an inner op of a graph-backed asset
+            down = next(iter(owner.keys_by_output_name.values()))
+        # (an asset check reads its asset as an unpartitioned step does: every partition, as
+        # in Dagster)
         scope = upstream_scope(graph, rc.partitions, down, inp.asset_key, rc.instance)
         context._input_partitions[inp.param] = scope
     up_def = graph.definition_for(inp.asset_key)

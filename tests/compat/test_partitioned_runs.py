@@ -203,3 +203,44 @@ def test_direct_invocation_with_partition_key_range():
     ctx = dg.build_asset_context(partition_key_range=dg.PartitionKeyRange("2024-01-02",
                                                                           "2024-01-03"))
     assert ranged(ctx) == ["2024-01-02", "2024-01-03"]
+
+
+def test_graph_asset_inner_ops_read_the_mapped_upstream_partition():
+    @dg.asset(partitions_def=daily)
+    def raw_day(context: dg.AssetExecutionContext):
+        return context.partition_key
+
+    @dg.op
+    def double(x):
+        return x * 2
+
+    @dg.op
+    def stamp(context: dg.OpExecutionContext, y):
+        return (context.partition_key, y)
+
+    @dg.graph_asset(partitions_def=daily, ins={"raw_day": dg.AssetIn(
+        partition_mapping=dg.TimeWindowPartitionMapping(start_offset=-1, end_offset=-1))})
+    def from_yesterday(raw_day):
+        return stamp(double(raw_day))
+
+    instance = dg.DagsterInstance.ephemeral()
+    dg.materialize([raw_day], partition_key="2024-01-04", instance=instance)
+    result = dg.materialize([raw_day.to_source_asset(), from_yesterday],
+                            partition_key="2024-01-05", instance=instance)
+    assert result.output_for_node("from_yesterday") == ("2024-01-05", "2024-01-042024-01-04")
+
+
+def test_asset_check_reads_every_partition_of_its_asset():
+    @dg.asset(partitions_def=static)
+    def lettered(context: dg.AssetExecutionContext):
+        return context.partition_key
+
+    @dg.asset_check(asset=lettered)
+    def all_letters(lettered):
+        return dg.AssetCheckResult(passed=sorted(lettered) == ["a", "b", "c"])
+
+    instance = dg.DagsterInstance.ephemeral()
+    for key in ("a", "b"):
+        dg.materialize([lettered], partition_key=key, instance=instance)
+    result = dg.materialize([lettered, all_letters], partition_key="c", instance=instance)
+    assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
