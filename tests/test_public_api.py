@@ -187,3 +187,18 @@ def test_import_headwater_does_not_load_heavy_dependencies():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO_ROOT)
     assert json.loads(out.stdout) == []
+
+
+def test_materializing_a_plain_asset_does_not_load_croniter():
+    code = (
+        "import sys\n"
+        "import headwater as dg\n"
+        "@dg.asset\n"
+        "def one():\n"
+        "    return 1\n"
+        "dg.materialize([one])\n"
+        "print('croniter' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=REPO_ROOT)
+    assert out.stdout.strip() == "False"
