@@ -16,7 +16,7 @@ from headwater.definitions.errors import (
 from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.partitions import PartitionKeyRange, TimeWindow
 from headwater.execution.logs import LogManager
-from headwater.execution.partitions import PartitionScope
+from headwater.execution.partitions import PartitionScope, as_key_of
 from headwater.execution.resources import Resources, init_resources
 
 
@@ -319,9 +319,9 @@ class DirectAssetExecutionContext(AssetExecutionContext):
                                                         dynamic_partitions_store=store)
                 self._partitions = PartitionScope(pdef, keys, is_range=len(keys) != 1)
             else:
-                pdef.validate_partition_key(self._partitions.keys[0],
-                                            dynamic_partitions_store=store)
-                self._partitions = PartitionScope(pdef, self._partitions.keys)
+                key = self._partitions.keys[0]
+                pdef.validate_partition_key(key, dynamic_partitions_store=store)
+                self._partitions = PartitionScope(pdef, [as_key_of(pdef, key)])
         op = getattr(definition, "op", definition)  # an asset's or check's op, or an op itself
         self.op_def = op
         needed = set(op.required_resource_keys) - {"io_manager"}

@@ -120,6 +120,13 @@ def shared_partitions_def(graph: Any, keys: Iterable[AssetKey], job_partitions_d
     return next(iter(by_def), None)
 
 
+def as_key_of(partitions_def: Any, key: str) -> str:
+    """``key`` as the definition's own key type (a ``MultiPartitionKey`` for multi
+    definitions, so ``context.partition_key.keys_by_dimension`` works)."""
+    from_str = getattr(partitions_def, "get_partition_key_from_str", None)
+    return from_str(key) if from_str is not None else key
+
+
 def resolve_run_partitions(partitions_def: Any, partition_key: str | None,
                            key_range: PartitionKeyRange | None, store: Any,
                            what: str) -> PartitionScope | None:
@@ -135,7 +142,7 @@ def resolve_run_partitions(partitions_def: Any, partition_key: str | None,
             "the assets.")
     if partition_key is not None:
         partitions_def.validate_partition_key(partition_key, dynamic_partitions_store=store)
-        return PartitionScope(partitions_def, [partition_key])
+        return PartitionScope(partitions_def, [as_key_of(partitions_def, partition_key)])
     assert key_range is not None
     keys = partitions_def.get_partition_keys_in_range(key_range, dynamic_partitions_store=store)
     return PartitionScope(partitions_def, keys, is_range=True)

@@ -38,16 +38,28 @@ def partition_keys(context: Any) -> list[str] | None:
     return scope.keys
 
 
+def _file(context: Any, key: str | None = None) -> list[str]:
+    """Path parts of a value: the asset key path, then the partition key; a multi-dimensional
+    key is one folder per dimension, in dimension-name order (as Dagster's IO managers)."""
+    scope = getattr(context, "_asset_partitions", None)
+    if scope is None or not context.has_asset_key:
+        return list(context.get_identifier())
+    key = scope.keys[0] if key is None else key
+    if getattr(scope.definition, "partition_dimension_names", None) is not None \
+            or hasattr(key, "keys_by_dimension"):
+        return [*context.asset_key.path, *key.split("|")]
+    return [*context.asset_key.path, key]
+
+
 def store_pickle(base: str, context: Any, obj: Any) -> None:
     """One file per asset (per partition of a partitioned asset)."""
     keys = partition_keys(context)
     if keys is None:
-        _store_one(base, context, context.get_identifier(), obj)
+        _store_one(base, context, _file(context), obj)
         return
     check_partitioned_value(context, keys, obj)
-    path = list(context.asset_key.path)
     for key in keys:
-        _store_one(base, context, [*path, key], obj[key])
+        _store_one(base, context, _file(context, key), obj[key])
 
 
 def check_partitioned_value(context: Any, keys: list[str], obj: Any) -> None:
@@ -90,9 +102,8 @@ def load_pickle(base: str, context: Any) -> Any:
     """The stored value; for several upstream partitions, a dict {partition_key: value}."""
     keys = partition_keys(context)
     if keys is None:
-        return _load_one(base, context, context.get_identifier())
-    path = list(context.asset_key.path)
-    return {key: _load_one(base, context, [*path, key]) for key in keys}
+        return _load_one(base, context, _file(context))
+    return {key: _load_one(base, context, _file(context, key)) for key in keys}
 
 
 def _load_one(base: str, context: Any, identifier: list[str]) -> Any:

@@ -244,3 +244,23 @@ def test_asset_check_reads_every_partition_of_its_asset():
         dg.materialize([lettered], partition_key=key, instance=instance)
     result = dg.materialize([lettered, all_letters], partition_key="c", instance=instance)
     assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
+
+
+def test_multi_partitioned_run_key_and_files(tmp_path):
+    colors_by_day = dg.MultiPartitionsDefinition({
+        "date": dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-03"),
+        "color": dg.StaticPartitionsDefinition(["red", "blue"])})
+    seen = {}
+
+    @dg.asset(partitions_def=colors_by_day)
+    def painted(context: dg.AssetExecutionContext):
+        seen["type"] = isinstance(context.partition_key, dg.MultiPartitionKey)
+        seen["dims"] = context.partition_key.keys_by_dimension
+        return context.partition_key.keys_by_dimension["color"]
+
+    io = dg.FilesystemIOManager(base_dir=str(tmp_path))
+    result = dg.materialize([painted], partition_key="red|2024-01-02",
+                            resources={"io_manager": io})
+    assert seen == {"type": True, "dims": {"color": "red", "date": "2024-01-02"}}
+    assert result.asset_materializations_for_node("painted")[0].partition == "red|2024-01-02"
+    assert (tmp_path / "painted" / "red" / "2024-01-02").is_file()
