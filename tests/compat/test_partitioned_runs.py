@@ -264,3 +264,19 @@ def test_multi_partitioned_run_key_and_files(tmp_path):
     assert seen == {"type": True, "dims": {"color": "red", "date": "2024-01-02"}}
     assert result.asset_materializations_for_node("painted")[0].partition == "red|2024-01-02"
     assert (tmp_path / "painted" / "red" / "2024-01-02").is_file()
+
+
+def test_multi_partitioned_time_window_is_the_time_dimensions():
+    colors_by_day = dg.MultiPartitionsDefinition({
+        "date": dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-03"),
+        "color": dg.StaticPartitionsDefinition(["red", "blue"])})
+    seen = {}
+
+    @dg.asset(partitions_def=colors_by_day)
+    def painted(context: dg.AssetExecutionContext):
+        seen["window"] = context.partition_time_window
+        return 1
+
+    dg.materialize([painted], partition_key="blue|2024-01-02")
+    assert seen["window"].start == datetime.datetime(2024, 1, 2, tzinfo=UTC)
+    assert seen["window"].end == datetime.datetime(2024, 1, 3, tzinfo=UTC)
