@@ -197,3 +197,23 @@ def test_dynamic_partitions():
 def test_partition_key_range():
     r = dg.PartitionKeyRange("a", "b")
     assert (r.start, r.end) == ("a", "b")
+
+
+def test_dynamic_partition_requests_from_a_sensor():
+    fruits = dg.DynamicPartitionsDefinition(name="fruits")
+    add = fruits.build_add_request(["apple"])
+    assert (add.partitions_def_name, list(add.partition_keys)) == ("fruits", ["apple"])
+    assert isinstance(fruits.build_delete_request(["apple"]), dg.DeleteDynamicPartitionsRequest)
+
+    @dg.asset(partitions_def=fruits)
+    def fruit(context: dg.AssetExecutionContext):
+        return context.partition_key
+
+    @dg.sensor(asset_selection=[fruit])
+    def new_fruit(context: dg.SensorEvaluationContext):
+        return dg.SensorResult(run_requests=[dg.RunRequest(partition_key="kiwi")],
+                               dynamic_partitions_requests=[fruits.build_add_request(["kiwi"])])
+
+    result = new_fruit(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral()))
+    assert [r.partition_key for r in result.run_requests] == ["kiwi"]
+    assert isinstance(result.dynamic_partitions_requests[0], dg.AddDynamicPartitionsRequest)

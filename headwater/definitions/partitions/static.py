@@ -77,6 +77,17 @@ class DynamicPartitionsDefinition(PartitionsDefinition):
         keys = self._store_keys(dynamic_partitions_store)
         return keys.index(key) if key in keys else None
 
+    def build_add_request(self, partition_keys: Sequence[str]) -> Any:
+        """An ``AddDynamicPartitionsRequest`` for these keys (e.g. in a ``SensorResult``)."""
+        from headwater.definitions.run_request import AddDynamicPartitionsRequest
+
+        return AddDynamicPartitionsRequest(self.name, list(partition_keys))
+
+    def build_delete_request(self, partition_keys: Sequence[str]) -> Any:
+        from headwater.definitions.run_request import DeleteDynamicPartitionsRequest
+
+        return DeleteDynamicPartitionsRequest(self.name, list(partition_keys))
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, DynamicPartitionsDefinition) and self.name == other.name
 
