@@ -41,6 +41,9 @@ step "headwater asset materialize --partition 2025-01-07 (one day again)"
 step "headwater backfill list"
 "$HEADWATER" backfill list
 
+step "headwater asset partitions daily_best_resort"
+"$HEADWATER" asset partitions daily_best_resort
+
 step "headwater run list"
 "$HEADWATER" run list --limit 5
 

@@ -16,6 +16,7 @@ from headwater.cli.common import CliError
 from headwater.cli.definitions_commands import definitions_group
 from headwater.cli.instance_commands import instance_group
 from headwater.cli.job_commands import job_group
+from headwater.cli.partition_commands import partitions_command
 from headwater.cli.reexecute_command import reexecute_command
 from headwater.cli.run_commands import run_group
 from headwater.cli.run_logs import run_logs
@@ -45,6 +46,7 @@ def cli() -> None:
 
 
 cli.add_command(definitions_group)
+asset_group.add_command(partitions_command)
 cli.add_command(asset_group)
 run_group.add_command(run_logs)
 run_group.add_command(reexecute_command)

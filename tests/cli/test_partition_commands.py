@@ -1,0 +1,31 @@
+"""``headwater asset partitions KEY``: partition status as ranges."""
+
+from __future__ import annotations
+
+from headwater.cli.partition_commands import key_ranges
+from tests.cli._helpers import in_fixtures
+
+
+def test_key_ranges_group_consecutive_keys():
+    keys = ["a", "b", "c", "d", "e", "f"]
+    assert key_ranges(keys, {"a", "b", "c", "e"}) == ["a...c", "e"]
+    assert key_ranges(keys, set()) == []
+    assert key_ranges(keys, {"f"}) == ["f"]
+
+
+def test_status_after_a_backfill_with_a_failed_day(monkeypatch):
+    monkeypatch.setenv("HWCLI_FAIL_DAY", "2024-01-04")
+    launched = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
+                           "--partitions", "2024-01-02...2024-01-05")
+    assert launched.exit_code == 1, launched.output
+    result = in_fixtures("asset", "partitions", "-m", "hwcli_daily", "hwcli_raw_day")
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines()[1:]}
+    assert lines["materialized"].split()[1:] == ["3", "2024-01-02...2024-01-03,", "2024-01-05"]
+    assert lines["failed"].split()[1:] == ["1", "2024-01-04"]
+    assert lines["missing"].split()[1:] == ["6", "2024-01-01,", "2024-01-06...2024-01-10"]
+
+
+def test_unknown_or_unpartitioned_asset_is_bad_input():
+    unknown = in_fixtures("asset", "partitions", "-m", "hwcli_daily", "nope")
+    assert unknown.exit_code == 2 and "No asset 'nope'" in unknown.output
