@@ -42,10 +42,19 @@ def list_assets(location: LocationArgs, select: str | None) -> None:
         description = first_line(spec.description)
         if not graph.is_executable(i):
             description = f"(external) {description}".rstrip()
+        pdef = graph.definition_for(graph.keys[i]).partitions_def
         rows.append([graph.keys[i].to_user_string(), graph.group(i),
-                     ", ".join(sorted(spec.kinds)), len(graph.parents[i]), description])
-    print_table(["key", "group", "kinds", "upstream", "description"], rows,
+                     ", ".join(sorted(spec.kinds)), len(graph.parents[i]), _partitions(pdef),
+                     description])
+    print_table(["key", "group", "kinds", "upstream", "partitions", "description"], rows,
                 wrap=["kinds", "description"])
+
+
+def _partitions(pdef: Any) -> str:
+    """A short name of a partitions definition: daily, hourly, static, dynamic, multi..."""
+    if pdef is None:
+        return ""
+    return type(pdef).__name__.removesuffix("PartitionsDefinition").lower() or "custom"
 
 
 def _load_structured(text: str, source: str) -> Any:

@@ -29,3 +29,11 @@ def test_status_after_a_backfill_with_a_failed_day(monkeypatch):
 def test_unknown_or_unpartitioned_asset_is_bad_input():
     unknown = in_fixtures("asset", "partitions", "-m", "hwcli_daily", "nope")
     assert unknown.exit_code == 2 and "No asset 'nope'" in unknown.output
+
+
+def test_asset_list_names_each_assets_partitioning():
+    result = in_fixtures("asset", "list", "-m", "hwcli_daily")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.output.splitlines()[2:]}
+    assert "daily" in rows["hwcli_raw_day"].split()
+    assert "static" in rows["hwcli_by_letter"].split()
