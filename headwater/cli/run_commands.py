@@ -77,8 +77,18 @@ def list_runs(limit: int, status: str | None, job_name: str | None) -> None:
         click.echo("No runs match." if (status or job_name) else "No runs yet.")
         return
     rows = [[r.dagster_run.run_id, r.dagster_run.job_name, r.dagster_run.status.value,
-             format_time(r.start_time), format_time(r.end_time), _duration(r)] for r in records]
-    print_table(["run id", "job", "status", "started", "ended", "duration"], rows, wrap=["job"])
+             _partition(r.dagster_run.tags), format_time(r.start_time), format_time(r.end_time),
+             _duration(r)] for r in records]
+    print_table(["run id", "job", "status", "partition", "started", "ended", "duration"], rows,
+                wrap=["job"])
+
+
+def _partition(tags: Any) -> str:
+    """The partition (or range) a run covers, from Dagster's tags."""
+    if "dagster/partition" in tags:
+        return str(tags["dagster/partition"])
+    start = tags.get("dagster/asset_partition_range_start")
+    return f"{start}...{tags.get('dagster/asset_partition_range_end')}" if start else ""
 
 
 @run_group.command("show")

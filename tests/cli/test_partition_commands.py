@@ -37,3 +37,15 @@ def test_asset_list_names_each_assets_partitioning():
     rows = {line.split()[0]: line for line in result.output.splitlines()[2:]}
     assert "daily" in rows["hwcli_raw_day"].split()
     assert "static" in rows["hwcli_by_letter"].split()
+
+
+def test_run_list_shows_each_runs_partition():
+    from tests.cli._helpers import run_cli
+
+    in_fixtures("asset", "materialize", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
+                "--partition", "2024-01-03...2024-01-04")
+    in_fixtures("asset", "materialize", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
+                "--partition", "2024-01-07")
+    listed = run_cli("run", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "2024-01-07" in listed.output and "2024-01-03...2024-01-04" in listed.output
