@@ -69,8 +69,12 @@ def reexecute_job(job: Any, options: ReexecutionOptions, *, instance: Any,
         chosen = {s.index for s in full.steps if s.key in names}
     plan = _subplan(full, chosen, instance, parent)
     kwargs: dict[str, Any] = {} if result_cls is None else {"result_cls": result_cls}
+    # the parent's tags carry over (its partition or range, its backfill), as in Dagster
+    inherited = {k: v for k, v in parent.tags.items()
+                 if k not in ("dagster/parent_run_id", "dagster/root_run_id")}
     return execute_plan(plan, instance=instance, resources={**job.resource_defs, **(resources or {})},
-                        run_config=config, tags={**job.tags, **(tags or {})}, job_name=job.name,
+                        run_config=config, tags={**inherited, **job.tags, **(tags or {})},
+                        job_name=job.name,
                         raise_on_error=raise_on_error, job_def=job, parent_run=parent, **kwargs)
 
 

@@ -128,3 +128,29 @@ def test_partitioned_job_in_worker_processes(instance):
         assert result.output_for_node("hwexec_daily_raw")["pid"] != os.getpid()
     assert instance.get_materialized_partitions(dg.AssetKey("hwexec_daily_clean")) == {
         "2024-01-07"}
+
+
+def test_reexecution_from_failure_keeps_the_partition(instance, monkeypatch):
+    from headwater.execution.reexecute import ReexecutionOptions, reexecute_job
+
+    @dg.asset(partitions_def=daily)
+    def first(context: dg.AssetExecutionContext) -> str:
+        return context.partition_key
+
+    @dg.asset(partitions_def=daily)
+    def second(context: dg.AssetExecutionContext, first: str) -> tuple:
+        if os.environ.get("HWEXEC_FAIL_SECOND"):
+            raise ValueError("not yet")
+        return context.partition_key, first
+
+    job = dg.Definitions(assets=[first, second], jobs=[dg.define_asset_job("days")]
+                         ).get_job_def("days")
+    monkeypatch.setenv("HWEXEC_FAIL_SECOND", "1")
+    failed = job.execute_in_process(partition_key="2024-01-03", instance=instance,
+                                    raise_on_error=False)
+    assert not failed.success
+    monkeypatch.delenv("HWEXEC_FAIL_SECOND")
+    again = reexecute_job(job, ReexecutionOptions.from_failure(failed.run_id, instance),
+                          instance=instance)
+    assert again.dagster_run.tags["dagster/partition"] == "2024-01-03"
+    assert again.output_for_node("second") == ("2024-01-03", "2024-01-03")
