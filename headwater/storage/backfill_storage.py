@@ -85,10 +85,11 @@ class BackfillStorage:
 
     def get_backfill_status(self, backfill_id: str) -> BulkActionStatus | None:
         """Only the status (cheap: the running backfill reads it before every run)."""
-        with self._db.read() as conn:
-            value = conn.execute(sa.select(tables.backfills.c.status).where(
-                tables.backfills.c.backfill_id == backfill_id)).scalar()
-        return BulkActionStatus(value) if value is not None else None
+        db = self._db
+        with db.read_cursor() as cursor:
+            row = cursor.execute(db.sql("SELECT status FROM backfills WHERE backfill_id = ?"),
+                                 (backfill_id,)).fetchone()
+        return BulkActionStatus(row[0]) if row is not None else None
 
     def get_backfills(self, status: StatusArg = None, limit: int | None = None,
                       cursor: str | None = None) -> list[PartitionBackfill]:

@@ -25,7 +25,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -192,12 +192,8 @@ class Database:
         """A DB-API cursor in one write transaction: commits on success, rolls back on any
         error. Pass SQL through ``sql()`` unless it only ever runs on SQLite."""
         if not self.is_sqlite:
-            with self.write() as conn:
-                cursor = conn.connection.cursor()
-                try:
-                    yield cursor
-                finally:
-                    cursor.close()
+            with self._pooled_cursor(self.write()) as cursor:
+                yield cursor
             return
         with self._lock, self.translate_errors():
             raw = self._sqlite_connection()
@@ -215,12 +211,8 @@ class Database:
     def read_cursor(self) -> Iterator[Any]:
         """A DB-API cursor for reads (SQLite: on the instance's connection, under its lock)."""
         if not self.is_sqlite:
-            with self.read() as conn:
-                cursor = conn.connection.cursor()
-                try:
-                    yield cursor
-                finally:
-                    cursor.close()
+            with self._pooled_cursor(self.read()) as cursor:
+                yield cursor
             return
         with self._lock, self.translate_errors():
             sqlite_cursor = self._sqlite_connection().cursor()
@@ -228,6 +220,17 @@ class Database:
                 yield sqlite_cursor
             finally:
                 sqlite_cursor.close()
+
+    @staticmethod
+    @contextmanager
+    def _pooled_cursor(connection: AbstractContextManager[Connection]) -> Iterator[Any]:
+        """A DB-API cursor on a pooled SQLAlchemy connection (PostgreSQL)."""
+        with connection as conn:
+            cursor = conn.connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
 
     # ------------------------------------------------------- SQLAlchemy access
 
