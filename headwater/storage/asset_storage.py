@@ -1,9 +1,10 @@
 """The asset index: latest materialization per asset and partition, open plans of asset
 partitions (planned by a run, not materialized since), check executions.
 
-Written in the same transaction as the events it indexes (``AssetIndexWriter``, used by
-``store_events``); read by ``AssetIndexStorage``, mixed into ``Instance``. Reads of "latest"
-and "which partitions" go to the index tables, never scan the event log.
+Written in the same transaction as the events it indexes (``index_event``, plain SQL, used
+by ``store_events``); read by ``AssetIndexStorage``, mixed into ``Instance`` (SQLAlchemy Core,
+loaded on first use). Reads of "latest" and "which partitions" go to the index tables, never
+scan the event log.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.results import AssetCheckKey
@@ -28,21 +26,20 @@ from headwater.events.records import (
 )
 from headwater.storage.asset_records import AssetCheckExecutionRecord, AssetRecordsFilter
 from headwater.storage.database import Database
-from headwater.storage.schema import (
-    asset_check_executions,
-    asset_keys,
-    asset_partition_planned,
-    asset_partitions,
-    event_logs,
-)
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection
+
+    from headwater.storage import schema as tables
+else:
+    from headwater.storage.lazy import sa, tables
 
 MATERIALIZATION = EventType.ASSET_MATERIALIZATION.value
 OBSERVATION = EventType.ASSET_OBSERVATION.value
 CHECK_EVALUATION = EventType.ASSET_CHECK_EVALUATION.value
 INDEXED_EVENT_TYPES = frozenset({MATERIALIZATION, OBSERVATION, CHECK_EVALUATION})
 
-EVENT_COLUMNS = (event_logs.c.id, event_logs.c.run_id, event_logs.c.event_type,
-                 event_logs.c.step_key, event_logs.c.timestamp, event_logs.c.body)
 _CHUNK = 500  # keys per IN (...) list
 
 
@@ -50,77 +47,69 @@ def key_from_db(value: str) -> AssetKey:
     return AssetKey(json.loads(value))
 
 
-def decode_row(row: Row) -> EventLogEntry:
+def event_columns() -> tuple[Any, ...]:
+    el = tables.event_logs.c
+    return (el.id, el.run_id, el.event_type, el.step_key, el.timestamp, el.body)
+
+
+def decode_row(row: Any) -> EventLogEntry:
     return decode_entry(row.run_id, row.event_type, row.step_key, row.timestamp, row.body)
 
 
-def to_record(row: Row) -> EventLogRecord:
+def to_record(row: Any) -> EventLogRecord:
     return EventLogRecord(row.id, decode_row(row))
 
 
-class AssetIndexWriter:
-    """Index statements for one database, built once; ``index`` runs inside store_events."""
+def _upsert_latest(kind: str) -> str:
+    """Point an asset's row at its latest event of ``kind``; only ever forward, even if
+    concurrent writers (PostgreSQL) commit out of order."""
+    columns = (f"last_{kind}_id", f"last_{kind}_timestamp") + (
+        ("last_run_id",) if kind == "materialization" else ())
+    return (f"INSERT INTO asset_keys (asset_key, {', '.join(columns)}) "
+            f"VALUES (?, {', '.join('?' * len(columns))}) ON CONFLICT (asset_key) DO UPDATE SET "
+            + ", ".join(f"{c} = excluded.{c}" for c in columns)
+            + f" WHERE asset_keys.last_{kind}_id IS NULL"
+            f" OR asset_keys.last_{kind}_id < excluded.last_{kind}_id")
 
-    def __init__(self, db: Database):
-        ak = asset_keys.c
-        mat = db.insert(asset_keys)
-        self.materialization = mat.on_conflict_do_update(
-            index_elements=[ak.asset_key],
-            set_={"last_materialization_id": mat.excluded.last_materialization_id,
-                  "last_materialization_timestamp": mat.excluded.last_materialization_timestamp,
-                  "last_run_id": mat.excluded.last_run_id},
-            # Only move forward, even if concurrent writers (PostgreSQL) commit out of order.
-            where=sa.or_(ak.last_materialization_id.is_(None),
-                         ak.last_materialization_id < mat.excluded.last_materialization_id))
-        obs = db.insert(asset_keys)
-        self.observation = obs.on_conflict_do_update(
-            index_elements=[ak.asset_key],
-            set_={"last_observation_id": obs.excluded.last_observation_id,
-                  "last_observation_timestamp": obs.excluded.last_observation_timestamp},
-            where=sa.or_(ak.last_observation_id.is_(None),
-                         ak.last_observation_id < obs.excluded.last_observation_id))
-        part = db.insert(asset_partitions)
-        self.partition = part.on_conflict_do_update(
-            index_elements=[asset_partitions.c.asset_key, asset_partitions.c.partition],
-            set_={"last_materialization_id": part.excluded.last_materialization_id,
-                  "last_run_id": part.excluded.last_run_id, "timestamp": part.excluded.timestamp},
-            where=asset_partitions.c.last_materialization_id
-            < part.excluded.last_materialization_id)
-        self.check = asset_check_executions.insert()
-        pl = asset_partition_planned.c
-        # A materialization completes the partition's open plan if it comes from the planning
-        # run, or after the plan (then a newer run materialized it).
-        self.plan_done = sa.delete(asset_partition_planned).where(
-            pl.asset_key == sa.bindparam("asset_key"), pl.partition == sa.bindparam("partition"),
-            sa.or_(pl.run_id == sa.bindparam("run_id"), pl.timestamp <= sa.bindparam("ts")))
 
-    def index(self, conn: Connection, entry: EventLogEntry, row: dict[str, Any],
-              event_id: int) -> None:
-        kind, key, ts, run_id = row["event_type"], row["asset_key"], row["timestamp"], row["run_id"]
-        if kind == MATERIALIZATION:
-            conn.execute(self.materialization, {
-                "asset_key": key, "last_materialization_id": event_id,
-                "last_materialization_timestamp": ts, "last_run_id": run_id})
-            if row["partition"] is not None:
-                conn.execute(self.partition, {
-                    "asset_key": key, "partition": row["partition"],
-                    "last_materialization_id": event_id, "last_run_id": run_id, "timestamp": ts})
-                conn.execute(self.plan_done, {"asset_key": key, "partition": row["partition"],
-                                              "run_id": run_id, "ts": ts})
-        elif kind == OBSERVATION:
-            conn.execute(self.observation, {"asset_key": key, "last_observation_id": event_id,
-                                            "last_observation_timestamp": ts})
-        elif kind == CHECK_EVALUATION:
-            evaluation = entry.asset_check_evaluation
-            if isinstance(evaluation, AssetCheckEvaluation):
-                conn.execute(self.check, {
-                    "asset_key": key, "check_name": evaluation.check_name, "run_id": run_id,
-                    "passed": evaluation.passed, "event_id": event_id, "timestamp": ts})
+_UPSERT_MATERIALIZATION = _upsert_latest("materialization")
+_UPSERT_OBSERVATION = _upsert_latest("observation")
+_UPSERT_PARTITION = (
+    "INSERT INTO asset_partitions (asset_key, partition, last_materialization_id, last_run_id, "
+    "timestamp) VALUES (?, ?, ?, ?, ?) ON CONFLICT (asset_key, partition) DO UPDATE SET "
+    "last_materialization_id = excluded.last_materialization_id, "
+    "last_run_id = excluded.last_run_id, timestamp = excluded.timestamp "
+    "WHERE asset_partitions.last_materialization_id < excluded.last_materialization_id")
+# A materialization completes the partition's open plan if it comes from the planning run, or
+# after the plan (then a newer run materialized it).
+_PLAN_DONE = ("DELETE FROM asset_partition_planned WHERE asset_key = ? AND partition = ? "
+              "AND (run_id = ? OR timestamp <= ?)")
+_INSERT_CHECK = ("INSERT INTO asset_check_executions (asset_key, check_name, run_id, passed, "
+                 "event_id, timestamp) VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def index_event(db: Database, cursor: Any, entry: EventLogEntry, row: dict[str, Any],
+                event_id: int) -> None:
+    """Index one stored asset event (inside ``store_events``' transaction)."""
+    kind, key, ts, run_id = row["event_type"], row["asset_key"], row["timestamp"], row["run_id"]
+    if kind == MATERIALIZATION:
+        cursor.execute(db.sql(_UPSERT_MATERIALIZATION), (key, event_id, ts, run_id))
+        partition = row["partition"]
+        if partition is not None:
+            cursor.execute(db.sql(_UPSERT_PARTITION), (key, partition, event_id, run_id, ts))
+            cursor.execute(db.sql(_PLAN_DONE), (key, partition, run_id, ts))
+    elif kind == OBSERVATION:
+        cursor.execute(db.sql(_UPSERT_OBSERVATION), (key, event_id, ts))
+    elif kind == CHECK_EVALUATION:
+        evaluation = entry.asset_check_evaluation
+        if isinstance(evaluation, AssetCheckEvaluation):
+            cursor.execute(db.sql(_INSERT_CHECK), (key, evaluation.check_name, run_id,
+                                                   evaluation.passed, event_id, ts))
 
 
 def _latest(conn: Connection, key: str, event_type: str,
-            partition: str | None = None) -> Row | None:
-    el = event_logs.c
+            partition: str | None = None) -> Any:
+    el = tables.event_logs.c
     stmt = sa.select(el.id, el.timestamp, el.run_id).where(
         el.asset_key == key, el.event_type == event_type)
     if partition is not None:
@@ -128,17 +117,15 @@ def _latest(conn: Connection, key: str, event_type: str,
     return conn.execute(stmt.order_by(el.id.desc()).limit(1)).first()
 
 
-def reindex_assets_after_delete(db: Database, conn: Connection, keys: Sequence[str],
-                                run_id: str) -> None:
+def reindex_assets_after_delete(conn: Connection, keys: Sequence[str], run_id: str) -> None:
     """After a run's events are deleted, point the index at the remaining latest events."""
-    ak, ap = asset_keys.c, asset_partitions.c
-    writer = AssetIndexWriter(db)
+    ak, ap = tables.asset_keys.c, tables.asset_partitions.c
     for key in keys:
         mat, obs = _latest(conn, key, MATERIALIZATION), _latest(conn, key, OBSERVATION)
         if mat is None and obs is None:
-            conn.execute(sa.delete(asset_keys).where(ak.asset_key == key))
+            conn.execute(sa.delete(tables.asset_keys).where(ak.asset_key == key))
         else:
-            conn.execute(sa.update(asset_keys).where(ak.asset_key == key).values(
+            conn.execute(sa.update(tables.asset_keys).where(ak.asset_key == key).values(
                 last_materialization_id=mat.id if mat else None,
                 last_materialization_timestamp=mat.timestamp if mat else None,
                 last_run_id=mat.run_id if mat else None,
@@ -147,27 +134,21 @@ def reindex_assets_after_delete(db: Database, conn: Connection, keys: Sequence[s
         stale = [p for (p,) in conn.execute(sa.select(ap.partition).where(
             ap.asset_key == key, ap.last_run_id == run_id))]
         if stale:
-            conn.execute(sa.delete(asset_partitions).where(ap.asset_key == key,
-                                                           ap.partition.in_(stale)))
+            conn.execute(sa.delete(tables.asset_partitions).where(
+                ap.asset_key == key, ap.partition.in_(stale)))
         for partition in stale:
             latest = _latest(conn, key, MATERIALIZATION, partition)
             if latest is not None:
-                conn.execute(writer.partition, {
+                conn.execute(tables.asset_partitions.insert(), {
                     "asset_key": key, "partition": partition, "last_materialization_id": latest.id,
                     "last_run_id": latest.run_id, "timestamp": latest.timestamp})
 
 
-def materialized_partitions(conn: Connection, key: str) -> set[str]:
-    """Every materialized partition of an asset, through the driver: 100,000 keys is a normal
+def materialized_partitions(db: Database, cursor: Any, key: str) -> set[str]:
+    """Every materialized partition of an asset, on a DB-API cursor: 100,000 keys is a normal
     size, and SQLAlchemy's row objects would cost more than the query."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(f"SELECT partition FROM {asset_partitions.name} WHERE asset_key = {mark}",
-                       (key,))
-        return {p for (p,) in cursor.fetchall()}
-    finally:
-        cursor.close()
+    cursor.execute(db.sql("SELECT partition FROM asset_partitions WHERE asset_key = ?"), (key,))
+    return {p for (p,) in cursor.fetchall()}
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -187,12 +168,12 @@ class AssetIndexStorage:
         """Latest materialization record of each key (None if never materialized); batched."""
         by_string = {k.to_string(): k for k in asset_keys_}
         out: dict[AssetKey, EventLogRecord | None] = dict.fromkeys(by_string.values())
-        join = asset_keys.join(event_logs,
-                               event_logs.c.id == asset_keys.c.last_materialization_id)
+        join = tables.asset_keys.join(tables.event_logs,
+                               tables.event_logs.c.id == tables.asset_keys.c.last_materialization_id)
         with self._db.read() as conn:
             for chunk in _chunks(list(by_string)):
-                stmt = sa.select(asset_keys.c.asset_key, *EVENT_COLUMNS).select_from(join).where(
-                    asset_keys.c.asset_key.in_(chunk))
+                stmt = sa.select(tables.asset_keys.c.asset_key, *event_columns()).select_from(join).where(
+                    tables.asset_keys.c.asset_key.in_(chunk))
                 for row in conn.execute(stmt):
                     out[by_string[row.asset_key]] = to_record(row)
         return out
@@ -219,8 +200,8 @@ class AssetIndexStorage:
                cursor: str | None, ascending: bool) -> EventRecordsResult:
         f = records_filter if isinstance(records_filter, AssetRecordsFilter) \
             else AssetRecordsFilter(asset_key=records_filter)
-        el = event_logs.c
-        stmt = sa.select(*EVENT_COLUMNS).where(el.asset_key == f.asset_key.to_string(),
+        el = tables.event_logs.c
+        stmt = sa.select(*event_columns()).where(el.asset_key == f.asset_key.to_string(),
                                                el.event_type == event_type)
         if f.asset_partitions is not None:
             stmt = stmt.where(el.partition.in_(list(f.asset_partitions)))
@@ -242,7 +223,7 @@ class AssetIndexStorage:
 
         ``cursor`` is the ``to_string()`` of the last key of the previous page.
         """
-        ak = asset_keys.c
+        ak = tables.asset_keys.c
         stmt = sa.select(ak.asset_key).where(sa.or_(ak.last_materialization_id.is_not(None),
                                                     ak.last_observation_id.is_not(None)))
         if prefix:
@@ -259,7 +240,7 @@ class AssetIndexStorage:
         return [key_from_db(r.asset_key) for r in rows]
 
     def has_asset_key(self, asset_key: AssetKey) -> bool:
-        ak = asset_keys.c
+        ak = tables.asset_keys.c
         stmt = sa.select(ak.asset_key).where(
             ak.asset_key == asset_key.to_string(),
             sa.or_(ak.last_materialization_id.is_not(None), ak.last_observation_id.is_not(None)))
@@ -271,15 +252,15 @@ class AssetIndexStorage:
     def get_materialized_partitions(self, asset_key: AssetKey, before_cursor: int | None = None,
                                     after_cursor: int | None = None) -> set[str]:
         if before_cursor is None and after_cursor is None:
-            with self._db.read() as conn:
-                return materialized_partitions(conn, asset_key.to_string())
+            with self._db.read_cursor() as cursor:
+                return materialized_partitions(self._db, cursor, asset_key.to_string())
         return set(self.get_latest_storage_id_by_partition(asset_key, before_cursor, after_cursor))
 
     def get_latest_storage_id_by_partition(self, asset_key: AssetKey,
                                            before_cursor: int | None = None,
                                            after_cursor: int | None = None) -> dict[str, int]:
         """Partition -> storage id of its latest materialization (from the partition index)."""
-        ap = asset_partitions.c
+        ap = tables.asset_partitions.c
         stmt = sa.select(ap.partition, ap.last_materialization_id).where(
             ap.asset_key == asset_key.to_string())
         if before_cursor is not None:
@@ -297,7 +278,7 @@ class AssetIndexStorage:
         wanted = {(k.asset_key.to_string(), k.name): k for k in check_keys}
         if not wanted:
             return {}
-        ace = asset_check_executions.c
+        ace = tables.asset_check_executions.c
         latest = sa.select(sa.func.max(ace.id)).where(
             ace.asset_key.in_(sorted({a for a, _ in wanted}))).group_by(ace.asset_key,
                                                                          ace.check_name)
@@ -318,7 +299,7 @@ class AssetIndexStorage:
                                           cursor: int | None = None,
                                           ) -> list[AssetCheckExecutionRecord]:
         """Evaluations of one check, newest first; ``cursor`` is the last record's id."""
-        ace = asset_check_executions.c
+        ace = tables.asset_check_executions.c
         stmt = sa.select().where(ace.asset_key == check_key.asset_key.to_string(),
                                  ace.check_name == check_key.name)
         if cursor is not None:
@@ -326,13 +307,13 @@ class AssetIndexStorage:
         return self._check_records(stmt.order_by(ace.id.desc()).limit(limit))
 
     def _check_records(self, where: Any) -> list[AssetCheckExecutionRecord]:
-        ace = asset_check_executions.c
-        join = asset_check_executions.outerjoin(event_logs, event_logs.c.id == ace.event_id)
+        ace = tables.asset_check_executions.c
+        join = tables.asset_check_executions.outerjoin(tables.event_logs, tables.event_logs.c.id == ace.event_id)
         stmt = where.add_columns(ace.id.label("check_id"), ace.asset_key, ace.check_name,
                                  ace.run_id.label("check_run_id"), ace.passed, ace.event_id,
-                                 ace.timestamp.label("check_ts"), event_logs.c.event_type,
-                                 event_logs.c.step_key, event_logs.c.timestamp, event_logs.c.body,
-                                 event_logs.c.run_id).select_from(join)
+                                 ace.timestamp.label("check_ts"), tables.event_logs.c.event_type,
+                                 tables.event_logs.c.step_key, tables.event_logs.c.timestamp, tables.event_logs.c.body,
+                                 tables.event_logs.c.run_id).select_from(join)
         with self._db.read() as conn:
             rows = conn.execute(stmt).all()
         return [AssetCheckExecutionRecord(
@@ -353,15 +334,15 @@ class AssetIndexStorage:
         now = time.time()
         with self._db.write() as conn:
             for chunk in _chunks(keys):
-                conn.execute(sa.update(event_logs).where(event_logs.c.asset_key.in_(chunk))
+                conn.execute(sa.update(tables.event_logs).where(tables.event_logs.c.asset_key.in_(chunk))
                              .values(asset_key=None))
-                conn.execute(sa.delete(asset_partitions).where(
-                    asset_partitions.c.asset_key.in_(chunk)))
-                conn.execute(sa.delete(asset_partition_planned).where(
-                    asset_partition_planned.c.asset_key.in_(chunk)))
-                conn.execute(sa.delete(asset_check_executions).where(
-                    asset_check_executions.c.asset_key.in_(chunk)))
-                conn.execute(sa.update(asset_keys).where(asset_keys.c.asset_key.in_(chunk)).values(
+                conn.execute(sa.delete(tables.asset_partitions).where(
+                    tables.asset_partitions.c.asset_key.in_(chunk)))
+                conn.execute(sa.delete(tables.asset_partition_planned).where(
+                    tables.asset_partition_planned.c.asset_key.in_(chunk)))
+                conn.execute(sa.delete(tables.asset_check_executions).where(
+                    tables.asset_check_executions.c.asset_key.in_(chunk)))
+                conn.execute(sa.update(tables.asset_keys).where(tables.asset_keys.c.asset_key.in_(chunk)).values(
                     last_materialization_id=None, last_materialization_timestamp=None,
                     last_run_id=None, last_observation_id=None, last_observation_timestamp=None,
                     wipe_timestamp=now))
@@ -370,7 +351,7 @@ class AssetIndexStorage:
 def page(db: Database, stmt: Any, limit: int | None, cursor: str | int | None,
          ascending: bool) -> EventRecordsResult:
     """Run an event query one page at a time: ``cursor`` is the last storage id seen."""
-    el = event_logs.c
+    el = tables.event_logs.c
     if cursor is not None and cursor != "":
         last = int(cursor)
         stmt = stmt.where(el.id > last if ascending else el.id < last)

@@ -10,11 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, Union
-
-import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Row
+from typing import TYPE_CHECKING, Any, Union
 
 from headwater.definitions.errors import InvariantViolationError
 from headwater.storage.backfills import (
@@ -33,15 +29,23 @@ from headwater.storage.runs import (
     PARTITION_NAME_TAG,
     RunStatus,
 )
-from headwater.storage.schema import backfills, run_tags, runs
 
-_COLUMNS = (backfills.c.backfill_id, backfills.c.status, backfills.c.body,
-            backfills.c.create_timestamp, backfills.c.update_timestamp)
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from headwater.storage import schema as tables
+else:
+    from headwater.storage.lazy import sa, tables
+
+
+def _columns() -> tuple[Any, ...]:
+    b = tables.backfills.c
+    return (b.backfill_id, b.status, b.body, b.create_timestamp, b.update_timestamp)
 
 StatusArg = Union[BulkActionStatus, str, Iterable[Union[BulkActionStatus, str]], None]
 
 
-def _to_backfill(row: Row) -> PartitionBackfill:
+def _to_backfill(row: Any) -> PartitionBackfill:
     return decode_backfill(row.backfill_id, row.status, row.body, row.create_timestamp,
                            row.update_timestamp)
 
@@ -67,35 +71,36 @@ class BackfillStorage:
                "update_timestamp": b.update_timestamp or b.create_timestamp}
         try:
             with self._db.write() as conn:
-                conn.execute(backfills.insert(), row)
-        except sa_exc.IntegrityError:
+                conn.execute(tables.backfills.insert(), row)
+        except sa.exc.IntegrityError:
             raise InvariantViolationError(
                 f"A backfill with id {b.backfill_id!r} already exists in this instance; use a "
                 "new id (make_backfill_id()), or update_backfill() to change it.") from None
 
     def get_backfill(self, backfill_id: str) -> PartitionBackfill | None:
         with self._db.read() as conn:
-            row = conn.execute(sa.select(*_COLUMNS).where(
-                backfills.c.backfill_id == backfill_id)).first()
+            row = conn.execute(sa.select(*_columns()).where(
+                tables.backfills.c.backfill_id == backfill_id)).first()
         return _to_backfill(row) if row is not None else None
 
     def get_backfill_status(self, backfill_id: str) -> BulkActionStatus | None:
         """Only the status (cheap: the running backfill reads it before every run)."""
-        with self._db.read() as conn:
-            value = conn.execute(sa.select(backfills.c.status).where(
-                backfills.c.backfill_id == backfill_id)).scalar()
-        return BulkActionStatus(value) if value is not None else None
+        db = self._db
+        with db.read_cursor() as cursor:
+            row = cursor.execute(db.sql("SELECT status FROM backfills WHERE backfill_id = ?"),
+                                 (backfill_id,)).fetchone()
+        return BulkActionStatus(row[0]) if row is not None else None
 
     def get_backfills(self, status: StatusArg = None, limit: int | None = None,
                       cursor: str | None = None) -> list[PartitionBackfill]:
         """Backfills, newest first; ``status`` narrows to one status or several; ``cursor``
         is the id of the last backfill of the previous page."""
-        stmt = self._filtered(sa.select(*_COLUMNS), status)
+        stmt = self._filtered(sa.select(*_columns()), status)
         if cursor is not None:
-            cursor_id = sa.select(backfills.c.id).where(
-                backfills.c.backfill_id == cursor).scalar_subquery()
-            stmt = stmt.where(backfills.c.id < cursor_id)
-        stmt = stmt.order_by(backfills.c.id.desc())
+            cursor_id = sa.select(tables.backfills.c.id).where(
+                tables.backfills.c.backfill_id == cursor).scalar_subquery()
+            stmt = stmt.where(tables.backfills.c.id < cursor_id)
+        stmt = stmt.order_by(tables.backfills.c.id.desc())
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._db.read() as conn:
@@ -103,14 +108,14 @@ class BackfillStorage:
         return [_to_backfill(r) for r in rows]
 
     def get_backfills_count(self, status: StatusArg = None) -> int:
-        stmt = self._filtered(sa.select(sa.func.count()).select_from(backfills), status)
+        stmt = self._filtered(sa.select(sa.func.count()).select_from(tables.backfills), status)
         with self._db.read() as conn:
             return int(conn.execute(stmt).scalar_one())
 
     @staticmethod
     def _filtered(stmt: sa.Select, status: StatusArg) -> sa.Select:
         values = _status_values(status)
-        return stmt if values is None else stmt.where(backfills.c.status.in_(values))
+        return stmt if values is None else stmt.where(tables.backfills.c.status.in_(values))
 
     def update_backfill(self, partition_backfill: PartitionBackfill) -> PartitionBackfill:
         """Store a changed backfill (status, error, ...) and return it as stored, with a new
@@ -118,21 +123,22 @@ class BackfillStorage:
         b = partition_backfill
         now = time.time()
         with self._db.write() as conn:
-            current = conn.execute(sa.select(backfills.c.status).where(
-                backfills.c.backfill_id == b.backfill_id)).first()
+            current = conn.execute(sa.select(tables.backfills.c.status).where(
+                tables.backfills.c.backfill_id == b.backfill_id)).first()
             if current is None:
                 raise InvariantViolationError(
                     f"Backfill {b.backfill_id!r} is not in this instance: store it with "
                     "add_backfill() before updating it.")
             check_backfill_transition(b.backfill_id, current.status, b.status)
             stored = replace(b, update_timestamp=now)
-            conn.execute(sa.update(backfills).where(
-                backfills.c.backfill_id == b.backfill_id).values(
+            conn.execute(sa.update(tables.backfills).where(
+                tables.backfills.c.backfill_id == b.backfill_id).values(
                 status=b.status.value, body=encode_body(stored), update_timestamp=now))
         return stored
 
     def get_backfill_runs(self, backfill_id: str) -> list[BackfillRun]:
         """The backfill's runs, oldest first, with their status and partition tags."""
+        runs, run_tags = tables.runs, tables.run_tags
         tagged = run_tags.alias("tagged")
         part, start, end = (run_tags.alias(n) for n in ("part", "range_start", "range_end"))
 

@@ -1,9 +1,17 @@
 """The instance's database handle: one connection, explicit transactions, clear errors.
 
-SQLite: ONE connection per instance, opened on first use and held until ``dispose()``, shared
-by threads under a lock; WAL mode, ``synchronous=NORMAL``, a busy timeout. Writes take the write
-lock up front (``BEGIN IMMEDIATE``) so a busy database fails fast and whole, never half-way.
-PostgreSQL: a small connection pool, one transaction per call.
+SQLite: ONE stdlib ``sqlite3`` connection per instance, opened on first use and held until
+``dispose()``, shared by threads under a lock; WAL mode, ``synchronous=NORMAL``, a busy timeout.
+Writes take the write lock up front (``BEGIN IMMEDIATE``) so a busy database fails fast and
+whole, never half-way. PostgreSQL: a small SQLAlchemy connection pool, one transaction per call.
+
+Two ways in, over the same connection and lock:
+
+* ``write_cursor()`` / ``read_cursor()``: a DB-API cursor for SQL written once as text
+  (``?`` parameters; ``sql()`` adapts them to the driver). The paths every run takes use
+  these, so that a process that opens a SQLite instance and runs never imports SQLAlchemy.
+* ``write()`` / ``read()``: a SQLAlchemy Core connection, for the rarer queries built with
+  SQLAlchemy. SQLAlchemy is imported, and its engine made, on the first such call.
 
 Every driver error that means "the database cannot be used right now" (locked, read-only,
 missing folder, corrupt file) becomes a ``StorageError`` that names the database and says what
@@ -13,79 +21,138 @@ to do; programming errors (bad SQL, integrity violations) pass through unchanged
 from __future__ import annotations
 
 import os
+import sqlite3
+import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.pool import StaticPool
+from contextlib import AbstractContextManager, contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import StorageError
 
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection, Engine
+
 DEFAULT_BUSY_TIMEOUT = 5.0
 
-_PASS_THROUGH = (sa_exc.IntegrityError, sa_exc.ProgrammingError, sa_exc.DataError,
-                 sa_exc.InterfaceError, sa_exc.NotSupportedError)
+_SQLITE_SCHEMES = ("sqlite", "sqlite+pysqlite")
+# DB-API exception classes that are programming errors, not "the database cannot be used".
+_PASS_THROUGH = ("IntegrityError", "ProgrammingError", "DataError", "InterfaceError",
+                 "NotSupportedError")
+
+
+def sqlite_connect_args(url: str) -> tuple[str, dict[str, Any]] | None:
+    """``(database, sqlite3.connect keyword arguments)`` for a SQLite URL; None for another
+    database. Plain URLs (``sqlite://``, ``sqlite:///path``) are read here; any other form
+    (a query string such as ``?mode=ro&uri=true``) by SQLAlchemy's pysqlite dialect, so that
+    every URL means exactly what it means to SQLAlchemy."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme not in _SQLITE_SCHEMES:
+        return None
+    if rest == "" or (rest.startswith("/") and "?" not in rest and "%" not in rest):
+        database = rest[1:]
+        if database in ("", ":memory:"):
+            return ":memory:", {}
+        return os.path.abspath(database), {}
+    from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+    from sqlalchemy.engine import make_url
+
+    args, kwargs = SQLiteDialect_pysqlite().create_connect_args(make_url(url))
+    return str(args[0]), dict(kwargs)
 
 
 class Database:
-    """A database URL opened for the instance. Use ``read()``/``write()`` for every access."""
+    """A database URL opened for the instance. Every access goes through ``write_cursor()``/
+    ``read_cursor()`` (DB-API) or ``write()``/``read()`` (SQLAlchemy)."""
 
     def __init__(self, url: str | sa.URL, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
-        self.url = make_url(url)
-        self.dialect_name = self.url.get_backend_name()
-        self.is_sqlite = self.dialect_name == "sqlite"
-        database = self.url.database or ""
-        self.is_memory = self.is_sqlite and (
-            database in ("", ":memory:") or self.url.query.get("mode") == "memory")
+        self.url = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+        self._sqlite = sqlite_connect_args(self.url)
+        self.is_sqlite = self._sqlite is not None
+        self.is_memory = False
         self.path: str | None = None
-        if self.is_sqlite and not self.is_memory:
-            self.path = os.path.abspath(database[5:] if database.startswith("file:") else database)
+        if self._sqlite is not None:
+            database, kwargs = self._sqlite
+            uri = bool(kwargs.get("uri"))
+            name, _, query = database.partition("?") if uri else (database, "", "")
+            self.is_memory = name in ("", ":memory:", "file::memory:") or "mode=memory" in query
+            if not self.is_memory:
+                self.path = os.path.abspath(name[5:] if name.startswith("file:") else name)
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
+        self._raw: sqlite3.Connection | None = None
         self._conn: Connection | None = None
         self._pid = os.getpid()
         self._disposed = False
-        self.engine = self._create_engine()
+        self._sql: dict[str, str] = {}
+        if not self.is_sqlite:
+            self.engine  # noqa: B018 -- a bad URL or a missing driver fails here, at once
+
+    @cached_property
+    def dialect_name(self) -> str:
+        return "sqlite" if self.is_sqlite else self.engine.dialect.name
+
+    @cached_property
+    def dbapi(self) -> Any:
+        """The driver module (its exception classes are the ones raw cursors raise)."""
+        return sqlite3 if self.is_sqlite else self.engine.dialect.loaded_dbapi
 
     # ------------------------------------------------------------------ setup
 
-    def _create_engine(self) -> Engine:
+    @cached_property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, made on first use. On SQLite it wraps this instance's one
+        ``sqlite3`` connection, so both ways in share the connection and its transactions."""
+        import sqlalchemy as sa
+        from sqlalchemy.pool import StaticPool
+
         if not self.is_sqlite:
             return sa.create_engine(self.url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-        engine = sa.create_engine(
-            self.url, poolclass=StaticPool,
-            connect_args={"check_same_thread": False, "timeout": self.busy_timeout})
-        sa.event.listen(engine, "connect", self._configure_sqlite)
-        return engine
+        return sa.create_engine("sqlite://", poolclass=StaticPool,
+                                creator=self._sqlite_connection)
 
-    def _configure_sqlite(self, dbapi_conn: Any, _record: Any) -> None:
-        # Take transaction control from the driver: BEGIN is issued by write() itself.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
+    def _open_sqlite(self) -> sqlite3.Connection:
+        assert self._sqlite is not None
+        database, kwargs = self._sqlite
+        # isolation_level=None: the driver never begins transactions; write_cursor() does.
+        conn = sqlite3.connect(database, **{**kwargs, "check_same_thread": False,
+                                            "timeout": self.busy_timeout,
+                                            "isolation_level": None})
         try:
             if not self.is_memory:
                 try:
-                    cur.execute("PRAGMA journal_mode=WAL")
-                except Exception:  # read-only file, or locked at open: keep the current mode
+                    conn.execute("PRAGMA journal_mode=WAL")
+                except sqlite3.Error:  # read-only file, or locked at open: keep the current mode
                     pass
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
-            cur.execute("PRAGMA foreign_keys=OFF")
-        finally:
-            cur.close()
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys=OFF")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
-    def _connection(self) -> Connection:
+    def _check_open(self) -> None:
         if self._disposed:
             raise StorageError(f"{self.describe()} was closed (Instance.dispose() was called); "
                                "open a new instance.")
         if self._pid != os.getpid():  # forked: never use the parent's SQLite handle
+            self._raw = None
             self._conn = None
-            self.engine.dispose(close=False)
+            if "engine" in self.__dict__:
+                self.engine.dispose(close=False)
             self._pid = os.getpid()
+
+    def _sqlite_connection(self) -> sqlite3.Connection:
+        self._check_open()
+        if self._raw is None:
+            self._raw = self._open_sqlite()
+        return self._raw
+
+    def _connection(self) -> Connection:
+        self._check_open()
         if self._conn is None:
             self._conn = self.engine.connect()
         return self._conn
@@ -95,16 +162,77 @@ class Database:
             if self._disposed:
                 return
             self._disposed = True
-            if self._conn is not None and self._pid == os.getpid():
+            here = self._pid == os.getpid()
+            if self._conn is not None and here:
                 self._conn.close()
             self._conn = None
-            self.engine.dispose()
+            if "engine" in self.__dict__:
+                self.engine.dispose(close=here)
+            if self._raw is not None and here:
+                self._raw.close()
+            self._raw = None
 
     @property
     def disposed(self) -> bool:
         return self._disposed
 
-    # ------------------------------------------------------------ transactions
+    # ------------------------------------------------------------ DB-API access
+
+    def sql(self, text: str) -> str:
+        """``text``, written with ``?`` parameters, in this driver's parameter style."""
+        if self.is_sqlite:
+            return text
+        converted = self._sql.get(text)
+        if converted is None:
+            converted = self._sql[text] = text.replace("%", "%%").replace("?", "%s")
+        return converted
+
+    @contextmanager
+    def write_cursor(self) -> Iterator[Any]:
+        """A DB-API cursor in one write transaction: commits on success, rolls back on any
+        error. Pass SQL through ``sql()`` unless it only ever runs on SQLite."""
+        if not self.is_sqlite:
+            with self._pooled_cursor(self.write()) as cursor:
+                yield cursor
+            return
+        with self._lock, self.translate_errors():
+            raw = self._sqlite_connection()
+            sqlite_cursor = raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield sqlite_cursor
+                raw.commit()
+            except BaseException:
+                raw.rollback()
+                raise
+            finally:
+                sqlite_cursor.close()
+
+    @contextmanager
+    def read_cursor(self) -> Iterator[Any]:
+        """A DB-API cursor for reads (SQLite: on the instance's connection, under its lock)."""
+        if not self.is_sqlite:
+            with self._pooled_cursor(self.read()) as cursor:
+                yield cursor
+            return
+        with self._lock, self.translate_errors():
+            sqlite_cursor = self._sqlite_connection().cursor()
+            try:
+                yield sqlite_cursor
+            finally:
+                sqlite_cursor.close()
+
+    @staticmethod
+    @contextmanager
+    def _pooled_cursor(connection: AbstractContextManager[Connection]) -> Iterator[Any]:
+        """A DB-API cursor on a pooled SQLAlchemy connection (PostgreSQL)."""
+        with connection as conn:
+            cursor = conn.connection.cursor()
+            try:
+                yield cursor
+            finally:
+                cursor.close()
+
+    # ------------------------------------------------------- SQLAlchemy access
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -148,20 +276,28 @@ class Database:
             return "the in-memory Headwater database"
         if self.path is not None:
             return f"the Headwater database at {self.path}"
-        return f"the Headwater database at {self.url.render_as_string(hide_password=True)}"
+        from sqlalchemy.engine import make_url
+
+        return f"the Headwater database at {make_url(self.url).render_as_string(hide_password=True)}"
+
+    def _is_unusable(self, exc: BaseException) -> bool:
+        """Whether a driver error means the database cannot be used (vs. a programming error)."""
+        sa_exc = sys.modules.get("sqlalchemy.exc")
+        if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
+            return type(exc).__name__ not in _PASS_THROUGH
+        dbapi = sqlite3 if self.is_sqlite else self.engine.dialect.loaded_dbapi
+        if not isinstance(exc, dbapi.Error):
+            return False
+        return not isinstance(exc, tuple(getattr(dbapi, n) for n in _PASS_THROUGH))
 
     @contextmanager
     def translate_errors(self) -> Iterator[None]:
         try:
             yield
-        except sa_exc.DBAPIError as exc:
-            if isinstance(exc, _PASS_THROUGH):
-                raise
-            raise self.storage_error(exc) from None
-        except self.engine.dialect.loaded_dbapi.Error as exc:  # raw DB-API calls on the hot path
-            if isinstance(exc, self.engine.dialect.loaded_dbapi.IntegrityError):
-                raise
-            raise self.storage_error(exc) from None
+        except Exception as exc:
+            if self._is_unusable(exc):
+                raise self.storage_error(exc) from None
+            raise
 
     def storage_error(self, exc: Exception) -> StorageError:
         orig = getattr(exc, "orig", None)

@@ -6,6 +6,7 @@ same transaction); run-lifecycle events move the run's status through the transi
 so events, index and status commit together or not at all. A run's plan for an asset
 partition (ASSET_MATERIALIZATION_PLANNED with a partition) is recorded in
 ``asset_partition_planned`` with one more executemany, only when the batch has such events.
+All of it is SQL written once, run on a DB-API cursor (no SQLAlchemy on the write path).
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from functools import cached_property
-from typing import Any, Union
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any, Union
 
 from headwater.events.records import (
     Event,
@@ -26,16 +24,22 @@ from headwater.events.records import (
     encode_entry,
 )
 from headwater.storage.asset_storage import (
-    EVENT_COLUMNS,
     INDEXED_EVENT_TYPES,
-    AssetIndexWriter,
     decode_row,
+    event_columns,
+    index_event,
     page,
 )
 from headwater.storage.database import Database
 from headwater.storage.run_storage import move_status
 from headwater.storage.runs import Run, RunStatus
-from headwater.storage.schema import asset_partition_planned, event_logs
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from headwater.storage import schema as tables
+else:
+    from headwater.storage.lazy import sa, tables
 
 # Run-lifecycle event -> the status it moves the run to.
 STATUS_BY_EVENT: dict[str, RunStatus] = {
@@ -52,53 +56,33 @@ PLANNED = EventType.ASSET_MATERIALIZATION_PLANNED.value
 
 OfType = Union[EventType, str, Iterable[Union[EventType, str]], None]
 
-_INSERT_EVENT = event_logs.insert()
 _EVENT_COLUMNS = ("run_id", "event_type", "step_key", "asset_key", "partition", "timestamp", "body")
-_RAW_INSERT: dict[str, str] = {}
+_INSERT_EVENT = (f"INSERT INTO event_logs ({', '.join(_EVENT_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})")
+_UPSERT_PLANNED = ("INSERT INTO asset_partition_planned (asset_key, partition, run_id, timestamp) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT (asset_key, partition) DO UPDATE SET "
+                   "run_id = excluded.run_id, timestamp = excluded.timestamp")
 
 
-def _raw_insert_sql(paramstyle: str) -> str:
-    sql = _RAW_INSERT.get(paramstyle)
-    if sql is None:
-        mark = "?" if paramstyle == "qmark" else "%s"
-        sql = (f"INSERT INTO {event_logs.name} ({', '.join(_EVENT_COLUMNS)}) "
-               f"VALUES ({', '.join([mark] * len(_EVENT_COLUMNS))})")
-        _RAW_INSERT[paramstyle] = sql
-    return sql
+def insert_plain_events(db: Database, cursor: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """The hot path: one ``executemany`` of a statement written once."""
+    cursor.executemany(db.sql(_INSERT_EVENT),
+                       [tuple(r[c] for c in _EVENT_COLUMNS) for r in rows])
 
 
-def insert_plain_events(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """The hot path: one DB-API ``executemany`` on the transaction's own connection, with
-    SQL written once per dialect (SQLAlchemy's per-call machinery is most of the cost)."""
-    sql = _raw_insert_sql(conn.dialect.paramstyle)
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(sql, [tuple(r[c] for c in _EVENT_COLUMNS) for r in rows])
-    finally:
-        cursor.close()
+def insert_event(db: Database, cursor: Any, row: dict[str, Any]) -> int:
+    """Insert one event and return its storage id."""
+    values = tuple(row[c] for c in _EVENT_COLUMNS)
+    if db.is_sqlite:
+        return int(cursor.execute(_INSERT_EVENT, values).lastrowid)
+    cursor.execute(db.sql(_INSERT_EVENT + " RETURNING id"), values)
+    return int(cursor.fetchone()[0])
 
 
-_RAW_PLANNED: dict[str, str] = {}
-
-
-def upsert_planned(conn: sa.Connection, rows: Sequence[tuple[str, str, str, float]]) -> None:
+def upsert_planned(db: Database, cursor: Any, rows: Sequence[tuple[str, str, str, float]]) -> None:
     """Record (asset_key, partition, run_id, timestamp) as each partition's latest plan: one
-    DB-API executemany (the later of two rows for the same partition wins)."""
-    paramstyle = conn.dialect.paramstyle
-    sql = _RAW_PLANNED.get(paramstyle)
-    if sql is None:
-        mark = "?" if paramstyle == "qmark" else "%s"
-        table = asset_partition_planned.name
-        sql = (f"INSERT INTO {table} (asset_key, partition, run_id, timestamp) "
-               f"VALUES ({mark}, {mark}, {mark}, {mark}) "
-               "ON CONFLICT (asset_key, partition) DO UPDATE SET "
-               "run_id = excluded.run_id, timestamp = excluded.timestamp")
-        _RAW_PLANNED[paramstyle] = sql
-    cursor = conn.connection.cursor()
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
+    executemany (the later of two rows for the same partition wins)."""
+    cursor.executemany(db.sql(_UPSERT_PLANNED), rows)
 
 
 def event_type_values(of_type: OfType) -> list[str] | None:
@@ -113,10 +97,6 @@ class EventLogStorage:
     """Writes and per-run reads of the event log."""
 
     _db: Database
-
-    @cached_property
-    def _index_writer(self) -> AssetIndexWriter:
-        return AssetIndexWriter(self._db)
 
     def store_event(self, entry: EventLogEntry) -> None:
         self.store_events([entry])
@@ -144,14 +124,14 @@ class EventLogStorage:
             elif kind == PLANNED and row["partition"] is not None:
                 planned.append((row["asset_key"], row["partition"], row["run_id"],
                                 row["timestamp"]))
-        writer = self._index_writer if indexed else None
-        with self._db.write() as conn:
+        db = self._db
+        with db.write_cursor() as cursor:
             for run_id, run_moves in moves.items():
-                move_status(conn, run_id, run_moves)
+                move_status(db, cursor, run_id, run_moves)
             if planned:
-                upsert_planned(conn, planned)
-            if writer is None:
-                insert_plain_events(conn, rows)
+                upsert_planned(db, cursor, planned)
+            if not indexed:
+                insert_plain_events(db, cursor, rows)
                 return
             pending: list[dict[str, Any]] = []
             for entry, row in zip(entries, rows, strict=True):
@@ -159,19 +139,16 @@ class EventLogStorage:
                     pending.append(row)
                     continue
                 if pending:  # keep log order: flush the plain events before this one
-                    insert_plain_events(conn, pending)
+                    insert_plain_events(db, cursor, pending)
                     pending = []
-                inserted = conn.execute(_INSERT_EVENT, row).inserted_primary_key
-                assert inserted is not None
-                event_id = int(inserted[0])
-                writer.index(conn, entry, row, event_id)
+                index_event(db, cursor, entry, row, insert_event(db, cursor, row))
             if pending:
-                insert_plain_events(conn, pending)
+                insert_plain_events(db, cursor, pending)
 
     def all_logs(self, run_id: str, of_type: OfType = None) -> list[EventLogEntry]:
         """Every event of a run, in the order stored; ``of_type`` narrows to event type(s)."""
-        el = event_logs.c
-        stmt = sa.select(*EVENT_COLUMNS).where(el.run_id == run_id)
+        el = tables.event_logs.c
+        stmt = sa.select(*event_columns()).where(el.run_id == run_id)
         types = event_type_values(of_type)
         if types is not None:
             stmt = stmt.where(el.event_type.in_(types))
@@ -183,8 +160,8 @@ class EventLogStorage:
                             of_type: OfType = None, limit: int | None = None,
                             ascending: bool = True) -> EventRecordsResult:
         """A page of a run's events for streaming: pass back ``result.cursor`` for the next."""
-        el = event_logs.c
-        stmt = sa.select(*EVENT_COLUMNS).where(el.run_id == run_id)
+        el = tables.event_logs.c
+        stmt = sa.select(*event_columns()).where(el.run_id == run_id)
         types = event_type_values(of_type)
         if types is not None:
             stmt = stmt.where(el.event_type.in_(types))

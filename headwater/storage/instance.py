@@ -17,9 +17,7 @@ import os
 import shutil
 import tempfile
 import weakref
-from typing import Any
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import InvariantViolationError, StorageError
 from headwater.storage.asset_storage import AssetIndexStorage
@@ -30,6 +28,9 @@ from headwater.storage.event_storage import EventLogStorage
 from headwater.storage.migrate import ensure_schema
 from headwater.storage.partition_storage import PartitionStorage
 from headwater.storage.run_storage import RunStorage
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 HOME_ENV_VARS = ("HEADWATER_HOME", "DAGSTER_HOME")
 DB_RELATIVE_PATH = os.path.join("history", "headwater.db")
@@ -59,8 +60,8 @@ def prepare_home(home: str | os.PathLike[str] | None = None) -> str:
     return path
 
 
-def sqlite_url_for_home(home: str) -> sa.URL:
-    return sa.URL.create("sqlite", database=os.path.join(home, DB_RELATIVE_PATH))
+def sqlite_url_for_home(home: str) -> str:
+    return "sqlite:///" + os.path.join(home, DB_RELATIVE_PATH)
 
 
 def _ensure_dir(path: str, what: str) -> None:
@@ -211,8 +212,7 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage, PartitionStorage,
             raise InvariantViolationError(
                 "An ephemeral (in-memory) instance cannot be sent to another process; use a "
                 "persistent one (Instance.get(), Instance.local(path) or instance_for_test()).")
-        url = self._db.url.render_as_string(hide_password=False)
-        return (_reopen, (url, self._root, self._storage_dir, self._db.busy_timeout))
+        return (_reopen, (self._db.url, self._root, self._storage_dir, self._db.busy_timeout))
 
     def __repr__(self) -> str:
         return f"<Instance {self._db.describe()}>"

@@ -1,40 +1,49 @@
 """Schema versions: a fast "is this database current?" check, and Alembic when it is not.
 
 Opening an up-to-date instance costs one plain query (``SELECT version_num FROM
-alembic_version``); Alembic is imported only when a database is new or behind.
-A new in-memory database is created from ``schema.metadata`` and stamped, without Alembic
-(the test suite checks that the migrations and the metadata describe the same schema).
+alembic_version``) on a DB-API cursor. A new SQLite database is created from the plain DDL of
+``sqlite_schema`` and stamped, without SQLAlchemy or Alembic; another new database from
+``schema.metadata``. Alembic is imported only when a database is behind (the test suite checks
+that the migrations, the metadata and the DDL describe the same schema).
 """
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
-
-import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import StorageError
-from headwater.storage import schema
+from headwater.storage import sqlite_schema
+from headwater.storage.database import Database
 
 if TYPE_CHECKING:
-    from headwater.storage.database import Database
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection, Engine
 
 # Every revision in migrations/versions, oldest first; HEAD is the last one.
 REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 
-_version_table = sa.Table("alembic_version", sa.MetaData(),
-                          sa.Column("version_num", sa.String(32), primary_key=True))
+_READ_REVISION = "SELECT version_num FROM alembic_version"
 
 
 def read_revision(conn: Connection) -> str | None:
     """The database's revision, None if it has no version table (a new database)."""
+    import sqlalchemy as sa
+
     if not sa.inspect(conn).has_table("alembic_version"):
         return None
-    return conn.execute(sa.select(_version_table.c.version_num)).scalar()
+    return conn.exec_driver_sql(_READ_REVISION).scalar()
+
+
+def _sqlite_revision(cursor: Any) -> str | None:
+    """``read_revision`` on a SQLite DB-API cursor."""
+    if cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                      ("alembic_version",)).fetchone() is None:
+        return None
+    row = cursor.execute(_READ_REVISION).fetchone()
+    return None if row is None else row[0]
 
 
 def _check_known(db_name: str, revision: str | None) -> None:
@@ -46,27 +55,49 @@ def _check_known(db_name: str, revision: str | None) -> None:
 
 
 def ensure_schema(db: Database) -> None:
-    """Make the database current. Fast path: one query; Alembic only when new or behind."""
+    """Make the database current. Fast path: one query; Alembic only when behind."""
     revision: str | None = None
-    with db.read() as conn:
+    with db.read_cursor() as cursor:
         try:
-            revision = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-        except (sa_exc.OperationalError, sa_exc.ProgrammingError):
-            revision = None  # no version table yet (a locked file is reported by write() below)
+            cursor.execute(_READ_REVISION)
+            row = cursor.fetchone()
+            revision = None if row is None else row[0]
+        except db.dbapi.Error:
+            revision = None  # no version table yet (a locked file is reported by the write below)
     if revision == HEAD:
         return
     _check_known(db.describe(), revision)
+    if db.is_sqlite:
+        with db.write_cursor() as cursor:
+            # again, under the write lock: another process may have won
+            revision = _sqlite_revision(cursor)
+            _check_known(db.describe(), revision)
+            if revision is None:  # a new database: plain DDL at head, no SQLAlchemy
+                sqlite_schema.create_schema(cursor, HEAD)
+                return
+        if revision == HEAD:
+            return
     with db.write() as conn:
-        revision = read_revision(conn)  # again, under the write lock: another process may have won
+        revision = read_revision(conn)
         if revision == HEAD:
             return
         _check_known(db.describe(), revision)
         if revision is None:  # a new database: create it at head, no Alembic needed
-            schema.metadata.create_all(conn)
-            _version_table.create(conn)
-            conn.execute(_version_table.insert(), {"version_num": HEAD})
+            _create_at_head(conn)
         else:
             _run_alembic(conn)
+
+
+def _create_at_head(conn: Connection) -> None:
+    import sqlalchemy as sa
+
+    from headwater.storage import schema
+
+    schema.metadata.create_all(conn)
+    version = sa.Table("alembic_version", sa.MetaData(),
+                       sa.Column("version_num", sa.String(32), primary_key=True))
+    version.create(conn)
+    conn.execute(version.insert(), {"version_num": HEAD})
 
 
 def _run_alembic(conn: Connection) -> None:
@@ -81,6 +112,8 @@ def _run_alembic(conn: Connection) -> None:
 
 def upgrade(engine: Engine | Connection) -> tuple[str | None, str]:
     """Upgrade a database to the newest schema; returns (revision before, revision after)."""
+    from sqlalchemy.engine import Connection
+
     if isinstance(engine, Connection):
         before = read_revision(engine)
         _check_known("The database", before)
@@ -98,7 +131,6 @@ def migrate_instance(home: str | None = None,
     With neither argument, the database of ``Instance.get()`` (HEADWATER_HOME / DAGSTER_HOME).
     Returns (revision before, revision after); equal when nothing had to be done.
     """
-    from headwater.storage.database import Database
     from headwater.storage.instance import prepare_home, sqlite_url_for_home
 
     db = Database(url if url is not None else sqlite_url_for_home(prepare_home(home)))

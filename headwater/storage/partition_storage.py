@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidInvocationError
@@ -28,7 +25,19 @@ from headwater.storage.partition_status import (
     PartitionStatusSummary,
     classify_planned,
 )
-from headwater.storage.schema import asset_partition_planned, dynamic_partitions, runs
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import Connection
+
+    from headwater.storage import schema as tables
+else:
+    from headwater.storage.lazy import sa, tables
+
+# Open plans (planned, not materialized since) with their run's status (NULL if the run was
+# deleted): few rows, however many partitions the asset has.
+_OPEN_PLANS = ("SELECT p.partition, r.status FROM asset_partition_planned p "
+               "LEFT OUTER JOIN runs r ON r.run_id = p.run_id WHERE p.asset_key = ?")
 
 _CHUNK = 500  # keys per IN (...) list
 
@@ -81,14 +90,14 @@ class PartitionStorage:
 
     def get_dynamic_partitions(self, partitions_def_name: str) -> list[str]:
         """The definition's keys in the order they were added ([] for an unknown name)."""
-        dp = dynamic_partitions.c
+        dp = tables.dynamic_partitions.c
         stmt = sa.select(dp.partition).where(
             dp.partitions_def_name == _check_name(partitions_def_name)).order_by(dp.id)
         with self._db.read() as conn:
             return list(conn.execute(stmt).scalars())
 
     def has_dynamic_partition(self, partitions_def_name: str, partition_key: str) -> bool:
-        dp = dynamic_partitions.c
+        dp = tables.dynamic_partitions.c
         stmt = sa.select(dp.id).where(dp.partitions_def_name == _check_name(partitions_def_name),
                                       dp.partition == partition_key)
         with self._db.read() as conn:
@@ -134,15 +143,10 @@ class PartitionStorage:
         in the definition are left out, and ``missing`` lists the rest in definition order.
         """
         key = asset_key.to_string()
-        pl, r = asset_partition_planned.c, runs.c
-        # Open plans (planned, not materialized since) with their run's status (NULL if the
-        # run was deleted): few rows, however many partitions the asset has.
-        open_plans = (sa.select(pl.partition, r.status)
-                      .select_from(asset_partition_planned.outerjoin(runs, r.run_id == pl.run_id))
-                      .where(pl.asset_key == key))
-        with self._db.read() as conn:
-            pending = conn.execute(open_plans).all()
-            materialized = materialized_partitions(conn, key)
+        db = self._db
+        with db.read_cursor() as cursor:
+            pending = cursor.execute(db.sql(_OPEN_PLANS), (key,)).fetchall()
+            materialized = materialized_partitions(db, cursor, key)
         failed: set[str] = set()
         in_progress: set[str] = set()
         for partition, status in pending:
@@ -177,8 +181,8 @@ class PartitionStorage:
 
 
 def _add_keys(db: Database, conn: Connection, name: str, keys: list[str]) -> None:
-    dp = dynamic_partitions.c
-    stmt = db.insert(dynamic_partitions).on_conflict_do_nothing(
+    dp = tables.dynamic_partitions.c
+    stmt = db.insert(tables.dynamic_partitions).on_conflict_do_nothing(
         index_elements=[dp.partitions_def_name, dp.partition])
     now = time.time()
     conn.execute(stmt, [{"partitions_def_name": name, "partition": k, "create_timestamp": now}
@@ -186,7 +190,7 @@ def _add_keys(db: Database, conn: Connection, name: str, keys: list[str]) -> Non
 
 
 def _delete_keys(conn: Connection, name: str, keys: list[str]) -> None:
-    dp = dynamic_partitions.c
+    dp = tables.dynamic_partitions.c
     for i in range(0, len(keys), _CHUNK):
-        conn.execute(sa.delete(dynamic_partitions).where(
+        conn.execute(sa.delete(tables.dynamic_partitions).where(
             dp.partitions_def_name == name, dp.partition.in_(keys[i:i + _CHUNK])))

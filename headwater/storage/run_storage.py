@@ -1,16 +1,18 @@
-"""Run queries: create, read, filter, move status, tag, delete. Mixed into ``Instance``."""
+"""Run queries: create, read, filter, move status, tag, delete. Mixed into ``Instance``.
+
+What every run does (create it, move its status, read it back) is plain SQL on a DB-API
+cursor; filtered listings, tags and deletes are built with SQLAlchemy Core (loaded on first use).
+"""
 
 from __future__ import annotations
 
 import time
+from collections import namedtuple
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import Connection, Row
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import RunNotFoundError
@@ -28,12 +30,31 @@ from headwater.storage.runs import (
     make_run_id,
     to_timestamp,
 )
-from headwater.storage.schema import asset_check_executions, event_logs, run_tags, runs
 
-_RUN_COLUMNS = (runs.c.id, runs.c.run_id, runs.c.job_name, runs.c.status, runs.c.tags,
-                runs.c.run_config, runs.c.parent_run_id, runs.c.root_run_id,
-                runs.c.asset_selection, runs.c.body, runs.c.create_timestamp,
-                runs.c.update_timestamp, runs.c.start_time, runs.c.end_time)
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from headwater.storage import schema as tables
+else:
+    from headwater.storage.lazy import sa, tables
+
+RUN_COLUMNS = ("id", "run_id", "job_name", "status", "tags", "run_config", "parent_run_id",
+               "root_run_id", "asset_selection", "body", "create_timestamp", "update_timestamp",
+               "start_time", "end_time")
+RunRow = namedtuple("RunRow", RUN_COLUMNS)  # type: ignore[misc]  # a runs row from a DB-API cursor
+
+_INSERT_COLUMNS = RUN_COLUMNS[1:]
+_INSERT_RUN = (f"INSERT INTO runs ({', '.join(_INSERT_COLUMNS)}) "
+               f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
+_INSERT_TAG = "INSERT INTO run_tags (run_id, \"key\", value) VALUES (?, ?, ?)"
+_SELECT_RUN = f"SELECT {', '.join(RUN_COLUMNS)} FROM runs WHERE run_id = ?"
+_SELECT_STATUS = "SELECT status, start_time, end_time FROM runs WHERE run_id = ?"
+_UPDATE_STATUS = ("UPDATE runs SET status = ?, start_time = ?, end_time = ?, update_timestamp = ? "
+                  "WHERE run_id = ?")
+
+
+def _run_columns() -> list[Any]:
+    return [tables.runs.c[name] for name in RUN_COLUMNS]
 
 
 def dumps(value: Any) -> str:
@@ -69,7 +90,7 @@ def _run_to_row(run: Run, now: float) -> dict[str, Any]:
             "start_time": None, "end_time": None}
 
 
-def row_to_run(row: Row) -> Run:
+def row_to_run(row: Any) -> Run:
     body = orjson.loads(row.body)
     selection = None if row.asset_selection is None else frozenset(
         AssetKey(p) for p in orjson.loads(row.asset_selection))
@@ -95,7 +116,7 @@ def _utc(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, timezone.utc)
 
 
-def row_to_record(row: Row) -> RunRecord:
+def row_to_record(row: Any) -> RunRecord:
     return RunRecord(row.id, row_to_run(row), _utc(row.create_timestamp),
                      _utc(row.update_timestamp), row.start_time, row.end_time)
 
@@ -103,6 +124,7 @@ def row_to_record(row: Row) -> RunRecord:
 def _apply_filters(stmt: Any, filters: RunsFilter | None) -> Any:
     if filters is None:
         return stmt
+    runs, run_tags = tables.runs, tables.run_tags
     c = runs.c
     # As in Dagster, an empty list means "no filter" rather than "match nothing".
     if filters.run_ids:
@@ -127,15 +149,15 @@ def _apply_filters(stmt: Any, filters: RunsFilter | None) -> Any:
     return stmt
 
 
-def move_status(conn: Connection, run_id: str,
+def move_status(db: Database, cursor: Any, run_id: str,
                 moves: Sequence[tuple[RunStatus, float]]) -> RunStatus:
-    """Apply status moves in order through the transitions table; one UPDATE at the end."""
-    row = conn.execute(sa.select(runs.c.status, runs.c.start_time, runs.c.end_time)
-                       .where(runs.c.run_id == run_id)).first()
+    """Apply status moves in order through the transitions table; one UPDATE at the end
+    (inside the caller's ``write_cursor`` transaction)."""
+    row = cursor.execute(db.sql(_SELECT_STATUS), (run_id,)).fetchone()
     if row is None:
         raise RunNotFoundError(f"No run with id {run_id!r} in this instance: create it with "
                                "create_run() before reporting its status.")
-    status, start, end = RunStatus(row.status), row.start_time, row.end_time
+    status, start, end = RunStatus(row[0]), row[1], row[2]
     changed = False
     for new, ts in moves:
         if check_transition(run_id, status, new):
@@ -145,9 +167,13 @@ def move_status(conn: Connection, run_id: str,
             if new in FINISHED_STATUSES:
                 end = ts
     if changed:
-        conn.execute(sa.update(runs).where(runs.c.run_id == run_id).values(
-            status=status.value, start_time=start, end_time=end, update_timestamp=_now()))
+        cursor.execute(db.sql(_UPDATE_STATUS), (status.value, start, end, _now(), run_id))
     return status
+
+
+def read_run(db: Database, cursor: Any, run_id: str) -> RunRow | None:
+    row = cursor.execute(db.sql(_SELECT_RUN), (run_id,)).fetchone()
+    return None if row is None else RunRow._make(row)
 
 
 class RunStorage:
@@ -183,13 +209,14 @@ class RunStorage:
     def add_run(self, run: Run) -> Run:
         """Store an already-built ``Run`` (Dagster: ``add_run``)."""
         row = _run_to_row(run, _now())
+        db = self._db
         try:
-            with self._db.write() as conn:
-                conn.execute(runs.insert(), row)
+            with db.write_cursor() as cursor:
+                cursor.execute(db.sql(_INSERT_RUN), tuple(row[c] for c in _INSERT_COLUMNS))
                 if run.tags:
-                    conn.execute(run_tags.insert(), [{"run_id": run.run_id, "key": k, "value": v}
-                                                     for k, v in run.tags.items()])
-        except sa_exc.IntegrityError:
+                    cursor.executemany(db.sql(_INSERT_TAG), [(run.run_id, k, v)
+                                                             for k, v in run.tags.items()])
+        except db.dbapi.IntegrityError:
             raise RunAlreadyExistsError(
                 f"A run with id {run.run_id!r} already exists in this instance; "
                 "use a new run id (or omit it to get a fresh one).") from None
@@ -201,23 +228,24 @@ class RunStorage:
         Raises ``InvariantViolationError`` for an illegal move, ``RunNotFoundError`` if the
         run does not exist. Moving to the current status is a no-op.
         """
-        with self._db.write() as conn:
-            move_status(conn, run_id, [(RunStatus(status), time.time())])
-            row = conn.execute(sa.select(*_RUN_COLUMNS).where(runs.c.run_id == run_id)).one()
+        with self._db.write_cursor() as cursor:
+            move_status(self._db, cursor, run_id, [(RunStatus(status), time.time())])
+            row = read_run(self._db, cursor, run_id)
+        assert row is not None
         return row_to_run(row)
 
     def has_run(self, run_id: str) -> bool:
-        with self._db.read() as conn:
-            return conn.execute(sa.select(runs.c.id).where(runs.c.run_id == run_id)).first() \
-                is not None
+        with self._db.read_cursor() as cursor:
+            return cursor.execute(self._db.sql("SELECT 1 FROM runs WHERE run_id = ?"),
+                                  (run_id,)).fetchone() is not None
 
     def get_run_by_id(self, run_id: str) -> Run | None:
         record = self.get_run_record_by_id(run_id)
         return record.dagster_run if record is not None else None
 
     def get_run_record_by_id(self, run_id: str) -> RunRecord | None:
-        with self._db.read() as conn:
-            row = conn.execute(sa.select(*_RUN_COLUMNS).where(runs.c.run_id == run_id)).first()
+        with self._db.read_cursor() as cursor:
+            row = read_run(self._db, cursor, run_id)
         return row_to_record(row) if row is not None else None
 
     def get_run_records(self, filters: RunsFilter | None = None, limit: int | None = None, *,
@@ -226,7 +254,8 @@ class RunStorage:
 
         ``cursor`` is a run id: return the runs after it in this order.
         """
-        stmt = _apply_filters(sa.select(*_RUN_COLUMNS), filters)
+        runs = tables.runs
+        stmt = _apply_filters(sa.select(*_run_columns()), filters)
         if cursor is not None:
             cursor_id = sa.select(runs.c.id).where(runs.c.run_id == cursor).scalar_subquery()
             stmt = stmt.where(runs.c.id > cursor_id if ascending else runs.c.id < cursor_id)
@@ -248,13 +277,14 @@ class RunStorage:
         return [r.dagster_run.run_id for r in self.get_run_records(filters, limit, cursor=cursor)]
 
     def get_runs_count(self, filters: RunsFilter | None = None) -> int:
-        stmt = _apply_filters(sa.select(sa.func.count()).select_from(runs), filters)
+        stmt = _apply_filters(sa.select(sa.func.count()).select_from(tables.runs), filters)
         with self._db.read() as conn:
             return int(conn.execute(stmt).scalar_one())
 
     def add_run_tags(self, run_id: str, new_tags: Mapping[str, str]) -> None:
         """Add or overwrite tags of a stored run."""
         new = {str(k): str(v) for k, v in new_tags.items()}
+        runs, run_tags = tables.runs, tables.run_tags
         with self._db.write() as conn:
             current = conn.execute(sa.select(runs.c.tags).where(runs.c.run_id == run_id)).first()
             if current is None:
@@ -272,6 +302,8 @@ class RunStorage:
         """Delete a run, its tags and its events; the asset index forgets what it recorded."""
         from headwater.storage.asset_storage import reindex_assets_after_delete
 
+        event_logs, run_tags, runs = tables.event_logs, tables.run_tags, tables.runs
+        asset_check_executions = tables.asset_check_executions
         with self._db.write() as conn:
             keys = [k for (k,) in conn.execute(
                 sa.select(event_logs.c.asset_key).distinct().where(
@@ -282,4 +314,4 @@ class RunStorage:
                 asset_check_executions.c.run_id == run_id))
             conn.execute(sa.delete(runs).where(runs.c.run_id == run_id))
             if keys:
-                reindex_assets_after_delete(self._db, conn, keys, run_id)
+                reindex_assets_after_delete(conn, keys, run_id)

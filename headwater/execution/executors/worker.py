@@ -60,7 +60,7 @@ def instance_ref(instance: Any) -> tuple[str, ...] | None:
     root = instance.root_directory
     if db.path is not None and db.path == os.path.join(root, DB_RELATIVE_PATH):
         return ("local", root)
-    return ("url", db.url.render_as_string(hide_password=False), instance.storage_directory())
+    return ("url", db.url, instance.storage_directory())
 
 
 def open_instance(ref: tuple[str, ...]) -> Any:
