@@ -11,6 +11,9 @@ dg = importlib.import_module(os.environ.get("DG_IMPL", "headwater"))
 UTC = datetime.timezone.utc
 static = dg.StaticPartitionsDefinition(["a", "b", "c"])
 daily = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-10")
+colors_by_day = dg.MultiPartitionsDefinition({
+    "date": dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-03"),
+    "color": dg.StaticPartitionsDefinition(["red", "blue"])})
 RANGE_TAGS = {"dagster/asset_partition_range_start": "2024-01-02",
               "dagster/asset_partition_range_end": "2024-01-04"}
 
@@ -247,9 +250,6 @@ def test_asset_check_reads_every_partition_of_its_asset():
 
 
 def test_multi_partitioned_run_key_and_files(tmp_path):
-    colors_by_day = dg.MultiPartitionsDefinition({
-        "date": dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-03"),
-        "color": dg.StaticPartitionsDefinition(["red", "blue"])})
     seen = {}
 
     @dg.asset(partitions_def=colors_by_day)
@@ -267,9 +267,6 @@ def test_multi_partitioned_run_key_and_files(tmp_path):
 
 
 def test_multi_partitioned_time_window_is_the_time_dimensions():
-    colors_by_day = dg.MultiPartitionsDefinition({
-        "date": dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-03"),
-        "color": dg.StaticPartitionsDefinition(["red", "blue"])})
     seen = {}
 
     @dg.asset(partitions_def=colors_by_day)
