@@ -261,7 +261,8 @@ def list_backfills(status: str | None, limit: int) -> None:
 @click.option("--runs", "max_runs", default=20, show_default=True, type=click.IntRange(min=0),
               help="List at most this many of its runs (newest).")
 def show(backfill_id: str, max_runs: int) -> None:
-    """One backfill: status, assets, partitions done/failed/pending, its runs."""
+    """One backfill: status, assets, partitions done/failed/pending (of its first stage when
+    its assets have several partitionings), its runs."""
     instance = _existing_instance()
     backfill = _get(instance, backfill_id)
     try:
@@ -278,10 +279,16 @@ def show(backfill_id: str, max_runs: int) -> None:
         click.echo("  runs       " + ("one for all partitions" if per_run is None else
                                      "one per partition" if per_run == 1 else
                                      f"up to {per_run} partitions each"))
-        done, failed, running = _partition_counts(backfill, runs)
+        first = [r for r in runs if r.stage in (None, "0")]
+        done, failed, running = _partition_counts(backfill, first)
         pending = len(backfill.partition_keys) - done - failed - running
         click.echo(f"  progress   {done} materialized, {failed} failed, {running} in progress, "
                    f"{pending} not yet run")
+        later = [r for r in runs if r.stage not in (None, "0")]
+        if later:  # stages downstream in other partitionings (e.g. days after hours)
+            ok = sum(r.status.value == "SUCCESS" for r in later)
+            click.echo(f"  later stages {len(later)} run(s): {ok} succeeded, "
+                       f"{sum(r.is_finished for r in later) - ok} failed")
         if backfill.error:
             click.echo(f"  error      {backfill.error}")
         if runs and max_runs:

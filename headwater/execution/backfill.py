@@ -21,7 +21,8 @@ from typing import Any
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidDefinitionError, InvalidInvocationError
 from headwater.definitions.partitions import PartitionKeyRange
-from headwater.execution.partitions import BACKFILL_TAG, run_partition_tags, shared_partitions_def
+from headwater.execution.backfill_stages import STAGE_TAG, Stage, plan_stages, stage_keys
+from headwater.execution.partitions import BACKFILL_TAG, run_partition_tags
 
 BACKFILL_JOB_NAME = "__ASSET_JOB"
 RANGE_SEPARATOR = "..."
@@ -116,11 +117,12 @@ def launch_backfill(defs: Any, selection: Any, *, instance: Any,
 
     graph = defs.asset_graph
     keys = _selected_keys(graph, selection)
-    pdef = shared_partitions_def(graph, keys)
-    if pdef is None:
+    stages = plan_stages(graph, keys)
+    if not stages:
         raise InvalidInvocationError(
             f"None of the selected assets ({', '.join(k.to_user_string() for k in keys[:5])}) "
             "is partitioned: materialize them with `headwater asset materialize` instead")
+    pdef = stages[0].partitions_def  # the keys given are this (most upstream) definition's
     _split_unpartitioned(graph, keys)  # raises when one must run before the partitions
     chosen = sum(x is not None and x is not False for x in (partition_keys, partition_range)) \
         + bool(all_partitions)
@@ -141,6 +143,7 @@ def launch_backfill(defs: Any, selection: Any, *, instance: Any,
         wanted = sorted(set(partition_keys), key=lambda pk: order.get(pk, len(order)))
     if not wanted:
         raise InvalidInvocationError(f"{pdef!r} has no partitions to backfill")
+    stage_keys(graph, stages, wanted, instance)  # the later stages' keys must map (or raise)
     per_run = _per_run(graph, keys) if max_partitions_per_run == "policy" \
         else max_partitions_per_run
     backfill = PartitionBackfill(
@@ -168,13 +171,19 @@ def chunk_keys(all_keys: Sequence[str], wanted: Sequence[str],
         yield chunk
 
 
-def _done_partitions(instance: Any, backfill: Any, pdef: Any) -> tuple[set[str], set[str]]:
-    """Partitions already covered by this backfill's successful runs, and by failed ones."""
+def _done_partitions(instance: Any, backfill: Any, stages: Sequence[Stage],
+                     ) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    """(stage, partition) pairs already covered by this backfill's successful runs, and by
+    failed ones."""
     from headwater.storage.runs import RunStatus
 
-    done: set[str] = set()
-    failed: set[str] = set()
+    done: set[tuple[int, str]] = set()
+    failed: set[tuple[int, str]] = set()
     for run in instance.get_backfill_runs(backfill.backfill_id):
+        stage = int(run.stage or 0)
+        if stage >= len(stages):
+            continue
+        pdef = stages[stage].partitions_def
         if run.partition_key is not None:
             keys = [run.partition_key]
         elif run.partition_range_start is not None and run.partition_range_end is not None:
@@ -183,14 +192,14 @@ def _done_partitions(instance: Any, backfill: Any, pdef: Any) -> tuple[set[str],
                 dynamic_partitions_store=instance)
         else:
             continue
+        pairs = {(stage, k) for k in keys}
         if run.status == RunStatus.SUCCESS:
-            done.update(keys)
-            failed.difference_update(keys)
-        elif run.is_finished:
-            failed.update(k for k in keys if k not in done)
-        else:  # left STARTED by a process that died: it ends as failed, its keys run again
-            _fail_orphaned_run(instance, run.run_id, backfill.backfill_id)
-            failed.update(k for k in keys if k not in done)
+            done.update(pairs)
+            failed.difference_update(pairs)
+        else:
+            if not run.is_finished:  # left open by a process that died: failed, runs again
+                _fail_orphaned_run(instance, run.run_id, backfill.backfill_id)
+            failed.update(pairs - done)
     return done, failed
 
 
@@ -245,70 +254,105 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
             f"Backfill {backfill_id}: asset(s) {', '.join(k.to_user_string() for k in missing)} "
             "are no longer defined in this code location")
     keys = list(backfill.asset_selection)
-    pdef = shared_partitions_def(graph, keys)
     if backfill.status == S.FAILED:
         backfill = instance.update_backfill(backfill.with_status(S.REQUESTED).with_error(None))
     if backfill.status == S.CANCELING:
         return instance.update_backfill(replace(backfill.with_status(S.CANCELED), runner=None))
     backfill = instance.update_backfill(replace(backfill, runner=me))
     try:
-        return _carry_out(defs, graph, backfill, pdef, keys, instance, on_progress, on_run_start)
+        return _carry_out(defs, graph, backfill, keys, instance, on_progress, on_run_start)
     finally:
         current = instance.get_backfill(backfill_id)
         if current is not None and current.runner == me:
             instance.update_backfill(replace(current, runner=None))
 
 
-def _carry_out(defs: Any, graph: Any, backfill: Any, pdef: Any, keys: list[AssetKey],
-               instance: Any, on_progress: Callable[[BackfillProgress], None] | None,
+def _carry_out(defs: Any, graph: Any, backfill: Any, keys: list[AssetKey], instance: Any,
+               on_progress: Callable[[BackfillProgress], None] | None,
                on_run_start: Callable[[list[str]], None] | None) -> Any:
+    from headwater.storage.backfills import BulkActionStatus as S
+
+    backfill_id = backfill.backfill_id
+    partitioned, after = _split_unpartitioned(graph, keys)
+    stages = plan_stages(graph, partitioned)
+    keys_by_stage = stage_keys(graph, stages, backfill.partition_keys, instance)
+    done, failed = _done_partitions(instance, backfill, stages)
+    state = _Progress(backfill_id, sum(len(k) for k in keys_by_stage), done, failed,
+                      on_progress)
+    state.report(None)
+    canceled = False
+    for stage, stage_partitions in zip(stages, keys_by_stage, strict=True):
+        canceled = not _run_stage(defs, graph, backfill, stage, stage_partitions,
+                                  len(stages) > 1, instance, state, on_run_start)
+        if canceled or any(s == stage.index for s, _ in failed):
+            break  # a later stage would read what this one failed to write: it waits
+    final = instance.get_backfill(backfill_id)
+    if canceled or final.status in (S.CANCELING, S.CANCELED):
+        return instance.update_backfill(replace(final.with_status(S.CANCELED), runner=None))
+    if after and not failed and len(done) == state.total:
+        ok = _run_unpartitioned(defs, graph, after, backfill, instance, on_run_start)
+        if not ok:
+            failed.add((-1, ""))  # the final run failed: the backfill did not complete
+    status = S.COMPLETED_FAILED if failed or len(done) < state.total else S.COMPLETED_SUCCESS
+    return instance.update_backfill(replace(final.with_status(status), runner=None))
+
+
+class _Progress:
+    """Done and failed (stage, partition) pairs; reports after every run."""
+
+    def __init__(self, backfill_id: str, total: int, done: set[tuple[int, str]],
+                 failed: set[tuple[int, str]],
+                 on_progress: Callable[[BackfillProgress], None] | None):
+        self.backfill_id, self.total = backfill_id, total
+        self.done, self.failed, self.on_progress = done, failed, on_progress
+        self.runs = 0
+
+    def report(self, result: Any) -> None:
+        if self.on_progress is not None:
+            self.on_progress(BackfillProgress(
+                self.backfill_id, self.total, len(self.done), len(self.failed - self.done),
+                self.runs, result.run_id if result is not None else None,
+                result.success if result is not None else None))
+
+
+def _run_stage(defs: Any, graph: Any, backfill: Any, stage: Stage, partitions: list[str],
+               tag_stage: bool, instance: Any, state: _Progress,
+               on_run_start: Callable[[list[str]], None] | None) -> bool:
+    """The runs of one stage, in key order; False if the backfill was canceled."""
     from headwater.definitions.jobs import JobDefinition
     from headwater.execution.plan import build_plan
     from headwater.execution.run import execute_plan
     from headwater.storage.backfills import BulkActionStatus as S
 
-    backfill_id = backfill.backfill_id
-    partitioned, after = _split_unpartitioned(graph, keys)
-    ids = {graph.ids[k] for k in partitioned}
+    todo = [pk for pk in partitions if (stage.index, pk) not in state.done]
+    if not todo:
+        return True
+    ids = {graph.ids[k] for k in stage.assets}
     plan = build_plan(graph, ids, None)
     job = JobDefinition(backfill.job_name or BACKFILL_JOB_NAME, graph, ids, defs.resources)
-    done, failed = _done_partitions(instance, backfill, pdef)
-    todo = [pk for pk in backfill.partition_keys if pk not in done]
-    all_keys = pdef.get_partition_keys(dynamic_partitions_store=instance)
-    total = len(backfill.partition_keys)
-    runs = 0
-    progress = BackfillProgress(backfill_id, total, len(done), len(failed - done), 0)
-    if on_progress is not None:
-        on_progress(progress)
+    all_keys = stage.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+    stage_tags = {STAGE_TAG: str(stage.index)} if tag_stage else {}
     for chunk in chunk_keys(all_keys, todo, backfill.max_partitions_per_run):
-        if instance.get_backfill_status(backfill_id) in (S.CANCELING, S.CANCELED):
-            break
+        if instance.get_backfill_status(backfill.backfill_id) in (S.CANCELING, S.CANCELED):
+            return False
         single = chunk[0] if len(chunk) == 1 else None
         rng = None if single else PartitionKeyRange(chunk[0], chunk[-1])
-        tags = {**backfill.tags, BACKFILL_TAG: backfill_id, **run_partition_tags(single, rng)}
+        tags = {**backfill.tags, BACKFILL_TAG: backfill.backfill_id, **stage_tags,
+                **run_partition_tags(single, rng)}
         if on_run_start is not None:
             on_run_start(chunk)
         result = execute_plan(plan, instance=instance, resources=defs.resources, tags=tags,
                               job_name=job.name, raise_on_error=False, job_def=job)
-        runs += 1
+        state.runs += 1
+        pairs = {(stage.index, pk) for pk in chunk}
         if result.success:
-            done.update(chunk)
-            failed.difference_update(chunk)
+            state.done.update(pairs)
+            state.failed.difference_update(pairs)
         else:
-            failed.update(chunk)
-        if on_progress is not None:
-            on_progress(BackfillProgress(backfill_id, total, len(done), len(failed), runs,
-                                         result.run_id, result.success))
+            state.failed.update(pairs)
+        state.report(result)
         del result  # a 10,000-partition backfill keeps no run in memory
-    final = instance.get_backfill(backfill_id)
-    if final.status in (S.CANCELING, S.CANCELED):
-        return instance.update_backfill(replace(final.with_status(S.CANCELED), runner=None))
-    if after and not failed and len(done) == total:
-        ok = _run_unpartitioned(defs, graph, after, backfill, instance, on_run_start)
-        if not ok:
-            failed.add("")  # the final run failed: the backfill did not complete
-    status = S.COMPLETED_FAILED if failed else S.COMPLETED_SUCCESS
-    return instance.update_backfill(replace(final.with_status(status), runner=None))
+    return True
 
 
 def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: Any,

@@ -26,6 +26,7 @@ from headwater.storage.runs import (
     ASSET_PARTITION_RANGE_END_TAG,
     ASSET_PARTITION_RANGE_START_TAG,
     BACKFILL_ID_TAG,
+    BACKFILL_STAGE_TAG,
     PARTITION_NAME_TAG,
     RunStatus,
 )
@@ -140,20 +141,23 @@ class BackfillStorage:
         """The backfill's runs, oldest first, with their status and partition tags."""
         runs, run_tags = tables.runs, tables.run_tags
         tagged = run_tags.alias("tagged")
-        part, start, end = (run_tags.alias(n) for n in ("part", "range_start", "range_end"))
+        part, start, end, stage = (run_tags.alias(n)
+                                   for n in ("part", "range_start", "range_end", "stage"))
 
         def tag(alias: Any, key: str) -> sa.ColumnElement[bool]:
             return sa.and_(alias.c.run_id == runs.c.run_id, alias.c.key == key)
 
         stmt = (sa.select(runs.c.run_id, runs.c.status, part.c.value.label("partition"),
-                          start.c.value.label("range_start"), end.c.value.label("range_end"))
+                          start.c.value.label("range_start"), end.c.value.label("range_end"),
+                          stage.c.value.label("stage"))
                 .select_from(tagged.join(runs, runs.c.run_id == tagged.c.run_id)
                              .outerjoin(part, tag(part, PARTITION_NAME_TAG))
                              .outerjoin(start, tag(start, ASSET_PARTITION_RANGE_START_TAG))
-                             .outerjoin(end, tag(end, ASSET_PARTITION_RANGE_END_TAG)))
+                             .outerjoin(end, tag(end, ASSET_PARTITION_RANGE_END_TAG))
+                             .outerjoin(stage, tag(stage, BACKFILL_STAGE_TAG)))
                 .where(tagged.c.key == BACKFILL_ID_TAG, tagged.c.value == backfill_id)
                 .order_by(runs.c.id))
         with self._db.read() as conn:
             rows = conn.execute(stmt).all()
         return [BackfillRun(r.run_id, RunStatus(r.status), r.partition, r.range_start,
-                            r.range_end) for r in rows]
+                            r.range_end, r.stage) for r in rows]

@@ -183,6 +183,7 @@ class BackfillRun:
     partition_key: str | None = None
     partition_range_start: str | None = None
     partition_range_end: str | None = None
+    stage: str | None = None  # headwater/backfill_stage: a later stage of a multi-stage backfill
 
     @property
     def is_finished(self) -> bool:

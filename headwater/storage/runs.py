@@ -24,6 +24,7 @@ RESUME_RETRY_TAG = "dagster/is_resume_retry"
 SCHEDULE_NAME_TAG = "dagster/schedule_name"
 SENSOR_NAME_TAG = "dagster/sensor_name"
 BACKFILL_ID_TAG = "dagster/backfill"
+BACKFILL_STAGE_TAG = "headwater/backfill_stage"  # runs of a backfill's later stages
 PARTITION_NAME_TAG = "dagster/partition"
 ASSET_PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 ASSET_PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"

@@ -58,7 +58,7 @@ def test_a_failed_partition_exits_1_and_the_rest_are_done(monkeypatch):
 @pytest.mark.parametrize("args, message", [
     (["--select", "hwcli_nothing_like_this", "--all-partitions"], "hwcli_nothing_like_this"),
     (["--select", "hwcli_raw_day or hwcli_by_letter", "--all-partitions"],
-     "different partitions definitions"),
+     "incompatible partitionings"),
     (["--select", "hwcli_raw_day", "--partitions", "2024-02-30"], "2024-02-30"),
     (["--select", "hwcli_raw_day", "--partitions", "2024-01-05...2024-01-02"], "reversed"),
     (["--select", "hwcli_raw_day", "--partitions", "2024-01-05", "--policy", "sometimes"],
@@ -130,3 +130,14 @@ def test_materialize_partitioned_assets_without_a_partition_is_bad_input():
     result = in_fixtures("asset", "materialize", "-m", "hwcli_daily", "--select", "*")
     assert result.exit_code == 2
     assert "partitioned asset(s) hwcli_raw_day" in result.output and "--partition" in result.output
+
+
+def test_hourly_then_daily_backfill_from_the_command_line():
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_hourly+",
+                         "--partitions", "2024-01-01-00:00...2024-01-02-23:00",
+                         "--policy", "multi-run:24")
+    assert result.exit_code == 0, result.output
+    assert "50 of 50 partitions materialized" in result.output  # 48 hours, then 2 days
+    assert materialized("hwcli_daily_rollup") == {"2024-01-01", "2024-01-02"}
+    shown = run_cli("backfill", "show", backfill_id(result.output))
+    assert "48 materialized" in shown.output and "later stages 1 run(s): 1 succeeded" in shown.output

@@ -3,6 +3,8 @@ day's assets, validation before anything is stored, cancel, and resume after a c
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import headwater as dg
@@ -221,3 +223,73 @@ def test_a_backfill_another_live_process_runs_is_not_run_twice(instance):
     final = execute_backfill(range_defs(), backfill.backfill_id, instance=instance)
     assert final.status == BulkActionStatus.CANCELED and final.runner is None
     assert CALLS == []
+
+
+hours = dg.HourlyPartitionsDefinition(start_date="2024-01-01-00:00", end_date="2024-01-04-00:00")
+
+
+@dg.asset(partitions_def=hours)
+def per_hour(context: dg.AssetExecutionContext) -> Any:
+    for key in context.partition_keys:
+        CALLS.append(("per_hour", key))
+        if key in FAIL_ON:
+            raise ValueError(f"no data for {key}")
+    if context.has_partition_key:  # one partition: its value; a range: a value per partition
+        return 1
+    return {key: 1 for key in context.partition_keys}
+
+
+@dg.asset(partitions_def=dg.DailyPartitionsDefinition(start_date="2024-01-01",
+                                                      end_date="2024-01-04"))
+def per_day(context: dg.AssetExecutionContext, per_hour: dict) -> dict:
+    out = {}
+    for day in context.partition_keys:  # one day, or each day of a range
+        CALLS.append(("per_day", day))
+        out[day] = sum(v for hour, v in per_hour.items() if hour.startswith(day))
+    return out
+
+
+def hourly_daily():
+    return dg.Definitions(assets=[per_hour, per_day])
+
+
+def test_hourly_then_daily_backfill_runs_the_days_after_their_hours(instance):
+    backfill = launch_backfill(hourly_daily(), [per_hour, per_day], instance=instance,
+                               partition_range=dg.PartitionKeyRange("2024-01-01-00:00",
+                                                                    "2024-01-02-23:00"),
+                               max_partitions_per_run=24)
+    final = execute_backfill(hourly_daily(), backfill.backfill_id, instance=instance)
+    assert final.status == BulkActionStatus.COMPLETED_SUCCESS
+    assert [c for c in CALLS if c[0] == "per_day"] == [("per_day", "2024-01-01"),
+                                                        ("per_day", "2024-01-02")]
+    assert CALLS.index(("per_day", "2024-01-01")) > CALLS.index(("per_hour", "2024-01-02-23:00"))
+    runs = instance.get_backfill_runs(backfill.backfill_id)
+    assert [(r.stage, r.partition_range_start, r.partition_range_end) for r in runs] == [
+        ("0", "2024-01-01-00:00", "2024-01-01-23:00"), ("0", "2024-01-02-00:00", "2024-01-02-23:00"),
+        ("1", "2024-01-01", "2024-01-02")]
+    assert materialized(instance, "per_day") == {"2024-01-01", "2024-01-02"}
+
+
+def test_a_failed_hour_holds_back_the_days_until_resumed(instance):
+    FAIL_ON.add("2024-01-01-05:00")
+    backfill = launch_backfill(hourly_daily(), [per_hour, per_day], instance=instance,
+                               partition_range=dg.PartitionKeyRange("2024-01-01-00:00",
+                                                                    "2024-01-01-23:00"))
+    first = execute_backfill(hourly_daily(), backfill.backfill_id, instance=instance)
+    assert first.status == BulkActionStatus.COMPLETED_FAILED
+    assert not [c for c in CALLS if c[0] == "per_day"]
+    assert len(materialized(instance, "per_hour")) == 23
+    # the source is back: a new backfill over the same hours finishes the day
+    FAIL_ON.clear()
+    CALLS.clear()
+    again = launch_backfill(hourly_daily(), [per_hour, per_day], instance=instance,
+                            partition_keys=["2024-01-01-05:00"])
+    assert execute_backfill(hourly_daily(), again.backfill_id, instance=instance).status == \
+        BulkActionStatus.COMPLETED_SUCCESS
+    assert CALLS == [("per_hour", "2024-01-01-05:00"), ("per_day", "2024-01-01")]
+
+
+def test_unlinked_partitionings_are_incompatible(instance):
+    with pytest.raises(dg.DagsterInvalidDefinitionError, match="incompatible partitionings"):
+        launch_backfill(dg.Definitions(assets=[raw, by_letter]), [raw, by_letter],
+                        instance=instance, all_partitions=True)
