@@ -310,19 +310,25 @@ def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
     return value
 
 
+def _reading_asset(step: Step) -> Any:
+    """The asset whose partitions a step's inputs are mapped from: the asset it materializes
+    (an inner op of a graph-backed asset: that asset). None for a check, which reads its asset
+    as unpartitioned code does (every partition), as in Dagster."""
+    key = next(iter(step.asset_outputs.values()), None)
+    owner = getattr(step.definition, "assets_def", None)
+    if key is None and owner is not None:
+        key = next(iter(owner.keys_by_output_name.values()))
+    return key
+
+
 def _load_input(rc: Any, step: Step, inp: Any, log: LogManager, context: Any) -> Any:
     graph = rc.plan.graph
-    scope = None
-    if rc.partitions is not None or graph.definition_for(inp.asset_key).partitions_def is not None:
-        down = next(iter(step.asset_outputs.values()), None)
-        owner = getattr(step.definition, "assets_def", None)
-        if down is None and owner is not None:  # an inner op of a graph-backed asset
-            down = next(iter(owner.keys_by_output_name.values()))
-        # (an asset check reads its asset as an unpartitioned step does: every partition, as
-        # in Dagster)
-        scope = upstream_scope(graph, rc.partitions, down, inp.asset_key, rc.instance)
-        context._input_partitions[inp.param] = scope
     up_def = graph.definition_for(inp.asset_key)
+    scope = None
+    if rc.partitions is not None or up_def.partitions_def is not None:
+        scope = upstream_scope(graph, rc.partitions, _reading_asset(step), inp.asset_key,
+                               rc.instance)
+        context._input_partitions[inp.param] = scope
     in_def = step.op.ins.get(inp.param)
     io_key = (in_def.input_manager_key if in_def else None) or up_def.io_manager_key_for(inp.asset_key)
     manager = getattr(rc.resources, io_key)
