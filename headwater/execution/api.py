@@ -100,18 +100,20 @@ def load_asset_value(defs: Any, key: AssetKey, *, instance: Any = None,
         with inst:  # opened here, so closed here
             return load_asset_value(defs, key, instance=inst, partition_key=partition_key,
                                     python_type=python_type)
+    base_dir = inst.storage_directory()
     resource_defs = {**defs.resources, **ad.resource_defs}
-    resource_defs.setdefault("io_manager", PickleFilesIOManager(inst.storage_directory()))
+    resource_defs.setdefault("io_manager", PickleFilesIOManager(base_dir))
     with contextlib.ExitStack() as stack:
         res = init_resources(resource_defs, {io_key}, stack, instance=inst)
         spec = ad.get_asset_spec(key)
         upstream = OutputContext(name=ad.output_name_for_key(key), asset_key=key,
                                  step_key=ad.op.name if ad.op else None,
                                  definition_metadata=spec.metadata, resources=res, op_def=ad.op,
-                                 partition_key=partition_key, asset_spec=spec)
+                                 partition_key=partition_key, asset_spec=spec,
+                                 default_base_dir=base_dir)
         ctx = InputContext(name=key.to_python_identifier(), asset_key=key, upstream_output=upstream,
-                           resources=res, partition_key=partition_key, dagster_type=python_type)
-        upstream._default_base_dir = ctx._default_base_dir = inst.storage_directory()  # type: ignore[attr-defined]
+                           resources=res, partition_key=partition_key, dagster_type=python_type,
+                           default_base_dir=base_dir)
         return getattr(res, io_key).load_input(ctx)
 
 

@@ -20,7 +20,8 @@ class _IOContext:
     def __init__(self, *, asset_key: AssetKey | None, definition_metadata: Mapping[str, Any] | None,
                  resources: Any, op_def: Any, dagster_type: Any, log: Any,
                  partition_key: str | None, resource_config: Any, step_key: str | None,
-                 asset_partitions: PartitionScope | None = None):
+                 asset_partitions: PartitionScope | None = None,
+                 default_base_dir: str | None = None):
         self._asset_key = asset_key
         self.definition_metadata = dict(definition_metadata or {})
         self.resources = resources
@@ -33,6 +34,7 @@ class _IOContext:
         self._asset_partitions = asset_partitions
         self.resource_config = resource_config
         self.step_key = step_key
+        self._default_base_dir = default_base_dir  # the run's storage folder (pickle_io.py)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -107,12 +109,15 @@ class OutputContext(_IOContext):
                  definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
                  op_def: Any = None, dagster_type: Any = None, log: Any = None,
                  partition_key: str | None = None, resource_config: Any = None,
-                 asset_spec: Any = None, asset_partitions: PartitionScope | None = None):
+                 asset_spec: Any = None, asset_partitions: PartitionScope | None = None,
+                 mapping_key: str | None = None, default_base_dir: str | None = None):
         super().__init__(asset_key=asset_key, definition_metadata=definition_metadata,
                          resources=resources, op_def=op_def, dagster_type=dagster_type, log=log,
                          partition_key=partition_key, resource_config=resource_config,
-                         step_key=step_key, asset_partitions=asset_partitions)
+                         step_key=step_key, asset_partitions=asset_partitions,
+                         default_base_dir=default_base_dir)
         self._name = name
+        self._mapping_key = mapping_key
         self.run_id = run_id
         self.asset_spec = asset_spec
         self.output_metadata: dict[str, Any] = {}
@@ -123,8 +128,6 @@ class OutputContext(_IOContext):
             raise InvariantViolationError(
                 "This OutputContext was built without a name; pass name= to build_output_context")
         return self._name
-
-    _mapping_key: str | None = None
 
     @property
     def mapping_key(self) -> str | None:
@@ -153,11 +156,13 @@ class InputContext(_IOContext):
                  definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
                  op_def: Any = None, dagster_type: Any = None, log: Any = None,
                  partition_key: str | None = None, resource_config: Any = None,
-                 step_key: str | None = None, asset_partitions: PartitionScope | None = None):
+                 step_key: str | None = None, asset_partitions: PartitionScope | None = None,
+                 default_base_dir: str | None = None):
         super().__init__(asset_key=asset_key, definition_metadata=definition_metadata,
                          resources=resources, op_def=op_def, dagster_type=dagster_type, log=log,
                          partition_key=partition_key, resource_config=resource_config,
-                         step_key=step_key, asset_partitions=asset_partitions)
+                         step_key=step_key, asset_partitions=asset_partitions,
+                         default_base_dir=default_base_dir)
         self.name = name
         self.upstream_output = upstream_output
 

@@ -295,17 +295,23 @@ def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
                              dagster_type=resolve_type(out_def.dagster_type if out_def else None),
                              asset_key=asset_key, asset_spec=spec,
                              partition_key=rc.partition_key,
-                             asset_partitions=rc.asset_scope(asset_key))
-    upstream._mapping_key = mapping_key  # type: ignore[attr-defined]
-    upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+                             asset_partitions=rc.asset_scope(asset_key), mapping_key=mapping_key,
+                             default_base_dir=rc.base_dir)
     in_def = step.op.ins.get(param)
     ctx = InputContext(name=param, upstream_output=upstream, resources=rc.resources,
                        definition_metadata=in_def.metadata if in_def else None, op_def=step.op,
                        log=log, step_key=step.key, asset_key=asset_key,
-                       dagster_type=resolve_type(in_def.dagster_type if in_def else None))
-    ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+                       dagster_type=resolve_type(in_def.dagster_type if in_def else None),
+                       default_base_dir=rc.base_dir)
+    return _load(rc, step, param, io_key, ctx)
+
+
+def _load(rc: Any, step: Step, param: str, io_key: str, ctx: InputContext,
+          stored_by: str = "") -> Any:
+    """Load an input through IO manager ``io_key`` and record LOADED_INPUT."""
     value = getattr(rc.resources, io_key).load_input(ctx)
-    rc.emit(EventType.LOADED_INPUT, step, f'Loaded input "{param}" using input manager "{io_key}"',
+    rc.emit(EventType.LOADED_INPUT, step,
+            f'Loaded input "{param}" using input manager "{io_key}"{stored_by}',
             LoadedInputData(param, io_key))
     return value
 
@@ -331,29 +337,23 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager, context: Any) ->
         context._input_partitions[inp.param] = scope
     in_def = step.op.ins.get(inp.param)
     io_key = (in_def.input_manager_key if in_def else None) or up_def.io_manager_key_for(inp.asset_key)
-    manager = getattr(rc.resources, io_key)
     up_spec = up_def.get_asset_spec(inp.asset_key)
     upstream = OutputContext(name=up_def.output_name_for_key(inp.asset_key),
                              asset_key=inp.asset_key,
                              step_key=up_def.op.name if up_def.op else None, run_id=rc.run_id,
                              definition_metadata=up_spec.metadata, resources=rc.resources,
                              op_def=up_def.op, log=log, partition_key=rc.partition_key,
-                             asset_spec=up_spec, asset_partitions=scope)
-    upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+                             asset_spec=up_spec, asset_partitions=scope,
+                             default_base_dir=rc.base_dir)
     ctx = InputContext(name=inp.param, asset_key=inp.asset_key, upstream_output=upstream,
                        definition_metadata=in_def.metadata if in_def else None,
                        resources=rc.resources, op_def=step.op, log=log,
                        partition_key=rc.partition_key, step_key=step.key,
                        dagster_type=resolve_type(in_def.dagster_type if in_def else None),
-                       asset_partitions=scope)
+                       asset_partitions=scope, default_base_dir=rc.base_dir)
     upstream.dagster_type = resolve_type(up_def.op.outs[upstream.name].dagster_type
                                          if up_def.op and upstream.name in up_def.op.outs else None)
-    ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
-    value = manager.load_input(ctx)
-    rc.emit(EventType.LOADED_INPUT, step,
-            f'Loaded input "{inp.param}" using input manager "{io_key}"',
-            LoadedInputData(inp.param, io_key))
-    return value
+    return _load(rc, step, inp.param, io_key, ctx)
 
 
 def _emit_output(rc: Any, step: Step, context: Any, name: str, value: Any,
@@ -426,20 +426,13 @@ def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
     handled = None
     if out.value is not NO_VALUE:
         io_key = definition.io_manager_key_for(key)
-        manager = getattr(rc.resources, io_key)
         spec = definition.get_asset_spec(key)
         octx = OutputContext(name=name, asset_key=key, step_key=step.key, run_id=rc.run_id,
                              definition_metadata=spec.metadata, resources=rc.resources,
                              op_def=step.op, log=context.log, partition_key=rc.partition_key,
                              asset_spec=spec, dagster_type=out_type,
-                             asset_partitions=rc.asset_scope(key))
-        octx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
-        try:
-            manager.handle_output(octx, out.value)
-        except Exception as e:
-            _note(e, f"{what}: IO manager {io_key!r} ({type(manager).__name__}) could not "
-                       f"store the returned {type(out.value).__name__}")
-            raise StepFailed(e, True) from None
+                             asset_partitions=rc.asset_scope(key), default_base_dir=rc.base_dir)
+        _store(rc, io_key, octx, out.value, what, None)
         metadata.update(octx.output_metadata)
         handled = io_key
     rc.capture(step.key, name, out.value, key)
@@ -497,11 +490,21 @@ def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[s
     return failed_blocking
 
 
-def _note(error: BaseException, text: str) -> None:
-    """Say which asset and IO manager were involved, without changing the user's exception."""
-    add_note = getattr(error, "add_note", None)  # Python 3.11+
-    if add_note is not None:
-        add_note(text)
+def _store(rc: Any, io_key: str, octx: OutputContext, value: Any, who: str,
+           output_name: str | None) -> None:
+    """Store a value through IO manager ``io_key``; its failure is the user's (an IO manager is
+    user code), noted with ``who`` and the output (``output_name``, else the value's type)."""
+    manager = getattr(rc.resources, io_key)
+    try:
+        manager.handle_output(octx, value)
+    except Exception as e:
+        stored = (f"output {output_name!r}" if output_name is not None
+                  else f"the returned {type(value).__name__}")
+        add_note = getattr(e, "add_note", None)  # Python 3.11+; the exception is unchanged
+        if add_note is not None:
+            add_note(f"{who}: IO manager {io_key!r} ({type(manager).__name__}) could not "
+                     f"store {stored}")
+        raise StepFailed(e, True) from None
 
 
 def _handle_op_output(rc: Any, step: Step, context: Any, out: Any) -> None:
@@ -530,18 +533,11 @@ def _handle_op_output(rc: Any, step: Step, context: Any, out: Any) -> None:
         rc.op_produced(step, name, out.mapping_key, None)
         return
     io_key = out_def.io_manager_key or "io_manager"
-    manager = getattr(rc.resources, io_key)
     octx = OutputContext(name=name, step_key=step.key, run_id=rc.run_id,
                          definition_metadata=out_def.metadata, resources=rc.resources,
-                         op_def=step.op, log=context.log, dagster_type=out_type)
-    octx._mapping_key = out.mapping_key  # type: ignore[attr-defined]
-    octx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
-    try:
-        manager.handle_output(octx, out.value)
-    except Exception as e:
-        _note(e, f"op {step.key!r}: IO manager {io_key!r} ({type(manager).__name__}) could not "
-                 f"store output {name!r}")
-        raise StepFailed(e, True) from None
+                         op_def=step.op, log=context.log, dagster_type=out_type,
+                         mapping_key=out.mapping_key, default_base_dir=rc.base_dir)
+    _store(rc, io_key, octx, out.value, f"op {step.key!r}", name)
     rc.emit(EventType.HANDLED_OUTPUT, step, f'Handled output "{name}" using IO manager "{io_key}"',
             HandledOutputData(name, io_key, {}))
     rc.op_produced(step, name, out.mapping_key, out.value)
@@ -555,15 +551,12 @@ def _load_earlier_output(rc: Any, step: Step, param: str, run_id: str, up_key: s
     upstream = OutputContext(name=output, step_key=up_key, run_id=run_id,
                              definition_metadata=out_def.metadata if out_def else None,
                              resources=rc.resources, op_def=up_op, log=log,
-                             dagster_type=resolve_type(out_def.dagster_type if out_def else None))
-    upstream._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
+                             dagster_type=resolve_type(out_def.dagster_type if out_def else None),
+                             default_base_dir=rc.base_dir)
     in_def = step.op.ins.get(param)
     ctx = InputContext(name=param, upstream_output=upstream, resources=rc.resources,
                        definition_metadata=in_def.metadata if in_def else None, op_def=step.op,
                        log=log, step_key=step.key,
-                       dagster_type=resolve_type(in_def.dagster_type if in_def else None))
-    ctx._default_base_dir = rc.base_dir  # type: ignore[attr-defined]
-    value = getattr(rc.resources, io_key).load_input(ctx)
-    rc.emit(EventType.LOADED_INPUT, step, f'Loaded input "{param}" using input manager "{io_key}"'
-            f" (stored by run {run_id})", LoadedInputData(param, io_key))
-    return value
+                       dagster_type=resolve_type(in_def.dagster_type if in_def else None),
+                       default_base_dir=rc.base_dir)
+    return _load(rc, step, param, io_key, ctx, f" (stored by run {run_id})")

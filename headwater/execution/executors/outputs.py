@@ -92,11 +92,13 @@ class LazyOutputs(Mapping[tuple[str, str], Any]):
                                      run_id=self._run_id, definition_metadata=spec.metadata,
                                      resources=res, op_def=step.op,
                                      partition_key=self._rc.partition_key, asset_spec=spec,
-                                     asset_partitions=self._rc.asset_scope(key))
+                                     asset_partitions=self._rc.asset_scope(key),
+                                     default_base_dir=base_dir)
             ctx = InputContext(name=key.to_python_identifier(), asset_key=key,
                                upstream_output=upstream, resources=res,
                                partition_key=self._rc.partition_key,
-                               asset_partitions=self._rc.asset_scope(key))
+                               asset_partitions=self._rc.asset_scope(key),
+                               default_base_dir=base_dir)
         else:
             out_def = step.op.outs.get(ref.output)
             manager, res = self._manager((out_def.io_manager_key if out_def else None)
@@ -104,12 +106,11 @@ class LazyOutputs(Mapping[tuple[str, str], Any]):
             dagster_type = resolve_type(out_def.dagster_type if out_def else None)
             upstream = OutputContext(name=ref.output, step_key=ref.step_key, run_id=self._run_id,
                                      definition_metadata=out_def.metadata if out_def else None,
-                                     resources=res, op_def=step.op, dagster_type=dagster_type)
-            upstream._mapping_key = mapping_key  # type: ignore[attr-defined]
+                                     resources=res, op_def=step.op, dagster_type=dagster_type,
+                                     mapping_key=mapping_key, default_base_dir=base_dir)
             ctx = InputContext(name=ref.output, upstream_output=upstream, resources=res,
-                               op_def=step.op, dagster_type=dagster_type)
-        upstream._default_base_dir = base_dir  # type: ignore[attr-defined]
-        ctx._default_base_dir = base_dir  # type: ignore[attr-defined]
+                               op_def=step.op, dagster_type=dagster_type,
+                               default_base_dir=base_dir)
         return manager.load_input(ctx)
 
     def close(self) -> None:
