@@ -20,7 +20,6 @@ from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import (
-    HeadwaterError,
     InvalidConfigError,
     InvalidDefinitionError,
     ResourceFunctionError,
@@ -155,6 +154,7 @@ class RunContext:
         else:
             self.outputs[(step.key, output)] = value
 
+
 def _unproduced_inputs(rc: RunContext, plan: ExecutionPlan, step: Step) -> list[str]:
     missing = [i.param for i in step.inputs if i.source_step is not None
                and i.asset_key not in rc.produced]
@@ -235,19 +235,24 @@ class HookContext:
         self.op_output_values = {name: v for (key, name), v in rc.outputs.items() if key == step.key}
 
 
+def _step_resource_keys(plan: ExecutionPlan, step: Step) -> set[str]:
+    """The resources one step uses: its op's, its outputs' and inputs' IO managers, its hooks'."""
+    keys = set(step.op.required_resource_keys)
+    if step.is_op:
+        keys |= {o.io_manager_key or "io_manager" for o in step.op.outs.values()}
+    elif not step.is_check:
+        keys |= {step.definition.io_manager_key_for(k) for k in step.asset_outputs.values()}
+    for inp in step.inputs:
+        keys.add(plan.graph.definition_for(inp.asset_key).io_manager_key_for(inp.asset_key))
+    for hook in step.hooks:
+        keys |= hook.required_resource_keys
+    return keys
+
+
 def required_resource_keys(plan: ExecutionPlan) -> set[str]:
     keys: set[str] = set()
-    graph = plan.graph
     for step in plan.steps:
-        keys |= step.op.required_resource_keys
-        if step.is_op:
-            keys |= {o.io_manager_key or "io_manager" for o in step.op.outs.values()}
-        elif not step.is_check:
-            keys |= {step.definition.io_manager_key_for(k) for k in step.asset_outputs.values()}
-        for inp in step.inputs:
-            keys.add(graph.definition_for(inp.asset_key).io_manager_key_for(inp.asset_key))
-        for hook in step.hooks:
-            keys |= hook.required_resource_keys
+        keys |= _step_resource_keys(plan, step)
     return keys
 
 
@@ -256,15 +261,8 @@ def _check_resources_provided(plan: ExecutionPlan, needed: set[str],
     missing = sorted(needed - set(resource_defs))
     if not missing:
         return
-    users = []
-    for step in plan.steps:
-        wants = set(step.op.required_resource_keys)
-        if not step.is_check:
-            wants |= {step.definition.io_manager_key_for(k) for k in step.asset_outputs.values()}
-        for inp in step.inputs:
-            wants.add(plan.graph.definition_for(inp.asset_key).io_manager_key_for(inp.asset_key))
-        for key in sorted(wants & set(missing)):
-            users.append(f"{step.key!r} needs {key!r}")
+    users = [f"{step.key!r} needs {key!r}" for step in plan.steps
+             for key in sorted(_step_resource_keys(plan, step) & set(missing))]
     raise InvalidDefinitionError(
         f"Resource(s) {missing} were not provided ({'; '.join(users)}). Provided resources: "
         f"{sorted(given)}. Pass them in resources={{...}} (or Definitions(resources=...)).")
@@ -353,8 +351,6 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
         stack.callback(executor.close)
         try:
             executor.start(rc)
-        except HeadwaterError as e:
-            stop_error = e
         except Exception as e:  # noqa: BLE001 - recorded and re-raised below
             stop_error = e
         if stop_error is None:
@@ -389,8 +385,7 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
     refresh = instance.get_run_by_id(run.run_id) or run
     result = result_cls(refresh, rc.events, rc.outputs, plan, job_def)
     if rc.failures and raise_on_error:
-        step, error, user_code = rc.failures[0]
-        raise error
+        raise rc.failures[0][1]
     return result
 
 
