@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import namedtuple
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from headwater.definitions.errors import InvalidDefinitionError
@@ -160,32 +160,27 @@ def invoke_in_composition(definition: Any, input_names: list[str], output_names:
     return namedtuple(f"{name}_outputs", output_names)(*handles)  # type: ignore[misc,arg-type]
 
 
+@dataclass(frozen=True, eq=False)
 class PendingNodeInvocation:
     """An op or graph with an alias, tags, hooks or a retry policy, waiting to be called."""
 
-    def __init__(self, definition: Any, alias: str | None = None,
-                 tags: dict[str, Any] | None = None, hooks: frozenset[Any] = frozenset(),
-                 retry_policy: Any = None):
-        self.definition = definition
-        self.given_alias = alias
-        self.tags = dict(tags or {})
-        self.hooks = hooks
-        self.retry_policy = retry_policy
+    definition: Any
+    given_alias: str | None = None
+    tags: dict[str, Any] = field(default_factory=dict)
+    hooks: frozenset[Any] = frozenset()
+    retry_policy: Any = None
 
     def alias(self, name: str) -> PendingNodeInvocation:
-        return PendingNodeInvocation(self.definition, name, self.tags, self.hooks, self.retry_policy)
+        return replace(self, given_alias=name)
 
     def tag(self, tags: dict[str, Any]) -> PendingNodeInvocation:
-        return PendingNodeInvocation(self.definition, self.given_alias, {**self.tags, **tags},
-                                     self.hooks, self.retry_policy)
+        return replace(self, tags={**self.tags, **tags})
 
     def with_hooks(self, hooks: Any) -> PendingNodeInvocation:
-        return PendingNodeInvocation(self.definition, self.given_alias, self.tags,
-                                     self.hooks | frozenset(hooks), self.retry_policy)
+        return replace(self, hooks=self.hooks | frozenset(hooks))
 
     def with_retry_policy(self, policy: Any) -> PendingNodeInvocation:
-        return PendingNodeInvocation(self.definition, self.given_alias, self.tags, self.hooks,
-                                     policy)
+        return replace(self, retry_policy=policy)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if not in_composition():

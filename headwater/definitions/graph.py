@@ -10,12 +10,14 @@ from headwater.definitions.composition import (
     GraphInput,
     InvokedNode,
     NodeOutput,
+    PendingNodeInvocation,
     building,
     in_composition,
     invoke_in_composition,
 )
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.op import In, Out, analyze_params
+from headwater.definitions.ops import DEFAULT_IO_MANAGER_KEY
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,9 @@ class GraphDefinition:
         return [n.name for n in self.nodes]
 
     # --- the interface an op also has ---
-    def resolve_output(self, output_name: str) -> tuple[list[str], str]:
-        """The op that produces this graph output: its node path inside the graph, and its
-        output name (graphs nested in the graph are followed down)."""
+    def _follow_output(self, output_name: str) -> tuple[list[str], InvokedNode, str]:
+        """The op node that produces this graph output, its node path inside the graph and
+        its output name (graphs nested in the graph are followed down)."""
         handle = self.output_mapping[output_name]
         path = [handle.node.name]
         node, name = handle.node, handle.output_name
@@ -74,19 +76,21 @@ class GraphDefinition:
             inner = node.definition.output_mapping[name]
             node, name = inner.node, inner.output_name
             path.append(node.name)
-        return path, name
+        return path, node, name
 
-    def _producer(self, output_name: str) -> Any:
-        path, name = self.resolve_output(output_name)
-        graph: GraphDefinition = self
-        for part in path[:-1]:
-            graph = next(n.definition for n in graph.nodes if n.name == part)
-        node = next(n for n in graph.nodes if n.name == path[-1])
-        return node.definition.outs[name]
+    def resolve_output(self, output_name: str) -> tuple[list[str], str]:
+        """The op that produces this graph output: its node path inside the graph, and its
+        output name (graphs nested in the graph are followed down)."""
+        path, _, name = self._follow_output(output_name)
+        return path, name
 
     @property
     def outs(self) -> dict[str, Out]:
-        return {name: self._producer(name) for name in self.output_mapping}
+        outs = {}
+        for output_name in self.output_mapping:
+            _, node, name = self._follow_output(output_name)
+            outs[output_name] = node.definition.outs[name]
+        return outs
 
     @property
     def ins(self) -> dict[str, In]:
@@ -114,7 +118,8 @@ class GraphDefinition:
         keys: set[str] = set()
         for _, node in self.iterate_op_nodes():
             keys |= node.definition.required_resource_keys
-            keys |= {o.io_manager_key or "io_manager" for o in node.definition.outs.values()}
+            keys |= {o.io_manager_key or DEFAULT_IO_MANAGER_KEY
+                     for o in node.definition.outs.values()}
         return frozenset(keys)
 
     def check_inputs_resolvable(self) -> None:
@@ -150,9 +155,7 @@ class GraphDefinition:
             "use .to_job().execute_in_process() or .execute_in_process()")
 
     def alias(self, name: str) -> Any:
-        from headwater.definitions.composition import PendingNodeInvocation
-
-        return PendingNodeInvocation(self, alias=name)
+        return PendingNodeInvocation(self).alias(name)
 
     def to_job(self, name: str | None = None, description: str | None = None,
                resource_defs: Mapping[str, Any] | None = None, config: Any = None,

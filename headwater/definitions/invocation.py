@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
-from headwater.definitions.errors import InvalidInvocationError
+from headwater.definitions.errors import InvalidInvocationError, TypeCheckDidNotPass
+from headwater.definitions.types import resolve_type
 
 
 def invoke(definition: Any, op: Any, args: Any, kwargs: dict[str, Any]) -> Any:
@@ -27,18 +29,14 @@ def invoke(definition: Any, op: Any, args: Any, kwargs: dict[str, Any]) -> Any:
             raise InvalidInvocationError(
                 f"{what} takes a context ({op.context_param!r}) but was called without one; "
                 "call it as my_asset(build_asset_context(), ...)")
-        bind = getattr(context, "_bind_for_invocation", None)
-        if bind is not None:
-            context = bind(definition)
+        context = _bind_context(context, definition)
         bound[op.context_param] = context
     elif args and _looks_like_context(args[0]):
         context = args.pop(0)  # a context given to a function that does not take one
     if context is None and "context" in kwargs and _looks_like_context(kwargs["context"]):
         context = kwargs.pop("context")
-    if context is not None and op.context_param is None:
-        bind = getattr(context, "_bind_for_invocation", None)
-        if bind is not None:
-            context = bind(definition)
+    if op.context_param is None:
+        context = _bind_context(context, definition)
     resources = getattr(context, "resources", None) if context is not None else None
     for p in params:
         if p.role == "context":
@@ -56,7 +54,7 @@ def invoke(definition: Any, op: Any, args: Any, kwargs: dict[str, Any]) -> Any:
         elif p.role == "config":
             cfg = getattr(context, "op_config", None) if context is not None else None
             bound[p.name] = _default_config(p, cfg, what)
-        elif p.default is not p.__class__.__dataclass_fields__["default"].default:
+        elif p.default is not inspect.Parameter.empty:
             continue
         else:
             raise InvalidInvocationError(
@@ -88,9 +86,6 @@ def _check_return(op: Any, result: Any) -> None:
 
 
 def _check_value(op: Any, declared: Any, value: Any, label: str) -> None:
-    from headwater.definitions.errors import TypeCheckDidNotPass
-    from headwater.definitions.types import resolve_type
-
     dagster_type = resolve_type(declared)
     if dagster_type.is_nothing or dagster_type.is_any:
         return
@@ -100,6 +95,12 @@ def _check_value(op: Any, declared: Any, value: Any, label: str) -> None:
             f'Type check failed for op "{op.name}" {label} - expected type '
             f'"{dagster_type.display_name}". Description: {check.description}',
             check.metadata, dagster_type)
+
+
+def _bind_context(context: Any, definition: Any) -> Any:
+    """The context bound to the definition being called, when the context supports it."""
+    bind = getattr(context, "_bind_for_invocation", None)
+    return bind(definition) if bind is not None else context
 
 
 def _looks_like_context(value: Any) -> bool:

@@ -10,7 +10,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from headwater.definitions.composition import (
+    PendingNodeInvocation,
+    in_composition,
+    invoke_in_composition,
+)
 from headwater.definitions.errors import InvalidDefinitionError
+from headwater.definitions.invocation import invoke
 from headwater.definitions.resource_defs import is_resource_annotation
 
 _CONTEXT_NAMES = frozenset({"context", "_context", "_"})
@@ -68,9 +74,11 @@ def analyze_params(fn: Callable[..., Any], what: str) -> tuple[Param, ...]:
     Cached per code object and annotations, so an asset factory pays for it once.
     """
     code = getattr(fn, "__code__", None)
-    ann = getattr(fn, "__annotations__", None) or {}
-    cache_key = (code, tuple(ann.items()), getattr(fn, "__defaults__", None)) if code else None
-    if cache_key is not None and not hasattr(fn, "__wrapped__"):
+    cache_key = None
+    # a wrapper's signature is its wrapped function's, which its code object does not tell
+    if code is not None and not hasattr(fn, "__wrapped__"):
+        ann = getattr(fn, "__annotations__", None) or {}
+        cache_key = (code, tuple(ann.items()), getattr(fn, "__defaults__", None))
         try:
             hit = _PARAM_CACHE.get(cache_key)
         except TypeError:
@@ -196,40 +204,26 @@ class OpDefinition:
         return names + [n for n in self.ins if n not in names]
 
     def _compose(self, args: tuple[Any, ...], kwargs: dict[str, Any], **options: Any) -> Any:
-        from headwater.definitions.composition import invoke_in_composition
-
         dynamic = {n for n, o in self.outs.items() if isinstance(o, DynamicOut)}
         return invoke_in_composition(self, self.input_params, list(self.outs), dynamic, args,
                                      kwargs, **options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from headwater.definitions.composition import in_composition
-
         if in_composition():
             return self._compose(args, kwargs)
-        from headwater.definitions.invocation import invoke
-
         return invoke(self, self, args, kwargs)
 
     def alias(self, name: str) -> Any:
-        from headwater.definitions.composition import PendingNodeInvocation
-
-        return PendingNodeInvocation(self, alias=name)
+        return PendingNodeInvocation(self).alias(name)
 
     def tag(self, tags: Mapping[str, Any]) -> Any:
-        from headwater.definitions.composition import PendingNodeInvocation
-
-        return PendingNodeInvocation(self, tags=dict(tags))
+        return PendingNodeInvocation(self).tag(dict(tags))
 
     def with_hooks(self, hooks: Any) -> Any:
-        from headwater.definitions.composition import PendingNodeInvocation
-
-        return PendingNodeInvocation(self, hooks=frozenset(hooks))
+        return PendingNodeInvocation(self).with_hooks(hooks)
 
     def with_retry_policy(self, policy: Any) -> Any:
-        from headwater.definitions.composition import PendingNodeInvocation
-
-        return PendingNodeInvocation(self, retry_policy=policy)
+        return PendingNodeInvocation(self).with_retry_policy(policy)
 
     def __repr__(self) -> str:
         return f"OpDefinition({self.name!r})"

@@ -25,9 +25,9 @@ class RunConfig:
     def to_config_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if self.ops:
-            out["ops"] = {k: _op_entry(v) for k, v in self.ops.items()}
+            out["ops"] = {k: _config_entry(v) for k, v in self.ops.items()}
         if self.resources:
-            out["resources"] = {k: _resource_entry(v) for k, v in self.resources.items()}
+            out["resources"] = {k: _config_entry(v) for k, v in self.resources.items()}
         if self.loggers:
             out["loggers"] = self.loggers
         if self.execution:
@@ -38,13 +38,8 @@ class RunConfig:
         return f"RunConfig(ops={self.ops!r}, resources={self.resources!r})"
 
 
-def _resource_entry(value: Any) -> Any:
-    if _is_model(value):
-        return {"config": config_to_dict(value)}
-    return value
-
-
-def _op_entry(value: Any) -> Any:
+def _config_entry(value: Any) -> Any:
+    """An op's or resource's run config entry: a config object becomes ``{"config": ...}``."""
     if _is_model(value):
         return {"config": config_to_dict(value)}
     return value
@@ -80,6 +75,6 @@ def normalize_run_config(run_config: Any) -> dict[str, Any]:
         if "solids" in out and "ops" not in out:
             out["ops"] = out.pop("solids")
         if "ops" in out:
-            out["ops"] = {k: _op_entry(v) for k, v in dict(out["ops"]).items()}
+            out["ops"] = {k: _config_entry(v) for k, v in dict(out["ops"]).items()}
         return out
     raise InvalidConfigError(f"run_config must be a RunConfig or a dict, got {type(run_config).__name__}")
