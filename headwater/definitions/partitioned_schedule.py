@@ -124,8 +124,7 @@ class PartitionedScheduleDefinition(ScheduleDefinition):
         self._moves = dict(moves)
         self._given_cron = cron_schedule
         self._run_tags_given = dict(tags or {})
-        self._pdef: Any = None
-        self._pending = True
+        self._pdef: Any = None  # set once the job's partitions are known
         known, pdef, inferred = _known_partitions_def(job)
         self._partition_set = inferred
         super().__init__(name, cron_schedule=cron_schedule or _PENDING, job=job,
@@ -158,7 +157,10 @@ class PartitionedScheduleDefinition(ScheduleDefinition):
                 "needs a cron_schedule, e.g. cron_schedule='0 0 * * *'; each tick runs every "
                 "partition")
         self._pdef = pdef
-        self._pending = False
+
+    @property
+    def _pending(self) -> bool:
+        return self._pdef is None
 
     def _bind_from(self, defs: Any) -> None:
         if self._pending and defs is not None:

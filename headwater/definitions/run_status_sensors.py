@@ -108,17 +108,17 @@ class RunStatusSensorDefinition(SensorDefinition):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function as a test does; returns what the function returns."""
-        context, resources = self._fn.bind_direct(
+        context, resources = self._evaluation.bind_direct(
             self.what, args, kwargs, (RunStatusSensorContext,),
             "build_run_status_sensor_context(...)")
         if context is not None:
             context = self._prepare(context)
-        return self._fn(self.what, context, (), resources)
+        return self._evaluation(self.what, context, (), resources)
 
     def evaluate_for_run(self, context: RunStatusSensorContext) -> TickResult:
         """The daemon's call for one run that reached the status: normalized run requests."""
         context = self._prepare(context)
-        raw = self._fn.run_for_tick(self.what, context)
+        raw = self._evaluation.run_for_tick(self.what, context)
         cursor_holder = context._sensor_context or SensorEvaluationContext()
         return self._to_tick(raw, cursor_holder)
 
@@ -135,6 +135,23 @@ class RunFailureSensorDefinition(RunStatusSensorDefinition):
         return context if isinstance(context, RunFailureSensorContext) else context.for_run_failure()
 
 
+def _decorator(cls: type[RunStatusSensorDefinition], run_status: Any, name: str | None,
+               monitored_jobs: Iterable[Any] | None, job_selection: Iterable[Any] | None,
+               monitor_all_code_locations: bool | None, monitor_all_repositories: bool | None,
+               **options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """What ``@run_status_sensor`` and ``@run_failure_sensor`` share: Dagster's older argument
+    names (``job_selection``, ``monitor_all_repositories``) folded into the current ones."""
+
+    def wrap(fn: Callable[..., Any]) -> RunStatusSensorDefinition:
+        return cls(
+            name or fn.__name__, run_status=run_status, run_status_sensor_fn=fn,
+            monitored_jobs=monitored_jobs if monitored_jobs is not None else job_selection,
+            monitor_all_code_locations=monitor_all_code_locations or monitor_all_repositories,
+            **options)
+
+    return wrap
+
+
 def run_status_sensor(run_status: Any, name: str | None = None,
                       minimum_interval_seconds: int | None = None, description: str | None = None,
                       monitored_jobs: Iterable[Any] | None = None,
@@ -148,17 +165,12 @@ def run_status_sensor(run_status: Any, name: str | None = None,
                       ) -> Callable[[Callable[..., Any]], RunStatusSensorDefinition]:
     """Make a sensor whose function gets a ``RunStatusSensorContext`` for each run that reaches
     ``run_status`` (a ``RunStatus``)."""
-
-    def wrap(fn: Callable[..., Any]) -> RunStatusSensorDefinition:
-        return RunStatusSensorDefinition(
-            name or fn.__name__, run_status=run_status, run_status_sensor_fn=fn,
-            minimum_interval_seconds=minimum_interval_seconds, description=description,
-            monitored_jobs=monitored_jobs if monitored_jobs is not None else job_selection,
-            monitor_all_code_locations=monitor_all_code_locations or monitor_all_repositories,
-            default_status=default_status, request_job=request_job, request_jobs=request_jobs,
-            tags=tags, metadata=metadata)
-
-    return wrap
+    return _decorator(
+        RunStatusSensorDefinition, run_status, name, monitored_jobs, job_selection,
+        monitor_all_code_locations, monitor_all_repositories,
+        minimum_interval_seconds=minimum_interval_seconds, description=description,
+        default_status=default_status, request_job=request_job, request_jobs=request_jobs,
+        tags=tags, metadata=metadata)
 
 
 def run_failure_sensor(name: Callable[..., Any] | str | None = None,
@@ -174,19 +186,10 @@ def run_failure_sensor(name: Callable[..., Any] | str | None = None,
                        metadata: Mapping[str, Any] | None = None) -> Any:
     """Make a sensor whose function gets a ``RunFailureSensorContext`` for each failed run.
     Usable bare (``@run_failure_sensor``) or with arguments."""
-
-    def wrap(fn: Callable[..., Any]) -> RunFailureSensorDefinition:
-        return RunFailureSensorDefinition(
-            (name if isinstance(name, str) else None) or fn.__name__, run_status=FAILURE,
-            run_status_sensor_fn=fn, minimum_interval_seconds=minimum_interval_seconds,
-            description=description,
-            monitored_jobs=monitored_jobs if monitored_jobs is not None else job_selection,
-            monitor_all_code_locations=monitor_all_code_locations or monitor_all_repositories,
-            default_status=default_status, request_job=request_job, request_jobs=request_jobs,
-            tags=tags, metadata=metadata)
-
-    if callable(name):
-        fn, name = name, None
-        return wrap(fn)
-    return wrap
-
+    wrap = _decorator(
+        RunFailureSensorDefinition, FAILURE, name if isinstance(name, str) else None,
+        monitored_jobs, job_selection, monitor_all_code_locations, monitor_all_repositories,
+        minimum_interval_seconds=minimum_interval_seconds, description=description,
+        default_status=default_status, request_job=request_job, request_jobs=request_jobs,
+        tags=tags, metadata=metadata)
+    return wrap(name) if callable(name) else wrap

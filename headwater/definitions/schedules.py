@@ -152,26 +152,25 @@ class ScheduleDefinition(Instigator):
 
     def evaluate_tick(self, context: ScheduleEvaluationContext) -> TickResult:
         """What this tick launches: run requests tagged with the schedule's name, or a skip."""
-        what = self.what
-        should = self.should_execute
-        if should is not None and not run_user_code(
-                what, should, lambda: call_with_optional_context(should, context)):
+        if self.should_execute is not None and not self._call_helper(self.should_execute, context):
             return TickResult(skip_message=f"should_execute function for {self.name} returned false.")
         if self._evaluation is not None:
-            raw = self._evaluation.run_for_tick(what, context)
+            raw = self._evaluation.run_for_tick(self.what, context)
         elif self.run_config_fn is not None:
-            fn = self.run_config_fn
-            raw = run_user_code(what, fn, lambda: call_with_optional_context(fn, context))
+            raw = self._call_helper(self.run_config_fn, context)
         else:
             raw = self.run_config if self.run_config is not None else {}
         requests, skip = self._normalize(raw, context)
         return TickResult(self._tagged(requests, SCHEDULE_NAME_TAG), skip)
 
+    def _call_helper(self, fn: Callable[..., Any], context: ScheduleEvaluationContext) -> Any:
+        """Call ``should_execute``, ``run_config_fn`` or ``tags_fn`` as user code."""
+        return run_user_code(self.what, fn, lambda: call_with_optional_context(fn, context))
+
     def _run_tags(self, context: ScheduleEvaluationContext) -> Mapping[str, Any]:
         if self.tags_fn is None:
             return self.tags
-        fn = self.tags_fn
-        return run_user_code(self.what, fn, lambda: call_with_optional_context(fn, context)) or {}
+        return self._call_helper(self.tags_fn, context) or {}
 
     def _normalize(self, raw: Any, context: ScheduleEvaluationContext
                    ) -> tuple[list[RunRequest], str | None]:

@@ -102,6 +102,7 @@ class SensorDefinition(Instigator):
 
     kind = "sensor"
     _slots: tuple[str, ...] = ("context",)
+    _evaluation: EvaluationFunction  # a sensor always has its function
 
     def __init__(self, name: str | None = None, *,
                  evaluation_fn: Callable[..., Any] | EvaluationFunction | None = None,
@@ -120,7 +121,6 @@ class SensorDefinition(Instigator):
         what = f"Sensor {name!r}"
         if not isinstance(evaluation_fn, EvaluationFunction):
             evaluation_fn = EvaluationFunction(evaluation_fn, what, self._slots)
-        self._fn = evaluation_fn
         targets = coerce_targets(what, name, job=job, job_name=job_name, jobs=jobs,
                                  target=target, asset_selection=asset_selection)
         self._init_common(name, targets, description, default_status, required_resource_keys,
@@ -135,19 +135,19 @@ class SensorDefinition(Instigator):
 
     @property
     def evaluation_fn(self) -> Callable[..., Any]:
-        return self._fn.fn
+        return self._evaluation.fn
 
     # --- evaluation ---
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the function as a test does; returns what the function returns."""
-        context, resources = self._fn.bind_direct(
+        context, resources = self._evaluation.bind_direct(
             self.what, args, kwargs, (SensorEvaluationContext,), "build_sensor_context(...)")
-        return self._fn(self.what, context, (), resources)
+        return self._evaluation(self.what, context, (), resources)
 
     def evaluate_tick(self, context: SensorEvaluationContext) -> TickResult:
         """What this tick launches, normalized and tagged with the sensor's name, with the
         cursor to save."""
-        raw = self._fn.run_for_tick(self.what, context)
+        raw = self._evaluation.run_for_tick(self.what, context)
         return self._to_tick(raw, context)
 
     def _to_tick(self, raw: Any, context: SensorEvaluationContext) -> TickResult:
@@ -240,7 +240,7 @@ class AssetSensorDefinition(SensorDefinition):
         """Call as a test does. Like Dagster, returns an iterator over what the function
         produced (a SkipReason when there is no new materialization); the context's cursor is
         moved to the materialization it saw."""
-        context, resources = self._fn.bind_direct(
+        context, resources = self._evaluation.bind_direct(
             self.what, args, kwargs, (SensorEvaluationContext,), "build_sensor_context(...)")
         if context is None:
             raise InvariantViolationError(
@@ -248,7 +248,7 @@ class AssetSensorDefinition(SensorDefinition):
         record = self._new_record(context)
         if record is None:
             return iter([self._no_new_event()])
-        raw = self._fn(self.what, context, (record.event_log_entry,), resources)
+        raw = self._evaluation(self.what, context, (record.event_log_entry,), resources)
         if raw is None:
             items = []
         elif isinstance(raw, (RunRequest, SkipReason, SensorResult)):
@@ -263,7 +263,7 @@ class AssetSensorDefinition(SensorDefinition):
         if record is None:
             return TickResult(skip_message=self._no_new_event().skip_message,
                               cursor=context.cursor)
-        raw = self._fn.run_for_tick(self.what, context, (record.event_log_entry,))
+        raw = self._evaluation.run_for_tick(self.what, context, (record.event_log_entry,))
         tick = self._to_tick(raw, context)
         return TickResult(tick.run_requests, tick.skip_message, str(record.storage_id),
                           tick.dynamic_partitions_requests, tick.asset_events)
