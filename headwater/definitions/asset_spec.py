@@ -18,6 +18,7 @@ from headwater.definitions.asset_key import (
 )
 
 IO_MANAGER_KEY_METADATA = "dagster/io_manager_key"
+DEFAULT_IO_MANAGER_KEY = "io_manager"
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _NO_KINDS: frozenset[str] = frozenset()
 KIND_TAG_PREFIX = "dagster/kind/"
@@ -71,6 +72,16 @@ class AssetIn:
         if self.key is not None:
             return coerce_key(self.key)
         return AssetKey([*_prefix_parts(self.key_prefix), input_name])
+
+
+def coerce_ins(ins: Mapping[str, Any] | None) -> dict[str, AssetIn]:
+    """``ins=`` with every value an ``AssetIn`` (a bare key becomes ``AssetIn(key=...)``)."""
+    return {k: (v if isinstance(v, AssetIn) else AssetIn(key=v)) for k, v in (ins or {}).items()}
+
+
+def input_partition_mappings(ins: Mapping[str, AssetIn]) -> dict[str, Any]:
+    """``AssetIn(partition_mapping=...)`` by input name."""
+    return {n: ai.partition_mapping for n, ai in ins.items() if ai.partition_mapping is not None}
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,20 @@ from headwater.definitions.asset_key import (
     coerce_key,
 )
 from headwater.definitions.asset_spec import (
+    DEFAULT_IO_MANAGER_KEY,
     IO_MANAGER_KEY_METADATA,
     AssetDep,
     AssetIn,
     AssetOut,
     AssetSpec,
     coerce_deps,
+    coerce_ins,
+    input_partition_mappings,
 )
 from headwater.definitions.checks import AssetCheckSpec
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.invocation import invoke
-from headwater.definitions.op import In, OpDefinition, Out, Param, analyze_params
+from headwater.definitions.op import In, OpDefinition, Out, Param, _resolve_hints, analyze_params
 
 if TYPE_CHECKING:
     from headwater.definitions.graph import GraphDefinition  # a graph-backed asset's "op"
@@ -184,7 +187,7 @@ class AssetsDefinition:
     # --- attributes per key, as Dagster names them ---
     @property
     def group_names_by_key(self) -> dict[AssetKey, str]:
-        return {s.key: s.group_name or "default" for s in self.specs}
+        return {s.key: s.group_name or DEFAULT_GROUP for s in self.specs}
 
     @property
     def metadata_by_key(self) -> dict[AssetKey, Mapping[str, Any]]:
@@ -216,7 +219,7 @@ class AssetsDefinition:
 
     @property
     def group_name(self) -> str:
-        return self.group_names_by_key[self.key]
+        return self.get_asset_spec().group_name or DEFAULT_GROUP
 
     @property
     def description(self) -> str | None:
@@ -224,7 +227,7 @@ class AssetsDefinition:
 
     @property
     def metadata(self) -> Mapping[str, Any]:
-        return self.metadata_by_key[self.key]
+        return self.get_asset_spec().metadata
 
     def io_manager_key_for(self, key: AssetKey) -> str:
         if len(self.specs_by_output) == 1:  # the common case, without building lookups
@@ -233,7 +236,7 @@ class AssetsDefinition:
             output = self._output_by_key[key]
             spec = self._spec_by_key[key]
         return (self._io_manager_keys.get(output)
-                or spec.metadata.get(IO_MANAGER_KEY_METADATA) or "io_manager")
+                or spec.metadata.get(IO_MANAGER_KEY_METADATA) or DEFAULT_IO_MANAGER_KEY)
 
     def get_io_manager_key_for_asset_key(self, key: AssetKey) -> str:
         return self.io_manager_key_for(key)
@@ -335,14 +338,11 @@ def _return_annotation(fn: Callable[..., Any]) -> Any:
         return None
     ann = raw["return"]
     if isinstance(ann, str):
-        from headwater.definitions.op import _resolve_hints
-
         ann = _resolve_hints(fn).get("return", ann)
     return type(None) if ann is None or ann == "None" else ann
 
 
-def _input_keys(params: tuple[Param, ...], ins: Mapping[str, AssetIn], key_prefix: tuple[str, ...],
-                what: str) -> dict[str, AssetKey]:
+def _input_keys(params: tuple[Param, ...], ins: Mapping[str, AssetIn], what: str) -> dict[str, AssetKey]:
     keys: dict[str, AssetKey] = {}
     for p in params:
         if p.role == "input":
@@ -357,10 +357,6 @@ def _input_keys(params: tuple[Param, ...], ins: Mapping[str, AssetIn], key_prefi
                     f"parameters are {[p.name for p in params]}")
             keys[name] = asset_in.resolve_key(name)
     return keys
-
-
-def _coerce_ins(ins: Mapping[str, Any] | None) -> dict[str, AssetIn]:
-    return {k: (v if isinstance(v, AssetIn) else AssetIn(key=v)) for k, v in (ins or {}).items()}
 
 
 @overload
@@ -404,8 +400,8 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
         check_valid_owners(owners, what)
         _check_backfill_policy(backfill_policy, what)
         params = analyze_params(fn, what)
-        asset_ins = _coerce_ins(ins)
-        input_keys = _input_keys(params, asset_ins, _prefix_parts(key_prefix), what)
+        asset_ins = coerce_ins(ins)
+        input_keys = _input_keys(params, asset_ins, what)
         all_kinds = set(kinds or ())
         if compute_kind:
             all_kinds.add(compute_kind)
@@ -440,13 +436,9 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
                                 resource_defs=res_defs,
                                 io_manager_keys={"result": io_key} if io_key else None,
                                 partitions_def=partitions_def, backfill_policy=backfill_policy,
-                                input_partition_mappings=_input_mappings(asset_ins))
+                                input_partition_mappings=input_partition_mappings(asset_ins))
 
     return wrap(compute_fn) if compute_fn is not None else wrap
-
-
-def _input_mappings(ins: Mapping[str, AssetIn]) -> dict[str, Any]:
-    return {n: ai.partition_mapping for n, ai in ins.items() if ai.partition_mapping is not None}
 
 
 def _check_backfill_policy(policy: Any, what: str) -> None:
@@ -512,8 +504,8 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                                for o, s in specs_by_output.items()}
         _check_backfill_policy(backfill_policy, what)
         params = analyze_params(fn, what)
-        asset_ins = _coerce_ins(ins)
-        input_keys = _input_keys(params, asset_ins, (), what)
+        asset_ins = coerce_ins(ins)
+        input_keys = _input_keys(params, asset_ins, what)
         checks = list(check_specs or ())
         _validate_check_specs(checks, {s.key for s in specs_by_output.values()}, what)
         op_outs.update({c.output_name(): Out(is_required=False) for c in checks})
@@ -528,7 +520,7 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                                 can_subset=can_subset, resource_defs=resource_defs,
                                 io_manager_keys=io_keys, partitions_def=partitions_def,
                                 backfill_policy=backfill_policy,
-                                input_partition_mappings=_input_mappings(asset_ins))
+                                input_partition_mappings=input_partition_mappings(asset_ins))
 
     return wrap
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey, coerce_key
-from headwater.definitions.asset_spec import AssetIn, coerce_deps
+from headwater.definitions.asset_spec import AssetIn, coerce_deps, coerce_ins
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.invocation import invoke
 from headwater.definitions.op import In, OpDefinition, Out, analyze_params
@@ -188,9 +188,7 @@ def multi_asset_check(*, specs: Sequence[AssetCheckSpec], name: str | None = Non
     """Decorator: one function computing several checks, yielding ``AssetCheckResult``s."""
 
     def wrap(fn: Callable[..., Any]) -> AssetChecksDefinition:
-        asset_ins = {k: (v if isinstance(v, AssetIn) else AssetIn(key=coerce_key(v)))
-                     for k, v in (ins or {}).items()}
-        op, input_keys = _check_op(fn, name or fn.__name__, description, asset_ins, specs,
+        op, input_keys = _check_op(fn, name or fn.__name__, description, coerce_ins(ins), specs,
                                    required_resource_keys, op_tags, retry_policy, None)
         return AssetChecksDefinition(op, specs, input_keys, can_subset, resource_defs)
 

@@ -9,7 +9,7 @@ from typing import Any
 from headwater.definitions._runtime import execution
 from headwater.definitions.asset_graph import AssetGraph, _describe, gc_paused
 from headwater.definitions.asset_key import AssetKey, coerce_key
-from headwater.definitions.asset_spec import AssetSpec
+from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY, AssetSpec
 from headwater.definitions.assets import AssetsDefinition, external_asset_from_spec
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.errors import InvalidDefinitionError, InvariantViolationError
@@ -19,8 +19,6 @@ from headwater.definitions.jobs import (
     JobDefinition,
     UnresolvedAssetJobDefinition,
 )
-
-DEFAULT_IO_MANAGER_KEY = "io_manager"
 
 
 def split_assets(items: Iterable[Any]) -> tuple[list[AssetsDefinition], list[AssetChecksDefinition]]:
@@ -127,7 +125,7 @@ class Definitions:
 
     # --- lookups ---
     def get_assets_def(self, key: Any) -> AssetsDefinition:
-        key = coerce_key(key) if not isinstance(key, AssetKey) else key
+        key = coerce_key(key)
         if key not in self.asset_graph:
             raise InvariantViolationError(
                 f"No asset with key {key.to_user_string()!r} in these Definitions")
@@ -199,8 +197,7 @@ class Definitions:
 
     def load_asset_value(self, asset_key: Any, *, python_type: Any = None, instance: Any = None,
                          partition_key: str | None = None, metadata: Mapping[str, Any] | None = None) -> Any:
-        key = coerce_key(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
-        return execution().load_asset_value(self, key, instance=instance,
+        return execution().load_asset_value(self, coerce_key(asset_key), instance=instance,
                                             partition_key=partition_key, python_type=python_type)
 
     # --- combining ---

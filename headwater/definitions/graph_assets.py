@@ -17,16 +17,22 @@ from headwater.definitions.asset_key import (
     check_valid_name,
     coerce_key,
 )
-from headwater.definitions.asset_spec import AssetDep, AssetIn, AssetOut, AssetSpec
+from headwater.definitions.asset_spec import (
+    AssetDep,
+    AssetIn,
+    AssetOut,
+    AssetSpec,
+    coerce_ins,
+    input_partition_mappings,
+)
 from headwater.definitions.assets import DEFAULT_GROUP, AssetsDefinition
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.graph import GraphDefinition, build_graph
 from headwater.definitions.op import analyze_params
 
 
-def _input_keys(fn: Callable[..., Any], ins: Mapping[str, Any] | None,
+def _input_keys(fn: Callable[..., Any], given: Mapping[str, AssetIn],
                 what: str) -> dict[str, AssetKey]:
-    given = {k: (v if isinstance(v, AssetIn) else AssetIn(key=v)) for k, v in (ins or {}).items()}
     params = [p.name for p in analyze_params(fn, what) if p.role == "input"]
     unknown = sorted(set(given) - set(params))
     if unknown:
@@ -34,12 +40,6 @@ def _input_keys(fn: Callable[..., Any], ins: Mapping[str, Any] | None,
             f"{what}: ins= names {unknown}, which are not parameters of the function "
             f"({params})")
     return {p: given[p].resolve_key(p) if p in given else AssetKey([p]) for p in params}
-
-
-def _input_mappings(ins: Mapping[str, Any] | None) -> dict[str, Any]:
-    """``AssetIn(partition_mapping=...)`` by input name."""
-    return {k: v.partition_mapping for k, v in (ins or {}).items()
-            if isinstance(v, AssetIn) and v.partition_mapping is not None}
 
 
 def _graph(fn: Callable[..., Any], name: str, what: str, outs: Iterable[str]) -> GraphDefinition:
@@ -70,7 +70,8 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, *, name: str | Non
             [*_prefix_parts(key_prefix), check_valid_name(asset_name, "Asset name")])
         what = f"graph_asset {asset_key.to_user_string()!r}"
         check_valid_key(asset_key, what)
-        input_keys = _input_keys(fn, ins, what)
+        asset_ins = coerce_ins(ins)
+        input_keys = _input_keys(fn, asset_ins, what)
         graph = _graph(fn, asset_name, what, ["result"])
         spec = AssetSpec(asset_key, deps=[AssetDep(k) for k in dict.fromkeys(input_keys.values())],
                          description=description or graph.description, metadata=metadata,
@@ -80,7 +81,7 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, *, name: str | Non
         return AssetsDefinition(op=graph, specs_by_output={"result": spec},
                                 keys_by_input_name=input_keys, resource_defs=resource_defs,
                                 partitions_def=partitions_def, backfill_policy=backfill_policy,
-                                input_partition_mappings=_input_mappings(ins))
+                                input_partition_mappings=input_partition_mappings(asset_ins))
 
     return wrap(compose_fn) if compose_fn is not None else wrap
 
@@ -96,7 +97,8 @@ def graph_multi_asset(*, outs: Mapping[str, AssetOut], name: str | None = None,
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
         graph_name = check_valid_name(name or fn.__name__, "graph_multi_asset name")
         what = f"graph_multi_asset {graph_name!r}"
-        input_keys = _input_keys(fn, ins, what)
+        asset_ins = coerce_ins(ins)
+        input_keys = _input_keys(fn, asset_ins, what)
         graph = _graph(fn, graph_name, what, list(outs))
         deps = [AssetDep(k) for k in dict.fromkeys(input_keys.values())]
         specs: dict[str, AssetSpec] = {}
@@ -110,6 +112,6 @@ def graph_multi_asset(*, outs: Mapping[str, AssetOut], name: str | None = None,
                                 can_subset=can_subset, resource_defs=resource_defs,
                                 io_manager_keys=io_keys, partitions_def=partitions_def,
                                 backfill_policy=backfill_policy,
-                                input_partition_mappings=_input_mappings(ins))
+                                input_partition_mappings=input_partition_mappings(asset_ins))
 
     return wrap
