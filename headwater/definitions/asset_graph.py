@@ -15,7 +15,7 @@ from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.asset_spec import AssetSpec
-from headwater.definitions.assets import AssetsDefinition, external_asset_from_spec
+from headwater.definitions.assets import DEFAULT_GROUP, AssetsDefinition, external_asset_from_spec
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.errors import InvalidDefinitionError
 
@@ -68,13 +68,12 @@ class AssetGraph:
         # deps on keys that nothing defines become external assets, as in Dagster
         for ad in list(defs):
             for key in sorted(k for k in ad.dependency_keys if k not in self.ids):
-                if key not in self.ids:
-                    ext = external_asset_from_spec(AssetSpec(key))
-                    self.ids[key] = len(self.keys)
-                    self.keys.append(key)
-                    self.owner.append(len(defs))
-                    self.specs.append(ext.get_asset_spec())
-                    defs.append(ext)
+                ext = external_asset_from_spec(AssetSpec(key))
+                self.ids[key] = len(self.keys)
+                self.keys.append(key)
+                self.owner.append(len(defs))
+                self.specs.append(ext.get_asset_spec())
+                defs.append(ext)
         self.assets_defs = defs
         n = len(self.keys)
         parents: list[tuple[int, ...]] = [()] * n
@@ -265,7 +264,7 @@ class AssetGraph:
         return self.assets_defs[self.owner[i]].op is not None
 
     def group(self, i: int) -> str:
-        return self.specs[i].group_name or "default"
+        return self.specs[i].group_name or DEFAULT_GROUP
 
     def check_defs_for(self, keys: set[AssetKey]) -> list[AssetChecksDefinition]:
         return [cd for cd in self.checks_defs if any(s.asset_key in keys for s in cd.specs)]

@@ -37,7 +37,7 @@ class AssetKey:
         if not parts:
             raise TypeError(f"AssetKey path must be a non-empty string or list of strings, got {path!r}")
         for p in parts:
-            if type(p) is not str and not isinstance(p, str):
+            if not isinstance(p, str):
                 raise TypeError(
                     f"AssetKey path must be a non-empty string or list of strings, got {path!r}")
         self = object.__new__(cls)
@@ -147,11 +147,8 @@ def _prefix_parts(prefix: CoercibleToAssetKeyPrefix | None) -> tuple[str, ...]:
 
 def check_valid_name(name: str, what: str) -> str:
     if not isinstance(name, str) or not _VALID_NAME.match(name):
-        from headwater.definitions.errors import InvalidDefinitionError
-
-        raise InvalidDefinitionError(
-            f"{what} {name!r} is not a valid name: use letters, digits and '_' only "
-            "(for a key with several parts, pass an AssetKey or a list)")
+        raise _invalid(f"{what} {name!r} is not a valid name: use letters, digits and '_' only "
+                       "(for a key with several parts, pass an AssetKey or a list)")
     return name
 
 

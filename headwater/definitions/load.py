@@ -12,7 +12,7 @@ from typing import Any
 
 from headwater.definitions.asset_key import _prefix_parts
 from headwater.definitions.asset_spec import AssetSpec
-from headwater.definitions.assets import AssetsDefinition
+from headwater.definitions.assets import DEFAULT_GROUP, AssetsDefinition
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.definitions import Definitions
 from headwater.definitions.errors import InvalidDefinitionError, InvariantViolationError
@@ -97,7 +97,7 @@ def _apply(assets: list[Any], group_name: str | None, key_prefix: Any,
         if isinstance(a, AssetsDefinition) and a.op is not None:
             if group_name:
                 for key, group in a.group_names_by_key.items():
-                    if group not in ("default", group_name):
+                    if group not in (DEFAULT_GROUP, group_name):
                         raise InvalidDefinitionError(
                             f"Asset {key.to_user_string()!r} already has group {group!r}; "
                             f"loading it with group_name={group_name!r} would override it. "
@@ -186,12 +186,13 @@ def load_definitions_from_modules(modules: Iterable[ModuleType]) -> Definitions:
                 sensors.append(obj)
     in_merged = {id(x) for d in merged for x in (*d.assets, *d.asset_checks, *d.jobs,
                                                    *d.schedules, *d.sensors)}
-    loose = Definitions(
-        assets=[a for a in _dedupe(assets) if id(a) not in in_merged],
-        asset_checks=[c for c in _dedupe(checks) if id(c) not in in_merged],
-        jobs=[j for j in _dedupe(jobs) if id(j) not in in_merged],
-        schedules=[s for s in _dedupe(schedules) if id(s) not in in_merged],
-        sensors=[s for s in _dedupe(sensors) if id(s) not in in_merged])
+
+    def not_merged(items: list[Any]) -> list[Any]:
+        return [x for x in _dedupe(items) if id(x) not in in_merged]
+
+    loose = Definitions(assets=not_merged(assets), asset_checks=not_merged(checks),
+                        jobs=not_merged(jobs), schedules=not_merged(schedules),
+                        sensors=not_merged(sensors))
     return Definitions.merge(loose, *_dedupe(merged))
 
 

@@ -316,18 +316,21 @@ def metadata_to_json(metadata: Mapping[str, MetadataValue]) -> dict[str, Any]:
     return {k: [v.kind, _json_value(v)] for k, v in metadata.items()}
 
 
+def _schema_from_json(columns: Sequence[Mapping[str, Any]]) -> TableSchema:
+    return TableSchema([TableColumn(c["name"], c["type"], c.get("description"), c.get("tags") or {})
+                        for c in columns])
+
+
 def metadata_from_json(data: Mapping[str, Any] | None) -> dict[str, MetadataValue]:
     out: dict[str, MetadataValue] = {}
     for k, (kind, raw) in (data or {}).items():
         if kind == "asset":
             out[k] = AssetMetadataValue(AssetKey(raw))
         elif kind == "table":
-            schema = TableSchema([TableColumn(c["name"], c["type"], c.get("description"), c.get("tags") or {})
-                                  for c in raw["schema"]])
-            out[k] = TableMetadataValue([TableRecord(r) for r in raw["records"]], schema)
+            out[k] = TableMetadataValue([TableRecord(r) for r in raw["records"]],
+                                        _schema_from_json(raw["schema"]))
         elif kind == "table_schema":
-            out[k] = TableSchemaMetadataValue(
-                TableSchema([TableColumn(c["name"], c["type"], c.get("description"), c.get("tags") or {}) for c in raw]))
+            out[k] = TableSchemaMetadataValue(_schema_from_json(raw))
         elif kind == "float" and isinstance(raw, str):
             out[k] = FloatMetadataValue(float(raw))
         else:

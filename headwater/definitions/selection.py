@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from headwater.definitions.asset_graph import AssetGraph
@@ -36,8 +37,8 @@ class AssetSelection:
 
     @staticmethod
     def key_prefixes(*prefixes: Any, include_sources: bool = False) -> AssetSelection:
-        return _Where("key_prefixes", lambda g, i: any(
-            g.keys[i].has_prefix(p) for p in [(x,) if isinstance(x, str) else tuple(x) for x in prefixes]))
+        parts = [(x,) if isinstance(x, str) else tuple(x) for x in prefixes]
+        return _Where("key_prefixes", lambda g, i: any(g.keys[i].has_prefix(p) for p in parts))
 
     @staticmethod
     def key_substring(substring: str) -> AssetSelection:
@@ -251,19 +252,20 @@ class _Neighbors(AssetSelection):
         return out
 
 
+_SET_OPS: dict[str, Callable[[set[Any], set[Any]], set[Any]]] = {
+    "|": operator.or_, "&": operator.and_, "-": operator.sub}
+
+
 class _Op(AssetSelection):
     def __init__(self, op: str, left: AssetSelection, right: AssetSelection):
         self.op, self.left, self.right = op, left, right
 
     def resolve_ids(self, graph: AssetGraph) -> set[int]:
-        a = self.left.resolve_ids(graph)
-        b = self.right.resolve_ids(graph)
-        return a | b if self.op == "|" else a & b if self.op == "&" else a - b
+        return _SET_OPS[self.op](self.left.resolve_ids(graph), self.right.resolve_ids(graph))
 
     def resolve_check_keys(self, graph: AssetGraph) -> set[Any]:
-        a = self.left.resolve_check_keys(graph)
-        b = self.right.resolve_check_keys(graph)
-        return a | b if self.op == "|" else a & b if self.op == "&" else a - b
+        return _SET_OPS[self.op](self.left.resolve_check_keys(graph),
+                                 self.right.resolve_check_keys(graph))
 
 
 class _ChecksOnly(AssetSelection):
