@@ -235,10 +235,9 @@ class SpecificPartitionsPartitionMapping(PartitionMapping):
         return hash(tuple(self.partition_keys))
 
     def fit(self, upstream_def: Any, downstream_def: Any) -> str | None:
-        if isinstance(upstream_def, StaticPartitionsDefinition):
-            missing = [k for k in self.partition_keys if not upstream_def.has_partition_key(k)]
-        elif isinstance(upstream_def, TimeWindowPartitionsDefinition):
-            missing = [k for k in self.partition_keys if sort_key_fn(upstream_def)(k) is None]
+        if isinstance(upstream_def, (StaticPartitionsDefinition, TimeWindowPartitionsDefinition)):
+            pos = sort_key_fn(upstream_def)
+            missing = [k for k in self.partition_keys if pos(k) is None]
         else:  # dynamic keys are known only at run time
             missing = []
         if missing:

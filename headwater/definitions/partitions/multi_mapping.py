@@ -34,12 +34,9 @@ def _cross(multi: MultiPartitionsDefinition, dim_index: int, dim_keys: list[str]
            store: Any) -> list[str]:
     """Every multi key whose dimension ``dim_index`` is one of ``dim_keys``, in multi order."""
     (n1, d1), (n2, d2) = multi.partitions_defs
-    if dim_index == 0:
-        others = all_keys(d2, store)
-        return [MultiPartitionKey({n1: a, n2: b}) for a in dim_keys for b in others]
-    others = all_keys(d1, store)
-    wanted = dim_keys
-    return [MultiPartitionKey({n1: a, n2: b}) for a in others for b in wanted]
+    firsts, seconds = ((dim_keys, all_keys(d2, store)) if dim_index == 0
+                       else (all_keys(d1, store), dim_keys))
+    return [MultiPartitionKey({n1: a, n2: b}) for a in firsts for b in seconds]
 
 
 class _Joint(NamedTuple):
@@ -222,9 +219,8 @@ class MultiPartitionMapping(PartitionMapping):
                             mapping.downstream_keys([value], source_def, target_def, store))
                 per_dim.append(value_keys)
             found.update(f"{a}|{b}" for a in per_dim[0] for b in per_dim[1])
-        (n1, _), (n2, _) = to_def.partitions_defs
         ordered = in_order(to_def, found, store, "MultiPartitionMapping: ")
-        return [MultiPartitionKey({n1: k.split("|")[0], n2: k.split("|")[1]}) for k in ordered]
+        return [to_def.get_partition_key_from_str(k) for k in ordered]
 
     def _upstream(self, downstream_keys: list[str] | None, downstream_def: Any,
                   upstream_def: Any, store: Any) -> list[str]:
