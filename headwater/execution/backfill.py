@@ -21,8 +21,10 @@ from typing import Any
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidDefinitionError, InvalidInvocationError
 from headwater.definitions.partitions import PartitionKeyRange
-from headwater.execution.backfill_stages import STAGE_TAG, Stage, plan_stages, stage_keys
+from headwater.definitions.partitions.mapping_base import in_order
+from headwater.execution.backfill_stages import Stage, plan_stages, stage_keys
 from headwater.execution.partitions import BACKFILL_TAG, run_partition_tags
+from headwater.storage.runs import BACKFILL_STAGE_TAG
 
 BACKFILL_JOB_NAME = "__ASSET_JOB"
 RANGE_SEPARATOR = "..."
@@ -138,9 +140,7 @@ def launch_backfill(defs: Any, selection: Any, *, instance: Any,
         assert partition_keys is not None
         for pk in partition_keys:
             pdef.validate_partition_key(pk, dynamic_partitions_store=instance)
-        order = {pk: i for i, pk in enumerate(pdef.get_partition_keys(
-            dynamic_partitions_store=instance))}
-        wanted = sorted(set(partition_keys), key=lambda pk: order.get(pk, len(order)))
+        wanted = in_order(pdef, partition_keys, instance)
     if not wanted:
         raise InvalidInvocationError(f"{pdef!r} has no partitions to backfill")
     stage_keys(graph, stages, wanted, instance)  # the later stages' keys must map (or raise)
@@ -240,7 +240,7 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
     if backfill is None:
         raise InvalidInvocationError(
             f"No backfill {backfill_id!r} in this instance; see `headwater backfill list`")
-    if backfill.is_finished and backfill.status not in (S.FAILED,):
+    if backfill.is_finished and backfill.status != S.FAILED:
         return backfill
     me = _this_runner()
     if backfill.runner not in (None, me) and runner_alive(backfill.runner):
@@ -331,7 +331,7 @@ def _run_stage(defs: Any, graph: Any, backfill: Any, stage: Stage, partitions: l
     plan = build_plan(graph, ids, None)
     job = JobDefinition(backfill.job_name or BACKFILL_JOB_NAME, graph, ids, defs.resources)
     all_keys = stage.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
-    stage_tags = {STAGE_TAG: str(stage.index)} if tag_stage else {}
+    stage_tags = {BACKFILL_STAGE_TAG: str(stage.index)} if tag_stage else {}
     for chunk in chunk_keys(all_keys, todo, backfill.max_partitions_per_run):
         if instance.get_backfill_status(backfill.backfill_id) in (S.CANCELING, S.CANCELED):
             return False

@@ -16,9 +16,6 @@ from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidDefinitionError
-from headwater.storage.runs import BACKFILL_STAGE_TAG
-
-STAGE_TAG = BACKFILL_STAGE_TAG  # on the runs of stages after the first
 
 
 @dataclass(frozen=True)

@@ -173,18 +173,16 @@ def upstream_scope(graph: Any, run_scope: PartitionScope | None, downstream_key:
         down_def, down_keys = None, None
     else:
         down_keys = run_scope.keys
-    if down_def is up_def and _is_identity(graph, downstream_key, upstream_key):
-        return PartitionScope(up_def, down_keys or (), run_scope.is_range if run_scope else False)
-    if downstream_key is None:  # a check or an op reads the asset as unpartitioned code does
-        from headwater.definitions.partitions.mappings import infer_partition_mapping
+    from headwater.definitions.partitions.mappings import (
+        IdentityPartitionMapping,
+        infer_partition_mapping,
+    )
 
+    if downstream_key is None:  # a check or an op reads the asset as unpartitioned code does
         mapping = infer_partition_mapping(None, up_def, None)
     else:
         mapping = graph.partition_mapping_for(downstream_key, upstream_key)
+    if down_def is up_def and type(mapping) is IdentityPartitionMapping:
+        return PartitionScope(up_def, down_keys or (), run_scope.is_range if run_scope else False)
     keys = mapping.upstream_keys(down_keys, down_def, up_def, store)
     return PartitionScope(up_def, keys, is_range=len(keys) != 1)
-
-
-def _is_identity(graph: Any, downstream_key: Any, upstream_key: AssetKey) -> bool:
-    mapping = graph.partition_mapping_for(downstream_key, upstream_key)
-    return type(mapping).__name__ == "IdentityPartitionMapping"
