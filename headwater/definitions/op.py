@@ -168,14 +168,6 @@ class OpDefinition:
         self.required_resource_keys = keys if type(keys) is frozenset else frozenset(keys)
 
     @property
-    def is_generator(self) -> bool:
-        return inspect.isgeneratorfunction(self.compute_fn) if self.compute_fn else False
-
-    @property
-    def is_async(self) -> bool:
-        return inspect.iscoroutinefunction(self.compute_fn) if self.compute_fn else False
-
-    @property
     def input_names(self) -> list[str]:
         return list(self.ins)
 
