@@ -21,11 +21,11 @@ from headwater.events.records import (
     EventLogEntry,
     EventRecordsResult,
     EventType,
+    decode_entry,
     encode_entry,
 )
 from headwater.storage.asset_storage import (
     INDEXED_EVENT_TYPES,
-    decode_row,
     event_columns,
     index_event,
     page,
@@ -59,6 +59,8 @@ OfType = Union[EventType, str, Iterable[Union[EventType, str]], None]
 _EVENT_COLUMNS = ("run_id", "event_type", "step_key", "asset_key", "partition", "timestamp", "body")
 _INSERT_EVENT = (f"INSERT INTO event_logs ({', '.join(_EVENT_COLUMNS)}) "
                  f"VALUES ({', '.join('?' * len(_EVENT_COLUMNS))})")
+_SELECT_RUN_EVENTS = ("SELECT run_id, event_type, step_key, timestamp, body FROM event_logs "
+                      "WHERE run_id = ?")
 _UPSERT_PLANNED = ("INSERT INTO asset_partition_planned (asset_key, partition, run_id, timestamp) "
                    "VALUES (?, ?, ?, ?) ON CONFLICT (asset_key, partition) DO UPDATE SET "
                    "run_id = excluded.run_id, timestamp = excluded.timestamp")
@@ -146,15 +148,22 @@ class EventLogStorage:
                 insert_plain_events(db, cursor, pending)
 
     def all_logs(self, run_id: str, of_type: OfType = None) -> list[EventLogEntry]:
-        """Every event of a run, in the order stored; ``of_type`` narrows to event type(s)."""
-        el = tables.event_logs.c
-        stmt = sa.select(*event_columns()).where(el.run_id == run_id)
+        """Every event of a run, in the order stored; ``of_type`` narrows to event type(s).
+
+        Plain SQL on a DB-API cursor: the CLI reads every run it executes back this way.
+        """
+        sql, params = _SELECT_RUN_EVENTS, [run_id]
         types = event_type_values(of_type)
         if types is not None:
-            stmt = stmt.where(el.event_type.in_(types))
-        with self._db.read() as conn:
-            rows = conn.execute(stmt.order_by(el.id)).all()
-        return [decode_row(r) for r in rows]
+            if not types:
+                return []
+            sql += f" AND event_type IN ({', '.join('?' * len(types))})"
+            params += types
+        db = self._db
+        with db.read_cursor() as cursor:
+            cursor.execute(db.sql(sql + " ORDER BY id"), params)
+            rows = cursor.fetchall()
+        return [decode_entry(*row) for row in rows]
 
     def get_records_for_run(self, run_id: str, cursor: str | int | None = None,
                             of_type: OfType = None, limit: int | None = None,
