@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -396,7 +396,7 @@ def _encode_data(data: Any) -> Any:
     if isinstance(data, StepOutputData):
         h = data.step_output_handle
         out = {"o": h.output_name, "mk": h.mapping_key, "md": metadata_to_json(data.metadata)}
-        if data.type_check_data is not None and _notable(data.type_check_data):
+        if _notable(data.type_check_data):
             out["tc"] = _encode_type_check(data.type_check_data)
         return out
     if isinstance(data, HandledOutputData):
@@ -406,7 +406,7 @@ def _encode_data(data: Any) -> Any:
     if isinstance(data, AssetPlannedData):
         return {"k": data.asset_key.path, "p": data.partition, "c": data.check_name}
     if isinstance(data, StepInputData):
-        if data.type_check_data is None or not _notable(data.type_check_data):
+        if not _notable(data.type_check_data):
             return {"i": data.input_name}
         return {"i": data.input_name, "tc": _encode_type_check(data.type_check_data)}
     if isinstance(data, StepFailureData):
@@ -429,7 +429,7 @@ def _encode_data(data: Any) -> Any:
     return data
 
 
-def _notable(tc: TypeCheckData | None) -> bool:
+def _notable(tc: TypeCheckData | None) -> TypeGuard[TypeCheckData]:
     """A type check worth storing: a passed check without details is implied (and is most)."""
     return tc is not None and not (tc.success and tc.description is None and not tc.metadata)
 

@@ -151,7 +151,8 @@ def materialized_partitions(db: Database, cursor: Any, key: str) -> set[str]:
     return {p for (p,) in cursor.fetchall()}
 
 
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+def chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    """``items`` in slices short enough for one ``IN (...)`` list."""
     for i in range(0, len(items), _CHUNK):
         yield items[i:i + _CHUNK]
 
@@ -171,7 +172,7 @@ class AssetIndexStorage:
         join = tables.asset_keys.join(tables.event_logs,
                                tables.event_logs.c.id == tables.asset_keys.c.last_materialization_id)
         with self._db.read() as conn:
-            for chunk in _chunks(list(by_string)):
+            for chunk in chunks(list(by_string)):
                 stmt = sa.select(tables.asset_keys.c.asset_key, *event_columns()).select_from(join).where(
                     tables.asset_keys.c.asset_key.in_(chunk))
                 for row in conn.execute(stmt):
@@ -333,7 +334,7 @@ class AssetIndexStorage:
         keys = [k.to_string() for k in asset_keys_]
         now = time.time()
         with self._db.write() as conn:
-            for chunk in _chunks(keys):
+            for chunk in chunks(keys):
                 conn.execute(sa.update(tables.event_logs).where(tables.event_logs.c.asset_key.in_(chunk))
                              .values(asset_key=None))
                 conn.execute(sa.delete(tables.asset_partitions).where(

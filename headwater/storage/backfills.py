@@ -17,7 +17,7 @@ import orjson
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidInvocationError, InvariantViolationError
-from headwater.storage.runs import RunStatus
+from headwater.storage.runs import FINISHED_STATUSES, RunStatus
 
 
 class BulkActionStatus(str, enum.Enum):
@@ -187,8 +187,6 @@ class BackfillRun:
 
     @property
     def is_finished(self) -> bool:
-        from headwater.storage.runs import FINISHED_STATUSES
-
         return self.status in FINISHED_STATUSES
 
 

@@ -172,10 +172,6 @@ class Database:
                 self._raw.close()
             self._raw = None
 
-    @property
-    def disposed(self) -> bool:
-        return self._disposed
-
     # ------------------------------------------------------------ DB-API access
 
     def sql(self, text: str) -> str:
@@ -285,7 +281,7 @@ class Database:
         sa_exc = sys.modules.get("sqlalchemy.exc")
         if sa_exc is not None and isinstance(exc, sa_exc.DBAPIError):
             return type(exc).__name__ not in _PASS_THROUGH
-        dbapi = sqlite3 if self.is_sqlite else self.engine.dialect.loaded_dbapi
+        dbapi = self.dbapi
         if not isinstance(exc, dbapi.Error):
             return False
         return not isinstance(exc, tuple(getattr(dbapi, n) for n in _PASS_THROUGH))

@@ -100,6 +100,15 @@ def _create_at_head(conn: Connection) -> None:
     conn.execute(version.insert(), {"version_num": HEAD})
 
 
+def _upgrade(conn: Connection, db_name: str) -> str | None:
+    """Run the migrations a database is missing; returns its revision before."""
+    before = read_revision(conn)
+    _check_known(db_name, before)
+    if before != HEAD:
+        _run_alembic(conn)
+    return before
+
+
 def _run_alembic(conn: Connection) -> None:
     from alembic import command
     from alembic.config import Config
@@ -115,13 +124,9 @@ def upgrade(engine: Engine | Connection) -> tuple[str | None, str]:
     from sqlalchemy.engine import Connection
 
     if isinstance(engine, Connection):
-        before = read_revision(engine)
-        _check_known("The database", before)
-        if before != HEAD:
-            _run_alembic(engine)
-        return before, HEAD
+        return _upgrade(engine, "The database"), HEAD
     with engine.begin() as conn:
-        return upgrade(conn)
+        return _upgrade(conn, "The database"), HEAD
 
 
 def migrate_instance(home: str | None = None,
@@ -136,10 +141,6 @@ def migrate_instance(home: str | None = None,
     db = Database(url if url is not None else sqlite_url_for_home(prepare_home(home)))
     try:
         with db.write() as conn:
-            before = read_revision(conn)
-            _check_known(db.describe(), before)
-            if before != HEAD:
-                _run_alembic(conn)
-        return before, HEAD
+            return _upgrade(conn, db.describe()), HEAD
     finally:
         db.dispose()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidInvocationError
-from headwater.storage.asset_storage import materialized_partitions
+from headwater.storage.asset_storage import chunks, materialized_partitions
 from headwater.storage.database import Database
 from headwater.storage.partition_status import (
     AssetPartitionStatus,
@@ -38,8 +38,6 @@ else:
 # deleted): few rows, however many partitions the asset has.
 _OPEN_PLANS = ("SELECT p.partition, r.status FROM asset_partition_planned p "
                "LEFT OUTER JOIN runs r ON r.run_id = p.run_id WHERE p.asset_key = ?")
-
-_CHUNK = 500  # keys per IN (...) list
 
 
 def _check_name(partitions_def_name: Any) -> str:
@@ -191,6 +189,6 @@ def _add_keys(db: Database, conn: Connection, name: str, keys: list[str]) -> Non
 
 def _delete_keys(conn: Connection, name: str, keys: list[str]) -> None:
     dp = tables.dynamic_partitions.c
-    for i in range(0, len(keys), _CHUNK):
+    for chunk in chunks(keys):
         conn.execute(sa.delete(tables.dynamic_partitions).where(
-            dp.partitions_def_name == name, dp.partition.in_(keys[i:i + _CHUNK])))
+            dp.partitions_def_name == name, dp.partition.in_(chunk)))

@@ -78,11 +78,12 @@ def check_transition(run_id: str, current: RunStatus | str, new: RunStatus | str
     current, new = RunStatus(current), RunStatus(new)
     if current == new:
         return False
-    if new not in TRANSITIONS.get(current, frozenset()):
-        allowed = sorted(s.value for s in TRANSITIONS.get(current, frozenset()))
+    allowed = TRANSITIONS.get(current, frozenset())
+    if new not in allowed:
         raise InvariantViolationError(
             f"Run {run_id!r} cannot move from {current.value} to {new.value}: "
-            + (f"from {current.value} it may only move to {', '.join(allowed)}."
+            + (f"from {current.value} it may only move to "
+               f"{', '.join(sorted(s.value for s in allowed))}."
                if allowed else f"{current.value} is a finished status."))
     return True
 
