@@ -54,21 +54,19 @@ class PartitionScope:
     def time_window(self, what: str = "partition_time_window") -> TimeWindow:
         window_for = getattr(self.definition, "time_window_for_partition_key", None)
         keys = self.keys
-        dims = getattr(self.definition, "partitions_defs", None)
-        if window_for is None and dims:  # multi: the time dimension's window
-            timed = [d for d in dims
+        if window_for is None:  # multi: the window of its one time dimension
+            timed = [d for d in getattr(self.definition, "partitions_defs", None) or ()
                      if hasattr(d.partitions_def, "time_window_for_partition_key")]
-            if len(timed) == 1:
-                name = timed[0].name
-                window_for = timed[0].partitions_def.time_window_for_partition_key
-                windows = [window_for(k) for k in {
-                    k.keys_by_dimension[name] for k in keys}]  # type: ignore[attr-defined]
-                if windows:
-                    return TimeWindow(min(w.start for w in windows), max(w.end for w in windows))
-        if window_for is None:
-            raise InvariantViolationError(
-                f"Cannot access {what}: {self.definition!r} is not a time-window partitions "
-                "definition (use partition_key / partition_keys)")
+            if len(timed) != 1:
+                raise InvariantViolationError(
+                    f"Cannot access {what}: {self.definition!r} is not a time-window partitions "
+                    "definition (use partition_key / partition_keys)")
+            name = timed[0].name
+            window_for = timed[0].partitions_def.time_window_for_partition_key
+            windows = [window_for(k) for k in {
+                k.keys_by_dimension[name] for k in keys}]  # type: ignore[attr-defined]
+            if windows:
+                return TimeWindow(min(w.start for w in windows), max(w.end for w in windows))
         if not keys:
             raise InvariantViolationError(f"Cannot access {what}: no partitions")
         return TimeWindow(window_for(keys[0]).start, window_for(keys[-1]).end)
