@@ -376,8 +376,7 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
     produced = set()
     for ev in context.logged_events:  # logged while the function ran: before its outputs
         if isinstance(ev, (AssetMaterialization, AssetObservation)):
-            rc.emit(EventType.ASSET_OBSERVATION if isinstance(ev, AssetObservation)
-                    else EventType.ASSET_MATERIALIZATION, step, None, StepMaterializationData(ev))
+            _emit_asset_event(rc, step, ev)
     for out in collected.outputs:
         name = out.output_name
         if name in step.check_outputs:
@@ -390,9 +389,7 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
             _emit_output(rc, step, context, name, out.value, out_type)
             _store_asset_output(rc, step, context, out, what, out_type)
     for ev in collected.events:
-        is_obs = isinstance(ev, AssetObservation)
-        rc.emit(EventType.ASSET_OBSERVATION if is_obs else EventType.ASSET_MATERIALIZATION, step,
-                None, StepMaterializationData(ev))
+        _emit_asset_event(rc, step, ev)
     if step.is_op:
         missing = [n for n, o in step.op.outs.items() if o.is_required and n not in produced
                    and not isinstance(o, DynamicOut)]  # yielding no mapping key is fine
@@ -413,6 +410,12 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
         raise StepFailed(AssetCheckFailedError(
             f"Blocking check(s) failed: {', '.join(failed_blocking)}. Assets downstream of the "
             "checked asset will not run."), False)
+
+
+def _emit_asset_event(rc: Any, step: Step, ev: Any) -> None:
+    """An AssetMaterialization or AssetObservation the user's code logged, returned or yielded."""
+    rc.emit(EventType.ASSET_OBSERVATION if isinstance(ev, AssetObservation)
+            else EventType.ASSET_MATERIALIZATION, step, None, StepMaterializationData(ev))
 
 
 def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
