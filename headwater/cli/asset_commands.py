@@ -42,10 +42,9 @@ def list_assets(location: LocationArgs, select: str | None) -> None:
         description = first_line(spec.description)
         if not graph.is_executable(i):
             description = f"(external) {description}".rstrip()
-        pdef = graph.definition_for(graph.keys[i]).partitions_def
         rows.append([graph.keys[i].to_user_string(), graph.group(i),
-                     ", ".join(sorted(spec.kinds)), len(graph.parents[i]), _partitions(pdef),
-                     description])
+                     ", ".join(sorted(spec.kinds)), len(graph.parents[i]),
+                     _partitions(graph.partitions_def_of(i)), description])
     print_table(["key", "group", "kinds", "upstream", "partitions", "description"], rows,
                 wrap=["kinds", "description"])
 
@@ -155,7 +154,7 @@ def materialize_command(location: LocationArgs, select: str, config_json: str | 
     if partition is None:
         partitioned = [graph.keys[i].to_user_string() for i in graph.toposort
                        if i in ids and graph.is_executable(i)
-                       and graph.definition_for(graph.keys[i]).partitions_def is not None]
+                       and graph.partitions_def_of(i) is not None]
         if partitioned:
             raise CliError(
                 f"The selection {select!r} holds partitioned asset(s) "

@@ -14,7 +14,6 @@ EXIT_RUN_FAILED = 1
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 
-HOME_ENV_VARS = ("HEADWATER_HOME", "DAGSTER_HOME")
 FALLBACK_HOME = ".headwater_home"
 
 
@@ -38,21 +37,23 @@ def is_tty(stream: IO[Any] | None = None) -> bool:
 
 
 def home_directory(working_directory: str | os.PathLike[str] | None = None) -> tuple[str, bool]:
-    """The instance folder and whether it came from the environment.
+    """The instance folder and whether it came from the environment; says on stderr if not.
 
-    $HEADWATER_HOME, else $DAGSTER_HOME, else ``.headwater_home`` in the working directory.
+    $HEADWATER_HOME, else $DAGSTER_HOME (``resolve_home``), else ``.headwater_home`` in the
+    working directory.
     """
-    for var in HOME_ENV_VARS:
-        if os.environ.get(var):
-            return os.path.abspath(os.path.expanduser(os.environ[var])), True
+    from headwater.storage import InstanceNotConfiguredError
+    from headwater.storage.instance import resolve_home
+
+    try:
+        return resolve_home(), True
+    except InstanceNotConfiguredError:
+        pass
     base = Path(working_directory) if working_directory else Path.cwd()
-    return str((base / FALLBACK_HOME).resolve()), False
-
-
-def announce_home(home: str, from_env: bool) -> None:
-    if not from_env:
-        err(f"Neither HEADWATER_HOME nor DAGSTER_HOME is set: using the instance in {home}. "
-            "Set HEADWATER_HOME to keep runs elsewhere.")
+    home = str((base / FALLBACK_HOME).resolve())
+    err(f"Neither HEADWATER_HOME nor DAGSTER_HOME is set: using the instance in {home}. "
+        "Set HEADWATER_HOME to keep runs elsewhere.")
+    return home, False
 
 
 def open_instance(working_directory: str | os.PathLike[str] | None = None,
@@ -62,6 +63,5 @@ def open_instance(working_directory: str | os.PathLike[str] | None = None,
         from headwater.storage import Instance
 
         instance_cls = Instance
-    home, from_env = home_directory(working_directory)
-    announce_home(home, from_env)
+    home, _ = home_directory(working_directory)
     return instance_cls.local(home)

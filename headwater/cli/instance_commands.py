@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from headwater.cli.common import announce_home, home_directory
+from headwater.cli.common import home_directory
 
 
 @click.group("instance")
@@ -17,8 +17,7 @@ def migrate() -> None:
     """Upgrade the instance's database schema (HEADWATER_HOME, else DAGSTER_HOME)."""
     from headwater.storage import migrate_instance
 
-    home, from_env = home_directory()
-    announce_home(home, from_env)
+    home, _ = home_directory()
     before, after = migrate_instance(home)
     if before == after:
         click.echo(f"Instance {home}: schema already at revision {after}; nothing to do.")

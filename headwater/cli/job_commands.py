@@ -9,8 +9,8 @@ import click
 from headwater.cli.common import EXIT_OK, EXIT_RUN_FAILED, CliError
 from headwater.cli.definitions_commands import load_valid
 from headwater.cli.loading import LocationArgs, code_location_options
-from headwater.cli.output import first_line, format_duration, indent, print_table
-from headwater.cli.run_summary import error_text, outcome_from_logs
+from headwater.cli.output import first_line, format_duration, print_table
+from headwater.cli.run_summary import echo_failures, outcome_from_logs
 
 
 @click.group("job")
@@ -67,21 +67,20 @@ def execute_job(location: LocationArgs, job_name: str, config_json: str | None,
                                             raise_on_error=False, tags=tags_from(tags_json))
         except InvalidConfigError as e:
             raise CliError(str(e)) from None
-        _summary(instance, result.run_id)
+        print_step_summary(instance, result.run_id)
         raise SystemExit(EXIT_OK if result.success else EXIT_RUN_FAILED)
     finally:
         instance.dispose()
 
 
-def _summary(instance: Any, run_id: str) -> None:
+def print_step_summary(instance: Any, run_id: str) -> None:
+    """After a job run: each step's status and duration, the failures, the run's status."""
     outcome = outcome_from_logs(instance.all_logs(run_id))
     rows = [[key, step.status, format_duration(step.duration) if step.duration else ""]
             for key, step in outcome.steps.items()]
     click.echo()
     print_table(["step", "status", "duration"], rows)
-    for entry in outcome.failures:
-        what = f"Step {entry.step_key!r}" if entry.step_key else "The run"
-        click.echo(f"\n{what} failed:\n{indent(error_text(entry))}", err=True)
+    echo_failures(outcome)
     run = instance.get_run_by_id(run_id)
     click.echo(f"\nRun {run_id}: {run.status.value if run else '?'}. "
                f"Details: headwater run show {run_id}")

@@ -11,7 +11,7 @@ from headwater.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, Cli
 from headwater.cli.loading import CodeLocation, user_traceback
 from headwater.cli.output import format_duration, indent, print_table
 from headwater.cli.progress import make_reporter, watched_instance_class
-from headwater.cli.run_summary import asset_rows, check_rows, error_text, outcome_from_logs
+from headwater.cli.run_summary import asset_rows, check_rows, echo_failures, outcome_from_logs
 
 
 def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
@@ -67,9 +67,7 @@ def _print_summary(instance: Any, graph: Any, keys: list[Any], checks: list[Any]
     rows = asset_rows(graph, keys, outcome) + check_rows(checks, outcome)
     click.echo()
     print_table(["asset", "status", "duration", "metadata"], rows)
-    for entry in outcome.failures:
-        what = f"Step {entry.step_key!r}" if entry.step_key else "The run"
-        click.echo(f"\n{what} failed:\n{indent(error_text(entry))}", err=True)
+    echo_failures(outcome)
     record = instance.get_run_record_by_id(run_id)
     status = record.dagster_run.status.value if record else "?"
     took = (record.end_time - record.start_time) if record and record.start_time \

@@ -8,7 +8,7 @@ import click
 
 from headwater.cli.common import EXIT_OK, EXIT_RUN_FAILED, CliError
 from headwater.cli.definitions_commands import load_valid
-from headwater.cli.job_commands import _summary
+from headwater.cli.job_commands import print_step_summary
 from headwater.cli.loading import LocationArgs, code_location_options
 
 
@@ -47,7 +47,7 @@ def reexecute_command(location: LocationArgs, run_id: str, from_failure: bool,
         options = (ReexecutionOptions.from_failure(run_id) if from_failure
                    else ReexecutionOptions(run_id, steps))
         result = reexecute_job(job, options, instance=instance, raise_on_error=False)
-        _summary(instance, result.run_id)
+        print_step_summary(instance, result.run_id)
         click.echo(f"Re-execution of {run_id}.")
         raise SystemExit(EXIT_OK if result.success else EXIT_RUN_FAILED)
     finally:

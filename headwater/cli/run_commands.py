@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from headwater.cli.common import CliError, announce_home, home_directory
+from headwater.cli.common import CliError, home_directory
 from headwater.cli.output import format_duration, format_time, indent, print_table
 from headwater.cli.run_summary import error_text
 
@@ -20,7 +20,6 @@ def _existing_instance() -> Any:
     from headwater.storage import Instance
 
     home, from_env = home_directory()
-    announce_home(home, from_env)
     if not from_env and not os.path.isdir(home):
         return None
     return Instance.local(home)
@@ -85,10 +84,16 @@ def list_runs(limit: int, status: str | None, job_name: str | None) -> None:
 
 def _partition(tags: Any) -> str:
     """The partition (or range) a run covers, from Dagster's tags."""
-    if "dagster/partition" in tags:
-        return str(tags["dagster/partition"])
-    start = tags.get("dagster/asset_partition_range_start")
-    return f"{start}...{tags.get('dagster/asset_partition_range_end')}" if start else ""
+    from headwater.storage.runs import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        PARTITION_NAME_TAG,
+    )
+
+    if PARTITION_NAME_TAG in tags:
+        return str(tags[PARTITION_NAME_TAG])
+    start = tags.get(ASSET_PARTITION_RANGE_START_TAG)
+    return f"{start}...{tags.get(ASSET_PARTITION_RANGE_END_TAG)}" if start else ""
 
 
 @run_group.command("show")

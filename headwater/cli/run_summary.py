@@ -6,6 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import click
+
+from headwater.cli.output import format_duration, indent
+
 
 @dataclass
 class StepOutcome:
@@ -68,8 +72,6 @@ def outcome_from_logs(entries: Sequence[Any]) -> RunOutcome:
 
 def asset_rows(graph: Any, keys: Sequence[Any], outcome: RunOutcome) -> list[list[Any]]:
     """One row per selected asset: key, status, duration of its step, metadata count."""
-    from headwater.cli.output import format_duration
-
     rows = []
     for key in keys:
         op = graph.definition_for(key).op
@@ -88,8 +90,6 @@ def asset_rows(graph: Any, keys: Sequence[Any], outcome: RunOutcome) -> list[lis
 
 
 def check_rows(checks_defs: Sequence[Any], outcome: RunOutcome) -> list[list[Any]]:
-    from headwater.cli.output import format_duration
-
     rows = []
     for cd in checks_defs:
         step = outcome.steps.get(cd.op.name, StepOutcome())
@@ -118,3 +118,10 @@ def error_text(entry: Any) -> str:
     while error.cls_name in _WRAPPERS and error.cause is not None and not error.stack:
         error = error.cause
     return error.to_string().rstrip()
+
+
+def echo_failures(outcome: RunOutcome) -> None:
+    """Each failure of the run with its error, on stderr."""
+    for entry in outcome.failures:
+        what = f"Step {entry.step_key!r}" if entry.step_key else "The run"
+        click.echo(f"\n{what} failed:\n{indent(error_text(entry))}", err=True)
