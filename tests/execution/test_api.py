@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import headwater as dg
@@ -17,14 +15,6 @@ def numbers():
 @dg.asset
 def total(numbers):
     return sum(numbers)
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("HEADWATER_HOME", str(path))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    return path
 
 
 def test_load_asset_value_from_an_earlier_run(home):

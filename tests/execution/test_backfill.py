@@ -26,12 +26,11 @@ FAIL_ON: set[str] = set()
 
 
 @pytest.fixture
-def instance(tmp_path, monkeypatch):
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+def instance(home):
     CALLS.clear()
     CANCEL_AT.clear()
     FAIL_ON.clear()
-    with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
+    with dg.Instance.get() as instance:
         yield instance
 
 

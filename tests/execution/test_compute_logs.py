@@ -13,33 +13,10 @@ from headwater.cli.main import cli
 from headwater.execution.compute_logs import ComputeLogManager, read_compute_log
 
 from . import hwexec_jobs as jobs
-from .hwexec_sync import Checkpoints, InThread
+from .hwexec_sync import InThread
 
 EXECUTORS = {"in_process": {"execution": {"config": {"in_process": {}}}},
              "multiprocess": {"execution": {"config": {"multiprocess": {}}}}}
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    path = tmp_path / "home"
-    monkeypatch.setenv("HEADWATER_HOME", str(path))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    return path
-
-
-@pytest.fixture
-def instance(home):
-    with dg.Instance.get() as instance:
-        yield instance
-
-
-@pytest.fixture
-def sync(monkeypatch):
-    checkpoints = Checkpoints()
-    monkeypatch.setenv(jobs.SYNC_ENV, checkpoints.path)
-    monkeypatch.setenv(jobs.MARKERS_ENV, checkpoints.markers)
-    yield checkpoints
-    checkpoints.close()
 
 
 @pytest.mark.parametrize("executor", sorted(EXECUTORS))

@@ -16,23 +16,7 @@ from headwater.execution.compute_logs import read_compute_log
 from headwater.execution.executors.multiprocess import StepWorkerError
 
 from . import hwexec_jobs as jobs
-from .hwexec_sync import Checkpoints, InThread, worker_pids
-
-
-@pytest.fixture
-def instance(tmp_path, monkeypatch):
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
-        yield instance
-
-
-@pytest.fixture
-def sync(monkeypatch):
-    checkpoints = Checkpoints()
-    monkeypatch.setenv(jobs.SYNC_ENV, checkpoints.path)
-    monkeypatch.setenv(jobs.MARKERS_ENV, checkpoints.markers)
-    yield checkpoints
-    checkpoints.close()
+from .hwexec_sync import InThread, worker_pids
 
 
 def step_events(instance, run_id) -> dict[str, list[str]]:

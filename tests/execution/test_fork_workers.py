@@ -15,13 +15,6 @@ from . import hwexec_jobs as jobs
 FORK = {"execution": {"config": {"multiprocess": {"start_method": "fork"}}}}
 
 
-@pytest.fixture
-def instance(tmp_path, monkeypatch):
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
-        yield instance
-
-
 def test_forked_workers_give_the_same_results_in_other_processes(instance):
     here = jobs.hwexec_fan_in.execute_in_process(instance=instance)
     with dg.execute_job(dg.reconstructable(jobs.hwexec_fan_in), instance,

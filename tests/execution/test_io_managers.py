@@ -38,14 +38,6 @@ def doubled(source):
     return source * 2
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("HEADWATER_HOME", str(path))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    return path
-
-
 def test_upstream_value_is_loaded_through_the_io_manager():
     io = RecordingIOManager()
     result = dg.materialize([source, doubled], resources={"io_manager": io})

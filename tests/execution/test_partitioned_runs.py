@@ -16,13 +16,6 @@ RANGE = {"dagster/asset_partition_range_start": "2024-01-02",
          "dagster/asset_partition_range_end": "2024-01-04"}
 
 
-@pytest.fixture
-def instance(tmp_path, monkeypatch):
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    with dg.instance_for_test(temp_dir=str(tmp_path / "home")) as instance:
-        yield instance
-
-
 @dg.asset(partitions_def=static)
 def letters(context: dg.AssetExecutionContext) -> str:
     return context.partition_key.upper()

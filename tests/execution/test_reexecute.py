@@ -7,13 +7,6 @@ import headwater as dg
 from headwater.execution.reexecute import ReexecutionOptions, reexecute_job
 
 
-@pytest.fixture
-def instance(tmp_path, monkeypatch):
-    monkeypatch.setenv("HEADWATER_HOME", str(tmp_path))
-    with dg.DagsterInstance.get() as inst:
-        yield inst
-
-
 def _job(calls, state):
     @dg.op
     def first():

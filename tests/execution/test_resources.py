@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import headwater as dg
@@ -21,14 +19,6 @@ class Api(dg.ConfigurableResource):
 
 class Port(dg.ConfigurableResource):
     port: int
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("HEADWATER_HOME", str(path))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    return path
 
 
 # --- missing resources ---

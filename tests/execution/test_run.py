@@ -3,27 +3,10 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-
-import pytest
 
 import headwater as dg
 
 PLANNED = ("ASSET_MATERIALIZATION_PLANNED", "ASSET_CHECK_EVALUATION_PLANNED")
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "home"
-    monkeypatch.setenv("HEADWATER_HOME", str(path))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    return path
-
-
-@pytest.fixture
-def instance(home):
-    with dg.Instance.get() as instance:
-        yield instance
 
 
 @dg.asset

@@ -45,13 +45,6 @@ def needs_failing(res: FailingSetup):
     return 1
 
 
-@pytest.fixture
-def instance(tmp_path, monkeypatch):
-    monkeypatch.setenv("HEADWATER_HOME", str(tmp_path / "home"))
-    with dg.Instance.get() as instance:
-        yield instance
-
-
 def user_error(error):
     """The innermost recorded cause: the user's exception."""
     while error.cause is not None:

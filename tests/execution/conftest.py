@@ -1,0 +1,37 @@
+"""Shared setup for the execution tests: a fresh instance home per test, and the checkpoints
+that let a test hold and release the steps of a running job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import headwater as dg
+
+from . import hwexec_jobs as jobs
+from .hwexec_sync import Checkpoints
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's HEADWATER_HOME; DAGSTER_HOME never leaks in."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("HEADWATER_HOME", str(path))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return path
+
+
+@pytest.fixture
+def instance(home):
+    with dg.Instance.get() as instance:
+        yield instance
+
+
+@pytest.fixture
+def sync(monkeypatch):
+    checkpoints = Checkpoints()
+    monkeypatch.setenv(jobs.SYNC_ENV, checkpoints.path)
+    monkeypatch.setenv(jobs.MARKERS_ENV, checkpoints.markers)
+    yield checkpoints
+    checkpoints.close()
