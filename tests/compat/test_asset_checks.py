@@ -3,19 +3,9 @@ import os
 
 import pytest
 
+from ._helpers import NOISE, a, b
+
 dg = importlib.import_module(os.environ.get("DG_IMPL", "headwater"))
-
-NOISE = {"ENGINE_EVENT", "RESOURCE_INIT_STARTED", "RESOURCE_INIT_SUCCESS", "LOGS_CAPTURED"}
-
-
-@dg.asset
-def a():
-    return 1
-
-
-@dg.asset
-def b(a):
-    return a + 1
 
 
 @dg.asset(deps=[a])

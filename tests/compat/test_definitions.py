@@ -3,17 +3,9 @@ import os
 
 import pytest
 
+from ._helpers import a, b
+
 dg = importlib.import_module(os.environ.get("DG_IMPL", "headwater"))
-
-
-@dg.asset
-def a():
-    return 1
-
-
-@dg.asset
-def b(a):
-    return a + 1
 
 
 @dg.asset_check(asset=a)

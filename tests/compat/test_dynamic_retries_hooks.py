@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+from ._helpers import single_op_job
+
 dg = importlib.import_module(os.environ.get("DG_IMPL", "headwater"))
 
 
@@ -41,14 +43,6 @@ def _types(result, node):
 
 def _steps(result, event_type):
     return [e.step_key for e in result.all_events if e.event_type_value == event_type]
-
-
-def _single_op_job(op_def, **job_kwargs):
-    @dg.job(**job_kwargs)
-    def single():
-        op_def()
-
-    return single
 
 
 # --- dynamic outputs: map and collect -------------------------------------------------------
@@ -259,7 +253,7 @@ def test_retry_policy_retries_then_succeeds():
             raise ValueError("flaky")
         return context.retry_number
 
-    result = _single_op_job(flaky).execute_in_process()
+    result = single_op_job(flaky).execute_in_process()
     assert result.success
     assert result.output_for_node("flaky") == 2
     assert result.retry_attempts_for_node("flaky") == 2
@@ -275,7 +269,7 @@ def test_retried_attempts_are_not_step_failures():
             raise ValueError("flaky")
         return 1
 
-    result = _single_op_job(flaky).execute_in_process()
+    result = single_op_job(flaky).execute_in_process()
     assert _types(result, "flaky") == ["STEP_START", "STEP_UP_FOR_RETRY", "STEP_RESTARTED",
                                        "STEP_OUTPUT", "HANDLED_OUTPUT", "STEP_SUCCESS"]
     (retry,) = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
@@ -293,7 +287,7 @@ def test_retry_delay_is_waited_and_recorded():
             raise ValueError("x")
 
     start = time.monotonic()
-    result = _single_op_job(delayed).execute_in_process()
+    result = single_op_job(delayed).execute_in_process()
     assert time.monotonic() - start >= 0.05
     (retry,) = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
     assert retry.message == (
@@ -309,7 +303,7 @@ def test_retry_delay_on_the_event():
         if calls["n"] < 2:
             raise ValueError("x")
 
-    result = _single_op_job(delayed).execute_in_process()
+    result = single_op_job(delayed).execute_in_process()
     (retry,) = [e for e in result.all_events if e.event_type_value == "STEP_UP_FOR_RETRY"]
     assert retry.event_specific_data.seconds_to_wait == 0.05
 
@@ -324,7 +318,7 @@ def test_job_op_retry_policy_and_with_retry_policy():
             raise ValueError("odd call")
         return calls["n"]
 
-    assert _single_op_job(flaky, op_retry_policy=dg.RetryPolicy(max_retries=1)) \
+    assert single_op_job(flaky, op_retry_policy=dg.RetryPolicy(max_retries=1)) \
         .execute_in_process().output_for_node("flaky") == 2
 
     @dg.job
@@ -344,7 +338,7 @@ def test_retry_requested_from_user_code():
             raise dg.RetryRequested(max_retries=3)
         return calls["n"]
 
-    result = _single_op_job(requests_retry).execute_in_process()
+    result = single_op_job(requests_retry).execute_in_process()
     assert result.success
     assert result.output_for_node("requests_retry") == 3
     assert result.retry_attempts_for_node("requests_retry") == 2
@@ -366,7 +360,7 @@ def test_retry_requested_exhausted():
     def always_requests():
         raise dg.RetryRequested(max_retries=1)
 
-    job = _single_op_job(always_requests)
+    job = single_op_job(always_requests)
     with pytest.raises(Exception, match="Exceeded max_retries of 1"):
         job.execute_in_process()
     result = job.execute_in_process(raise_on_error=False)
@@ -384,7 +378,7 @@ def test_failure_with_metadata_is_recorded():
         raise dg.Failure(description="bad thing",
                          metadata={"rows": 3, "url": dg.MetadataValue.url("http://x")})
 
-    job = _single_op_job(fails_with_failure)
+    job = single_op_job(fails_with_failure)
     with pytest.raises(dg.Failure, match="bad thing"):
         job.execute_in_process()
     result = job.execute_in_process(raise_on_error=False)
@@ -411,7 +405,7 @@ def test_failure_without_retries_is_not_retried():
         calls["n"] += 1
         raise dg.Failure("nope", allow_retries=False)
 
-    result = _single_op_job(no_retry).execute_in_process(raise_on_error=False)
+    result = single_op_job(no_retry).execute_in_process(raise_on_error=False)
     assert calls["n"] == 1
     assert _types(result, "no_retry") == ["STEP_START", "STEP_FAILURE"]
 
@@ -505,7 +499,7 @@ def test_hook_resources():
     def notify(context):
         CALLS.append(("notify", context.resources.slack))
 
-    job = _single_op_job(good, hooks={notify},
+    job = single_op_job(good, hooks={notify},
                          resource_defs={"slack": dg.ResourceDefinition.hardcoded_resource("S")})
     assert job.execute_in_process().success
     assert CALLS == [("notify", "S")]
@@ -516,7 +510,7 @@ def test_hook_that_raises_does_not_fail_the_run():
     def hook_raises(context):
         raise RuntimeError("hook broke")
 
-    result = _single_op_job(good, hooks={hook_raises}).execute_in_process(raise_on_error=False)
+    result = single_op_job(good, hooks={hook_raises}).execute_in_process(raise_on_error=False)
     assert result.success
     assert result.is_node_success("good")
 
@@ -526,7 +520,7 @@ def test_hook_that_raises_is_recorded():
     def hook_raises(context):
         raise RuntimeError("hook broke")
 
-    result = _single_op_job(good, hooks={hook_raises}).execute_in_process(raise_on_error=False)
+    result = single_op_job(good, hooks={hook_raises}).execute_in_process(raise_on_error=False)
     assert _steps(result, "HOOK_ERRORED") == ["good"]
 
 
@@ -540,7 +534,7 @@ def test_hooks_run_once_after_retries():
             raise ValueError("x")
         return 1
 
-    _single_op_job(flaky, hooks={on_ok, on_fail}).execute_in_process()
+    single_op_job(flaky, hooks={on_ok, on_fail}).execute_in_process()
     assert CALLS == [("ok", "flaky", "flaky", "single", ["result"])]
 
 
@@ -553,5 +547,5 @@ def test_failure_hook_sees_the_failure():
     def inspect_failure(context):
         CALLS.append((type(context.op_exception).__name__, context.op_exception.description))
 
-    _single_op_job(fails_failure, hooks={inspect_failure}).execute_in_process(raise_on_error=False)
+    single_op_job(fails_failure, hooks={inspect_failure}).execute_in_process(raise_on_error=False)
     assert CALLS == [("Failure", "described")]

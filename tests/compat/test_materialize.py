@@ -3,10 +3,9 @@ import os
 
 import pytest
 
-dg = importlib.import_module(os.environ.get("DG_IMPL", "headwater"))
+from ._helpers import NOISE
 
-# Bookkeeping events that Dagster emits around steps; the "core" sequence below excludes them.
-NOISE = {"ENGINE_EVENT", "RESOURCE_INIT_STARTED", "RESOURCE_INIT_SUCCESS", "LOGS_CAPTURED"}
+dg = importlib.import_module(os.environ.get("DG_IMPL", "headwater"))
 
 
 @dg.asset

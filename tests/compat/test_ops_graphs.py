@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from ._helpers import single_op_job
+
 dg = importlib.import_module(os.environ.get("DG_IMPL", "headwater"))
 
 
@@ -25,14 +27,6 @@ def passthrough(x):
 
 def _succeeded(result):
     return sorted(e.step_key for e in result.get_step_success_events())
-
-
-def _single_op_job(op_def, **job_kwargs):
-    @dg.job(**job_kwargs)
-    def single():
-        op_def()
-
-    return single
 
 
 # --- op definitions -------------------------------------------------------------------------
@@ -194,7 +188,7 @@ def test_missing_required_output_fails():
     def missing_b():
         yield dg.Output(1, "a")
 
-    job = _single_op_job(missing_b)
+    job = single_op_job(missing_b)
     with pytest.raises(dg.DagsterStepOutputNotFoundError, match="missing_b"):
         job.execute_in_process()
     result = job.execute_in_process(raise_on_error=False)
@@ -207,7 +201,7 @@ def test_undeclared_output_is_an_error_naming_the_op():
     def undeclared():
         yield dg.Output(1, "nope")
 
-    job = _single_op_job(undeclared)
+    job = single_op_job(undeclared)
     with pytest.raises(dg.DagsterInvariantViolationError) as info:
         job.execute_in_process()
     assert "undeclared" in str(info.value) and "nope" in str(info.value)
@@ -222,7 +216,7 @@ def test_tuple_length_mismatch_is_an_error_naming_the_op():
         return (1,)
 
     with pytest.raises(dg.DagsterInvariantViolationError, match="short_tuple"):
-        _single_op_job(short_tuple).execute_in_process()
+        single_op_job(short_tuple).execute_in_process()
 
 
 def test_single_value_for_several_outputs_is_an_error():
@@ -231,7 +225,7 @@ def test_single_value_for_several_outputs_is_an_error():
         return 1
 
     with pytest.raises(dg.DagsterInvariantViolationError, match="not_tuple"):
-        _single_op_job(not_tuple).execute_in_process()
+        single_op_job(not_tuple).execute_in_process()
 
 
 # --- graphs -----------------------------------------------------------------------------------
@@ -426,7 +420,7 @@ def schema_op(context):
 
 
 def test_op_config_schema():
-    job = _single_op_job(schema_op)
+    job = single_op_job(schema_op)
     config = {"ops": {"schema_op": {"config": {"n": 4}}}}
     assert job.execute_in_process(run_config=config).output_for_node("schema_op") == 4
     with pytest.raises(dg.DagsterInvalidConfigError, match="schema_op"):
@@ -437,7 +431,7 @@ def test_op_config_schema():
 
 
 def test_job_default_config_and_override():
-    job = _single_op_job(schema_op, config={"ops": {"schema_op": {"config": {"n": 3}}}})
+    job = single_op_job(schema_op, config={"ops": {"schema_op": {"config": {"n": 3}}}})
     assert job.execute_in_process().output_for_node("schema_op") == 3
     config = {"ops": {"schema_op": {"config": {"n": 4}}}}
     assert job.execute_in_process(run_config=config).output_for_node("schema_op") == 4
@@ -449,7 +443,7 @@ def uses_db(context):
 
 
 def test_job_resource_defs_and_override():
-    job = _single_op_job(uses_db, resource_defs={"db": dg.ResourceDefinition.hardcoded_resource("default")})
+    job = single_op_job(uses_db, resource_defs={"db": dg.ResourceDefinition.hardcoded_resource("default")})
     assert job.execute_in_process().output_for_node("uses_db") == "default"
     assert job.execute_in_process(resources={"db": "override"}).output_for_node("uses_db") == "override"
 
@@ -462,13 +456,13 @@ def test_job_configurable_resource_parameter():
     def uses_typed(db: Db):
         return db.url
 
-    job = _single_op_job(uses_typed, resource_defs={"db": Db(url="sqlite://")})
+    job = single_op_job(uses_typed, resource_defs={"db": Db(url="sqlite://")})
     assert uses_typed.required_resource_keys == {"db"}
     assert job.execute_in_process().output_for_node("uses_typed") == "sqlite://"
 
 
 def test_missing_resource_names_the_op():
-    job = _single_op_job(uses_db)
+    job = single_op_job(uses_db)
     with pytest.raises(dg.DagsterInvalidDefinitionError) as info:
         job.execute_in_process()
     assert "db" in str(info.value) and "uses_db" in str(info.value)
@@ -476,7 +470,7 @@ def test_missing_resource_names_the_op():
 
 
 def test_job_tags_on_the_run():
-    job = _single_op_job(one, tags={"team": "a"})
+    job = single_op_job(one, tags={"team": "a"})
     assert job.tags == {"team": "a"}
     run = job.execute_in_process(tags={"extra": "b"}).dagster_run
     assert {k: v for k, v in run.tags.items() if not k.startswith("dagster/")} == {
