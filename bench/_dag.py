@@ -20,6 +20,10 @@ from types import ModuleType
 
 WIDTH = 10  # assets per layer
 
+# Run tags of a run over a range of partitions (Dagster's names).
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
 
 def parse_args(description: str, **extra: dict) -> argparse.Namespace:
     """Common flags (`--impl`, `--n`) plus any extra ones given as name -> add_argument kwargs."""

@@ -28,10 +28,17 @@ from __future__ import annotations
 
 import statistics
 
-from _dag import emit, fresh_home, load, now, parse_args, peak_rss_mb, version
-
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
+from _dag import (
+    RANGE_END,
+    RANGE_START,
+    emit,
+    fresh_home,
+    load,
+    now,
+    parse_args,
+    peak_rss_mb,
+    version,
+)
 
 
 def make_assets(dg, prefix: str = ""):

@@ -38,10 +38,18 @@ import os
 import statistics
 import time
 
-from _dag import emit, fresh_home, load, now, parse_args, peak_rss_mb, version
+from _dag import (
+    RANGE_END,
+    RANGE_START,
+    emit,
+    fresh_home,
+    load,
+    now,
+    parse_args,
+    peak_rss_mb,
+    version,
+)
 
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 HOURLY_FRACTION = 0.9
 
 
