@@ -22,9 +22,8 @@ from headwater.definitions.partitions.multi import MultiPartitionsDefinition
 from headwater.definitions.partitions.time_window import TimeWindowPartitionsDefinition
 from headwater.definitions.run_request import RunRequest, SkipReason
 from headwater.definitions.schedules import DefaultScheduleStatus, ScheduleDefinition
+from headwater.definitions.tags import PARTITION_NAME_TAG, PARTITION_SET_TAG
 
-PARTITION_TAG = "dagster/partition"
-PARTITION_SET_TAG = "dagster/partition_set"
 NO_PARTITIONS = "The job's PartitionsDefinition has no partitions"
 _PENDING = "* * * * *"  # a placeholder cron until the job's partitions are known
 
@@ -220,7 +219,7 @@ class PartitionedScheduleDefinition(ScheduleDefinition):
         job_name = self._partitioned_job.name
         extra = {PARTITION_SET_TAG: f"{job_name}_partition_set"} if self._partition_set else {}
         requests = [RunRequest(run_key=k, partition_key=k, job_name=job_name,
-                               tags={**self._run_tags_given, PARTITION_TAG: k, **extra})
+                               tags={**self._run_tags_given, PARTITION_NAME_TAG: k, **extra})
                     for k in keys]
         return requests[0] if len(requests) == 1 else requests
 

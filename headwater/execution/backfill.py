@@ -22,9 +22,9 @@ from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidDefinitionError, InvalidInvocationError
 from headwater.definitions.partitions import PartitionKeyRange
 from headwater.definitions.partitions.mapping_base import in_order
+from headwater.definitions.tags import BACKFILL_ID_TAG, BACKFILL_STAGE_TAG
 from headwater.execution.backfill_stages import Stage, plan_stages, stage_keys
-from headwater.execution.partitions import BACKFILL_TAG, run_partition_tags
-from headwater.storage.runs import BACKFILL_STAGE_TAG
+from headwater.execution.partitions import run_partition_tags
 
 BACKFILL_JOB_NAME = "__ASSET_JOB"
 RANGE_SEPARATOR = "..."
@@ -337,7 +337,7 @@ def _run_stage(defs: Any, graph: Any, backfill: Any, stage: Stage, partitions: l
             return False
         single = chunk[0] if len(chunk) == 1 else None
         rng = None if single else PartitionKeyRange(chunk[0], chunk[-1])
-        tags = {**backfill.tags, BACKFILL_TAG: backfill.backfill_id, **stage_tags,
+        tags = {**backfill.tags, BACKFILL_ID_TAG: backfill.backfill_id, **stage_tags,
                 **run_partition_tags(single, rng)}
         if on_run_start is not None:
             on_run_start(chunk)
@@ -371,7 +371,7 @@ def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: An
         on_run_start([])
     plan = build_plan(graph, {graph.ids[k] for k in keys}, None)
     result = execute_plan(plan, instance=instance, resources=defs.resources,
-                          tags={**backfill.tags, BACKFILL_TAG: backfill.backfill_id},
+                          tags={**backfill.tags, BACKFILL_ID_TAG: backfill.backfill_id},
                           job_name=backfill.job_name or BACKFILL_JOB_NAME, raise_on_error=False)
     return bool(result.success)
 

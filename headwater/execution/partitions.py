@@ -18,11 +18,11 @@ from headwater.definitions.errors import (
     InvariantViolationError,
 )
 from headwater.definitions.partitions import PartitionKeyRange, TimeWindow
-
-PARTITION_TAG = "dagster/partition"
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
-BACKFILL_TAG = "dagster/backfill"
+from headwater.definitions.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
 
 
 class PartitionScope:
@@ -81,9 +81,10 @@ def run_partition_tags(partition_key: str | None,
                        key_range: PartitionKeyRange | None) -> dict[str, str]:
     """The tags that record a run's partitions (Dagster's names)."""
     if partition_key is not None:
-        return {PARTITION_TAG: partition_key}
+        return {PARTITION_NAME_TAG: partition_key}
     if key_range is not None:
-        return {RANGE_START_TAG: key_range.start, RANGE_END_TAG: key_range.end}
+        return {ASSET_PARTITION_RANGE_START_TAG: key_range.start,
+                ASSET_PARTITION_RANGE_END_TAG: key_range.end}
     return {}
 
 
@@ -92,12 +93,14 @@ def requested_partitions(partition_key: str | None, tags: Mapping[str, str] | No
     """The partition key or range a run asks for: an argument, else the run's tags."""
     tags = tags or {}
     if partition_key is None:
-        partition_key = tags.get(PARTITION_TAG)
-    start, end = tags.get(RANGE_START_TAG), tags.get(RANGE_END_TAG)
+        partition_key = tags.get(PARTITION_NAME_TAG)
+    start = tags.get(ASSET_PARTITION_RANGE_START_TAG)
+    end = tags.get(ASSET_PARTITION_RANGE_END_TAG)
     if (start is None) != (end is None):
         raise InvalidInvocationError(
-            f"A partition range needs both tags {RANGE_START_TAG!r} and {RANGE_END_TAG!r}; "
-            f"got only {RANGE_START_TAG if start is not None else RANGE_END_TAG!r}")
+            f"A partition range needs both tags {ASSET_PARTITION_RANGE_START_TAG!r} and "
+            f"{ASSET_PARTITION_RANGE_END_TAG!r}; got only "
+            f"{ASSET_PARTITION_RANGE_START_TAG if start is not None else ASSET_PARTITION_RANGE_END_TAG!r}")
     if partition_key is not None and start is not None:
         raise InvalidInvocationError(
             f"Pass either a partition key ({partition_key!r}) or a partition range "

@@ -16,18 +16,18 @@ from typing import Any, Union
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvariantViolationError
 from headwater.definitions.results import AssetCheckKey
-
-# Tags with a meaning to the system, spelled as Dagster spells them.
-PARENT_RUN_ID_TAG = "dagster/parent_run_id"
-ROOT_RUN_ID_TAG = "dagster/root_run_id"
-RESUME_RETRY_TAG = "dagster/is_resume_retry"
-SCHEDULE_NAME_TAG = "dagster/schedule_name"
-SENSOR_NAME_TAG = "dagster/sensor_name"
-BACKFILL_ID_TAG = "dagster/backfill"
-BACKFILL_STAGE_TAG = "headwater/backfill_stage"  # runs of a backfill's later stages
-PARTITION_NAME_TAG = "dagster/partition"
-ASSET_PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
-ASSET_PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+from headwater.definitions.tags import (  # noqa: F401 - the system's run tags, re-exported
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    BACKFILL_ID_TAG,
+    BACKFILL_STAGE_TAG,
+    PARENT_RUN_ID_TAG,
+    PARTITION_NAME_TAG,
+    RESUME_RETRY_TAG,
+    ROOT_RUN_ID_TAG,
+    SCHEDULE_NAME_TAG,
+    SENSOR_NAME_TAG,
+)
 
 
 class RunStatus(str, enum.Enum):

@@ -19,8 +19,6 @@ from headwater.execution.executors.definition import multi_or_in_process_executo
 from headwater.execution.executors.reconstruct import ReconstructableJob, reconstructable
 from headwater.execution.result import ExecuteInProcessResult
 
-PARTITION_TAG = "dagster/partition"
-
 
 class ExecutionResult(ExecuteInProcessResult):
     """The result of ``execute_job``: outputs are read through IO managers when asked for."""
@@ -80,7 +78,7 @@ def execute_job(job: Any, instance: Any, run_config: Any = None,
                           asset_selection=asset_selection)
     result = execute_plan(plan, instance=instance, resources=job_def.resource_defs,
                           run_config=cfg, tags=all_tags, job_name=job_def.name,
-                          raise_on_error=raise_on_error, partition_key=all_tags.get(PARTITION_TAG),
+                          raise_on_error=raise_on_error,
                           run_id=run_id, job_def=job_def, executor=executor,
                           result_cls=ExecutionResult)
     assert isinstance(result, ExecutionResult)
