@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.composition import (
     GraphInput,
     InvokedNode,
@@ -17,7 +18,6 @@ from headwater.definitions.composition import (
 )
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.op import In, Out, analyze_params
-from headwater.definitions.ops import DEFAULT_IO_MANAGER_KEY
 
 
 @dataclass(frozen=True)

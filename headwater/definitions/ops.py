@@ -7,11 +7,10 @@ from dataclasses import replace
 from typing import Any
 
 from headwater.definitions.asset_key import check_valid_name
+from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.op import In, OpDefinition, Out, _resolve_hints, analyze_params
 from headwater.definitions.types import resolve_type
-
-DEFAULT_IO_MANAGER_KEY = "io_manager"
 
 
 def _typed_out(out: Out, annotation: Any = None) -> Out:

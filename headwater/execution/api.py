@@ -8,6 +8,7 @@ from typing import Any
 
 from headwater.definitions.asset_graph import AssetGraph
 from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.definitions import split_assets
 from headwater.definitions.jobs import JobDefinition
 from headwater.execution.io_context import InputContext, OutputContext
@@ -50,7 +51,7 @@ def materialize_to_memory(assets: Sequence[Any], run_config: Any = None, instanc
     from headwater.execution.io_managers import InMemoryIOManager
 
     res = dict(resources or {})
-    res["io_manager"] = InMemoryIOManager()
+    res[DEFAULT_IO_MANAGER_KEY] = InMemoryIOManager()
     return materialize(assets, run_config, instance, res, partition_key, raise_on_error, tags,
                        selection)
 
@@ -102,7 +103,7 @@ def load_asset_value(defs: Any, key: AssetKey, *, instance: Any = None,
                                     python_type=python_type)
     base_dir = inst.storage_directory()
     resource_defs = {**defs.resources, **ad.resource_defs}
-    resource_defs.setdefault("io_manager", PickleFilesIOManager(base_dir))
+    resource_defs.setdefault(DEFAULT_IO_MANAGER_KEY, PickleFilesIOManager(base_dir))
     with contextlib.ExitStack() as stack:
         res = init_resources(resource_defs, {io_key}, stack, instance=inst)
         spec = ad.get_asset_spec(key)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey, coerce_key
+from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.errors import (
     InvalidDefinitionError,
     InvalidInvocationError,
@@ -324,7 +325,7 @@ class DirectAssetExecutionContext(AssetExecutionContext):
                 self._partitions = PartitionScope(pdef, [as_key_of(pdef, key)])
         op = getattr(definition, "op", definition)  # an asset's or check's op, or an op itself
         self.op_def = op
-        needed = set(op.required_resource_keys) - {"io_manager"}
+        needed = set(op.required_resource_keys) - {DEFAULT_IO_MANAGER_KEY}
         needed -= {p.name for p in op.params if p.role == "resource"}
         missing = sorted(k for k in needed if k not in self.resources)
         if missing:

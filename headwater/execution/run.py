@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.errors import (
     InvalidConfigError,
     InvalidDefinitionError,
@@ -239,7 +240,7 @@ def _step_resource_keys(plan: ExecutionPlan, step: Step) -> set[str]:
     """The resources one step uses: its op's, its outputs' and inputs' IO managers, its hooks'."""
     keys = set(step.op.required_resource_keys)
     if step.is_op:
-        keys |= {o.io_manager_key or "io_manager" for o in step.op.outs.values()}
+        keys |= {o.io_manager_key or DEFAULT_IO_MANAGER_KEY for o in step.op.outs.values()}
     elif not step.is_check:
         keys |= {step.definition.io_manager_key_for(k) for k in step.asset_outputs.values()}
     for inp in step.inputs:
@@ -275,7 +276,8 @@ def run_resource_defs(plan: ExecutionPlan, resources: Mapping[str, Any],
     for step in plan.steps:
         for k, v in step.definition.resource_defs.items():
             resource_defs.setdefault(k, v)
-    resource_defs.setdefault("io_manager", PickleFilesIOManager(instance.storage_directory()))
+    resource_defs.setdefault(DEFAULT_IO_MANAGER_KEY,
+                             PickleFilesIOManager(instance.storage_directory()))
     return resource_defs
 
 

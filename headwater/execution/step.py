@@ -10,6 +10,7 @@ import inspect
 import re
 from typing import Any
 
+from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.errors import (
     AssetCheckFailedError,
@@ -285,7 +286,7 @@ def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
                     mapping_key: str | None, log: LogManager, key_suffix: str = "") -> Any:
     up = rc.plan.steps[src]
     out_def = up.op.outs.get(output)
-    io_key = (out_def.io_manager_key if out_def else None) or "io_manager"
+    io_key = (out_def.io_manager_key if out_def else None) or DEFAULT_IO_MANAGER_KEY
     asset_key = up.asset_outputs.get(output)  # an op of a graph-backed asset, producing it
     spec = up.definition.get_asset_spec(asset_key) if asset_key is not None else None
     upstream = OutputContext(name=output, step_key=up.key + key_suffix, run_id=rc.run_id,
@@ -535,7 +536,7 @@ def _handle_op_output(rc: Any, step: Step, context: Any, out: Any) -> None:
     if out.value is NO_VALUE or out_type.is_nothing:
         rc.op_produced(step, name, out.mapping_key, None)
         return
-    io_key = out_def.io_manager_key or "io_manager"
+    io_key = out_def.io_manager_key or DEFAULT_IO_MANAGER_KEY
     octx = OutputContext(name=name, step_key=step.key, run_id=rc.run_id,
                          definition_metadata=out_def.metadata, resources=rc.resources,
                          op_def=step.op, log=context.log, dagster_type=out_type,
@@ -550,7 +551,7 @@ def _load_earlier_output(rc: Any, step: Step, param: str, run_id: str, up_key: s
                          output: str, up_op: Any, log: LogManager) -> Any:
     """Re-execution: load an op output that an earlier run of the job stored."""
     out_def = up_op.outs.get(output) if up_op is not None else None
-    io_key = (out_def.io_manager_key if out_def else None) or "io_manager"
+    io_key = (out_def.io_manager_key if out_def else None) or DEFAULT_IO_MANAGER_KEY
     upstream = OutputContext(name=output, step_key=up_key, run_id=run_id,
                              definition_metadata=out_def.metadata if out_def else None,
                              resources=rc.resources, op_def=up_op, log=log,

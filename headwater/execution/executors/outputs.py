@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.types import resolve_type
 from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.resources import init_resources
@@ -102,7 +103,7 @@ class LazyOutputs(Mapping[tuple[str, str], Any]):
         else:
             out_def = step.op.outs.get(ref.output)
             manager, res = self._manager((out_def.io_manager_key if out_def else None)
-                                         or "io_manager")
+                                         or DEFAULT_IO_MANAGER_KEY)
             dagster_type = resolve_type(out_def.dagster_type if out_def else None)
             upstream = OutputContext(name=ref.output, step_key=ref.step_key, run_id=self._run_id,
                                      definition_metadata=out_def.metadata if out_def else None,
