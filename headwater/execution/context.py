@@ -17,7 +17,7 @@ from headwater.definitions.errors import (
 from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.partitions import PartitionKeyRange, TimeWindow
 from headwater.execution.logs import LogManager
-from headwater.execution.partitions import PartitionScope, as_key_of
+from headwater.execution.partitions import PartitionScope, requested_scope
 from headwater.execution.resources import Resources, init_resources
 
 
@@ -42,9 +42,7 @@ class OpExecutionContext:
         self.assets_def = assets_def
         self.checks_def = checks_def
         self._selected_keys = selected_keys
-        if partitions is None and partition_key is not None:
-            partitions = PartitionScope(None, [partition_key])
-        self._partitions = partitions
+        self._partitions = partitions or requested_scope(None, partition_key, None)
         self._input_partitions: dict[str, PartitionScope | None] = {}
         self.retry_number = retry_number
         self._mapping_key = mapping_key
@@ -287,9 +285,7 @@ class DirectAssetExecutionContext(AssetExecutionContext):
                 "build_asset_context: pass partition_key or partition_key_range, not both")
         self._requested_range = partition_key_range
         if partition_key_range is not None:
-            start, end = partition_key_range
-            self._partitions = PartitionScope(None, [start] if start == end else [start, end],
-                                              is_range=start != end)
+            self._partitions = requested_scope(None, None, partition_key_range)
         self._stack = stack
         self._instance = instance
 
@@ -314,15 +310,8 @@ class DirectAssetExecutionContext(AssetExecutionContext):
             self.checks_def = definition
         pdef = getattr(definition, "partitions_def", None)
         if pdef is not None and self._partitions is not None:  # now the keys can be checked
-            store = self._instance
-            if self._requested_range is not None:
-                keys = pdef.get_partition_keys_in_range(self._requested_range,
-                                                        dynamic_partitions_store=store)
-                self._partitions = PartitionScope(pdef, keys, is_range=len(keys) != 1)
-            else:
-                key = self._partitions.keys[0]
-                pdef.validate_partition_key(key, dynamic_partitions_store=store)
-                self._partitions = PartitionScope(pdef, [as_key_of(pdef, key)])
+            key = None if self._requested_range is not None else self._partitions.keys[0]
+            self._partitions = requested_scope(pdef, key, self._requested_range, self._instance)
         op = getattr(definition, "op", definition)  # an asset's or check's op, or an op itself
         self.op_def = op
         needed = set(op.required_resource_keys) - {DEFAULT_IO_MANAGER_KEY}

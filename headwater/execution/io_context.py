@@ -9,7 +9,7 @@ from headwater.definitions.asset_key import AssetKey, coerce_key
 from headwater.definitions.errors import InvalidPropertyError, InvariantViolationError
 from headwater.definitions.metadata import normalize_metadata
 from headwater.definitions.partitions import PartitionKeyRange, TimeWindow
-from headwater.execution.partitions import PartitionScope
+from headwater.execution.partitions import PartitionScope, requested_scope
 
 
 class _IOContext:
@@ -29,9 +29,7 @@ class _IOContext:
         self.dagster_type = dagster_type
         self.log = log
         self._partition_key = partition_key
-        if asset_partitions is None and partition_key is not None:
-            asset_partitions = PartitionScope(None, [partition_key])
-        self._asset_partitions = asset_partitions
+        self._asset_partitions = asset_partitions or requested_scope(None, partition_key, None)
         self.resource_config = resource_config
         self.step_key = step_key
         self._default_base_dir = default_base_dir  # the run's storage folder (pickle_io.py)
@@ -193,13 +191,9 @@ def build_input_context(name: str = "result", asset_key: Any = None,
                         **_: Any) -> InputContext:
     """An InputContext for testing an IO manager directly."""
     scope = None
-    if asset_partition_key_range is not None:
-        start, end = asset_partition_key_range
-        keys = (asset_partitions_def.get_partition_keys_in_range(asset_partition_key_range)
-                if asset_partitions_def is not None else [start] if start == end else [start, end])
-        scope = PartitionScope(asset_partitions_def, keys, is_range=len(keys) != 1)
-    elif partition_key is not None and asset_partitions_def is not None:
-        scope = PartitionScope(asset_partitions_def, [partition_key])
+    if asset_partition_key_range is not None or asset_partitions_def is not None:
+        scope = requested_scope(asset_partitions_def, partition_key, asset_partition_key_range,
+                                validate=False)
     return InputContext(name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
                         upstream_output=upstream_output,
                         definition_metadata=definition_metadata or metadata, resources=resources,

@@ -154,11 +154,29 @@ def resolve_run_partitions(partitions_def: Any, partition_key: str | None,
             "assets has a partitions_def. Drop the partition key, or add partitions_def= to "
             "the assets.")
     if partition_key is not None:
-        partitions_def.validate_partition_key(partition_key, dynamic_partitions_store=store)
-        return PartitionScope(partitions_def, [as_key_of(partitions_def, partition_key)])
+        return requested_scope(partitions_def, partition_key, None, store)
     assert key_range is not None
     keys = partitions_def.get_partition_keys_in_range(key_range, dynamic_partitions_store=store)
     return PartitionScope(partitions_def, keys, is_range=True)
+
+
+def requested_scope(partitions_def: Any, partition_key: str | None, key_range: Any,
+                    store: Any = None, validate: bool = True) -> PartitionScope | None:
+    """A key or range asked for by name (a run, ``build_*_context``): the definition's keys
+    when the definition is known — the key checked and of its type (``MultiPartitionKey``) —
+    else the key or the range's bounds as given."""
+    if key_range is not None:
+        start, end = key_range
+        keys = ([start] if start == end else [start, end]) if partitions_def is None else \
+            partitions_def.get_partition_keys_in_range(key_range, dynamic_partitions_store=store)
+        return PartitionScope(partitions_def, keys, is_range=len(keys) != 1)
+    if partition_key is None:
+        return None
+    if partitions_def is None:
+        return PartitionScope(None, [partition_key])
+    if validate:
+        partitions_def.validate_partition_key(partition_key, dynamic_partitions_store=store)
+    return PartitionScope(partitions_def, [as_key_of(partitions_def, partition_key)])
 
 
 def upstream_scope(graph: Any, run_scope: PartitionScope | None, downstream_key: AssetKey | None,
