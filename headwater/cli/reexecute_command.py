@@ -18,7 +18,7 @@ def _job_for(defs: Any, job_name: str) -> Any:
 
     if job_name == EPHEMERAL_JOB_NAME:  # a `materialize` run: the location's assets
         graph = defs.asset_graph
-        ids = {i for i in range(len(graph)) if graph.is_executable(i)}
+        ids = graph.executable_ids()
         return JobDefinition(EPHEMERAL_JOB_NAME, graph, ids, defs.resources)
     return defs.get_job_def(job_name)
 

@@ -263,6 +263,10 @@ class AssetGraph:
     def is_executable(self, i: int) -> bool:
         return self.assets_defs[self.owner[i]].op is not None
 
+    def executable_ids(self) -> set[int]:
+        """The assets that can be materialized (not external ones)."""
+        return {i for i in range(len(self.keys)) if self.is_executable(i)}
+
     def group(self, i: int) -> str:
         return self.specs[i].group_name or DEFAULT_GROUP
 

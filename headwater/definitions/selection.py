@@ -172,7 +172,7 @@ class _All(AssetSelection):
     def resolve_ids(self, graph: AssetGraph) -> set[int]:
         if self.include_external:
             return graph.all_ids()
-        return {i for i in range(len(graph)) if graph.is_executable(i)}
+        return graph.executable_ids()
 
     def __repr__(self) -> str:
         return "AssetSelection.all()"

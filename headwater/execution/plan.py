@@ -211,7 +211,7 @@ def resolve_selection(graph: AssetGraph, selection: Any,
     from headwater.definitions.selection import AssetSelection
 
     if selection is None:
-        ids = within if within is not None else {i for i in range(len(graph)) if graph.is_executable(i)}
+        ids = within if within is not None else graph.executable_ids()
         return set(ids), None
     sel = AssetSelection.from_coercible(selection)
     ids = sel.resolve_ids(graph)
