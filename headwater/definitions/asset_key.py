@@ -25,9 +25,10 @@ class AssetKey:
     splits on ``/``.
     """
 
-    __slots__ = ("_parts", "_hash")
+    __slots__ = ("_parts", "_hash", "_string")
     _parts: tuple[str, ...]
     _hash: int
+    _string: str  # to_string(), made on first use (every stored asset event needs it)
 
     def __new__(cls, path: str | Sequence[str]) -> AssetKey:
         parts = (path,) if isinstance(path, str) else tuple(path)
@@ -78,7 +79,12 @@ class AssetKey:
         return "/".join(self._parts)
 
     def to_string(self) -> str:
-        return json.dumps(list(self._parts))
+        try:
+            return self._string
+        except AttributeError:
+            text = json.dumps(list(self._parts))
+            object.__setattr__(self, "_string", text)
+            return text
 
     def to_escaped_user_string(self) -> str:
         return "/".join(p.replace("/", "\\/") for p in self._parts)
