@@ -53,7 +53,7 @@ def partitions_command(location: LocationArgs, asset_key: str) -> None:
     key = AssetKey.from_user_string(asset_key)
     if key not in graph:
         raise CliError(f"No asset {asset_key!r} in this code location; see `headwater asset list`.")
-    pdef = graph.definition_for(key).partitions_def
+    pdef = graph.partitions_def_for(key)
     if pdef is None:
         raise CliError(f"Asset {asset_key!r} is not partitioned; `headwater run list` shows its "
                        "runs.")

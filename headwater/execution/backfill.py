@@ -5,9 +5,11 @@
 takes, and can be called again after a crash or an interruption: partitions whose runs
 succeeded are not run again. Runs go in partition-key order, one chunk of keys each (one key,
 ``BackfillPolicy.multi_run(n)`` keys, or all for ``single_run()``); every run holds all the
-selected assets for its keys, so a partition's downstream assets wait for its upstream ones,
-and earlier partitions finish before later ones (time-window mappings that read the previous
-day). ``cancel_backfill`` asks it to stop; the running backfill stops before its next run.
+selected assets of one partitioning for its keys, so a partition's downstream assets wait for
+its upstream ones, and earlier partitions finish before later ones (time-window mappings that
+read the previous day). Assets of other, linked partitionings run in later stages
+(``backfill_stages.py``). ``cancel_backfill`` asks it to stop; the running backfill stops
+before its next run.
 """
 
 from __future__ import annotations
@@ -76,10 +78,9 @@ def _per_run(graph: Any, keys: Sequence[AssetKey]) -> int | None:
     means one run per partition (as in Dagster)."""
     sizes: list[int | None] = []
     for key in keys:
-        ad = graph.definition_for(key)
-        if ad.partitions_def is None:
+        if graph.partitions_def_for(key) is None:
             continue
-        policy = getattr(ad, "backfill_policy", None)
+        policy = getattr(graph.definition_for(key), "backfill_policy", None)
         sizes.append(1 if policy is None else policy.max_partitions_per_run)
     limited = [s for s in sizes if s is not None]
     if limited:
@@ -91,8 +92,8 @@ def _split_unpartitioned(graph: Any, keys: Sequence[AssetKey],
                          ) -> tuple[list[AssetKey], list[AssetKey]]:
     """The partitioned keys, and the unpartitioned ones: those run once, after every
     partition (they read all of them). One upstream of a partitioned asset is an error."""
-    partitioned = [k for k in keys if graph.definition_for(k).partitions_def is not None]
-    after = [k for k in keys if graph.definition_for(k).partitions_def is None]
+    partitioned = [k for k in keys if graph.partitions_def_for(k) is not None]
+    after = [k for k in keys if graph.partitions_def_for(k) is None]
     if after:
         ids = {graph.ids[k] for k in partitioned}
         below = graph.downstream(ids, include_self=False)

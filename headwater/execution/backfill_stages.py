@@ -35,7 +35,7 @@ def plan_stages(graph: Any, keys: Sequence[AssetKey]) -> list[Stage]:
     InvalidDefinitionError for partitionings no dependency links, or interleaved ones."""
     members: dict[Any, list[AssetKey]] = {}
     for key in keys:
-        pdef = graph.definition_for(key).partitions_def
+        pdef = graph.partitions_def_for(key)
         if pdef is not None:
             members.setdefault(pdef, []).append(key)
     order = list(members)

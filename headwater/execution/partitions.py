@@ -117,7 +117,7 @@ def shared_partitions_def(graph: Any, keys: Iterable[AssetKey], job_partitions_d
     Raises InvalidDefinitionError naming the assets when they are partitioned differently."""
     by_def: dict[Any, list[AssetKey]] = {}
     for key in keys:
-        pdef = graph.definition_for(key).partitions_def
+        pdef = graph.partitions_def_for(key)
         if pdef is not None:
             by_def.setdefault(pdef, []).append(key)
     if job_partitions_def is not None:
@@ -183,10 +183,10 @@ def upstream_scope(graph: Any, run_scope: PartitionScope | None, downstream_key:
                    upstream_key: AssetKey, store: Any) -> PartitionScope | None:
     """The partitions of ``upstream_key`` that ``downstream_key`` reads in this run (None when
     the upstream asset is not partitioned)."""
-    up_def = graph.definition_for(upstream_key).partitions_def
+    up_def = graph.partitions_def_for(upstream_key)
     if up_def is None:
         return None
-    down_def = (graph.definition_for(downstream_key).partitions_def
+    down_def = (graph.partitions_def_for(downstream_key)
                 if downstream_key is not None else None)
     if run_scope is None or down_def is None:  # read as by an unpartitioned asset
         down_def, down_keys = None, None

@@ -95,7 +95,7 @@ class RunContext:
         try:
             return self._asset_scopes[key]
         except KeyError:
-            pdef = self.plan.graph.definition_for(key).partitions_def
+            pdef = self.plan.graph.partitions_def_for(key)
             scope = self._asset_scopes[key] = self.partitions if pdef is not None else None
             return scope
 

@@ -332,7 +332,7 @@ def _load_input(rc: Any, step: Step, inp: Any, log: LogManager, context: Any) ->
     graph = rc.plan.graph
     up_def = graph.definition_for(inp.asset_key)
     scope = None
-    if rc.partitions is not None or up_def.partitions_def is not None:
+    if rc.partitions is not None or graph.partitions_def_for(inp.asset_key) is not None:
         scope = upstream_scope(graph, rc.partitions, _reading_asset(step), inp.asset_key,
                                rc.instance)
         context._input_partitions[inp.param] = scope
