@@ -31,6 +31,12 @@ def test_unknown_or_unpartitioned_asset_is_bad_input():
     assert unknown.exit_code == 2 and "No asset 'nope'" in unknown.output
 
 
+def test_an_unpartitioned_asset_has_no_partition_status():
+    plain = in_fixtures("asset", "partitions", "-m", "hwcli_snow", "raw_wind")
+    assert plain.exit_code == 2, plain.output
+    assert "'raw_wind' is not partitioned" in plain.output
+
+
 def test_asset_list_names_each_assets_partitioning():
     result = in_fixtures("asset", "list", "-m", "hwcli_daily")
     assert result.exit_code == 0, result.output
