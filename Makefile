@@ -20,8 +20,9 @@ demo: venv
 	bash examples/resort_snow/run_demo.sh
 
 # Sets up and runs every test (plus lint and type checks), then the compat suite against Dagster.
+# The storage tests start a real PostgreSQL (initdb/pg_ctl from the machine's PostgreSQL 15).
 test: venv lint typecheck
-	$(BIN)/pytest tests examples/resort_snow/tests
+	HEADWATER_REQUIRE_POSTGRES=1 $(BIN)/pytest tests examples/resort_snow/tests
 	$(MAKE) compat-dagster
 
 lint: venv

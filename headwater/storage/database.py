@@ -43,6 +43,14 @@ _PASS_THROUGH = ("IntegrityError", "ProgrammingError", "DataError", "InterfaceEr
                  "NotSupportedError")
 
 
+def normalize_url(url: str) -> str:
+    """PostgreSQL URLs without a driver (``postgresql://``, ``postgres://``) use psycopg 3."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 def sqlite_connect_args(url: str) -> tuple[str, dict[str, Any]] | None:
     """``(database, sqlite3.connect keyword arguments)`` for a SQLite URL; None for another
     database. Plain URLs (``sqlite://``, ``sqlite:///path``) are read here; any other form
@@ -68,7 +76,8 @@ class Database:
     ``read_cursor()`` (DB-API) or ``write()``/``read()`` (SQLAlchemy)."""
 
     def __init__(self, url: str | sa.URL, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT):
-        self.url = url if isinstance(url, str) else url.render_as_string(hide_password=False)
+        self.url = normalize_url(url if isinstance(url, str)
+                                 else url.render_as_string(hide_password=False))
         self._sqlite = sqlite_connect_args(self.url)
         self.is_sqlite = self._sqlite is not None
         self.is_memory = False
@@ -300,7 +309,9 @@ class Database:
         detail = str(orig) if orig is not None else str(exc)
         low = detail.lower()
         where = self.describe()
-        if "locked" in low or "busy" in low:
+        if not self.is_sqlite:
+            text = self._postgres_message(where, detail, low)
+        elif "locked" in low or "busy" in low:
             text = (f"{where} is locked: another process has held its write lock for more than "
                     f"{self.busy_timeout:g}s. Wait for that process (another run, "
                     "`headwater dev` or the daemon using the same HEADWATER_HOME) to finish or "
@@ -326,3 +337,27 @@ class Database:
         err = StorageError(text)
         err.original = orig if orig is not None else exc  # type: ignore[attr-defined]
         return err
+
+    def _postgres_message(self, where: str, detail: str, low: str) -> str:
+        first = detail.strip().splitlines()[0] if detail.strip() else detail
+        if "password authentication failed" in low or "no password supplied" in low:
+            return (f"PostgreSQL refused the user name or password for {where} ({first}). Fix "
+                    "the username and password (storage.postgres in dagster.yaml, or the URL).")
+        if "does not exist" in low and "database" in low:
+            return (f"{where} does not exist on that PostgreSQL server ({first}). Create it "
+                    "(`createdb NAME`, or CREATE DATABASE) or fix db_name in dagster.yaml.")
+        if "role" in low and "does not exist" in low:
+            return (f"PostgreSQL has no such user for {where} ({first}). Create the role or fix "
+                    "the username.")
+        if any(s in low for s in ("connection refused", "could not connect", "connection failed",
+                                  "could not translate host name", "server closed the connection",
+                                  "terminating connection", "connection is closed",
+                                  "consuming input failed", "the connection is lost")):
+            return (f"Cannot reach PostgreSQL for {where} ({first}). Check that the server is "
+                    "running and reachable at that host and port, then retry.")
+        if "read-only" in low or "read only" in low:
+            return (f"{where} is read-only (a standby or a read-only transaction), so Headwater "
+                    "cannot write to it. Point Headwater at the primary server.")
+        if "no space left" in low or "disk full" in low:
+            return f"{where} could not be written: the server's disk is full. Free some space."
+        return f"{where} could not be used: {first}"

@@ -33,3 +33,10 @@ class TestFileSqlite(Backend):
     def instance(self, tmp_path):
         with Instance.local(tmp_path / "home") as instance:
             yield instance
+
+
+class TestPostgres(Backend):
+    @pytest.fixture
+    def instance(self, postgres_url):
+        with Instance.from_url(postgres_url) as instance:
+            yield instance

@@ -1,0 +1,63 @@
+"""PostgreSQL-only behaviour: URLs, connection errors, several processes on one database.
+
+The shared behaviour suites run on PostgreSQL through ``conftest.py``/``test_backends.py``.
+"""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from headwater.definitions.errors import StorageError
+from headwater.storage import Instance, RunStatus
+
+
+def test_a_url_without_driver_uses_psycopg3(postgres_url):
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with Instance.from_url(plain) as instance:
+        assert instance.database.url.startswith("postgresql+psycopg://")
+        run = instance.create_run("j")
+        assert instance.get_run_by_id(run.run_id) == run
+    legacy = postgres_url.replace("postgresql+psycopg://", "postgres://")
+    with Instance.from_url(legacy) as instance:
+        assert instance.get_runs_count() == 1
+
+
+def test_wrong_password_is_a_clear_error_without_the_password(postgres_server, postgres_url):
+    bad = postgres_url.replace(postgres_server.password, "not-the-password-123")
+    with pytest.raises(StorageError) as info:
+        Instance.from_url(bad)
+    text = str(info.value)
+    assert "user name or password" in text and "not-the-password-123" not in text
+    assert postgres_server.password not in text
+
+
+def test_missing_database_names_it_and_says_how_to_create_it(postgres_server):
+    with pytest.raises(StorageError, match=r"does not exist.*createdb"):
+        Instance.from_url(postgres_server.url("no_such_db"))
+
+
+def test_unreachable_server_is_a_clear_error(postgres_server):
+    url = postgres_server.url("x").replace(f":{postgres_server.port}/", ":1/")
+    with pytest.raises(StorageError, match=r"Cannot reach PostgreSQL.*running and reachable"):
+        Instance.from_url(url)
+
+
+def test_instance_reopens_in_another_process_by_url(postgres_url):
+    with Instance.from_url(postgres_url) as instance:
+        run = instance.create_run("j")
+        copy = pickle.loads(pickle.dumps(instance))
+        try:
+            copy.handle_run_status(run.run_id, RunStatus.STARTED)
+            assert instance.get_run_by_id(run.run_id).status == RunStatus.STARTED
+        finally:
+            copy.dispose()
+
+
+def test_two_instances_see_each_others_writes(postgres_url):
+    with Instance.from_url(postgres_url) as one, Instance.from_url(postgres_url) as two:
+        run = one.create_run("j")
+        assert two.has_run(run.run_id)
+        two.add_run_tags(run.run_id, {"team": "data"})
+        assert one.get_run_by_id(run.run_id).tags == {"team": "data"}
