@@ -121,16 +121,18 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage, PartitionStorage,
 
     @classmethod
     def from_url(cls, url: str | sa.URL, storage_directory: str | None = None,
-                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+                 root_directory: str | None = None) -> Instance:
         """An instance on a SQLite or PostgreSQL URL.
 
-        Without ``storage_directory``: next to a SQLite file (``<db folder>/storage``), else a
-        temp dir made on first use and removed by ``dispose()``.
+        Files (asset values under ``storage_directory``, compute logs) live under
+        ``root_directory``: by default next to a SQLite file (its folder), else a temp dir made
+        on first use and removed by ``dispose()``.
         """
         db = Database(url, busy_timeout=busy_timeout)
-        root = os.path.dirname(db.path) if db.path else None
+        root = root_directory or (os.path.dirname(db.path) if db.path else None)
         if root is not None:
-            _ensure_dir(root, "the database folder")
+            _ensure_dir(root, "the instance folder")
         return cls(db, root_directory=root, storage_directory=storage_directory,
                    is_ephemeral=db.is_memory)
 
@@ -212,7 +214,10 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage, PartitionStorage,
             raise InvariantViolationError(
                 "An ephemeral (in-memory) instance cannot be sent to another process; use a "
                 "persistent one (Instance.get(), Instance.local(path) or instance_for_test()).")
-        return (_reopen, (self._db.url, self._root, self._storage_dir, self._db.busy_timeout))
+        # The files' folder goes along even when it is this instance's temp dir (PostgreSQL
+        # without a root): workers must write compute logs and values where the launcher reads.
+        return (_reopen, (self._db.url, self.root_directory, self._storage_dir,
+                          self._db.busy_timeout))
 
     def __repr__(self) -> str:
         return f"<Instance {self._db.describe()}>"

@@ -22,10 +22,17 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-@pytest.fixture
-def instance(home):
-    with dg.Instance.get() as instance:
-        yield instance
+@pytest.fixture(params=["sqlite", "postgres"])
+def instance(request, home):
+    """The instance under this test's home: its SQLite database, or a PostgreSQL database
+    (a new one per test) with the home folder for files."""
+    if request.param == "sqlite":
+        with dg.Instance.get() as instance:
+            yield instance
+    else:
+        url = request.getfixturevalue("postgres_url")
+        with dg.Instance.from_url(url, root_directory=str(home)) as instance:
+            yield instance
 
 
 @pytest.fixture

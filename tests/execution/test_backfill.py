@@ -25,13 +25,18 @@ CANCEL_AT: dict[str, str] = {}
 FAIL_ON: set[str] = set()
 
 
-@pytest.fixture
-def instance(home):
+@pytest.fixture(params=["sqlite", "postgres"])
+def instance(request, home):
     CALLS.clear()
     CANCEL_AT.clear()
     FAIL_ON.clear()
-    with dg.Instance.get() as instance:
-        yield instance
+    if request.param == "sqlite":
+        with dg.Instance.get() as instance:
+            yield instance
+    else:
+        url = request.getfixturevalue("postgres_url")
+        with dg.Instance.from_url(url, root_directory=str(home)) as instance:
+            yield instance
 
 
 @dg.asset(partitions_def=days)
