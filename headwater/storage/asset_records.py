@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.results import AssetCheckKey
-from headwater.events.records import EventLogEntry
+from headwater.events.records import EventLogEntry, EventLogRecord, EventType
 
 
 @dataclass(frozen=True)
@@ -43,3 +43,54 @@ class AssetCheckExecutionRecord:
     @property
     def check_key(self) -> AssetCheckKey:
         return self.key
+
+
+@dataclass(frozen=True)
+class AssetEntry:
+    """What the asset index knows of one asset (Dagster: AssetEntry)."""
+
+    asset_key: AssetKey
+    last_materialization_record: EventLogRecord | None = None
+    last_run_id: str | None = None
+    last_observation_record: EventLogRecord | None = None
+    wipe_timestamp: float | None = None
+
+    @property
+    def last_materialization(self) -> EventLogEntry | None:
+        r = self.last_materialization_record
+        return r.event_log_entry if r is not None else None
+
+    @property
+    def last_materialization_storage_id(self) -> int | None:
+        r = self.last_materialization_record
+        return r.storage_id if r is not None else None
+
+    @property
+    def last_observation(self) -> EventLogEntry | None:
+        r = self.last_observation_record
+        return r.event_log_entry if r is not None else None
+
+
+@dataclass(frozen=True)
+class AssetRecord:
+    """One asset of the index with its storage id (Dagster: AssetRecord)."""
+
+    storage_id: int
+    asset_entry: AssetEntry
+
+
+@dataclass(frozen=True)
+class RunStatusChangeRecordsFilter:
+    """Which run status changes to fetch (Dagster: RunStatusChangeRecordsFilter).
+
+    ``event_type`` is a run lifecycle event (RUN_START, RUN_SUCCESS, RUN_FAILURE, ...);
+    storage ids and timestamps bound the range exclusively.
+    """
+
+    event_type: EventType
+    after_storage_id: int | None = None
+    before_storage_id: int | None = None
+    after_timestamp: float | None = None
+    before_timestamp: float | None = None
+    storage_ids: Sequence[int] | None = None
+    job_names: Sequence[str] | None = None

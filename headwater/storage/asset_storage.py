@@ -24,7 +24,13 @@ from headwater.events.records import (
     EventType,
     decode_entry,
 )
-from headwater.storage.asset_records import AssetCheckExecutionRecord, AssetRecordsFilter
+from headwater.storage import contracts
+from headwater.storage.asset_records import (
+    AssetCheckExecutionRecord,
+    AssetEntry,
+    AssetRecord,
+    AssetRecordsFilter,
+)
 from headwater.storage.database import Database
 
 if TYPE_CHECKING:
@@ -157,8 +163,9 @@ def chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[i:i + _CHUNK]
 
 
-class AssetIndexStorage:
-    """Asset reads (Dagster instance names): latest materializations, partitions, checks."""
+class SqlAssetIndex(contracts.EventLogStorage):
+    """The event log contract's asset reads in SQL (Dagster instance names): latest
+    materializations, asset records, partitions, checks."""
 
     _db: Database
 
@@ -178,14 +185,6 @@ class AssetIndexStorage:
                 for row in conn.execute(stmt):
                     out[by_string[row.asset_key]] = to_record(row)
         return out
-
-    def get_latest_materialization_events(
-            self, asset_keys_: Iterable[AssetKey]) -> dict[AssetKey, EventLogEntry | None]:
-        return {k: r.event_log_entry if r else None
-                for k, r in self.get_latest_materialization_records(asset_keys_).items()}
-
-    def get_latest_materialization_event(self, asset_key: AssetKey) -> EventLogEntry | None:
-        return self.get_latest_materialization_events([asset_key])[asset_key]
 
     def fetch_materializations(self, records_filter: AssetKey | AssetRecordsFilter, limit: int,
                                cursor: str | None = None,
@@ -240,6 +239,52 @@ class AssetIndexStorage:
             rows = conn.execute(stmt).all()
         return [key_from_db(r.asset_key) for r in rows]
 
+    def get_asset_records(self,
+                          asset_keys: Sequence[AssetKey] | None = None) -> list[AssetRecord]:
+        """Index entries (latest materialization and observation) of the given keys, or of
+        every materialized or observed asset, in key order; unknown or wiped keys are left
+        out."""
+        ak = tables.asset_keys
+        mat, obs = tables.event_logs.alias("mat"), tables.event_logs.alias("obs")
+        cols: list[Any] = [ak.c.asset_key, ak.c.last_run_id, ak.c.wipe_timestamp]
+        for alias in (mat, obs):
+            cols += [c.label(f"{alias.name}_{c.name}") for c in (
+                alias.c.id, alias.c.run_id, alias.c.event_type, alias.c.step_key,
+                alias.c.timestamp, alias.c.body)]
+        stmt = (sa.select(*cols).select_from(
+            ak.outerjoin(mat, mat.c.id == ak.c.last_materialization_id)
+            .outerjoin(obs, obs.c.id == ak.c.last_observation_id))
+            .where(sa.or_(ak.c.last_materialization_id.is_not(None),
+                          ak.c.last_observation_id.is_not(None)))
+            .order_by(ak.c.asset_key))
+        wanted = None if asset_keys is None else [k.to_string() for k in asset_keys]
+        rows: list[Any] = []
+        with self._db.read() as conn:
+            if wanted is None:
+                rows = list(conn.execute(stmt).all())
+            else:
+                for chunk in chunks(wanted):
+                    rows += conn.execute(stmt.where(ak.c.asset_key.in_(chunk))).all()
+        out = []
+        for r in rows:
+            m = r._mapping
+            records: list[EventLogRecord | None] = []
+            for prefix in ("mat", "obs"):
+                if m[f"{prefix}_id"] is None:
+                    records.append(None)
+                    continue
+                entry = decode_entry(m[f"{prefix}_run_id"], m[f"{prefix}_event_type"],
+                                     m[f"{prefix}_step_key"], m[f"{prefix}_timestamp"],
+                                     m[f"{prefix}_body"])
+                records.append(EventLogRecord(m[f"{prefix}_id"], entry))
+            storage_id = max(rec.storage_id for rec in records if rec is not None)
+            out.append(AssetRecord(storage_id, AssetEntry(
+                key_from_db(r.asset_key), records[0], r.last_run_id, records[1],
+                r.wipe_timestamp)))
+        if wanted is not None:
+            out.sort(key=lambda rec: rec.asset_entry.asset_key.to_string())
+        return out
+
     def has_asset_key(self, asset_key: AssetKey) -> bool:
         ak = tables.asset_keys.c
         stmt = sa.select(ak.asset_key).where(
@@ -291,10 +336,6 @@ class AssetIndexStorage:
         return out
 
     get_latest_asset_check_execution_by_key = get_latest_asset_check_evaluations
-
-    def get_latest_asset_check_evaluation_record(
-            self, check_key: AssetCheckKey) -> AssetCheckExecutionRecord | None:
-        return self.get_latest_asset_check_evaluations([check_key]).get(check_key)
 
     def get_asset_check_execution_history(self, check_key: AssetCheckKey, limit: int,
                                           cursor: int | None = None,

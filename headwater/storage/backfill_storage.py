@@ -8,11 +8,11 @@ so the launcher knows which partitions are done without reading any event.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import InvariantViolationError
+from headwater.storage import contracts
 from headwater.storage.backfills import (
     BackfillRun,
     BulkActionStatus,
@@ -21,6 +21,7 @@ from headwater.storage.backfills import (
     decode_backfill,
     encode_body,
 )
+from headwater.storage.contracts.backfills import StatusArg
 from headwater.storage.database import Database
 from headwater.storage.runs import (
     ASSET_PARTITION_RANGE_END_TAG,
@@ -43,7 +44,6 @@ def _columns() -> tuple[Any, ...]:
     b = tables.backfills.c
     return (b.backfill_id, b.status, b.body, b.create_timestamp, b.update_timestamp)
 
-StatusArg = Union[BulkActionStatus, str, Iterable[Union[BulkActionStatus, str]], None]
 
 
 def _to_backfill(row: Any) -> PartitionBackfill:
@@ -59,8 +59,8 @@ def _status_values(status: StatusArg) -> list[str] | None:
     return [BulkActionStatus(s).value for s in status]
 
 
-class BackfillStorage:
-    """Add, read, list and update backfills; list a backfill's runs."""
+class SqlBackfillStorage(contracts.BackfillStorage):
+    """The backfill contract in SQL: add, read, list and update backfills; a backfill's runs."""
 
     _db: Database
 

@@ -11,28 +11,28 @@ All of it is SQL written once, run on a DB-API cursor (no SQLAlchemy on the writ
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from headwater.events.records import (
-    Event,
     EventLogEntry,
     EventRecordsResult,
     EventType,
     decode_entry,
     encode_entry,
 )
+from headwater.storage import contracts
+from headwater.storage.asset_records import RunStatusChangeRecordsFilter
 from headwater.storage.asset_storage import (
     INDEXED_EVENT_TYPES,
     event_columns,
     index_event,
     page,
 )
+from headwater.storage.contracts.events import OfType
 from headwater.storage.database import Database
 from headwater.storage.run_storage import move_status
-from headwater.storage.runs import Run, RunStatus
+from headwater.storage.runs import RunStatus
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -54,7 +54,6 @@ STATUS_BY_EVENT: dict[str, RunStatus] = {
 
 PLANNED = EventType.ASSET_MATERIALIZATION_PLANNED.value
 
-OfType = Union[EventType, str, Iterable[Union[EventType, str]], None]
 
 _EVENT_COLUMNS = ("run_id", "event_type", "step_key", "asset_key", "partition", "timestamp", "body")
 _INSERT_EVENT = (f"INSERT INTO event_logs ({', '.join(_EVENT_COLUMNS)}) "
@@ -95,13 +94,11 @@ def event_type_values(of_type: OfType) -> list[str] | None:
     return [t.value if isinstance(t, EventType) else str(t) for t in of_type]
 
 
-class EventLogStorage:
-    """Writes and per-run reads of the event log."""
+class SqlEventLogStorage(contracts.EventLogStorage):
+    """The event log contract's writes and per-run reads in SQL (the asset index reads are in
+    ``asset_storage.SqlAssetIndex``)."""
 
     _db: Database
-
-    def store_event(self, entry: EventLogEntry) -> None:
-        self.store_events([entry])
 
     def store_events(self, entries: Sequence[EventLogEntry]) -> None:
         """Append a batch of events atomically (see module docstring).
@@ -176,26 +173,29 @@ class EventLogStorage:
             stmt = stmt.where(el.event_type.in_(types))
         return page(self._db, stmt, limit, cursor, ascending)
 
-    # ------------------------------------------------------- run lifecycle reports
+    def fetch_run_status_changes(self, records_filter: EventType | RunStatusChangeRecordsFilter,
+                                 limit: int, cursor: str | None = None,
+                                 ascending: bool = False) -> EventRecordsResult:
+        f = records_filter if isinstance(records_filter, RunStatusChangeRecordsFilter) \
+            else RunStatusChangeRecordsFilter(EventType(records_filter))
+        if f.event_type.value not in STATUS_BY_EVENT:
+            from headwater.definitions.errors import InvalidInvocationError
 
-    def report_run_failed(self, run: Run | str, message: str | None = None) -> None:
-        """Mark a run failed from outside its execution (e.g. its process died)."""
-        self._report(run, EventType.RUN_FAILURE, message or "This run has been marked as "
-                     "failed from outside the execution context.", logging.ERROR)
-
-    def report_run_canceled(self, run: Run | str, message: str | None = None) -> None:
-        self._report(run, EventType.RUN_CANCELED, message or "This run has been marked as "
-                     "canceled from outside the execution context.", logging.ERROR)
-
-    def _report(self, run: Run | str, event_type: EventType, message: str, level: int) -> None:
-        if isinstance(run, str):
-            found = self.get_run_by_id(run)  # type: ignore[attr-defined]
-            if found is None:
-                from headwater.definitions.errors import RunNotFoundError
-
-                raise RunNotFoundError(f"No run with id {run!r} in this instance.")
-            run = found
-        assert isinstance(run, Run)
-        event = Event(event_type, run.job_name, message=message)
-        self.store_event(EventLogEntry(run.run_id, time.time(), level, message, None,
-                                       run.job_name, event))
+            raise InvalidInvocationError(
+                f"{f.event_type.name} is not a run status change; use one of "
+                + ", ".join(EventType(v).name for v in STATUS_BY_EVENT) + ".")
+        el = tables.event_logs.c
+        stmt = sa.select(*event_columns()).where(el.event_type == f.event_type.value)
+        for value, column, after in ((f.after_storage_id, el.id, True),
+                                     (f.before_storage_id, el.id, False),
+                                     (f.after_timestamp, el.timestamp, True),
+                                     (f.before_timestamp, el.timestamp, False)):
+            if value is not None:
+                stmt = stmt.where(column > value if after else column < value)
+        if f.storage_ids is not None:
+            stmt = stmt.where(el.id.in_(list(f.storage_ids)))
+        if f.job_names:
+            runs = tables.runs.c
+            stmt = stmt.where(el.run_id.in_(sa.select(runs.run_id).where(
+                runs.job_name.in_(list(f.job_names)))))
+        return page(self._db, stmt, limit, cursor, ascending)

@@ -20,14 +20,15 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import InvariantViolationError, StorageError
-from headwater.storage.asset_storage import AssetIndexStorage
-from headwater.storage.backfill_storage import BackfillStorage
+from headwater.storage import contracts
+from headwater.storage.asset_storage import SqlAssetIndex
+from headwater.storage.backfill_storage import SqlBackfillStorage
 from headwater.storage.database import DEFAULT_BUSY_TIMEOUT, Database
 from headwater.storage.errors import InstanceNotConfiguredError
-from headwater.storage.event_storage import EventLogStorage
+from headwater.storage.event_storage import SqlEventLogStorage
 from headwater.storage.migrate import ensure_schema
-from headwater.storage.partition_storage import PartitionStorage
-from headwater.storage.run_storage import RunStorage
+from headwater.storage.partition_storage import SqlPartitionStorage
+from headwater.storage.run_storage import SqlRunStorage
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -73,14 +74,15 @@ def _ensure_dir(path: str, what: str) -> None:
             "HEADWATER_HOME to a folder this user can write to.") from None
 
 
-class Instance(RunStorage, EventLogStorage, AssetIndexStorage, PartitionStorage,
-               BackfillStorage):
+class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionStorage,
+               SqlBackfillStorage):
     """Runs, their event logs and the asset index, in one SQL database.
 
-    Thread-safe; usable as a context manager (``dispose()`` on exit). Run methods come from
-    ``RunStorage``, event methods from ``EventLogStorage``, asset reads from
-    ``AssetIndexStorage``, dynamic partitions and partition status from ``PartitionStorage``,
-    backfills from ``BackfillStorage``.
+    Thread-safe; usable as a context manager (``dispose()`` on exit). It implements every
+    storage contract (``storage/contracts``): runs from ``SqlRunStorage``, events from
+    ``SqlEventLogStorage`` and ``SqlAssetIndex``, dynamic partitions and partition status from
+    ``SqlPartitionStorage``, backfills from ``SqlBackfillStorage``. ``run_storage``,
+    ``event_log_storage``, ... (Dagster's names) return the instance typed as that contract.
     """
 
     def __init__(self, db: Database, *, root_directory: str | None = None,
@@ -182,6 +184,15 @@ class Instance(RunStorage, EventLogStorage, AssetIndexStorage, PartitionStorage,
     def storage_directory(self) -> str:
         """Where the filesystem IO manager stores outputs: ``<root>/storage``."""
         return self._storage_dir or os.path.join(self.root_directory, "storage")
+
+    # Dagster's names for the storages: here one object implements every contract.
+    @property
+    def run_storage(self) -> contracts.RunStorage:
+        return self
+
+    @property
+    def event_log_storage(self) -> contracts.EventLogStorage:
+        return self
 
     @property
     def database(self) -> Database:

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidInvocationError
+from headwater.storage import contracts
 from headwater.storage.asset_storage import chunks, materialized_partitions
 from headwater.storage.database import Database
 from headwater.storage.partition_status import (
-    AssetPartitionStatus,
     PartitionStatusSummary,
     classify_planned,
 )
@@ -65,8 +65,9 @@ def check_partition_keys(partitions_def_name: str, partition_keys: Any) -> list[
     return list(dict.fromkeys(keys))
 
 
-class PartitionStorage:
-    """Dynamic partition keys and partition status (Dagster instance names)."""
+class SqlPartitionStorage(contracts.DynamicPartitionStorage, contracts.EventLogStorage):
+    """Dynamic partition keys (their contract) and partition status (the event log
+    contract's, from the asset index), in SQL."""
 
     _db: Database
 
@@ -170,12 +171,6 @@ class PartitionStorage:
             missing = tuple(keys)
         return PartitionStatusSummary(frozenset(materialized), frozenset(failed),
                                     frozenset(in_progress), missing)
-
-
-    def get_status_by_partition(self, asset_key: AssetKey, partition_keys: Sequence[str],
-                                partitions_def: Any) -> dict[str, AssetPartitionStatus | None]:
-        """Dagster's per-key view of ``get_partition_status``: None for a missing partition."""
-        return self.get_partition_status(asset_key).status_by_partition(partition_keys)
 
 
 def _add_keys(db: Database, conn: Connection, name: str, keys: list[str]) -> None:

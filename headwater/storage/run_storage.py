@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections import namedtuple
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ import orjson
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import RunNotFoundError
 from headwater.definitions.results import AssetCheckKey
+from headwater.storage import contracts
 from headwater.storage.database import Database
 from headwater.storage.errors import RunAlreadyExistsError
 from headwater.storage.runs import (
@@ -27,7 +28,6 @@ from headwater.storage.runs import (
     RunStatus,
     check_transition,
     encode_asset_selection,
-    make_run_id,
     to_timestamp,
 )
 
@@ -176,35 +176,10 @@ def read_run(db: Database, cursor: Any, run_id: str) -> RunRow | None:
     return None if row is None else RunRow._make(row)
 
 
-class RunStorage:
-    """The run half of the instance: everything about runs except their events."""
+class SqlRunStorage(contracts.RunStorage):
+    """The run storage contract in SQL: everything about runs except their events."""
 
     _db: Database
-
-    def create_run(self, job_name: str, run_id: str | None = None,
-                   run_config: Mapping[str, Any] | None = None,
-                   tags: Mapping[str, str] | None = None,
-                   status: RunStatus | str = RunStatus.NOT_STARTED,
-                   asset_selection: Iterable[AssetKey] | None = None,
-                   parent_run_id: str | None = None, root_run_id: str | None = None,
-                   op_selection: Sequence[str] | None = None,
-                   step_keys_to_execute: Sequence[str] | None = None,
-                   asset_check_selection: Iterable[AssetCheckKey] | None = None,
-                   resolved_op_selection: Iterable[str] | None = None) -> Run:
-        """Store a new run and return it. A re-execution's root defaults to its parent."""
-        run = Run(
-            job_name=job_name, run_id=run_id or make_run_id(), run_config=dict(run_config or {}),
-            asset_selection=None if asset_selection is None else frozenset(asset_selection),
-            asset_check_selection=None if asset_check_selection is None
-            else frozenset(asset_check_selection),
-            op_selection=None if op_selection is None else list(op_selection),
-            resolved_op_selection=None if resolved_op_selection is None
-            else frozenset(resolved_op_selection),
-            step_keys_to_execute=None if step_keys_to_execute is None
-            else list(step_keys_to_execute),
-            status=RunStatus(status), tags={str(k): str(v) for k, v in (tags or {}).items()},
-            root_run_id=root_run_id or parent_run_id, parent_run_id=parent_run_id)
-        return self.add_run(run)
 
     def add_run(self, run: Run) -> Run:
         """Store an already-built ``Run`` (Dagster: ``add_run``)."""
@@ -239,10 +214,6 @@ class RunStorage:
             return cursor.execute(self._db.sql("SELECT 1 FROM runs WHERE run_id = ?"),
                                   (run_id,)).fetchone() is not None
 
-    def get_run_by_id(self, run_id: str) -> Run | None:
-        record = self.get_run_record_by_id(run_id)
-        return record.dagster_run if record is not None else None
-
     def get_run_record_by_id(self, run_id: str) -> RunRecord | None:
         with self._db.read_cursor() as cursor:
             row = read_run(self._db, cursor, run_id)
@@ -266,16 +237,6 @@ class RunStorage:
             rows = conn.execute(stmt).all()
         return [row_to_record(r) for r in rows]
 
-    def get_runs(self, filters: RunsFilter | None = None, cursor: str | None = None,
-                 limit: int | None = None, *, ascending: bool = False) -> list[Run]:
-        """Runs matching ``filters``, newest first; ``cursor`` is the last run id seen."""
-        return [r.dagster_run for r in
-                self.get_run_records(filters, limit, cursor=cursor, ascending=ascending)]
-
-    def get_run_ids(self, filters: RunsFilter | None = None, cursor: str | None = None,
-                    limit: int | None = None) -> list[str]:
-        return [r.dagster_run.run_id for r in self.get_run_records(filters, limit, cursor=cursor)]
-
     def get_runs_count(self, filters: RunsFilter | None = None) -> int:
         stmt = _apply_filters(sa.select(sa.func.count()).select_from(tables.runs), filters)
         with self._db.read() as conn:
@@ -297,6 +258,28 @@ class RunStorage:
                                                        run_tags.c.key.in_(list(new))))
                 conn.execute(run_tags.insert(), [{"run_id": run_id, "key": k, "value": v}
                                                  for k, v in new.items()])
+
+    def get_run_tags(self, tag_keys: Sequence[str] | None = None, value_prefix: str | None = None,
+                     limit: int | None = None) -> list[tuple[str, set[str]]]:
+        rt = tables.run_tags.c
+        stmt = sa.select(rt.key, rt.value).distinct()
+        if tag_keys is not None:
+            stmt = stmt.where(rt.key.in_(list(tag_keys)))
+        if value_prefix:
+            stmt = stmt.where(rt.value.startswith(value_prefix, autoescape=True))
+        stmt = stmt.order_by(rt.key, rt.value)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        out: dict[str, set[str]] = {}
+        with self._db.read() as conn:
+            for key, value in conn.execute(stmt):
+                out.setdefault(key, set()).add(value)
+        return sorted(out.items())
+
+    def get_run_tag_keys(self) -> list[str]:
+        rt = tables.run_tags.c
+        with self._db.read() as conn:
+            return list(conn.execute(sa.select(rt.key).distinct().order_by(rt.key)).scalars())
 
     def delete_run(self, run_id: str) -> None:
         """Delete a run, its tags and its events; the asset index forgets what it recorded."""

@@ -133,3 +133,23 @@ class AssetStorageSuite:
         instance.delete_run(first)
         assert instance.get_materialized_partitions(A) == set()
         assert instance.get_asset_keys() == []
+
+    def test_asset_records(self, instance):
+        assert instance.get_asset_records() == []
+        first = _materialize(instance, A, B)
+        second = _materialize(instance, A)
+        run = instance.create_run("j")
+        instance.store_events([observation(run.run_id, C)])
+        records = instance.get_asset_records()
+        assert [r.asset_entry.asset_key for r in records] == [A, B, C]
+        a = records[0].asset_entry
+        assert a.last_run_id == second and a.last_materialization.run_id == second
+        assert a.last_materialization_storage_id == records[0].storage_id
+        assert a.last_observation is None
+        c = records[2].asset_entry
+        assert c.last_materialization is None and c.last_observation.run_id == run.run_id
+        only = instance.get_asset_records([B, AssetKey("unknown")])
+        assert [r.asset_entry.asset_key for r in only] == [B]
+        assert only[0].asset_entry.last_run_id == first
+        instance.wipe_assets([A])
+        assert [r.asset_entry.asset_key for r in instance.get_asset_records()] == [B, C]

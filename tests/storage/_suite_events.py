@@ -145,3 +145,29 @@ class EventStorageSuite:
         assert instance.get_run_by_id(run.run_id).is_failure
         [event] = instance.all_logs(run.run_id)
         assert event.dagster_event_type == EventType.RUN_FAILURE and event.message == "worker died"
+
+    def test_fetch_run_status_changes(self, instance):
+        from headwater.storage.asset_records import RunStatusChangeRecordsFilter
+
+        runs = [instance.create_run(name) for name in ("j", "k", "j")]
+        for run in runs:
+            instance.store_events([run_event(run.run_id, EventType.RUN_START)])
+        instance.store_events([run_event(runs[0].run_id, EventType.RUN_SUCCESS)])
+        instance.store_events([run_event(runs[1].run_id, EventType.RUN_FAILURE)])
+        started = instance.fetch_run_status_changes(EventType.RUN_START, limit=2)
+        assert [r.run_id for r in started.records] == [runs[2].run_id, runs[1].run_id]
+        assert started.has_more
+        rest = instance.fetch_run_status_changes(EventType.RUN_START, limit=2,
+                                                 cursor=started.cursor)
+        assert [r.run_id for r in rest.records] == [runs[0].run_id] and not rest.has_more
+        only_j = instance.fetch_run_status_changes(
+            RunStatusChangeRecordsFilter(EventType.RUN_START, job_names=["j"]), limit=10,
+            ascending=True)
+        assert [r.run_id for r in only_j.records] == [runs[0].run_id, runs[2].run_id]
+        failed = instance.fetch_run_status_changes(EventType.RUN_FAILURE, limit=10)
+        assert [r.run_id for r in failed.records] == [runs[1].run_id]
+        after = instance.fetch_run_status_changes(RunStatusChangeRecordsFilter(
+            EventType.RUN_START, after_storage_id=started.records[-1].storage_id), limit=10)
+        assert [r.run_id for r in after.records] == [runs[2].run_id]
+        with pytest.raises(Exception, match="not a run status change"):
+            instance.fetch_run_status_changes(EventType.STEP_START, limit=1)

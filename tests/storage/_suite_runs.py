@@ -158,3 +158,22 @@ class RunStorageSuite:
         assert instance.all_logs(gone.run_id) == []
         assert len(instance.all_logs(keep.run_id)) == 1
         assert instance.get_run_ids(RunsFilter(tags={"t": "1"})) == [keep.run_id]
+
+    def test_run_tags_and_tag_keys(self, instance):
+        instance.create_run("j", tags={"team": "data", "env": "prod"})
+        instance.create_run("j", tags={"team": "ml"})
+        run = instance.create_run("j")
+        instance.add_run_tags(run.run_id, {"team": "data-eng"})
+        assert instance.get_run_tag_keys() == ["env", "team"]
+        assert instance.get_run_tags() == [("env", {"prod"}),
+                                           ("team", {"data", "ml", "data-eng"})]
+        assert instance.get_run_tags(tag_keys=["team"], value_prefix="data") == [
+            ("team", {"data", "data-eng"})]
+
+    def test_contract_names_dagster_uses(self, instance):
+        from headwater.storage.contracts import EventLogStorage, RunStorage
+
+        assert isinstance(instance.run_storage, RunStorage)
+        assert isinstance(instance.event_log_storage, EventLogStorage)
+        run = instance.run_storage.create_run("j")
+        assert instance.event_log_storage.all_logs(run.run_id) == []
