@@ -13,4 +13,9 @@ class RunAlreadyExistsError(HeadwaterError):
     """``create_run`` was given a run id that is already stored (Dagster: DagsterRunAlreadyExists)."""
 
 
-__all__ = ["InstanceNotConfiguredError", "RunAlreadyExistsError", "StorageError"]
+class TickAlreadyExistsError(HeadwaterError):
+    """A schedule or sensor already has a tick with this key: it was evaluated before."""
+
+
+__all__ = ["InstanceNotConfiguredError", "RunAlreadyExistsError", "StorageError",
+           "TickAlreadyExistsError"]

@@ -23,12 +23,14 @@ from headwater.definitions.errors import InvariantViolationError, StorageError
 from headwater.storage import contracts
 from headwater.storage.asset_storage import SqlAssetIndex
 from headwater.storage.backfill_storage import SqlBackfillStorage
+from headwater.storage.concurrency_storage import SqlConcurrencyStorage
 from headwater.storage.database import DEFAULT_BUSY_TIMEOUT, Database
 from headwater.storage.errors import InstanceNotConfiguredError
 from headwater.storage.event_storage import SqlEventLogStorage
 from headwater.storage.migrate import ensure_schema
 from headwater.storage.partition_storage import SqlPartitionStorage
 from headwater.storage.run_storage import SqlRunStorage
+from headwater.storage.schedule_storage import SqlScheduleStorage
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -75,13 +77,14 @@ def _ensure_dir(path: str, what: str) -> None:
 
 
 class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionStorage,
-               SqlBackfillStorage):
+               SqlBackfillStorage, SqlScheduleStorage, SqlConcurrencyStorage):
     """Runs, their event logs and the asset index, in one SQL database.
 
     Thread-safe; usable as a context manager (``dispose()`` on exit). It implements every
     storage contract (``storage/contracts``): runs from ``SqlRunStorage``, events from
     ``SqlEventLogStorage`` and ``SqlAssetIndex``, dynamic partitions and partition status from
-    ``SqlPartitionStorage``, backfills from ``SqlBackfillStorage``. ``run_storage``,
+    ``SqlPartitionStorage``, backfills from ``SqlBackfillStorage``, schedule/sensor state
+    from ``SqlScheduleStorage``, concurrency pools from ``SqlConcurrencyStorage``. ``run_storage``,
     ``event_log_storage``, ... (Dagster's names) return the instance typed as that contract.
     """
 
@@ -192,6 +195,10 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
 
     @property
     def event_log_storage(self) -> contracts.EventLogStorage:
+        return self
+
+    @property
+    def schedule_storage(self) -> contracts.ScheduleStorage:
         return self
 
     @property

@@ -136,5 +136,57 @@ backfills = sa.Table(
     sqlite_autoincrement=True,
 )
 
+# Schedules and sensors: on/off and cursor per instigator (``<location>:<name>``), the rest of
+# its state in ``body`` (JSON).
+instigators = sa.Table(
+    "instigators", metadata,
+    sa.Column("selector_id", sa.String(255), primary_key=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("instigator_type", sa.String(63), nullable=False),
+    sa.Column("status", sa.String(63), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("update_timestamp", sa.Float, nullable=False),
+)
+
+# One row per evaluation; (selector_id, tick_key) is unique so a tick is never recorded twice.
+instigator_ticks = sa.Table(
+    "instigator_ticks", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("selector_id", sa.String(255), nullable=False),
+    sa.Column("tick_key", sa.String(255), nullable=False),
+    sa.Column("instigator_type", sa.String(63), nullable=False),
+    sa.Column("status", sa.String(63), nullable=False),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.Column("end_timestamp", sa.Float),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.UniqueConstraint("selector_id", "tick_key", name="uq_instigator_ticks_selector_key"),
+    sa.Index("idx_instigator_ticks_selector_ts", "selector_id", "timestamp"),
+    sqlite_autoincrement=True,
+)
+
+# Concurrency pools: slots per key, and the steps holding or waiting for them.
+concurrency_limits = sa.Table(
+    "concurrency_limits", metadata,
+    sa.Column("concurrency_key", sa.String(255), primary_key=True),
+    sa.Column("slot_count", sa.Integer, nullable=False),
+    sa.Column("update_timestamp", sa.Float, nullable=False),
+)
+
+concurrency_claims = sa.Table(
+    "concurrency_claims", metadata,
+    sa.Column("id", _ID, primary_key=True, autoincrement=True),
+    sa.Column("concurrency_key", sa.String(255), nullable=False),
+    sa.Column("run_id", sa.String(255), nullable=False),
+    sa.Column("step_key", sa.String(1023), nullable=False),
+    sa.Column("status", sa.String(63), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),
+    sa.Column("timestamp", sa.Float, nullable=False),
+    sa.UniqueConstraint("concurrency_key", "run_id", "step_key",
+                        name="uq_concurrency_claims_key_run_step"),
+    sa.Index("idx_concurrency_claims_run_id", "run_id"),
+    sqlite_autoincrement=True,
+)
+
 ALL_TABLES = ("runs", "run_tags", "event_logs", "asset_keys", "asset_check_executions",
-              "asset_partitions", "asset_partition_planned", "dynamic_partitions", "backfills")
+              "asset_partitions", "asset_partition_planned", "dynamic_partitions", "backfills",
+              "instigators", "instigator_ticks", "concurrency_limits", "concurrency_claims")

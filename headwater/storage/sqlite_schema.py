@@ -109,6 +109,44 @@ CREATE_STATEMENTS: tuple[str, ...] = (
     UNIQUE (backfill_id)
 )""",
     "CREATE INDEX idx_backfills_status ON backfills (status, id)",
+    """CREATE TABLE instigators (
+    selector_id VARCHAR(255) NOT NULL,
+    name VARCHAR(255) NOT NULL,
+    instigator_type VARCHAR(63) NOT NULL,
+    status VARCHAR(63) NOT NULL,
+    body TEXT NOT NULL,
+    update_timestamp FLOAT NOT NULL,
+    PRIMARY KEY (selector_id)
+)""",
+    """CREATE TABLE instigator_ticks (
+    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    selector_id VARCHAR(255) NOT NULL,
+    tick_key VARCHAR(255) NOT NULL,
+    instigator_type VARCHAR(63) NOT NULL,
+    status VARCHAR(63) NOT NULL,
+    timestamp FLOAT NOT NULL,
+    end_timestamp FLOAT,
+    body TEXT NOT NULL,
+    CONSTRAINT uq_instigator_ticks_selector_key UNIQUE (selector_id, tick_key)
+)""",
+    "CREATE INDEX idx_instigator_ticks_selector_ts ON instigator_ticks (selector_id, timestamp)",
+    """CREATE TABLE concurrency_limits (
+    concurrency_key VARCHAR(255) NOT NULL,
+    slot_count INTEGER NOT NULL,
+    update_timestamp FLOAT NOT NULL,
+    PRIMARY KEY (concurrency_key)
+)""",
+    """CREATE TABLE concurrency_claims (
+    id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    concurrency_key VARCHAR(255) NOT NULL,
+    run_id VARCHAR(255) NOT NULL,
+    step_key VARCHAR(1023) NOT NULL,
+    status VARCHAR(63) NOT NULL,
+    priority INTEGER NOT NULL,
+    timestamp FLOAT NOT NULL,
+    CONSTRAINT uq_concurrency_claims_key_run_step UNIQUE (concurrency_key, run_id, step_key)
+)""",
+    "CREATE INDEX idx_concurrency_claims_run_id ON concurrency_claims (run_id)",
 )
 
 VERSION_TABLE = """CREATE TABLE alembic_version (

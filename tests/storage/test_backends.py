@@ -1,7 +1,5 @@
-"""The storage behaviour suites, bound to each database by overriding one fixture.
-
-A PostgreSQL class joins here later: subclass ``Backend`` with an ``instance`` fixture built
-from ``Instance.from_url(<test database url>)`` (skip when none is configured).
+"""The storage behaviour suites (one per contract), bound to each database by overriding one
+fixture: in-memory SQLite, file SQLite, and a real PostgreSQL server (``tests/conftest.py``).
 """
 
 from __future__ import annotations
@@ -12,10 +10,12 @@ from headwater.storage import Instance
 
 from ._suite_assets import AssetStorageSuite
 from ._suite_events import EventStorageSuite
+from ._suite_instigators import ConcurrencyStorageSuite, ScheduleStorageSuite
 from ._suite_runs import RunStorageSuite
 
 
-class Backend(RunStorageSuite, EventStorageSuite, AssetStorageSuite):
+class Backend(RunStorageSuite, EventStorageSuite, AssetStorageSuite, ScheduleStorageSuite,
+              ConcurrencyStorageSuite):
     @pytest.fixture
     def instance(self):
         raise NotImplementedError

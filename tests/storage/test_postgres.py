@@ -61,3 +61,27 @@ def test_two_instances_see_each_others_writes(postgres_url):
         assert two.has_run(run.run_id)
         two.add_run_tags(run.run_id, {"team": "data"})
         assert one.get_run_by_id(run.run_id).tags == {"team": "data"}
+
+
+@pytest.mark.parametrize("backend", ["file", "postgres"])
+def test_concurrent_claims_never_exceed_the_pool(backend, tmp_path, request):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_instance():
+        if backend == "file":
+            return Instance.local(tmp_path / "home")
+        return Instance.from_url(request.getfixturevalue("postgres_url"))
+
+    with open_instance() as setup:
+        setup.set_concurrency_slots("db", 3)
+
+    def claimer(worker: int) -> int:
+        with open_instance() as instance:  # its own connection, like another process
+            return sum(instance.claim_concurrency_slot("db", f"r{worker}", f"s{i}").is_claimed
+                       for i in range(10))
+
+    with ThreadPoolExecutor(8) as pool:
+        claimed = sum(pool.map(claimer, range(8)))
+    with open_instance() as instance:
+        info = instance.get_concurrency_info("db")
+    assert claimed == 3 and info.active_slot_count == 3 and info.pending_step_count == 77
