@@ -51,8 +51,23 @@ def _files_under(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+def _stored_rows(instance) -> bytes:
+    """Every value of the runs' and events' rows, as stored (SQLite or PostgreSQL)."""
+    chunks = []
+    with instance.database.read_cursor() as cursor:
+        for table in ("runs", "run_tags", "event_logs"):
+            cursor.execute(f"SELECT * FROM {table}")
+            for row in cursor.fetchall():
+                chunks += [bytes(v) if isinstance(v, (bytes, memoryview)) else str(v).encode()
+                           for v in row]
+    return b"\n".join(chunks)
+
+
 def _assert_nothing_stored_in_clear(instance, *, with_compute_logs: bool = True) -> None:
-    """Every byte the run left under the instance: the database (and its WAL), compute logs."""
+    """Every stored row, and every byte of every file under the instance (the SQLite database
+    and its WAL, compute logs)."""
+    rows = _stored_rows(instance)
+    assert MASK.encode() in rows and not _leaks(rows)
     files = _files_under(Path(instance.root_directory))
     assert any(name.startswith("compute_logs") for name in files) == with_compute_logs
     for name, blob in files.items():
@@ -143,8 +158,9 @@ def test_the_console_log_mirror_is_masked(instance, secrets, caplog):
     assert not any(_leaks(m.encode()) for m in messages)
 
 
-def test_cli_run_show_and_run_logs_never_show_the_secret(instance, secrets):
-    with _run_secret_job(instance, "in_process") as result:
+def test_cli_run_show_and_run_logs_never_show_the_secret(home, secrets):
+    """(The CLI reads the instance of $HEADWATER_HOME: SQLite.)"""
+    with dg.Instance.get() as instance, _run_secret_job(instance, "in_process") as result:
         run_id = result.run_id
     runner = CliRunner()
     show = runner.invoke(cli, ["run", "show", run_id], catch_exceptions=False)
