@@ -18,7 +18,7 @@ import contextlib
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 IO_SUFFIX = {"stdout": ".out", "stderr": ".err"}
@@ -66,11 +66,13 @@ class ComputeLogManager:
         return sorted({n[:-4] for n in names if n.endswith(suffixes)})
 
     @contextlib.contextmanager
-    def capture(self, run_id: str, step_key: str) -> Iterator[None]:
-        """Send this process's ``sys.stdout``/``sys.stderr`` to the step's files (and on)."""
+    def capture(self, run_id: str, step_key: str,
+                mask: Callable[[str], str] | None = None) -> Iterator[None]:
+        """Send this process's ``sys.stdout``/``sys.stderr`` to the step's files (and on);
+        ``mask`` (the run's secret masker) rewrites each write before the file and console."""
         saved_out, saved_err = sys.stdout, sys.stderr
-        out = _TeeStream(saved_out, self.path(run_id, step_key, "stdout"))
-        err = _TeeStream(saved_err, self.path(run_id, step_key, "stderr"))
+        out = _TeeStream(saved_out, self.path(run_id, step_key, "stdout"), mask)
+        err = _TeeStream(saved_err, self.path(run_id, step_key, "stderr"), mask)
         sys.stdout, sys.stderr = out, err  # type: ignore[assignment]
         try:
             yield
@@ -86,9 +88,11 @@ _MADE_DIRS: set[str] = set()
 class _TeeStream:
     """A text stream that writes through to a log file (opened on first write) and mirrors."""
 
-    def __init__(self, mirror: IO[str] | None, path: str):
+    def __init__(self, mirror: IO[str] | None, path: str,
+                 mask: Callable[[str], str] | None = None):
         self._mirror = mirror
         self._path = path
+        self._mask = mask
         self._file: IO[str] | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -108,6 +112,9 @@ class _TeeStream:
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        written = len(text)
+        if self._mask is not None:  # per write: a secret split across two writes is not seen
+            text = self._mask(text)
         with self._lock:
             if not self._closed:
                 if self._file is None:
@@ -119,7 +126,7 @@ class _TeeStream:
                 self._mirror.write(text)
             except (ValueError, OSError):  # the original stream was closed: the file has it
                 pass
-        return len(text)
+        return written
 
     def writelines(self, lines: Any) -> None:
         for line in lines:

@@ -10,13 +10,18 @@ _console = logging.getLogger("headwater")
 
 
 class LogManager:
-    """The ``log`` of a context. ``emit(level, message)`` records an event; no logging detour."""
+    """The ``log`` of a context. ``emit(level, message)`` records an event; no logging detour.
 
-    __slots__ = ("_emit", "_prefix")
+    ``mask`` (a run's ``SecretMasker.text``, when its resources read environment variables)
+    rewrites each message before it is recorded or mirrored to the console."""
 
-    def __init__(self, emit: Callable[[int, str], None] | None = None, prefix: str = ""):
+    __slots__ = ("_emit", "_prefix", "_mask")
+
+    def __init__(self, emit: Callable[[int, str], None] | None = None, prefix: str = "",
+                 mask: Callable[[str], str] | None = None):
         self._emit = emit
         self._prefix = prefix
+        self._mask = mask
 
     def log(self, level: int | str, msg: Any, *args: Any, **kwargs: Any) -> None:
         if isinstance(level, str):
@@ -24,6 +29,8 @@ class LogManager:
             if not isinstance(level, int):
                 level = logging.INFO
         text = str(msg) % args if args else str(msg)
+        if self._mask is not None:
+            text = self._mask(text)
         if self._emit is not None:
             self._emit(level, text)
         if _console.isEnabledFor(level):

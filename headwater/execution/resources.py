@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import os
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import (
     InvalidConfigError,
@@ -16,6 +17,9 @@ from headwater.definitions.errors import (
 )
 from headwater.definitions.io_manager import IOManagerDefinition
 from headwater.definitions.resource_defs import ResourceDefinition
+
+if TYPE_CHECKING:
+    from headwater.execution.secrets import SecretMasker
 
 
 def _configurable(value: Any) -> bool:
@@ -212,3 +216,54 @@ def check_resource_config(resource_defs: Mapping[str, Any], required: set[str],
         except InvalidConfigError as e:
             errors.extend(e.errors or [str(e)])
     return errors
+
+
+def run_masker(resource_defs: Mapping[str, Any], required: set[str],
+               run_config: Mapping[str, Any] | None) -> SecretMasker | None:
+    """The run's secret masker (``secrets.py``): None when its resources read no environment
+    variable, the common case, which then pays nothing (not even the masker's import)."""
+    values = resource_secrets(resource_defs, required, run_config)
+    if not values:
+        return None
+    from headwater.execution.secrets import SecretMasker
+
+    return SecretMasker.build(values)
+
+
+def resource_secrets(resource_defs: Mapping[str, Any], required: set[str],
+                     run_config: Mapping[str, Any] | None) -> list[Any]:
+    """The values the run's resources read from environment variables (``EnvVar`` fields, of
+    nested resources too): each variable's text and the value it resolved to. Resources that
+    do not resolve (bad config) are left out: the run reports them and does not start."""
+    if sys.modules.get("headwater.definitions.resources") is None:
+        return []  # no ConfigurableResource was ever made: no EnvVar field anywhere
+    resources_config = dict((run_config or {}).get("resources") or {})
+    found: list[Any] = []
+    seen: set[str] = set()
+    todo = sorted(required)
+    while todo:
+        key = todo.pop()
+        if key in seen or key not in resource_defs:
+            continue
+        seen.add(key)
+        raw = resource_defs[key]
+        if isinstance(raw, (ResourceDefinition, IOManagerDefinition)):
+            todo.extend(raw.required_resource_keys)  # set up with it: maybe configurable
+            continue
+        try:
+            value = _configure(key, raw, resources_config)
+            if _configurable(value):
+                _env_values(value.with_resolved_env(key), found)
+        except InvalidConfigError:
+            continue
+    return found
+
+
+def _env_values(res: Any, found: list[Any]) -> None:
+    for name, var in res._env_fields.items():
+        found.append(os.environ.get(var.env_var_name))
+        found.append(res.__dict__.get(name))
+    for name in type(res).model_fields:
+        nested = res.__dict__.get(name)
+        if _configurable(nested):
+            _env_values(nested, found)

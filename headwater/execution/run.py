@@ -16,7 +16,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
@@ -39,6 +39,7 @@ from headwater.events.records import (
 from headwater.execution.compute_logs import ComputeLogManager
 from headwater.execution.config import resolve_op_configs
 from headwater.execution.executors.base import Executor, InProcessExecutor, StepOutcome
+from headwater.execution.logs import LogManager
 from headwater.execution.partitions import (
     PartitionScope,
     requested_partitions,
@@ -48,13 +49,16 @@ from headwater.execution.partitions import (
 )
 from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import ExecutionPlan, Step
-from headwater.execution.resources import check_resource_config, init_resources
+from headwater.execution.resources import check_resource_config, init_resources, run_masker
 from headwater.execution.result import ExecuteInProcessResult
 from headwater.execution.step import (
     attempt_step,
     record_step_failure,
     record_step_retry,
 )
+
+if TYPE_CHECKING:
+    from headwater.execution.secrets import SecretMasker
 
 FLUSH_INTERVAL_S = 0.1
 EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
@@ -65,8 +69,11 @@ class RunContext:
 
     def __init__(self, *, plan: ExecutionPlan, instance: Any, run: Any, job_name: str,
                  op_configs: dict[str, Any], tags: Mapping[str, str],
-                 partitions: PartitionScope | None = None):
+                 partitions: PartitionScope | None = None, masker: SecretMasker | None = None):
         self.plan = plan
+        # the run's secrets (None: its resources read no environment variable); every event,
+        # log line and captured write goes through it (secrets.py)
+        self.masker = masker
         self.instance = instance
         self.run = run
         self.run_id = run.run_id
@@ -114,6 +121,10 @@ class RunContext:
     def emit(self, event_type: EventType, step: Step | None, message: str | None,
              data: Any = None) -> None:
         step_key = step.key if step is not None else None
+        masker = self.masker
+        if masker is not None:
+            message = masker.text(message) if message else message
+            data = masker.data(data)
         ev = Event(event_type, self.job_name, step_key, step_key, message, data)
         self.events.append(ev)
         self.pending.append(EventLogEntry(self.run_id, time.time(), logging.DEBUG, message or "",
@@ -121,11 +132,19 @@ class RunContext:
 
     def record_only(self, event_type: EventType, data: Any, message: str) -> None:
         """An event for the log only, not the result (Dagster's 'planned' events)."""
+        if self.masker is not None:
+            message, data = self.masker.text(message), self.masker.data(data)
         ev = Event(event_type, self.job_name, None, None, message, data)
         self.pending.append(EventLogEntry(self.run_id, time.time(), logging.DEBUG, message, None,
                                           self.job_name, ev))
 
+    def step_log(self, step: Step) -> LogManager:
+        """``context.log`` of a step (and its hooks): its lines become this run's events."""
+        return LogManager(lambda level, msg: self.emit_log(step, level, msg), f"{step.key} - ",
+                          self.masker.text if self.masker is not None else None)
+
     def emit_log(self, step: Step, level: int, message: str) -> None:
+        """A user log line (already masked by the step's ``LogManager``)."""
         self.pending.append(EventLogEntry(self.run_id, time.time(), level, message, step.key,
                                           self.job_name, None))
         if time.monotonic() - self._last_flush > FLUSH_INTERVAL_S:
@@ -182,7 +201,8 @@ def run_step_attempt(rc: RunContext, step: Step, attempt: int) -> StepOutcome:
     A failed attempt is retried as the step's RetryPolicy (or a RetryRequested) allows: the
     outcome is then "retry" with the delay to wait, and the run loop submits the next attempt.
     """
-    with rc.compute_logs.capture(rc.run_id, step.key):
+    with rc.compute_logs.capture(rc.run_id, step.key,
+                                 rc.masker.text if rc.masker is not None else None):
         failed = attempt_step(rc, step, attempt)
         if failed is None:
             run_hooks(rc, step, "success", None)
@@ -222,8 +242,6 @@ class HookContext:
     """What a hook receives: the step, its op, resources, log, and the error on failure."""
 
     def __init__(self, step: Step, rc: RunContext, error: BaseException | None):
-        from headwater.execution.logs import LogManager
-
         self.step_key = step.key
         self.op = step.op
         self.op_def = step.op
@@ -232,7 +250,7 @@ class HookContext:
         self.resources = rc.resources
         self.instance = rc.instance
         self.op_exception = error
-        self.log = LogManager(lambda level, msg: rc.emit_log(step, level, msg), f"{step.key} - ")
+        self.log = rc.step_log(step)
         self.op_output_values = {name: v for (key, name), v in rc.outputs.items() if key == step.key}
 
 
@@ -332,7 +350,8 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                               step_keys_to_execute=[s.key for s in plan.steps] if lineage else None,
                               **lineage)
     rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
-                    op_configs=op_configs, tags=tags or {}, partitions=partitions)
+                    op_configs=op_configs, tags=tags or {}, partitions=partitions,
+                    masker=run_masker(resource_defs, needed, cfg))
     for step in plan.steps:
         for key in step.asset_outputs.values():
             scope = rc.asset_scope(key)

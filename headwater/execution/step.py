@@ -157,7 +157,7 @@ def record_step_retry(rc: Any, step: Step, failed: StepFailed, wait: float) -> N
 def _run(rc: Any, step: Step, retry_number: int = 0) -> None:
     what = _what(step)
     op = step.op
-    log = LogManager(lambda level, msg: rc.emit_log(step, level, msg), f"{step.key} - ")
+    log = rc.step_log(step)
     ctx_cls = (AssetCheckExecutionContext if step.is_check else OpExecutionContext if step.is_op
                else AssetExecutionContext)
     context = ctx_cls(run_id=rc.run_id, job_name=rc.job_name, op=op, resources=rc.resources,

@@ -112,11 +112,13 @@ class _Worker:
         from headwater.definitions.errors import ResourceFunctionError
         from headwater.execution.api import build_job_plan
         from headwater.execution.config import resolve_op_configs
+        from headwater.execution.resources import run_masker
         from headwater.execution.run import required_resource_keys, run_resource_defs
 
         init = self.init
         assert init is not None
         stage = f"load job {init.job.describe()}"
+        masker = None
         try:
             job = init.job.get_definition()
             stage = "build the run's plan"
@@ -128,22 +130,30 @@ class _Worker:
             self.stack.callback(self.instance.dispose)
             run = self.instance.get_run_by_id(init.run_id)
             op_configs, cfg = resolve_op_configs(plan, init.run_config)
+            resource_defs = run_resource_defs(plan, job.resource_defs, self.instance)
+            needed = required_resource_keys(plan)
+            # this worker resolves the resources itself: it masks what they read, as the
+            # launcher does (same definitions, same environment)
+            masker = run_masker(resource_defs, needed, cfg)
             rc = WorkerRunContext(plan=plan, instance=self.instance, run=run,
                                   job_name=init.job_name, op_configs=op_configs, tags=init.tags,
                                   partitions=run_partitions(plan, job, None, init.tags,
-                                                            self.instance, init.job_name))
+                                                            self.instance, init.job_name),
+                                  masker=masker)
             rc.compute_logs = ComputeLogManager(init.compute_log_dir)
-            rc.resource_setup = (run_resource_defs(plan, job.resource_defs, self.instance),
-                                 required_resource_keys(plan), cfg, self.stack)
+            rc.resource_setup = (resource_defs, needed, cfg, self.stack)
             self.templates = {s.key: s for s in plan.steps}
             stage = "set up the run's resources"
             rc.init_resources()
             self.rc = rc
         except BaseException as e:  # reported for every step this worker is asked to run
             user = isinstance(e, ResourceFunctionError) or stage.startswith("load")
-            self.setup_error = (f"worker process (pid {os.getpid()}) could not {stage}: "
-                                f"{type(e).__name__}: {e}", error_info_from_exc(e),
-                                _pickled(e), user)
+            message = (f"worker process (pid {os.getpid()}) could not {stage}: "
+                       f"{type(e).__name__}: {e}")
+            info = error_info_from_exc(e)
+            if masker is not None:  # (the launcher masks them too; nothing leaves unmasked)
+                message, info = masker.text(message), masker.data(info)
+            self.setup_error = (message, info, _pickled(e), user)
 
     def run_step(self, template_key: str, step_key: str, mapping_key: str | None,
                  attempt: int, mapping_keys: dict[Any, list[str]]) -> tuple[Any, ...]:
