@@ -24,6 +24,7 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
@@ -36,6 +37,11 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Engine
 
 DEFAULT_BUSY_TIMEOUT = 5.0
+# How long a PostgreSQL instance keeps trying to reach its server before giving up.
+DEFAULT_RECONNECT_SECONDS = 10.0
+# Connection errors that waiting will not fix.
+_PERMANENT_CONNECT_ERRORS = ("password authentication failed", "does not exist",
+                             "no password supplied", "could not translate host name")
 
 _SQLITE_SCHEMES = ("sqlite", "sqlite+pysqlite")
 # DB-API exception classes that are programming errors, not "the database cannot be used".
@@ -90,6 +96,8 @@ class Database:
             if not self.is_memory:
                 self.path = os.path.abspath(name[5:] if name.startswith("file:") else name)
         self.busy_timeout = busy_timeout
+        self.reconnect_seconds = DEFAULT_RECONNECT_SECONDS
+        self._pg_reached = False
         self._lock = threading.RLock()
         self._raw: sqlite3.Connection | None = None
         self._conn: Connection | None = None
@@ -243,7 +251,7 @@ class Database:
     def write(self) -> Iterator[Connection]:
         """One write transaction: commits on success, rolls back on any error."""
         if not self.is_sqlite:
-            with self.translate_errors(), self.engine.begin() as conn:
+            with self.translate_errors(), self._pg_connect() as conn, conn.begin():
                 yield conn
             return
         with self._lock, self.translate_errors():
@@ -256,13 +264,36 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """A connection for reads (SQLite: the instance's connection, under its lock)."""
         if not self.is_sqlite:
-            with self.translate_errors(), self.engine.connect() as conn:
+            with self.translate_errors(), self._pg_connect() as conn:
                 yield conn
             return
         with self._lock, self.translate_errors():
             conn = self._connection()
             with conn.begin():
                 yield conn
+
+    def _pg_connect(self) -> Connection:
+        """A pooled connection (checked with a ping); while the server cannot be reached,
+        retried with backoff for up to ``reconnect_seconds`` (a restart, a fail-over), then the
+        error; an instance that never reached its server fails at once. Only the checkout is
+        retried: a transaction already begun is never replayed."""
+        import sqlalchemy as sa
+
+        delay, deadline = 0.05, time.monotonic() + self.reconnect_seconds
+        while True:
+            try:
+                conn = self.engine.connect()
+                self._pg_reached = True
+                return conn
+            except sa.exc.OperationalError as exc:
+                low = str(exc.orig).lower()
+                # A server never reached is bad input (a wrong URL): say so at once.
+                transient = self._pg_reached and not any(
+                    s in low for s in _PERMANENT_CONNECT_ERRORS)
+                if not transient or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
 
     def insert(self, table: sa.Table) -> Any:
         """The dialect's INSERT, which has ``on_conflict_do_update`` on SQLite and PostgreSQL."""
