@@ -132,3 +132,24 @@ def test_materialize_and_migrate_use_the_configured_sqlite_database(home, tmp_pa
     assert (home / "storage").is_dir()  # asset values stay under the home folder
     listed = run_cli("run", "list")
     assert "SUCCESS" in listed.stdout
+
+
+def test_the_cli_runs_on_the_postgresql_database_of_dagster_yaml(home, postgres_url,
+                                                                 monkeypatch):
+    from headwater.storage import Instance
+
+    monkeypatch.setenv("HW_CLI_PGURL", postgres_url.replace("postgresql+psycopg", "postgresql"))
+    write(home, "storage:\n  postgres:\n    postgres_url:\n      env: HW_CLI_PGURL\n")
+    result = run_cli("asset", "materialize", "-m", "hwcli_snow", "-d", str(FIXTURES),
+                     "--select", "raw_wind")
+    assert result.exit_code == 0, result.output
+    listed = run_cli("run", "list")
+    assert listed.exit_code == 0 and "SUCCESS" in listed.stdout
+    assert not (home / "history").exists()  # no SQLite database was made
+    assert (home / "storage").is_dir()  # asset values under the home folder
+    with Instance.from_url(postgres_url) as direct:
+        assert direct.get_runs_count() == 1
+    password = postgres_url.split(":")[2].split("@")[0]
+    info = run_cli("instance", "info")
+    assert "PostgreSQL  postgresql+psycopg://postgres:***@127.0.0.1:" in info.stdout
+    assert password not in info.output
