@@ -5,10 +5,14 @@ Ways to get one:
 * ``Instance.ephemeral()`` -- in-memory SQLite, gone when disposed (tests, ``materialize()``).
 * ``Instance.get()`` -- the persistent instance under HEADWATER_HOME (else DAGSTER_HOME).
 * ``Instance.local(path)`` -- the persistent instance under a given folder.
+* ``Instance.from_config(config)`` -- the instance an ``InstanceConfig`` describes.
 * ``Instance.from_url(url)`` -- any SQLite or PostgreSQL URL.
 
 Layout of a home folder: ``<home>/history/headwater.db`` (runs, event log, asset index) and
 ``<home>/storage/`` (``storage_directory()``: where the filesystem IO manager keeps outputs).
+A ``headwater.yaml`` (else ``dagster.yaml``) in the home folder may move the database (SQLite
+elsewhere, or PostgreSQL) and the file storage (``headwater.storage.config``); files stay under
+the home folder unless it says otherwise. Without such a file nothing is read or imported.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from headwater.storage import contracts
 from headwater.storage.asset_storage import SqlAssetIndex
 from headwater.storage.backfill_storage import SqlBackfillStorage
 from headwater.storage.concurrency_storage import SqlConcurrencyStorage
+from headwater.storage.config import find_config_file
 from headwater.storage.database import DEFAULT_BUSY_TIMEOUT, Database
 from headwater.storage.errors import InstanceNotConfiguredError
 from headwater.storage.event_storage import SqlEventLogStorage
@@ -34,6 +39,8 @@ from headwater.storage.schedule_storage import SqlScheduleStorage
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
+
+    from headwater.storage.config import InstanceConfig
 
 HOME_ENV_VARS = ("HEADWATER_HOME", "DAGSTER_HOME")
 DB_RELATIVE_PATH = os.path.join("history", "headwater.db")
@@ -90,11 +97,14 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
 
     def __init__(self, db: Database, *, root_directory: str | None = None,
                  storage_directory: str | None = None, is_ephemeral: bool = False,
-                 migrate: bool = True):
+                 migrate: bool = True, home: str | None = None,
+                 config: InstanceConfig | None = None):
         self._db = db
         self._root = root_directory
         self._storage_dir = storage_directory
         self._is_ephemeral = is_ephemeral
+        self._home = home
+        self._config = config
         self._temp_dir: str | None = None
         self._temp_finalizer: weakref.finalize | None = None
         if migrate:
@@ -119,10 +129,35 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
     @classmethod
     def local(cls, path: str | os.PathLike[str],
               busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
-        """The persistent SQLite instance in folder ``path`` (created if missing)."""
-        home = prepare_home(path)
+        """The persistent instance in folder ``path`` (created if missing): SQLite in
+        ``history/headwater.db``, unless ``headwater.yaml``/``dagster.yaml`` there says
+        otherwise (a bad file raises ``InstanceConfigError``)."""
+        home = resolve_home(path)
+        if find_config_file(home) is not None:
+            from headwater.storage.config import InstanceConfig
+
+            return cls.from_config(InstanceConfig.load(home), busy_timeout=busy_timeout)
+        home = prepare_home(home)
         db = Database(sqlite_url_for_home(home), busy_timeout=busy_timeout)
-        return cls(db, root_directory=home)
+        return cls(db, root_directory=home, home=home)
+
+    @classmethod
+    def from_config(cls, config: InstanceConfig,
+                    busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
+        """The instance an ``InstanceConfig`` describes: its database (SQLite or PostgreSQL),
+        its files under the home folder (or ``local_artifact_storage``'s ``base_dir``)."""
+        from headwater.storage.config import SqliteTarget
+
+        home = config.home
+        _ensure_dir(home, "the Headwater home folder")
+        root = config.artifact_directory()
+        if root != home:
+            _ensure_dir(root, "the folder of local_artifact_storage")
+        target = config.storage_target
+        if isinstance(target, SqliteTarget):
+            _ensure_dir(os.path.dirname(target.path), "the Headwater history folder")
+        db = Database(config.database_url(), busy_timeout=busy_timeout)
+        return cls(db, root_directory=root, home=home, config=config)
 
     @classmethod
     def from_url(cls, url: str | sa.URL, storage_directory: str | None = None,
@@ -146,6 +181,23 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
     @property
     def is_ephemeral(self) -> bool:
         return self._is_ephemeral
+
+    @property
+    def home(self) -> str | None:
+        """The home folder this instance was opened from (``get``/``local``), else None."""
+        return self._home
+
+    @property
+    def config(self) -> InstanceConfig:
+        """The instance configuration (``headwater.storage.config.InstanceConfig``): the file
+        in the home folder, or the defaults for an instance opened without one."""
+        if self._config is None:
+            from headwater.storage.config import InstanceConfig
+
+            home = self._home or self.root_directory
+            self._config = (InstanceConfig.load(home) if self._home is not None
+                            else InstanceConfig.from_dict({}, home))
+        return self._config
 
     @property
     def is_persistent(self) -> bool:
@@ -232,6 +284,8 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
             raise InvariantViolationError(
                 "An ephemeral (in-memory) instance cannot be sent to another process; use a "
                 "persistent one (Instance.get(), Instance.local(path) or instance_for_test()).")
+        if self._home is not None:  # reopened from its home folder, configuration included
+            return (_reopen_home, (self._home, self._db.busy_timeout))
         # The files' folder goes along even when it is this instance's temp dir (PostgreSQL
         # without a root): workers must write compute logs and values where the launcher reads.
         return (_reopen, (self._db.url, self.root_directory, self._storage_dir,
@@ -239,6 +293,10 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
 
     def __repr__(self) -> str:
         return f"<Instance {self._db.describe()}>"
+
+
+def _reopen_home(home: str, busy_timeout: float) -> Instance:
+    return Instance.local(home, busy_timeout=busy_timeout)
 
 
 def _reopen(url: str, root: str | None, storage_dir: str | None, busy_timeout: float) -> Instance:

@@ -1,0 +1,77 @@
+"""Instance configuration: ``headwater.yaml`` or ``dagster.yaml`` in the instance home.
+
+Finding the file costs two ``stat`` calls and imports nothing: with no file, an instance opens
+exactly as it always did. Reading one (``InstanceConfig.load``) loads PyYAML and pydantic, on
+first use only.
+
+``headwater.yaml`` wins when both files exist; the other is then not read at all.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+from headwater.definitions.errors import StorageError
+
+if TYPE_CHECKING:
+    from headwater.storage.config._model import SECTIONS_WITH_EFFECT, InstanceConfig
+    from headwater.storage.config._sections import (
+        ConcurrencySettings,
+        ConfigurableClass,
+        RetentionSettings,
+        RunMonitoringSettings,
+        RunRetention,
+        TagConcurrencyLimit,
+    )
+    from headwater.storage.config._storage import LegacyStorage, PostgresTarget, SqliteTarget
+
+# In order of precedence.
+CONFIG_FILE_NAMES = ("headwater.yaml", "dagster.yaml")
+
+
+class InstanceConfigError(StorageError):
+    """The instance's configuration file is not valid: bad YAML, an unknown key, a wrong type,
+    a missing environment variable. The message names the file and every bad key path."""
+
+
+def find_config_file(home: str) -> str | None:
+    """The configuration file of the instance in ``home`` (``headwater.yaml`` first), or None."""
+    for name in CONFIG_FILE_NAMES:
+        path = os.path.join(home, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+_LAZY = {
+    "InstanceConfig": "headwater.storage.config._model",
+    "SECTIONS_WITH_EFFECT": "headwater.storage.config._model",
+    "ConfigurableClass": "headwater.storage.config._sections",
+    "LegacyStorage": "headwater.storage.config._storage",
+    "ConcurrencySettings": "headwater.storage.config._sections",
+    "RetentionSettings": "headwater.storage.config._sections",
+    "RunMonitoringSettings": "headwater.storage.config._sections",
+    "RunRetention": "headwater.storage.config._sections",
+    "TagConcurrencyLimit": "headwater.storage.config._sections",
+    "PostgresTarget": "headwater.storage.config._storage",
+    "SqliteTarget": "headwater.storage.config._storage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'headwater.storage.config' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "CONFIG_FILE_NAMES", "SECTIONS_WITH_EFFECT", "ConcurrencySettings", "ConfigurableClass",
+    "InstanceConfig", "InstanceConfigError", "LegacyStorage", "PostgresTarget", "RetentionSettings", "RunMonitoringSettings", "RunRetention",
+    "SqliteTarget", "TagConcurrencyLimit", "find_config_file",
+]
