@@ -148,12 +148,12 @@ def check_partitioned_value(context: Any, keys: list[str], obj: Any) -> None:
 
 def value_path(base: str, identifier: list[str]) -> str:
     """Where a value with this identifier lives: every component fits (``safe_paths.py``)."""
-    return os.path.join(base, *_fitted(tuple(identifier)))
+    return _value_path(base, tuple(identifier))
 
 
 @functools.lru_cache(maxsize=4096)
-def _fitted(identifier: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(fit_parts(list(identifier)))
+def _value_path(base: str, identifier: tuple[str, ...]) -> str:
+    return os.path.join(base, *fit_parts(list(identifier)))
 
 
 def _store_one(base: str, context: Any, identifier: list[str], obj: Any, manager: str) -> None:

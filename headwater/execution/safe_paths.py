@@ -19,7 +19,6 @@ Used by the default IO manager (``pickle_io.py``) and the compute logs (``comput
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import os
 import threading
@@ -38,12 +37,16 @@ _token: tuple[int, str] = (-1, "")
 
 
 def _digest(name: str) -> str:
+    import hashlib  # only for names that need shortening: OpenSSL takes ~5 ms to load
+
     return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_DIGITS]
 
 
 def _prefix(name: str, limit: int) -> str:
     """At most ``limit`` UTF-8 bytes of ``name``, unsafe characters replaced by ``_``."""
-    cleaned = "".join("_" if c in "/\\\0" else c for c in name)
+    if name.isascii() and len(name) <= limit and name.isidentifier():  # the common case
+        return name
+    cleaned = name.replace("/", "_").replace("\\", "_").replace("\0", "_")
     return cleaned.encode("utf-8", "surrogatepass")[:limit].decode("utf-8", "ignore")
 
 

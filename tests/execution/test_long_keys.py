@@ -94,3 +94,16 @@ def test_partition_keys_that_are_no_file_names_are_stored_apart(instance, home):
     assert (storage / "parted" / "a" / "b").is_file()  # a "/" still makes a folder
     assert not (storage / "up").exists()
     _names_fit(home, instance.storage_directory())
+
+
+def test_a_long_key_in_worker_processes(instance):
+    from . import hwexec_long_keys as module
+
+    job = module.hwexec_long_defs.get_job_def("hwexec_long_job")
+    with dg.execute_job(dg.reconstructable(job), instance) as result:
+        assert result.success
+        assert result.asset_value("hwexec_after_long") == 8
+    long_step = dg.AssetKey(["hwexec", module.LONG]).to_python_identifier()
+    assert read_compute_log(instance, result.run_id, long_step) == "long in a worker\n"
+    assert ComputeLogManager.for_instance(instance).step_keys(result.run_id) == sorted(
+        ["hwexec_after_long", long_step])
