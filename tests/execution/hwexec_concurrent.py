@@ -1,7 +1,7 @@
 """A process of the concurrent-runs test: materialize the same assets several times.
 
-Run as a script (``python hwexec_concurrent.py RUNS``) with ``HEADWATER_HOME`` (and whatever
-instance settings the test gives) in the environment. It imports everything, prints ``ready``,
+Run as a script (``python hwexec_concurrent.py RUNS``) with ``HEADWATER_HOME`` in the
+environment, and ``URL_ENV`` for an instance on a database URL (files under the home). It imports everything, prints ``ready``,
 waits for a line on stdin (the test's start signal, sent to every process once all are ready),
 then materializes ``ASSETS`` ``RUNS`` times into the instance and prints one JSON line with the
 run ids and whether each succeeded.
@@ -14,10 +14,12 @@ writing it takes long enough for concurrent writers of the same asset to overlap
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import headwater as dg
 
+URL_ENV = "HWTEST_INSTANCE_URL"
 COUNT = 20
 PAYLOAD = 64 * 1024
 
@@ -47,8 +49,16 @@ ASSETS = [_make(i) for i in range(COUNT)]
 EDGES = COUNT - 1  # inputs loaded per run
 
 
+def open_instance() -> dg.Instance:
+    """The instance the test points at: ``URL_ENV`` if set, else the one of HEADWATER_HOME."""
+    url = os.environ.get(URL_ENV)
+    if url:
+        return dg.Instance.from_url(url, root_directory=os.environ["HEADWATER_HOME"])
+    return dg.Instance.get()
+
+
 def main(runs: int) -> None:
-    with dg.Instance.get() as instance:
+    with open_instance() as instance:
         print("ready", flush=True)
         sys.stdin.readline()  # the start signal
         outcome = []
