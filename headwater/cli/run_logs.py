@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from headwater.cli.common import CliError
 from headwater.cli.run_commands import instance_with_run
+
+if TYPE_CHECKING:
+    from headwater.execution.compute_logs import ComputeLogManager
 
 
 @click.command("logs")
@@ -25,15 +30,25 @@ def run_logs(run_id: str, step_key: str | None, stderr: bool) -> None:
     if step_key is not None:
         if step_key not in steps:
             raise CliError(f"Run {run_id} has no step {step_key!r}; its steps are {steps}.")
-        click.echo(logs.read(run_id, step_key, io), nl=False)
+        click.echo(_read(logs, run_id, step_key, io), nl=False)
         return
     if not steps:
         click.echo(f"Run {run_id} has no step logs yet.")
         return
     for key in steps:
-        text = logs.read(run_id, key, io)
+        text = _read(logs, run_id, key, io)
         click.echo(f"=== {key} ({io}) ===")
         if text:
             click.echo(text, nl=not text.endswith("\n"))
         else:
             click.echo("(nothing written)")
+
+
+def _read(logs: ComputeLogManager, run_id: str, step_key: str, io: str) -> str:
+    """A step's log; an unreadable file is a clear error (exit 2), not a traceback."""
+    try:
+        return logs.read(run_id, step_key, io)
+    except OSError as e:
+        raise CliError(f"Cannot read the {io} log of step {step_key!r} at "
+                       f"{logs.path(run_id, step_key, io)}: {e.strerror or e}. Check that this "
+                       "user may read it.") from None

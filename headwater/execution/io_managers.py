@@ -26,10 +26,10 @@ class FilesystemIOManager(ConfigurableIOManager):
     base_dir: str | None = None
 
     def handle_output(self, context: Any, obj: Any) -> None:
-        store_pickle(base_dir_for(self.base_dir, context), context, obj)
+        store_pickle(base_dir_for(self.base_dir, context), context, obj, type(self).__name__)
 
     def load_input(self, context: Any) -> Any:
-        return load_pickle(base_dir_for(self.base_dir, context), context)
+        return load_pickle(base_dir_for(self.base_dir, context), context, type(self).__name__)
 
 
 class InMemoryIOManager(ConfigurableIOManager):

@@ -6,6 +6,8 @@ default IO manager of a run both store through ``store_pickle``/``load_pickle``.
 
 from __future__ import annotations
 
+import errno
+import functools
 import os
 import pickle
 import tempfile
@@ -13,8 +15,78 @@ from typing import Any
 
 from headwater.definitions.io_manager import IOManager
 from headwater.definitions.metadata import PathMetadataValue
+from headwater.execution.safe_paths import fit_parts, write_whole
 
 _FALLBACK_BASE: dict[str, str] = {}
+
+# What an OSError's errno means to a user, and what to do about it.
+_REASONS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("the disk is full (no space left on device)",
+                   "Free space on that file system (or give the IO manager a base_dir on another "
+                   "one), then re-execute the run from failure."),
+    errno.EDQUOT: ("the disk quota is exceeded",
+                   "Free space within your quota (or give the IO manager a base_dir elsewhere), "
+                   "then re-execute the run from failure."),
+    errno.EROFS: ("the file system is read-only",
+                  "Give the IO manager a base_dir on a writable file system."),
+    errno.EACCES: ("permission denied",
+                   "Make that folder readable and writable by this user, or give the IO manager "
+                   "another base_dir."),
+    errno.EPERM: ("the operation is not permitted",
+                  "Make that folder readable and writable by this user, or give the IO manager "
+                  "another base_dir."),
+    errno.EIO: ("an input/output error (the disk may be failing)",
+                "Check the disk, then re-execute the run from failure."),
+    errno.ENOENT: ("nothing is stored there: materialize it first", ""),
+}
+
+
+class IOManagerStorageError(OSError):
+    """A shipped IO manager could not store or load a value: its storage failed (a full disk,
+    missing permissions, a damaged file), not the user's code. Names what, where and what to do.
+    ``io_manager_key`` is set by the step that called the IO manager, for the message."""
+
+    def __init__(self, action: str, subject: str, path: str, manager: str = "",
+                 cause: BaseException | None = None):
+        code = getattr(cause, "errno", None)
+        super().__init__(code or 0, str(cause) if cause is not None else "")
+        self.filename = path
+        self.action, self.subject, self.path, self.manager = action, subject, path, manager
+        self.io_manager_key: str | None = None
+        if code in _REASONS:
+            self.reason, self.advice = _REASONS[code]
+        elif isinstance(cause, OSError):
+            self.reason = cause.strerror or str(cause)
+            self.advice = "Check that folder and its file system."
+        else:  # a damaged file
+            self.reason = f"the stored file is damaged ({type(cause).__name__}: {cause})"
+            self.advice = "Materialize it again."
+
+    def __str__(self) -> str:
+        who = "IO manager"
+        if self.io_manager_key:
+            who += f" {self.io_manager_key!r}"
+        if self.manager:
+            who += f" ({self.manager})"
+        where = "at" if self.action == "store" else "from"
+        return (f"{who} could not {self.action} {self.subject} {where} {self.path}: "
+                f"{self.reason}" + (f". {self.advice}" if self.advice else ""))
+
+    def __reduce__(self) -> Any:  # crosses from a worker process to the launcher
+        return (_rebuild, (type(self), self.errno, self.strerror, dict(self.__dict__)))
+
+
+class StoredValueNotFoundError(IOManagerStorageError, FileNotFoundError):
+    """Nothing is stored for the value asked for (also a ``FileNotFoundError``)."""
+
+
+def _rebuild(cls: type[IOManagerStorageError], code: int | None, strerror: str | None,
+             state: dict[str, Any]) -> IOManagerStorageError:
+    error = cls.__new__(cls)
+    OSError.__init__(error, code or 0, strerror or "")
+    error.__dict__.update(state)
+    error.filename = state.get("path")
+    return error
 
 
 def base_dir_for(configured: str | None, context: Any) -> str:
@@ -27,7 +99,6 @@ def base_dir_for(configured: str | None, context: Any) -> str:
 
 
 _MADE_DIRS: set[str] = set()
-_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
 def partition_keys(context: Any) -> list[str] | None:
@@ -51,15 +122,16 @@ def _file(context: Any, key: str | None = None) -> list[str]:
     return [*context.asset_key.path, key]
 
 
-def store_pickle(base: str, context: Any, obj: Any) -> None:
-    """One file per asset (per partition of a partitioned asset)."""
+def store_pickle(base: str, context: Any, obj: Any, manager: str = "") -> None:
+    """One file per asset (per partition of a partitioned asset). ``manager`` names the IO
+    manager in errors."""
     keys = partition_keys(context)
     if keys is None:
-        _store_one(base, context, _file(context), obj)
+        _store_one(base, context, _file(context), obj, manager)
         return
     check_partitioned_value(context, keys, obj)
     for key in keys:
-        _store_one(base, context, _file(context, key), obj[key])
+        _store_one(base, context, _file(context, key), obj[key], manager)
 
 
 def check_partitioned_value(context: Any, keys: list[str], obj: Any) -> None:
@@ -74,48 +146,65 @@ def check_partitioned_value(context: Any, keys: list[str], obj: Any) -> None:
             f"{got}), or return MaterializeResult and write the data yourself.")
 
 
-def _store_one(base: str, context: Any, identifier: list[str], obj: Any) -> None:
-    path = os.path.join(base, *identifier)
+def value_path(base: str, identifier: list[str]) -> str:
+    """Where a value with this identifier lives: every component fits (``safe_paths.py``)."""
+    return _value_path(base, tuple(identifier))
+
+
+@functools.lru_cache(maxsize=4096)
+def _value_path(base: str, identifier: tuple[str, ...]) -> str:
+    return os.path.join(base, *fit_parts(list(identifier)))
+
+
+def _store_one(base: str, context: Any, identifier: list[str], obj: Any, manager: str) -> None:
+    path = value_path(base, identifier)
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)  # the value's own failure
     folder = os.path.dirname(path)
-    if folder not in _MADE_DIRS:  # one mkdir per folder per process, not per value
-        os.makedirs(folder, exist_ok=True)
-        _MADE_DIRS.add(folder)
-    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp = path + ".tmp"
     try:
-        fd = os.open(tmp, _WRITE_FLAGS, 0o644)
-    except FileNotFoundError:  # the folder was removed behind our back
-        _MADE_DIRS.discard(folder)
-        os.makedirs(folder, exist_ok=True)
-        fd = os.open(tmp, _WRITE_FLAGS, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)  # readers never see a half-written value
+        if folder not in _MADE_DIRS:  # one mkdir per folder per process, not per value
+            os.makedirs(folder, exist_ok=True)
+            _MADE_DIRS.add(folder)
+        try:
+            write_whole(path, data)
+        except FileNotFoundError:  # the folder was removed behind our back
+            _MADE_DIRS.discard(folder)
+            os.makedirs(folder, exist_ok=True)
+            write_whole(path, data)
+    except OSError as e:
+        raise IOManagerStorageError("store", _subject(context, "store"), path, manager, e) from e
     context.add_output_metadata({"path": PathMetadataValue(path)})
 
 
-def load_pickle(base: str, context: Any) -> Any:
+def _subject(context: Any, action: str) -> str:
+    if context.has_asset_key:
+        what = "the output" if action == "store" else "the stored value"
+        return f"{what} of asset {context.asset_key.to_user_string()!r}"
+    step, name = getattr(context, "step_key", None), getattr(context, "name", None)
+    upstream = getattr(context, "upstream_output", None)
+    if upstream is not None:
+        step, name = upstream.step_key, upstream.name
+    return f"output {name!r} of step {step!r}"
+
+
+def load_pickle(base: str, context: Any, manager: str = "") -> Any:
     """The stored value; for several upstream partitions, a dict {partition_key: value}."""
     keys = partition_keys(context)
     if keys is None:
-        return _load_one(base, context, _file(context))
-    return {key: _load_one(base, context, _file(context, key)) for key in keys}
+        return _load_one(base, context, _file(context), manager)
+    return {key: _load_one(base, context, _file(context, key), manager) for key in keys}
 
 
-def _load_one(base: str, context: Any, identifier: list[str]) -> Any:
-    path = os.path.join(base, *identifier)
+def _load_one(base: str, context: Any, identifier: list[str], manager: str) -> Any:
+    path = value_path(base, identifier)
     try:
         with open(path, "rb") as f:
             return pickle.load(f)
-    except FileNotFoundError:
-        what = (f"asset {context.asset_key.to_user_string()!r}" if context.has_asset_key
-                else f"input {context.name!r}")
-        raise FileNotFoundError(
-            f"No stored value for {what} at {path}: materialize it first") from None
+    except FileNotFoundError as e:
+        raise StoredValueNotFoundError("load", _subject(context, "load"), path, manager, e) from None
+    except OSError as e:
+        raise IOManagerStorageError("load", _subject(context, "load"), path, manager, e) from e
+    except (EOFError, pickle.UnpicklingError) as e:
+        raise IOManagerStorageError("load", _subject(context, "load"), path, manager, e) from e
 
 
 class PickleFilesIOManager(IOManager):
@@ -125,7 +214,7 @@ class PickleFilesIOManager(IOManager):
         self.base_dir = base_dir
 
     def handle_output(self, context: Any, obj: Any) -> None:
-        store_pickle(base_dir_for(self.base_dir, context), context, obj)
+        store_pickle(base_dir_for(self.base_dir, context), context, obj, type(self).__name__)
 
     def load_input(self, context: Any) -> Any:
-        return load_pickle(base_dir_for(self.base_dir, context), context)
+        return load_pickle(base_dir_for(self.base_dir, context), context, type(self).__name__)

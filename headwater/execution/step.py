@@ -51,6 +51,7 @@ from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.logs import LogManager
 from headwater.execution.outputs import NO_VALUE, Yielded, collect
 from headwater.execution.partitions import upstream_scope
+from headwater.execution.pickle_io import IOManagerStorageError
 from headwater.execution.plan import Step
 
 _VALID_MAPPING_KEY = re.compile(r"^[A-Za-z0-9_]+$")
@@ -63,14 +64,17 @@ class StepFailed(Exception):
     """Internal: a step failed; ``error`` is what the user should see.
 
     ``wrapper`` names the framework error Dagster records around a user exception
-    (``DagsterExecutionStepExecutionError`` by default) and its message."""
+    (``DagsterExecutionStepExecutionError`` by default) and its message; ``during`` says what
+    the step was doing when it is not the step's own function (an IO manager storing or
+    loading a value), for the failure's message."""
 
     def __init__(self, error: BaseException, user_code: bool,
-                 wrapper: tuple[str, str] | None = None):
+                 wrapper: tuple[str, str] | None = None, during: str | None = None):
         super().__init__(str(error))
         self.error = error
         self.user_code = user_code
         self.wrapper = wrapper
+        self.during = during
 
 
 def _what(step: Step) -> str:
@@ -107,6 +111,9 @@ def _error_info(step: Step, failed: StepFailed) -> SerializableErrorInfo:
     if isinstance(error, RetryRequested):
         return SerializableErrorInfo(f"Exceeded max_retries of {error.max_retries}\n", [],
                                      "RetryRequested")
+    if isinstance(error, IOManagerStorageError):  # the message says it all; no internal frames
+        name = type(error).__name__
+        return SerializableErrorInfo(f"{name}: {error}\n", [], name)
     info = error_info_from_exc(error, user_frames_only=failed.user_code)
     if failed.user_code:  # as Dagster records it: the step error, caused by the user's exception
         cls_name, message = failed.wrapper or (
@@ -132,8 +139,13 @@ def record_step_failure(rc: Any, step: Step, failed: StepFailed, final: bool = F
                                        dict(error.metadata))
     source = "USER_CODE_ERROR" if failed.user_code and not isinstance(
         error, (Failure, RetryRequested)) else "FRAMEWORK_ERROR"
-    rc.emit(EventType.STEP_FAILURE, step, f'Execution of step "{step.key}" failed: '
-            f"{type(error).__name__}: {error}",
+    if isinstance(error, IOManagerStorageError):
+        detail = str(error)
+    elif failed.during:
+        detail = f"{failed.during}: {type(error).__name__}: {error}"
+    else:
+        detail = f"{type(error).__name__}: {error}"
+    rc.emit(EventType.STEP_FAILURE, step, f'Execution of step "{step.key}" failed: {detail}',
             StepFailureData(_error_info(step, failed), user_failure, source))
     if final and isinstance(error, RetryRequested):
         exceeded = MaxRetriesExceededError(f"Exceeded max_retries of {error.max_retries}")
@@ -309,8 +321,18 @@ def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
 
 def _load(rc: Any, step: Step, param: str, io_key: str, ctx: InputContext,
           stored_by: str = "") -> Any:
-    """Load an input through IO manager ``io_key`` and record LOADED_INPUT."""
-    value = getattr(rc.resources, io_key).load_input(ctx)
+    """Load an input through IO manager ``io_key`` and record LOADED_INPUT. A storage failure
+    of a shipped IO manager is not the user's code; any other failure is (an IO manager is
+    user code), said to be the IO manager's in the failure's message."""
+    manager = getattr(rc.resources, io_key)
+    try:
+        value = manager.load_input(ctx)
+    except IOManagerStorageError as e:
+        e.io_manager_key = io_key
+        raise StepFailed(e, False) from None
+    except Exception as e:
+        raise StepFailed(e, True, during=f"IO manager {io_key!r} ({type(manager).__name__}) "
+                         f"could not load input {param!r}") from None
     rc.emit(EventType.LOADED_INPUT, step,
             f'Loaded input "{param}" using input manager "{io_key}"{stored_by}',
             LoadedInputData(param, io_key))
@@ -496,19 +518,24 @@ def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[s
 
 def _store(rc: Any, io_key: str, octx: OutputContext, value: Any, who: str,
            output_name: str | None) -> None:
-    """Store a value through IO manager ``io_key``; its failure is the user's (an IO manager is
-    user code), noted with ``who`` and the output (``output_name``, else the value's type)."""
+    """Store a value through IO manager ``io_key``. A storage failure of a shipped IO manager
+    (a full disk...) is not the user's code: its error names the value, the path and what to do.
+    Any other failure is the user's (an IO manager is user code), noted with ``who`` and the
+    output (``output_name``, else the value's type), and said to be the IO manager's."""
     manager = getattr(rc.resources, io_key)
     try:
         manager.handle_output(octx, value)
+    except IOManagerStorageError as e:
+        e.io_manager_key = io_key
+        raise StepFailed(e, False) from None
     except Exception as e:
         stored = (f"output {output_name!r}" if output_name is not None
                   else f"the returned {type(value).__name__}")
+        doing = f"IO manager {io_key!r} ({type(manager).__name__}) could not store {stored}"
         add_note = getattr(e, "add_note", None)  # Python 3.11+; the exception is unchanged
         if add_note is not None:
-            add_note(f"{who}: IO manager {io_key!r} ({type(manager).__name__}) could not "
-                     f"store {stored}")
-        raise StepFailed(e, True) from None
+            add_note(f"{who}: {doing}")
+        raise StepFailed(e, True, during=f"{doing} of {who}") from None
 
 
 def _handle_op_output(rc: Any, step: Step, context: Any, out: Any) -> None:
