@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from headwater.definitions.errors import InvalidInvocationError
 from headwater.storage.backfills import TERMINAL_STATUSES, BulkActionStatus
@@ -74,23 +74,28 @@ class PruneResult:
     dry_run: bool = False
 
 
-@dataclass(frozen=True)
-class RunRetention:
-    """The run-retention settings the instance config gives (``retention:`` in dagster.yaml)."""
+class RunRetentionSettings(Protocol):
+    """The run-retention settings of the instance config (``retention.runs``)."""
 
-    older_than: timedelta | None  # None: keep runs forever
-    keep_failed: bool = False
-    batch_size: int = DEFAULT_BATCH_SIZE
+    @property
+    def max_age(self) -> timedelta | None:
+        """Finished runs older than this are pruned; None keeps every run."""
+        ...
+
+    @property
+    def keep_failed(self) -> bool: ...
 
 
-def prune_with_settings(instance: Any, settings: RunRetention | None,
+def prune_with_settings(instance: Any, settings: RunRetentionSettings | None, *,
+                        batch_size: int = DEFAULT_BATCH_SIZE, dry_run: bool = False,
                         now: float | None = None) -> PruneResult | None:
-    """Apply the configured run retention (the daemon's or ``headwater instance prune``'s
-    entry point once the instance config is loaded); None when runs are kept forever."""
-    if settings is None or settings.older_than is None:
+    """Apply the configured run retention: the entry point for the daemon and for
+    ``headwater instance prune`` without ``--older-than``. None when every run is kept."""
+    if settings is None or settings.max_age is None:
         return None
-    return instance.prune_runs(settings.older_than, keep_failed=settings.keep_failed,  # type: ignore[no-any-return]
-                               batch_size=settings.batch_size, now=now)
+    result: PruneResult = instance.prune_runs(settings.max_age, keep_failed=settings.keep_failed,
+                                              batch_size=batch_size, dry_run=dry_run, now=now)
+    return result
 
 
 def prune_runs(db: Database, older_than: timedelta, *, keep_failed: bool = False,

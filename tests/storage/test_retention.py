@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from headwater.definitions.errors import InvalidInvocationError
 from headwater.definitions.results import AssetCheckKey
 from headwater.events import EventType
 from headwater.storage import BulkActionStatus, PartitionBackfill, RunStatus
-from headwater.storage.retention import PruneResult, RunRetention, prune_with_settings
+from headwater.storage.retention import PruneResult, prune_with_settings
 
 from ._events import check_evaluation, materialization, observation, run_event, step_start, user_log
 from .test_partition_status import planned
@@ -211,11 +212,21 @@ def test_bad_arguments_are_clear_errors(instance):
         instance.prune_runs(MONTH, batch_size=-3)
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The shape of ``retention.runs`` in the instance config (``RunRetentionSettings``)."""
+
+    max_age: timedelta | None
+    keep_failed: bool = False
+
+
 def test_the_settings_hook(instance):
+    failed = finished_run(instance, outcome=EventType.RUN_FAILURE, days=40)
     finished_run(instance, days=40)
     assert prune_with_settings(instance, None) is None
-    assert prune_with_settings(instance, RunRetention(older_than=None)) is None
-    assert prune_with_settings(instance, RunRetention(MONTH, batch_size=5)).runs == 1
+    assert prune_with_settings(instance, Settings(max_age=None)) is None
+    assert prune_with_settings(instance, Settings(MONTH, keep_failed=True), batch_size=5).runs == 1
+    assert run_ids(instance) == {failed}
 
 
 def test_delete_run_also_forgets_its_open_plans(instance):
