@@ -315,8 +315,9 @@ class DeletedRows(NamedTuple):
 
 
 def delete_runs(conn: Connection, run_ids: Sequence[str]) -> DeletedRows:
-    """Delete runs, their events, tags, check executions and open partition plans, inside the
-    caller's transaction; the asset index then points at the latest events that remain."""
+    """Delete runs, their events, tags, check executions, open partition plans and concurrency
+    claims, inside the caller's transaction; the asset index then points at the latest events
+    that remain."""
     from headwater.storage.asset_storage import chunks, reindex_assets_after_delete
 
     el = tables.event_logs
@@ -329,6 +330,8 @@ def delete_runs(conn: Connection, run_ids: Sequence[str]) -> DeletedRows:
                                    tables.asset_check_executions, tables.asset_partition_planned,
                                    tables.runs)):
             counts[i] += conn.execute(sa.delete(table).where(table.c.run_id.in_(chunk))).rowcount
+        claims = tables.concurrency_claims  # slots a dead run never freed
+        conn.execute(sa.delete(claims).where(claims.c.run_id.in_(chunk)))
     if keys:
         reindex_assets_after_delete(conn, sorted(keys), run_ids)
     events, tags, checks, planned, runs = counts

@@ -288,3 +288,12 @@ def test_a_prune_killed_between_batches_leaves_a_consistent_database(tmp_path):
         result = instance.prune_runs(MONTH)
         assert result.runs == 2 and run_ids(instance) == {old[-1]}
         assert latest_ids(instance, A) == before
+
+
+def test_a_pruned_run_frees_the_concurrency_slots_it_never_released(instance):
+    instance.set_concurrency_slots("warehouse", 1)
+    old = finished_run(instance, outcome=EventType.RUN_FAILURE, days=40)
+    instance.claim_concurrency_slot("warehouse", old, "s")
+    assert instance.get_concurrency_info("warehouse").claimed_slots
+    instance.prune_runs(MONTH)
+    assert instance.get_concurrency_info("warehouse").claimed_slots == ()
