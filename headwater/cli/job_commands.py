@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ from headwater.cli.common import EXIT_OK, EXIT_RUN_FAILED, CliError
 from headwater.cli.definitions_commands import load_valid
 from headwater.cli.loading import LocationArgs, code_location_options
 from headwater.cli.output import first_line, format_duration, print_table
+from headwater.cli.progress import follow, make_reporter
 from headwater.cli.run_summary import echo_failures, outcome_from_logs
 
 
@@ -61,10 +63,18 @@ def execute_job(location: LocationArgs, job_name: str, config_json: str | None,
         raise CliError(f"No job named {job_name!r}; jobs are {names}") from None
     run_config = run_config_from(config_json, config_files)
     instance = open_instance(loc.working_directory)
+    run_id = str(uuid.uuid4())
     try:
         try:
-            result = job.execute_in_process(run_config=run_config or None, instance=instance,
-                                            raise_on_error=False, tags=tags_from(tags_json))
+            with make_reporter(None) as reporter:
+                watch = follow(instance, run_id, reporter)
+                try:
+                    result = job.execute_in_process(run_config=run_config or None,
+                                                    instance=instance, raise_on_error=False,
+                                                    tags=tags_from(tags_json), run_id=run_id)
+                finally:
+                    watch.stop()
+                    watch.join()
         except InvalidConfigError as e:
             raise CliError(str(e)) from None
         print_step_summary(instance, result.run_id)

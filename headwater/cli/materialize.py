@@ -3,6 +3,7 @@ on the persistent instance, with live progress and a summary read back from the 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import click
@@ -10,7 +11,7 @@ import click
 from headwater.cli.common import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN_FAILED, CliError, err
 from headwater.cli.loading import CodeLocation, user_traceback
 from headwater.cli.output import format_duration, indent, print_table
-from headwater.cli.progress import make_reporter, watched_instance_class
+from headwater.cli.progress import follow, make_reporter
 from headwater.cli.run_summary import asset_rows, check_rows, echo_failures, outcome_from_logs
 
 
@@ -37,19 +38,24 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
     keys = [graph.keys[i] for i in graph.toposort if i in ids]
     checks = graph.check_defs_for(set(keys))
     total = len({graph.owner[i] for i in ids}) + len(checks)
-    instance = open_instance(loc.working_directory, watched_instance_class())
+    instance = open_instance(loc.working_directory)
+    run_id = str(uuid.uuid4())
     reporter = make_reporter(total)
-    instance.watch(reporter)
     try:
         try:
             with reporter:
-                result = materialize([*defs.assets, *defs.asset_checks],
-                                     selection=keys_selection(keys), resources=defs.resources,
-                                     instance=instance, run_config=run_config or None,
-                                     raise_on_error=False, tags=tags)
+                watch = follow(instance, run_id, reporter)
+                try:
+                    result = materialize([*defs.assets, *defs.asset_checks],
+                                         selection=keys_selection(keys), resources=defs.resources,
+                                         instance=instance, run_config=run_config or None,
+                                         raise_on_error=False, tags=tags, run_id=run_id)
+                finally:
+                    watch.stop()
+                    watch.join()
         except (InvalidConfigError, InvalidSubsetError, InvalidDefinitionError,
                 InvalidInvocationError, UnknownPartitionError) as e:
-            where = f" (run {reporter.run_id} was recorded as failed)" if reporter.run_id else ""
+            where = f" (run {run_id} was recorded as failed)" if reporter.run_id else ""
             raise CliError(f"{e}{where}") from None
         except Exception as e:  # noqa: BLE001 - the run stopped early; say why, never our traceback
             return _report_crash(reporter.run_id, e)

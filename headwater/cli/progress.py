@@ -1,15 +1,16 @@
 """Live progress of a run, read from the event log as the run writes it.
 
-The run loop writes its events to the instance at every step boundary; ``watched_instance``
-returns an ``Instance`` subclass that also hands each written batch to the CLI's reporter.
-No change to the execution path: the CLI only watches the system of record.
+``follow`` subscribes to the run's events in the instance (``Instance.subscribe_run_events``):
+a thread reads what any process stores (this one, the workers of a multiprocess run) and
+hands each batch to the CLI's reporter. No change to the execution path: the CLI only watches
+the system of record.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from headwater.cli.common import err, is_tty
@@ -20,28 +21,17 @@ RICH_MIN_STEPS = 5  # below this a bar is noise: one line per step instead
 _FINISHED = {"STEP_SUCCESS": "ok", "STEP_FAILURE": "FAILED", "STEP_SKIPPED": "skipped"}
 
 
-def watched_instance_class() -> type:
-    """``Instance`` whose ``store_events`` also calls the registered watchers (after storing)."""
-    from headwater.storage import Instance
-
-    class WatchedInstance(Instance):  # type: ignore[misc, valid-type]
-        _watchers: list[Callable[[Sequence[Any]], None]]
-
-        def watch(self, fn: Callable[[Sequence[Any]], None]) -> None:
-            self.__dict__.setdefault("_watchers", []).append(fn)
-
-        def store_events(self, entries: Sequence[Any]) -> None:
-            super().store_events(entries)
-            for fn in self.__dict__.get("_watchers", ()):
-                fn(entries)
-
-    return WatchedInstance
+def follow(instance: Any, run_id: str, reporter: Reporter) -> Any:
+    """Report run ``run_id``'s events as they are stored (the run may not exist yet); the
+    returned watch's ``stop()`` then ``join()`` deliver the rest and end it."""
+    return instance.subscribe_run_events(
+        run_id, lambda batch: reporter([r.event_log_entry for r in batch]), wait_for_run=True)
 
 
 class Reporter:
     """Tracks a run's steps from its events; subclasses decide how to show them."""
 
-    def __init__(self, total_steps: int):
+    def __init__(self, total_steps: int | None):
         self.total = total_steps
         self.done = 0
         self.run_id: str | None = None
@@ -73,15 +63,19 @@ class Reporter:
         return None
 
     def on_run_start(self, run_id: str) -> None:
-        err(f"Run {run_id} started: {self.total} step{'' if self.total == 1 else 's'}.")
+        if self.total is None:
+            err(f"Run {run_id} started.")
+        else:
+            err(f"Run {run_id} started: {self.total} step{'' if self.total == 1 else 's'}.")
 
     def on_step_start(self, step_key: str) -> None:
         return None
 
     def on_step_end(self, step_key: str, status: str, took: float | None) -> None:
-        width = len(str(self.total))
         took_text = f" ({format_duration(took)})" if took is not None else ""
-        err(f"[{self.done:>{width}}/{self.total}] {status:<7} {step_key}{took_text}")
+        count = f"{self.done}" if self.total is None else \
+            f"{self.done:>{len(str(self.total))}}/{self.total}"
+        err(f"[{count}] {status:<7} {step_key}{took_text}")
 
 
 class RichReporter(Reporter):
@@ -121,7 +115,8 @@ class RichReporter(Reporter):
             self._progress.console.print(f"[{color}]{status}[/{color}] {step_key}")
 
 
-def make_reporter(total_steps: int) -> Reporter:
-    if is_tty(sys.stderr) and total_steps >= RICH_MIN_STEPS:
+def make_reporter(total_steps: int | None) -> Reporter:
+    """A bar on a terminal for runs of known size, else a line per finished step."""
+    if is_tty(sys.stderr) and total_steps is not None and total_steps >= RICH_MIN_STEPS:
         return RichReporter(total_steps)
     return Reporter(total_steps)

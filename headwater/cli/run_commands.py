@@ -98,11 +98,27 @@ def _partition(tags: Any) -> str:
 
 @run_group.command("show")
 @click.argument("run_id")
-def show_run(run_id: str) -> None:
+@click.option("--follow", "-f", is_flag=True,
+              help="Then print new events as they are stored (by any process) until the run "
+                   "finishes; exit 1 if it did not succeed.")
+def show_run(run_id: str, follow: bool) -> None:
     """A run's status, tags and times, then its event log (with errors and user logs)."""
     instance, record = instance_with_run(run_id)
+    if follow:
+        from headwater.cli.run_follow import follow_run
+
+        with instance:
+            raise SystemExit(follow_run(instance, record))
     with instance:
         entries = instance.all_logs(run_id)
+    echo_run_header(record)
+    step_width = max([len(e.step_key or "-") for e in entries] + [4])
+    kind_width = max([len(_kind(e)) for e in entries] + [4])
+    for entry in entries:
+        echo_event(entry, step_width, kind_width)
+
+
+def echo_run_header(record: Any) -> None:
     run = record.dagster_run
     click.echo(f"Run     {run.run_id}")
     click.echo(f"Job     {run.job_name}")
@@ -118,15 +134,16 @@ def show_run(run_id: str) -> None:
         click.echo(f"Assets  {len(names)}: " + ", ".join(names[:MAX_LISTED_ASSETS])
                    + (f", … ({more} more)" if more > 0 else ""))
     click.echo("")
-    step_width = max([len(e.step_key or "-") for e in entries] + [4])
-    kind_width = max([len(_kind(e)) for e in entries] + [4])
-    for entry in entries:
-        click.echo(_event_line(entry, step_width, kind_width))
-        event = entry.dagster_event
-        if event is not None and event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE"):
-            text = error_text(entry)
-            if text and text != entry.message:
-                click.echo(indent(text, "      "))
+
+
+def echo_event(entry: Any, step_width: int, kind_width: int) -> None:
+    """One event line; a failure's error below it."""
+    click.echo(_event_line(entry, step_width, kind_width))
+    event = entry.dagster_event
+    if event is not None and event.event_type_value in ("STEP_FAILURE", "PIPELINE_FAILURE"):
+        text = error_text(entry)
+        if text and text != entry.message:
+            click.echo(indent(text, "      "))
 
 
 def _kind(entry: Any) -> str:

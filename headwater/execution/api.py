@@ -30,8 +30,11 @@ def _instance(instance: Any) -> Any:
 def materialize(assets: Sequence[Any], run_config: Any = None, instance: Any = None,
                 resources: Mapping[str, Any] | None = None, partition_key: str | None = None,
                 raise_on_error: bool = True, tags: Mapping[str, str] | None = None,
-                selection: Any = None) -> ExecuteInProcessResult:
-    """Materialize assets in this process, in dependency order, and record the run."""
+                selection: Any = None, *, run_id: str | None = None) -> ExecuteInProcessResult:
+    """Materialize assets in this process, in dependency order, and record the run.
+
+    ``run_id`` (Headwater's addition) names the run, so a caller can follow its events
+    (``instance.watch_run_events``) from before it starts."""
     asset_defs, checks = split_assets(assets)
     graph = AssetGraph(asset_defs, checks, resource_keys=resources or {})
     ids, check_keys = resolve_selection(graph, selection)
@@ -39,7 +42,7 @@ def materialize(assets: Sequence[Any], run_config: Any = None, instance: Any = N
     job = JobDefinition(EPHEMERAL_JOB_NAME, graph, ids, resources or {})
     return execute_plan(plan, instance=_instance(instance), resources=resources or {},
                         run_config=run_config, tags=tags, raise_on_error=raise_on_error,
-                        partition_key=partition_key, job_def=job)
+                        partition_key=partition_key, run_id=run_id, job_def=job)
 
 
 def materialize_to_memory(assets: Sequence[Any], run_config: Any = None, instance: Any = None,

@@ -123,8 +123,9 @@ def _latest(conn: Connection, key: str, event_type: str,
     return conn.execute(stmt.order_by(el.id.desc()).limit(1)).first()
 
 
-def reindex_assets_after_delete(conn: Connection, keys: Sequence[str], run_id: str) -> None:
-    """After a run's events are deleted, point the index at the remaining latest events."""
+def reindex_assets_after_delete(conn: Connection, keys: Sequence[str],
+                                run_ids: Sequence[str]) -> None:
+    """After runs' events are deleted, point the index at the remaining latest events."""
     ak, ap = tables.asset_keys.c, tables.asset_partitions.c
     for key in keys:
         mat, obs = _latest(conn, key, MATERIALIZATION), _latest(conn, key, OBSERVATION)
@@ -137,8 +138,8 @@ def reindex_assets_after_delete(conn: Connection, keys: Sequence[str], run_id: s
                 last_run_id=mat.run_id if mat else None,
                 last_observation_id=obs.id if obs else None,
                 last_observation_timestamp=obs.timestamp if obs else None))
-        stale = [p for (p,) in conn.execute(sa.select(ap.partition).where(
-            ap.asset_key == key, ap.last_run_id == run_id))]
+        stale = [p for chunk in chunks(run_ids) for (p,) in conn.execute(
+            sa.select(ap.partition).where(ap.asset_key == key, ap.last_run_id.in_(chunk)))]
         if stale:
             conn.execute(sa.delete(tables.asset_partitions).where(
                 ap.asset_key == key, ap.partition.in_(stale)))

@@ -11,7 +11,7 @@ All of it is SQL written once, run on a DB-API cursor (no SQLAlchemy on the writ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from headwater.events.records import (
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from headwater.storage import schema as tables
+    from headwater.storage.live import RunEventWatch
 else:
     from headwater.storage.lazy import sa, tables
 
@@ -172,6 +173,27 @@ class SqlEventLogStorage(contracts.EventLogStorage):
         if types is not None:
             stmt = stmt.where(el.event_type.in_(types))
         return page(self._db, stmt, limit, cursor, ascending)
+
+    def watch_run_events(self, run_id: str, after: str | int | None = None, *,
+                         poll_interval: float | None = None,
+                         wait_for_run: bool = False) -> RunEventWatch:
+        """Follow a run's events as they are stored, by any process (``storage/live.py``).
+
+        Iterate the result for batches of ``EventLogRecord`` after the cursor ``after`` (a
+        storage id); it ends once the run has finished and all its events were delivered, or
+        after ``stop()``. ``RunNotFoundError`` for an unknown run, unless ``wait_for_run``
+        (the run is about to be created by this or another process).
+        """
+        from headwater.storage.live import DEFAULT_POLL_INTERVAL, RunEventWatch
+
+        return RunEventWatch(self._db, run_id, after, wait_for_run=wait_for_run,
+                             poll_interval=poll_interval or DEFAULT_POLL_INTERVAL)
+
+    def subscribe_run_events(self, run_id: str, callback: Callable[[list[Any]], Any],
+                             after: str | int | None = None, **options: Any) -> RunEventWatch:
+        """``watch_run_events`` on a daemon thread calling ``callback(batch)``; the returned
+        watch is the stop handle (``stop()``, ``join()``)."""
+        return self.watch_run_events(run_id, after, **options).start(callback)
 
     def fetch_run_status_changes(self, records_filter: EventType | RunStatusChangeRecordsFilter,
                                  limit: int, cursor: str | None = None,

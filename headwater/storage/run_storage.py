@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from collections import namedtuple
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import orjson
 
@@ -33,8 +33,10 @@ from headwater.storage.runs import (
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
+    from sqlalchemy.engine import Connection
 
     from headwater.storage import schema as tables
+    from headwater.storage.retention import PruneResult
 else:
     from headwater.storage.lazy import sa, tables
 
@@ -282,19 +284,55 @@ class SqlRunStorage(contracts.RunStorage):
             return list(conn.execute(sa.select(rt.key).distinct().order_by(rt.key)).scalars())
 
     def delete_run(self, run_id: str) -> None:
-        """Delete a run, its tags and its events; the asset index forgets what it recorded."""
-        from headwater.storage.asset_storage import reindex_assets_after_delete
-
-        event_logs, run_tags, runs = tables.event_logs, tables.run_tags, tables.runs
-        asset_check_executions = tables.asset_check_executions
+        """Delete a run with everything it recorded (``delete_runs``)."""
         with self._db.write() as conn:
-            keys = [k for (k,) in conn.execute(
-                sa.select(event_logs.c.asset_key).distinct().where(
-                    event_logs.c.run_id == run_id, event_logs.c.asset_key.is_not(None)))]
-            conn.execute(sa.delete(event_logs).where(event_logs.c.run_id == run_id))
-            conn.execute(sa.delete(run_tags).where(run_tags.c.run_id == run_id))
-            conn.execute(sa.delete(asset_check_executions).where(
-                asset_check_executions.c.run_id == run_id))
-            conn.execute(sa.delete(runs).where(runs.c.run_id == run_id))
-            if keys:
-                reindex_assets_after_delete(conn, keys, run_id)
+            delete_runs(conn, [run_id])
+
+    def prune_runs(self, older_than: timedelta, *, keep_failed: bool = False,
+                   batch_size: int | None = None, dry_run: bool = False,
+                   now: float | None = None) -> PruneResult:
+        """Delete finished runs older than ``older_than`` with what they recorded, in batches,
+        keeping every asset's latest facts (``storage/retention.py``)."""
+        from headwater.storage.retention import DEFAULT_BATCH_SIZE, prune_runs
+
+        return prune_runs(self._db, older_than, keep_failed=keep_failed,
+                          batch_size=batch_size or DEFAULT_BATCH_SIZE, dry_run=dry_run, now=now,
+                          files_root=self._files_root())
+
+    def _files_root(self) -> str | None:
+        """The folder of this instance's files (compute logs), if it has one of its own."""
+        return getattr(self, "_root", None)
+
+
+class DeletedRows(NamedTuple):
+    """Rows ``delete_runs`` removed, per table."""
+
+    runs: int
+    events: int
+    tags: int
+    check_executions: int
+    planned_partitions: int
+
+
+def delete_runs(conn: Connection, run_ids: Sequence[str]) -> DeletedRows:
+    """Delete runs, their events, tags, check executions, open partition plans and concurrency
+    claims, inside the caller's transaction; the asset index then points at the latest events
+    that remain."""
+    from headwater.storage.asset_storage import chunks, reindex_assets_after_delete
+
+    el = tables.event_logs
+    keys: set[str] = set()
+    counts = [0] * 5
+    for chunk in chunks(list(run_ids)):
+        keys.update(k for (k,) in conn.execute(sa.select(el.c.asset_key).distinct().where(
+            el.c.run_id.in_(chunk), el.c.asset_key.is_not(None))))
+        for i, table in enumerate((tables.event_logs, tables.run_tags,
+                                   tables.asset_check_executions, tables.asset_partition_planned,
+                                   tables.runs)):
+            counts[i] += conn.execute(sa.delete(table).where(table.c.run_id.in_(chunk))).rowcount
+        claims = tables.concurrency_claims  # slots a dead run never freed
+        conn.execute(sa.delete(claims).where(claims.c.run_id.in_(chunk)))
+    if keys:
+        reindex_assets_after_delete(conn, sorted(keys), run_ids)
+    events, tags, checks, planned, runs = counts
+    return DeletedRows(runs, events, tags, checks, planned)
