@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from headwater.storage import schema as tables
+    from headwater.storage.run_health import RunProcess, RunProcessRegistration
 else:
     from headwater.storage.lazy import sa, tables
 
@@ -296,5 +297,37 @@ class SqlRunStorage(contracts.RunStorage):
             conn.execute(sa.delete(asset_check_executions).where(
                 asset_check_executions.c.run_id == run_id))
             conn.execute(sa.delete(runs).where(runs.c.run_id == run_id))
+            conn.execute(sa.delete(tables.run_workers).where(
+                tables.run_workers.c.run_id == run_id))
             if keys:
                 reindex_assets_after_delete(conn, keys, run_id)
+
+    # ------------------------------------------------- the process executing a run
+
+    def register_run_process(self, run_id: str) -> RunProcessRegistration:
+        """Record this process as executing ``run_id`` (host, pid, start time) and keep its
+        heartbeat while the returned registration is open (``with``, or ``close()``). Runs
+        left in progress by a process that is gone are marked failed first (one query).
+        See ``run_health.py``."""
+        from headwater.storage import run_health
+
+        if self._db.is_memory:  # no other process sees these runs: nothing to record
+            return run_health.RunProcessRegistration(None)
+        run_health.fail_dead_runs(self._db)
+        return run_health.register(self._db, run_id)
+
+    def get_run_process(self, run_id: str) -> RunProcess | None:
+        """The process recorded as executing ``run_id`` (None if none is): its host, pid and
+        start time, and its last heartbeat."""
+        from headwater.storage import run_health
+
+        return run_health.run_process(self._db, run_id)
+
+    def fail_dead_runs(self, heartbeat_timeout: float | None = None) -> list[str]:
+        """Mark failed each STARTING/STARTED/CANCELING run whose process is gone (its pid is
+        not alive here, or now is another process's; on another host: no heartbeat for
+        ``heartbeat_timeout`` s, default 60). Returns their run ids; a run whose process
+        lives is never touched."""
+        from headwater.storage import run_health
+
+        return run_health.fail_dead_runs(self._db, heartbeat_timeout)
