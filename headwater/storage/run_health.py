@@ -5,7 +5,8 @@ The process executing a run records itself when the run starts (``register``: on
 row's heartbeat every ``HEARTBEAT_INTERVAL_S`` while the run goes on — one UPDATE per database
 every few seconds, off the steps' path.
 
-A run that is STARTING, STARTED or CANCELING is **dead** when its recorded process is gone:
+A run that is STARTING, STARTED or CANCELING (or still NOT_STARTED: its process died before
+the run's start was written) is **dead** when its recorded process is gone:
 on the same host (and pid namespace), no process has its pid, or the pid belongs to a process
 with another start time (pid reuse); elsewhere, its heartbeat is older than
 ``heartbeat_timeout`` (default ``DEFAULT_HEARTBEAT_TIMEOUT_S``). ``fail_dead_runs`` finds them
@@ -47,7 +48,9 @@ from headwater.storage.runs import FINISHED_STATUSES, IN_PROGRESS_STATUSES, RunS
 HEARTBEAT_INTERVAL_S = 5.0
 DEFAULT_HEARTBEAT_TIMEOUT_S = 60.0
 
-_IN_PROGRESS = tuple(sorted(s.value for s in IN_PROGRESS_STATUSES))
+# In progress, or NOT_STARTED with a recorded process: it died before the run's start (written
+# with the first step's events) was stored.
+_IN_PROGRESS = tuple(sorted(s.value for s in IN_PROGRESS_STATUSES | {RunStatus.NOT_STARTED}))
 _FINISHED = tuple(sorted(s.value for s in FINISHED_STATUSES))
 
 

@@ -324,7 +324,8 @@ class SqlRunStorage(contracts.RunStorage):
         return run_health.run_process(self._db, run_id)
 
     def fail_dead_runs(self, heartbeat_timeout: float | None = None) -> list[str]:
-        """Mark failed each STARTING/STARTED/CANCELING run whose process is gone (its pid is
+        """Mark failed each STARTING/STARTED/CANCELING run (or NOT_STARTED one with a recorded
+        process, which died before the run's start was written) whose process is gone (its pid is
         not alive here, or now is another process's; on another host: no heartbeat for
         ``heartbeat_timeout`` s, default 60). Returns their run ids; a run whose process
         lives is never touched."""

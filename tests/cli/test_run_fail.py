@@ -40,8 +40,8 @@ def materializing(sync, tmp_path):
     """Start the held ``materialize`` process; killed at the end of the test in any case."""
     started = []
 
-    def start() -> Materializing:
-        started.append(Materializing(sync, tmp_path / "stderr"))
+    def start(select: str = "*") -> Materializing:
+        started.append(Materializing(sync, tmp_path / "stderr", select))
         return started[-1]
 
     yield start
@@ -52,13 +52,13 @@ def materializing(sync, tmp_path):
 class Materializing:
     """``headwater asset materialize -m hwcli_crash`` in a child process, held at crash_middle."""
 
-    def __init__(self, sync: Checkpoints, stderr: Path):
+    def __init__(self, sync: Checkpoints, stderr: Path, select: str):
         env = {**os.environ, "HWCLI_CRASH_SYNC": sync.path,
                "PYTHONPATH": os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])}
         with open(stderr, "w") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", "from headwater.cli.main import main; main()", "asset",
-                 "materialize", "-m", "hwcli_crash", "-d", str(FIXTURES), "--select", "*"],
+                 "materialize", "-m", "hwcli_crash", "-d", str(FIXTURES), "--select", select],
                 env=env, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=err)
         try:
@@ -106,7 +106,10 @@ def test_a_killed_materialize_shows_failed_and_re_executes_from_failure(material
 
 
 def test_re_executing_a_killed_run_needs_no_run_list_first(materializing, calls):
-    child = materializing()
+    """...and re-runs only what the killed run selected (not crash_source, upstream of it)."""
+    source = in_fixtures("asset", "materialize", "-m", "hwcli_crash", "--select", "crash_source")
+    assert source.exit_code == 0, source.output
+    child = materializing("crash_middle*")
     run_id = last_run().run_id
     child.kill()
     calls.write_text("")

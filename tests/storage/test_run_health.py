@@ -156,16 +156,24 @@ def test_the_heartbeat_refreshes_the_recorded_time(tmp_path):
         assert run_id not in run_health._HEARTBEATS.runs
 
 
-def test_runs_not_in_progress_and_runs_without_a_process_are_not_judged(instance):
-    instance.create_run("j", run_id="never-started")
-    _record_process(instance, "never-started", _gone_process())
+def test_finished_runs_and_runs_without_a_process_are_not_judged(instance):
     finished = _started_run(instance, "finished", run_event("finished", EventType.RUN_SUCCESS))
     _record_process(instance, finished, _gone_process())
     _started_run(instance, "no-process")  # e.g. started before the process was recorded
+    instance.create_run("j", run_id="created")  # e.g. queued for a daemon
     assert instance.fail_dead_runs() == []
-    assert instance.get_run_by_id("never-started").status == RunStatus.NOT_STARTED
     assert instance.get_run_by_id("finished").status == RunStatus.SUCCESS
     assert instance.get_run_by_id("no-process").status == RunStatus.STARTED
+    assert instance.get_run_by_id("created").status == RunStatus.NOT_STARTED
+
+
+def test_a_run_whose_process_died_before_its_start_was_written_is_failed(instance):
+    """The run's start is written with its first step's events: a process killed in its
+    first step leaves it NOT_STARTED, with its process recorded."""
+    instance.create_run("j", run_id="first-step")
+    _record_process(instance, "first-step", _gone_process())
+    assert instance.fail_dead_runs() == ["first-step"]
+    assert instance.get_run_by_id("first-step").status == RunStatus.FAILURE
 
 
 def test_fail_run_by_hand(instance):
