@@ -16,12 +16,11 @@ namespace and start time are unknown and a same-host pid is checked with ``kill(
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class ProcessIdentity:
+class ProcessIdentity(NamedTuple):
     """A process: its host name and pid, and on Linux where that pid is meaningful
     (``namespace``) and when the process started (``start``)."""
 
@@ -135,9 +134,9 @@ def can_check(process: ProcessIdentity) -> bool:
 def gone_reason(process: ProcessIdentity) -> str | None:
     """Why ``process`` is known to be gone (checked here and now), or None if it lives or
     cannot be checked from this process (``can_check`` is False)."""
-    if not can_check(process):
-        return None
     here = current_process()
+    if process == here or not can_check(process):
+        return None
     if process.namespace is not None and here.namespace is not None:
         started = start_time(process.pid)
         if started is None:

@@ -28,8 +28,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from headwater.events.errors import SerializableErrorInfo
 from headwater.events.records import (
@@ -80,8 +79,7 @@ _STEP_EVENTS = ("SELECT step_key, event_type FROM event_logs WHERE run_id = ? "
                 f"AND event_type IN ({_marks(len(_STEP_TYPES))}) ORDER BY id")
 
 
-@dataclass(frozen=True)
-class RunProcess:
+class RunProcess(NamedTuple):
     """The process recorded as executing a run, and its last heartbeat (Unix seconds)."""
 
     run_id: str
