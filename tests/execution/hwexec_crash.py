@@ -2,7 +2,8 @@
 pid) and waits for an answer the test never gives: the test kills the process instead.
 
 Run as a process of its own: ``python -c "from tests.execution.hwexec_crash import main;
-main()" MODE`` materializes them into the instance of $HEADWATER_HOME, in process (MODE
+main()" MODE`` materializes them into the instance of $HEADWATER_HOME (or of the database
+URL in $HWCRASH_URL), in process (MODE
 ``in_process``) or with the multiprocess executor (``spawn`` or ``fork``). Each asset appends
 its name to the file in $HWCRASH_CALLS; only while $HWCRASH_BLOCK is set does the blocking
 asset block.
@@ -19,6 +20,7 @@ from .hwexec_jobs import checkpoint
 
 CALLS_ENV = "HWCRASH_CALLS"
 BLOCK_ENV = "HWCRASH_BLOCK"
+URL_ENV = "HWCRASH_URL"  # the instance's database, when not the SQLite one of $HEADWATER_HOME
 
 
 def _called(name: str) -> None:
@@ -59,6 +61,9 @@ RUN_CONFIG = {
 
 
 def main() -> None:
-    with dg.DagsterInstance.get() as instance:
+    url = os.environ.get(URL_ENV)
+    instance = (dg.Instance.from_url(url, root_directory=os.environ["HEADWATER_HOME"]) if url
+                else dg.DagsterInstance.get())
+    with instance:
         dg.execute_job(dg.reconstructable(hwcrash_job), instance,
                        run_config=RUN_CONFIG[sys.argv[1]])

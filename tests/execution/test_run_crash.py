@@ -24,8 +24,9 @@ ROOT = str(Path(__file__).resolve().parents[2])
 class RunInChild:
     """``hwexec_crash.main(mode)`` in a child process, held at its blocking step."""
 
-    def __init__(self, sync, calls: Path, mode: str):
-        env = {**os.environ, crash.BLOCK_ENV: "1", crash.CALLS_ENV: str(calls),
+    def __init__(self, sync, calls: Path, mode: str, instance):
+        url = {} if instance.database.is_sqlite else {crash.URL_ENV: instance.database.url}
+        env = {**os.environ, **url, crash.BLOCK_ENV: "1", crash.CALLS_ENV: str(calls),
                "PYTHONPATH": os.pathsep.join([ROOT, os.environ.get("PYTHONPATH", "")])}
         self.process = subprocess.Popen(
             [sys.executable, "-c", "from tests.execution.hwexec_crash import main; main()",
@@ -73,7 +74,7 @@ def _step_types(instance, run_id) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("mode", ["in_process", "spawn", "fork"])
 def test_a_killed_run_is_failed_and_re_executes_from_failure(instance, sync, calls, mode):
-    child = RunInChild(sync, calls, mode)
+    child = RunInChild(sync, calls, mode, instance)
     try:
         run = _only_run(instance)
         # alive: never touched, by the check or by the next run on the instance
@@ -111,7 +112,7 @@ def test_a_killed_run_is_failed_and_re_executes_from_failure(instance, sync, cal
 
 
 def test_the_next_run_fails_a_run_whose_process_was_killed(instance, sync, calls):
-    child = RunInChild(sync, calls, "in_process")
+    child = RunInChild(sync, calls, "in_process", instance)
     try:
         run = _only_run(instance)
         child.kill()
@@ -124,7 +125,7 @@ def test_the_next_run_fails_a_run_whose_process_was_killed(instance, sync, calls
 
 def test_re_executing_a_killed_run_fails_it_first(instance, sync, calls):
     """``reexecute_job`` on a run left STARTED by a dead process: no "wait until it finished"."""
-    child = RunInChild(sync, calls, "in_process")
+    child = RunInChild(sync, calls, "in_process", instance)
     try:
         run = _only_run(instance)
         child.kill()
@@ -140,7 +141,7 @@ def test_re_executing_a_killed_run_fails_it_first(instance, sync, calls):
 
 
 def test_re_executing_a_live_run_is_refused(instance, sync, calls):
-    child = RunInChild(sync, calls, "in_process")
+    child = RunInChild(sync, calls, "in_process", instance)
     try:
         run = _only_run(instance)
         with pytest.raises(dg.DagsterInvalidInvocationError, match="once it has finished"):

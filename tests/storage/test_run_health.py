@@ -57,18 +57,30 @@ def _gone_process() -> ProcessIdentity:
     return ProcessIdentity(me.host, _exited_pid(), me.namespace, me.start)
 
 
-def test_registering_records_this_process_and_a_live_run_is_left_alone(tmp_path):
+@pytest.fixture(params=["file", "postgres"])
+def shared_instance(request, tmp_path):
+    """An instance other processes can see (the in-memory one records no process)."""
     from headwater.storage import Instance
 
-    with Instance.local(tmp_path) as instance:
-        run_id = _started_run(instance, "live")
-        with instance.register_run_process(run_id):
-            found = instance.get_run_process(run_id)
-            assert found.process == current_process()
-            assert instance.fail_dead_runs() == []
-            assert instance.fail_dead_runs(heartbeat_timeout=0) == []  # pid checked, not age
-        assert instance.get_run_by_id(run_id).status == RunStatus.STARTED
-        assert instance.get_run_process("unknown") is None
+    if request.param == "file":
+        with Instance.local(tmp_path / "home") as inst:
+            yield inst
+    else:
+        url = request.getfixturevalue("postgres_url")
+        with Instance.from_url(url, storage_directory=str(tmp_path / "storage")) as inst:
+            yield inst
+
+
+def test_registering_records_this_process_and_a_live_run_is_left_alone(shared_instance):
+    instance = shared_instance
+    run_id = _started_run(instance, "live")
+    with instance.register_run_process(run_id):
+        found = instance.get_run_process(run_id)
+        assert found.process == current_process()
+        assert instance.fail_dead_runs() == []
+        assert instance.fail_dead_runs(heartbeat_timeout=0) == []  # pid checked, not age
+    assert instance.get_run_by_id(run_id).status == RunStatus.STARTED
+    assert instance.get_run_process("unknown") is None
 
 
 def test_an_in_memory_instance_records_no_process():
@@ -141,19 +153,17 @@ def test_another_hosts_run_is_judged_by_its_heartbeat(instance):
     assert "last heartbeat was 3600 s ago" in message and "another host" in message
 
 
-def test_the_heartbeat_refreshes_the_recorded_time(tmp_path):
-    from headwater.storage import Instance
-
-    with Instance.local(tmp_path) as instance:
-        run_id = _started_run(instance, "beat")
-        with instance.register_run_process(run_id):
-            db = instance.database
-            with db.write_cursor() as cursor:
-                cursor.execute("UPDATE run_workers SET heartbeat = 0")
-            run_health._HEARTBEATS.beat({run_id: db})  # what the thread does every period
-            assert instance.get_run_process(run_id).heartbeat > time.time() - 60
-            assert run_id in run_health._HEARTBEATS.runs
-        assert run_id not in run_health._HEARTBEATS.runs
+def test_the_heartbeat_refreshes_the_recorded_time(shared_instance):
+    instance = shared_instance
+    run_id = _started_run(instance, "beat")
+    with instance.register_run_process(run_id):
+        db = instance.database
+        with db.write_cursor() as cursor:
+            cursor.execute("UPDATE run_workers SET heartbeat = 0")
+        run_health._HEARTBEATS.beat({run_id: db})  # what the thread does every period
+        assert instance.get_run_process(run_id).heartbeat > time.time() - 60
+        assert run_id in run_health._HEARTBEATS.runs
+    assert run_id not in run_health._HEARTBEATS.runs
 
 
 def test_finished_runs_and_runs_without_a_process_are_not_judged(instance):
