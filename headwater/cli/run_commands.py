@@ -1,4 +1,8 @@
-"""``headwater run list`` and ``headwater run show RUN_ID``: runs and their event logs."""
+"""``headwater run list``, ``run show RUN_ID`` and ``run fail RUN_ID``: runs and their event logs.
+
+Listing and showing first mark failed the runs whose process is gone (``fail_dead_runs``), so
+that a killed run never shows as running forever.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Any
 
 import click
 
-from headwater.cli.common import CliError, home_directory
+from headwater.cli.common import CliError, err, home_directory
 from headwater.cli.output import format_duration, format_time, indent, print_table
 from headwater.cli.run_summary import error_text
 
@@ -25,9 +29,27 @@ def _existing_instance() -> Any:
     return Instance.local(home)
 
 
-def instance_with_run(run_id: str) -> tuple[Any, Any]:
-    """The instance and the record of ``run_id`` in it; a clear error when there is none."""
+def fail_dead_runs(instance: Any) -> None:
+    """Mark failed the runs whose process is gone, saying so on stderr. A database that
+    cannot be written (read-only) only gets a note: the listing goes on."""
+    from headwater.definitions.errors import StorageError
+
+    try:
+        failed = instance.fail_dead_runs()
+    except StorageError as e:
+        err(f"Note: runs whose process is gone could not be marked failed: {e}")
+        return
+    for run_id in failed:
+        err(f"Run {run_id} was marked FAILURE: the process running it is gone "
+            f"(`headwater run show {run_id}` says why).")
+
+
+def instance_with_run(run_id: str, check_health: bool = False) -> tuple[Any, Any]:
+    """The instance and the record of ``run_id`` in it; a clear error when there is none.
+    ``check_health``: first mark failed the runs whose process is gone."""
     instance = _existing_instance()
+    if instance is not None and check_health:
+        fail_dead_runs(instance)
     record = instance.get_run_record_by_id(run_id) if instance is not None else None
     if record is None:
         if instance is not None:
@@ -69,6 +91,7 @@ def list_runs(limit: int, status: str | None, job_name: str | None) -> None:
         click.echo("No runs yet.")
         return
     with instance:
+        fail_dead_runs(instance)
         records = instance.get_run_records(
             RunsFilter(job_name=job_name, statuses=[status.upper()] if status else None),
             limit=limit)
@@ -103,7 +126,7 @@ def _partition(tags: Any) -> str:
                    "finishes; exit 1 if it did not succeed.")
 def show_run(run_id: str, follow: bool) -> None:
     """A run's status, tags and times, then its event log (with errors and user logs)."""
-    instance, record = instance_with_run(run_id)
+    instance, record = instance_with_run(run_id, check_health=True)
     if follow:
         from headwater.cli.run_follow import follow_run
 
@@ -111,14 +134,15 @@ def show_run(run_id: str, follow: bool) -> None:
             raise SystemExit(follow_run(instance, record))
     with instance:
         entries = instance.all_logs(run_id)
-    echo_run_header(record)
+        process = instance.get_run_process(run_id)
+    echo_run_header(record, process)
     step_width = max([len(e.step_key or "-") for e in entries] + [4])
     kind_width = max([len(_kind(e)) for e in entries] + [4])
     for entry in entries:
         echo_event(entry, step_width, kind_width)
 
 
-def echo_run_header(record: Any) -> None:
+def echo_run_header(record: Any, process: Any = None) -> None:
     run = record.dagster_run
     click.echo(f"Run     {run.run_id}")
     click.echo(f"Job     {run.job_name}")
@@ -126,6 +150,8 @@ def echo_run_header(record: Any) -> None:
     click.echo(f"Started {format_time(record.start_time) or '-'}")
     click.echo(f"Ended   {format_time(record.end_time) or '-'}"
                + (f"  ({_duration(record)})" if record.end_time else ""))
+    if process is not None:
+        click.echo(f"Process {process.process.describe()}")
     if run.tags:
         click.echo("Tags    " + ", ".join(f"{k}={v}" for k, v in sorted(run.tags.items())))
     if run.asset_selection:
@@ -144,6 +170,46 @@ def echo_event(entry: Any, step_width: int, kind_width: int) -> None:
         text = error_text(entry)
         if text and text != entry.message:
             click.echo(indent(text, "      "))
+
+
+@run_group.command("fail")
+@click.argument("run_id")
+@click.option("--reason", metavar="TEXT", help="Why, recorded in the run's failure event.")
+@click.option("--force", is_flag=True,
+              help="Mark it failed even though its process seems alive (its pid runs on this "
+              "host, or its heartbeat is recent).")
+def fail_run(run_id: str, reason: str | None, force: bool) -> None:
+    """Mark an unfinished run FAILURE by hand (e.g. its process was killed).
+
+    Its started and unfinished steps get a step failure, so `headwater run reexecute RUN_ID
+    --from-failure` runs them (and the steps after them) again."""
+    import time
+
+    from headwater.storage import run_health
+    from headwater.storage.processes import can_check
+
+    instance, record = instance_with_run(run_id)
+    with instance:
+        run = record.dagster_run
+        if run.is_finished:
+            raise CliError(f"Run {run_id} already finished ({run.status.value}): only a run "
+                           "that has not finished can be marked failed.")
+        found = instance.get_run_process(run_id)
+        now = time.time()
+        if found is not None and not force and \
+                found.gone_reason(now, run_health.DEFAULT_HEARTBEAT_TIMEOUT_S) is None:
+            seen = "" if can_check(found.process) else \
+                f" (its last heartbeat was {now - found.heartbeat:.0f} s ago)"
+            raise CliError(
+                f"Run {run_id} is {run.status.value} and its process "
+                f"({found.process.describe()}) is alive{seen}. Stop that process first "
+                "(`headwater run list` then marks the run failed), or pass --force to mark it "
+                "failed anyway.")
+        if not run_health.fail_run(instance.database, run_id, reason):
+            current = instance.get_run_by_id(run_id)
+            raise CliError(f"Run {run_id} finished meanwhile ({current.status.value}).")
+    click.echo(f"Run {run_id} marked FAILURE. Re-execute its unfinished steps with "
+               f"`headwater run reexecute {run_id} --from-failure`.")
 
 
 def _kind(entry: Any) -> str:

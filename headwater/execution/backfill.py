@@ -14,8 +14,6 @@ before its next run.
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -198,37 +196,48 @@ def _done_partitions(instance: Any, backfill: Any, stages: Sequence[Stage],
             done.update(pairs)
             failed.difference_update(pairs)
         else:
-            if not run.is_finished:  # left open by a process that died: failed, runs again
+            if not run.is_finished:
                 _fail_orphaned_run(instance, run.run_id, backfill.backfill_id)
             failed.update(pairs - done)
     return done, failed
 
 
 def _fail_orphaned_run(instance: Any, run_id: str, backfill_id: str) -> None:
+    """A run of this backfill left open. Its process is gone (``fail_dead_runs``) or never
+    started it (the process carrying out the backfill stopped first): it is marked failed. One
+    whose process still runs (a re-execution elsewhere) is left alone."""
+    from headwater.storage.processes import is_alive
+
+    if run_id in instance.fail_dead_runs():
+        return
+    process = instance.get_run_process(run_id)
+    if process is not None and is_alive(process.process):
+        return
     instance.report_run_failed(
         run_id, f"The process carrying out backfill {backfill_id} stopped during this run; "
         "the backfill was resumed and runs its partitions again.")
 
 
 def _this_runner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    from headwater.storage.processes import current_process
+
+    return current_process().encode()
 
 
 def runner_alive(runner: str | None) -> bool:
-    """Whether the process recorded as carrying out a backfill still runs (a process on
+    """Whether the process recorded as carrying out a backfill still runs: checked as a run's
+    process is (``storage/processes.py``: its pid and start time on this host; a process on
     another host is assumed alive)."""
-    if not runner:
-        return False
-    host, _, pid = runner.rpartition(":")
-    if host != socket.gethostname():
-        return True
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
-        return True
-    return True
+    from headwater.storage.processes import ProcessIdentity, is_alive
+
+    return bool(runner) and is_alive(ProcessIdentity.decode(runner or ""))
+
+
+def _describe_runner(runner: str) -> str:
+    from headwater.storage.processes import ProcessIdentity
+
+    process = ProcessIdentity.decode(runner)
+    return process.describe() if process is not None else runner
 
 
 def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
@@ -246,7 +255,8 @@ def execute_backfill(defs: Any, backfill_id: str, *, instance: Any,
     me = _this_runner()
     if backfill.runner not in (None, me) and runner_alive(backfill.runner):
         raise InvalidInvocationError(
-            f"Backfill {backfill_id} is being carried out by process {backfill.runner}; wait "
+            f"Backfill {backfill_id} is being carried out by process "
+            f"{_describe_runner(backfill.runner)}; wait "
             f"for it, or stop it with `headwater backfill cancel {backfill_id}`")
     graph = defs.asset_graph
     missing = [k for k in backfill.asset_selection if k not in graph]

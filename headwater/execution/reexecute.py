@@ -47,9 +47,12 @@ def reexecute_job(job: Any, options: ReexecutionOptions, *, instance: Any,
     if parent.job_name != job.name:
         raise InvalidInvocationError(
             f"Run {parent.run_id} is a run of {parent.job_name!r}, not of {job.name!r}")
+    if not parent.is_finished and parent.run_id in instance.fail_dead_runs():
+        parent = instance.get_run_by_id(parent.run_id)  # its process was gone: now FAILURE
     if not parent.is_finished:
         raise InvalidInvocationError(
-            f"Run {parent.run_id} is {parent.status.value}: re-execute it once it has finished")
+            f"Run {parent.run_id} is {parent.status.value}: re-execute it once it has finished "
+            f"(if its process was stopped, `headwater run fail {parent.run_id}` marks it failed)")
     config = parent.run_config if run_config is None else run_config
     full = build_job_plan(job, run_config=config)
     done = _succeeded_steps(instance, parent)

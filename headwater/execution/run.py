@@ -349,9 +349,23 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                               run_config=cfg, tags=dict(tags or {}), asset_selection=asset_keys,
                               step_keys_to_execute=[s.key for s in plan.steps] if lineage else None,
                               **lineage)
-    rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
-                    op_configs=op_configs, tags=tags or {}, partitions=partitions,
-                    masker=run_masker(resource_defs, needed, cfg))
+    # the run's process: recorded (with a heartbeat) so that its death can be told
+    registration = instance.register_run_process(run.run_id)
+    try:
+        rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
+                        op_configs=op_configs, tags=tags or {}, partitions=partitions,
+                        masker=run_masker(resource_defs, needed, cfg))
+        return _execute_run(rc, executor, raise_on_error, (resource_defs, needed, cfg), job_def,
+                            result_cls)
+    finally:
+        registration.close()
+
+
+def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
+                 setup: tuple[dict[str, Any], set[str], Any], job_def: Any,
+                 result_cls: type[ExecuteInProcessResult]) -> ExecuteInProcessResult:
+    """Record the run's plans and start, run its steps, record how it ended."""
+    plan, instance, run, job_name = rc.plan, rc.instance, rc.run, rc.job_name
     for step in plan.steps:
         for key in step.asset_outputs.values():
             scope = rc.asset_scope(key)
@@ -368,7 +382,7 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
     rc.emit(EventType.RUN_START, None, f'Started execution of run for "{job_name}".')
     stop_error: BaseException | None = None
     with contextlib.ExitStack() as stack:
-        rc.resource_setup = (resource_defs, needed, cfg, stack)
+        rc.resource_setup = (*setup, stack)
         stack.callback(executor.close)
         try:
             executor.start(rc)

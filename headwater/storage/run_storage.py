@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from headwater.storage import schema as tables
     from headwater.storage.retention import PruneResult
+    from headwater.storage.run_health import RunProcess, RunProcessRegistration
 else:
     from headwater.storage.lazy import sa, tables
 
@@ -303,6 +304,37 @@ class SqlRunStorage(contracts.RunStorage):
         """The folder of this instance's files (compute logs), if it has one of its own."""
         return getattr(self, "_root", None)
 
+    # ------------------------------------------------- the process executing a run
+
+    def register_run_process(self, run_id: str) -> RunProcessRegistration:
+        """Record this process as executing ``run_id`` (host, pid, start time) and keep its
+        heartbeat while the returned registration is open (``with``, or ``close()``). Runs
+        left in progress by a process that is gone are marked failed first (one query).
+        See ``run_health.py``."""
+        from headwater.storage import run_health
+
+        if self._db.is_memory:  # no other process sees these runs: nothing to record
+            return run_health.RunProcessRegistration(None)
+        run_health.fail_dead_runs(self._db)
+        return run_health.register(self._db, run_id)
+
+    def get_run_process(self, run_id: str) -> RunProcess | None:
+        """The process recorded as executing ``run_id`` (None if none is): its host, pid and
+        start time, and its last heartbeat."""
+        from headwater.storage import run_health
+
+        return run_health.run_process(self._db, run_id)
+
+    def fail_dead_runs(self, heartbeat_timeout: float | None = None) -> list[str]:
+        """Mark failed each STARTING/STARTED/CANCELING run (or NOT_STARTED one with a recorded
+        process, which died before the run's start was written) whose process is gone (its pid is
+        not alive here, or now is another process's; on another host: no heartbeat for
+        ``heartbeat_timeout`` s, default 60). Returns their run ids; a run whose process
+        lives is never touched."""
+        from headwater.storage import run_health
+
+        return run_health.fail_dead_runs(self._db, heartbeat_timeout)
+
 
 class DeletedRows(NamedTuple):
     """Rows ``delete_runs`` removed, per table."""
@@ -330,8 +362,8 @@ def delete_runs(conn: Connection, run_ids: Sequence[str]) -> DeletedRows:
                                    tables.asset_check_executions, tables.asset_partition_planned,
                                    tables.runs)):
             counts[i] += conn.execute(sa.delete(table).where(table.c.run_id.in_(chunk))).rowcount
-        claims = tables.concurrency_claims  # slots a dead run never freed
-        conn.execute(sa.delete(claims).where(claims.c.run_id.in_(chunk)))
+        for extra in (tables.concurrency_claims, tables.run_workers):  # a dead run's leftovers
+            conn.execute(sa.delete(extra).where(extra.c.run_id.in_(chunk)))
     if keys:
         reindex_assets_after_delete(conn, sorted(keys), run_ids)
     events, tags, checks, planned, runs = counts

@@ -187,6 +187,20 @@ concurrency_claims = sa.Table(
     sqlite_autoincrement=True,
 )
 
+# The process executing each run (one row per run, written when it starts): host, pid, where
+# that pid is meaningful and when the process started (Linux), and a heartbeat it refreshes
+# every few seconds. ``run_health.py`` tells from it whether a run's process is gone.
+run_workers = sa.Table(
+    "run_workers", metadata,
+    sa.Column("run_id", sa.String(255), primary_key=True),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("pid_namespace", sa.String(255)),  # "<boot id>/<pid namespace>"; NULL off Linux
+    sa.Column("process_start", sa.String(63)),  # clock ticks since boot; NULL off Linux
+    sa.Column("heartbeat", sa.Float, nullable=False),
+)
+
 ALL_TABLES = ("runs", "run_tags", "event_logs", "asset_keys", "asset_check_executions",
               "asset_partitions", "asset_partition_planned", "dynamic_partitions", "backfills",
-              "instigators", "instigator_ticks", "concurrency_limits", "concurrency_claims")
+              "instigators", "instigator_ticks", "concurrency_limits", "concurrency_claims",
+              "run_workers")

@@ -147,6 +147,15 @@ CREATE_STATEMENTS: tuple[str, ...] = (
     CONSTRAINT uq_concurrency_claims_key_run_step UNIQUE (concurrency_key, run_id, step_key)
 )""",
     "CREATE INDEX idx_concurrency_claims_run_id ON concurrency_claims (run_id)",
+    """CREATE TABLE run_workers (
+    run_id VARCHAR(255) NOT NULL,
+    host VARCHAR(255) NOT NULL,
+    pid INTEGER NOT NULL,
+    pid_namespace VARCHAR(255),
+    process_start VARCHAR(63),
+    heartbeat FLOAT NOT NULL,
+    PRIMARY KEY (run_id)
+)""",
 )
 
 VERSION_TABLE = """CREATE TABLE alembic_version (

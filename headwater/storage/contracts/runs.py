@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.results import AssetCheckKey
 from headwater.storage.runs import Run, RunRecord, RunsFilter, RunStatus, make_run_id
+
+if TYPE_CHECKING:
+    from headwater.storage.run_health import RunProcess, RunProcessRegistration
 
 
 class RunStorage(ABC):
@@ -53,6 +56,20 @@ class RunStorage(ABC):
     @abstractmethod
     def delete_run(self, run_id: str) -> None:
         """Delete a run, its tags and its events; the asset index forgets what it recorded."""
+
+    # ------------------------------------------ the process executing a run (crashes)
+
+    @abstractmethod
+    def register_run_process(self, run_id: str) -> RunProcessRegistration:
+        """Record this process as executing ``run_id`` and keep its heartbeat while the
+        registration is open; first fail the runs whose process is gone."""
+
+    @abstractmethod
+    def get_run_process(self, run_id: str) -> RunProcess | None: ...
+
+    @abstractmethod
+    def fail_dead_runs(self, heartbeat_timeout: float | None = None) -> list[str]:
+        """Mark failed the in-progress runs whose process is gone; returns their ids."""
 
     # -------------------------------------------------------------- derived API
 
