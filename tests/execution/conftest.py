@@ -31,6 +31,8 @@ def instance(request, home):
             yield instance
     else:
         url = request.getfixturevalue("postgres_url")
+        home.mkdir(parents=True, exist_ok=True)  # the CLI finds the database here
+        (home / "dagster.yaml").write_text(f"storage:\n  postgres:\n    postgres_url: {url}\n")
         with dg.Instance.from_url(url, root_directory=str(home)) as instance:
             yield instance
 

@@ -75,8 +75,6 @@ def run_cli(*args: str):
 
 
 def test_cli_run_logs(instance):
-    if not instance.database.is_sqlite:
-        pytest.skip("the CLI opens PostgreSQL through dagster.yaml (instance configuration)")
     run_id = jobs.hwexec_printer_job.execute_in_process(instance=instance).run_id
     out = run_cli("run", "logs", run_id)
     assert out.exit_code == 0, out.output
