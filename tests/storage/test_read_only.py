@@ -52,7 +52,7 @@ def test_closed_instance_on_a_read_only_mount(tmp_path):
     assert set(before) == {"history/headwater.db"}  # closed cleanly: no -wal, no -shm
     with read_only_bind(home, tmp_path / "ro") as ro:
         with Instance.local(ro) as instance:
-            assert instance.database.read_only
+            assert instance.is_read_only
             assert [r.run_id for r in instance.get_runs()] == ["kept"]
             assert len(instance.all_logs("kept")) == 1
             assert instance.get_backfill("bf").partition_keys == ["p1"]
@@ -87,7 +87,7 @@ def test_instance_a_writer_has_open_is_read_through_its_write_ahead_log(tmp_path
         store("first")
         assert os.path.getsize(str(_db(home)) + "-wal") > 0  # the run is in the log only
         with read_only_bind(home, tmp_path / "ro") as ro, Instance.local(ro) as instance:
-            assert instance.database.read_only
+            assert instance.is_read_only
             assert [r.run_id for r in instance.get_runs()] == ["first"]
             store("second")  # written while the reader is open: its next read sees it
             assert [r.run_id for r in instance.get_runs()] == ["second", "first"]
