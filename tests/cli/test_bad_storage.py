@@ -17,6 +17,7 @@ from pathlib import Path
 from click.testing import Result
 
 import headwater
+from headwater.storage.migrate import HEAD
 from tests.storage._faults import (
     bound_by_permissions,
     overwrite_page,
@@ -120,7 +121,7 @@ def test_damaged_page_of_runs_every_command_exits_2_with_what_to_do(home):
             assert needle in output, (args, output)
     code, output = results[-1]
     assert code == 2 and "table runs" in output and ".recover" in output, output
-    assert "Revision  0002" in output
+    assert f"Revision  {HEAD}" in output
 
 
 def test_damaged_page_in_the_middle_of_the_event_log(home):
@@ -157,7 +158,7 @@ def test_instance_check_on_a_whole_instance(home):
     _record_runs(2)
     result = run_cli("instance", "check")
     assert result.exit_code == 0, result.output
-    assert "Result    OK" in result.output and "Revision  0002" in result.output
+    assert "Result    OK" in result.output and f"Revision  {HEAD}" in result.output
 
 
 # ------------------------------------------------------------------------ read-only instance
