@@ -1,6 +1,6 @@
 """``headwater instance``: ``info`` (where the instance is and how it is configured),
-``migrate`` (bring its database to the newest schema) and ``prune`` (delete old finished runs,
-keeping every asset's latest facts)."""
+``migrate`` (bring its database to the newest schema), ``check`` (is its database whole) and
+``prune`` (delete old finished runs, keeping every asset's latest facts)."""
 
 from __future__ import annotations
 
@@ -191,3 +191,38 @@ def prune(older_than: str, keep_failed: bool, dry_run: bool, batch_size: int | N
         click.echo(f"Kept {r.kept_failed} older failed runs (--keep-failed).")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
+
+
+@instance_group.command("check")
+def check() -> None:
+    """Check the instance's database: SQLite's integrity check (PostgreSQL: the connection, the
+    tables) and the schema revision. Exit 2 when there are problems."""
+    from headwater.cli.common import EXIT_BAD_INPUT, err
+    from headwater.storage.config import InstanceConfig, SqliteTarget
+    from headwater.storage.database import Database
+    from headwater.storage.integrity import check_database
+
+    home, _ = home_directory()
+    config = InstanceConfig.load(home)
+    target = config.storage_target
+    if isinstance(target, SqliteTarget) and not os.path.exists(target.path):
+        click.echo(f"Instance {home}: no database yet ({target.path}): nothing to check.")
+        return
+    db = Database(config.database_url())
+    err(f"Checking {db.describe()}...")
+    try:
+        report = check_database(db)
+    finally:
+        db.dispose()
+    click.echo(f"Database  {report.database}\nRevision  {report.revision or '(none)'}")
+    for note in report.notes:
+        click.echo(f"Note      {note}")
+    if report.ok:
+        click.echo("Result    OK")
+        return
+    click.echo(f"Result    {len(report.problems)} problem(s):")
+    for problem in report.problems:
+        click.echo(f"  - {problem}")
+    if report.advice:
+        click.echo(f"What to do: {report.advice}")
+    click.get_current_context().exit(EXIT_BAD_INPUT)

@@ -24,6 +24,7 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
         InvalidDefinitionError,
         InvalidInvocationError,
         InvalidSubsetError,
+        StorageError,
         UnknownPartitionError,
     )
     from headwater.definitions.selection import keys_selection
@@ -56,6 +57,9 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
         except (InvalidConfigError, InvalidSubsetError, InvalidDefinitionError,
                 InvalidInvocationError, UnknownPartitionError) as e:
             where = f" (run {run_id} was recorded as failed)" if reporter.run_id else ""
+            raise CliError(f"{e}{where}") from None
+        except StorageError as e:  # the instance cannot be used: say why and what to do, exit 2
+            where = f"\nRun {reporter.run_id} stopped." if reporter.run_id else ""
             raise CliError(f"{e}{where}") from None
         except Exception as e:  # noqa: BLE001 - the run stopped early; say why, never our traceback
             return _report_crash(reporter.run_id, e)

@@ -24,6 +24,7 @@ from headwater.definitions.errors import (
     InvalidConfigError,
     InvalidDefinitionError,
     ResourceFunctionError,
+    StorageError,
 )
 from headwater.definitions.retries import retry_wait
 from headwater.definitions.run_config import normalize_run_config
@@ -392,8 +393,9 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
             try:
                 _StepScheduler(rc, executor, raise_on_error).run()
             except BaseException as e:  # interrupted (Ctrl-C) or a bug: the run is not left open
-                rc.emit(EventType.RUN_FAILURE, None, f'Execution of run for "{job_name}" was '
-                        f"interrupted: {type(e).__name__}: {e}",
+                why = (f"stopped: {e}" if isinstance(e, StorageError)
+                       else f"was interrupted: {type(e).__name__}: {e}")
+                rc.emit(EventType.RUN_FAILURE, None, f'Execution of run for "{job_name}" {why}',
                         StepFailureData(error_info_from_exc(e), None, "FRAMEWORK_ERROR"))
                 with contextlib.suppress(Exception):
                     rc.flush()

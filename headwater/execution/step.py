@@ -21,6 +21,7 @@ from headwater.definitions.errors import (
     MaxRetriesExceededError,
     RetryRequested,
     StepOutputNotFoundError,
+    StorageError,
     TypeCheckDidNotPass,
 )
 from headwater.definitions.metadata import normalize_metadata
@@ -98,6 +99,8 @@ def attempt_step(rc: Any, step: Step, retry_number: int = 0) -> StepFailed | Non
     try:
         _run(rc, step, retry_number)
     except StepFailed as f:
+        if isinstance(f.error, StorageError):  # the instance cannot be used: the run stops
+            raise f.error from None
         return f
     finally:
         rc.flush()

@@ -14,8 +14,13 @@ Two ways in, over the same connection and lock:
   SQLAlchemy. SQLAlchemy is imported, and its engine made, on the first such call.
 
 Every driver error that means "the database cannot be used right now" (locked, read-only,
-missing folder, corrupt file) becomes a ``StorageError`` that names the database and says what
-to do; programming errors (bad SQL, integrity violations) pass through unchanged.
+missing folder, damaged file, full disk) becomes a ``StorageError`` (a subclass per reason,
+``storage/errors.py``) that names the database and says what to do; programming errors (bad
+SQL, integrity violations) pass through unchanged.
+
+A SQLite file this user cannot write (permissions, a read-only mount) is opened read-only
+(``sqlite_files.open_mode``): reads work, a write raises ``ReadOnlyInstanceError`` before
+SQLite is asked, and nothing is migrated.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import StorageError
+from headwater.storage import sqlite_files
+from headwater.storage.errors import ReadOnlyInstanceError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -98,6 +105,10 @@ class Database:
         self.busy_timeout = busy_timeout
         self.reconnect_seconds = DEFAULT_RECONNECT_SECONDS
         self._pg_reached = False
+        # True once opened read-only: the URL asks for it (mode=ro), or the file cannot be written
+        self.read_only = self._sqlite is not None and "mode=ro" in self._sqlite[0]
+        # (revision, newest revision) of a read-only database behind this Headwater's schema
+        self.schema_behind: tuple[str, str] | None = None
         self._lock = threading.RLock()
         self._raw: sqlite3.Connection | None = None
         self._conn: Connection | None = None
@@ -133,12 +144,17 @@ class Database:
     def _open_sqlite(self) -> sqlite3.Connection:
         assert self._sqlite is not None
         database, kwargs = self._sqlite
+        if self.path is not None and not kwargs.get("uri"):
+            mode = sqlite_files.open_mode(self.path)
+            if mode is not sqlite_files.OpenMode.READ_WRITE:
+                database, kwargs = sqlite_files.read_only_uri(self.path, mode), {"uri": True}
+                self.read_only = True
         # isolation_level=None: the driver never begins transactions; write_cursor() does.
         conn = sqlite3.connect(database, **{**kwargs, "check_same_thread": False,
                                             "timeout": self.busy_timeout,
                                             "isolation_level": None})
         try:
-            if not self.is_memory:
+            if not self.is_memory and not self.read_only:
                 try:
                     conn.execute("PRAGMA journal_mode=WAL")
                 except sqlite3.Error:  # read-only file, or locked at open: keep the current mode
@@ -210,6 +226,8 @@ class Database:
             return
         with self._lock, self.translate_errors():
             raw = self._sqlite_connection()
+            if self.read_only:
+                raise self.read_only_error() from None
             sqlite_cursor = raw.execute("BEGIN IMMEDIATE")
             try:
                 yield sqlite_cursor
@@ -256,6 +274,8 @@ class Database:
             return
         with self._lock, self.translate_errors():
             conn = self._connection()
+            if self.read_only:
+                raise self.read_only_error() from None
             with conn.begin():
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
                 yield conn
@@ -310,11 +330,17 @@ class Database:
     def describe(self) -> str:
         if self.is_memory:
             return "the in-memory Headwater database"
+        return f"the Headwater database at {self.location()}"
+
+    def location(self) -> str:
+        """The file, or the URL without its password."""
+        if self.is_memory:
+            return ":memory:"
         if self.path is not None:
-            return f"the Headwater database at {self.path}"
+            return self.path
         from sqlalchemy.engine import make_url
 
-        return f"the Headwater database at {make_url(self.url).render_as_string(hide_password=True)}"
+        return make_url(self.url).render_as_string(hide_password=True)
 
     def _is_unusable(self, exc: BaseException) -> bool:
         """Whether a driver error means the database cannot be used (vs. a programming error)."""
@@ -337,37 +363,29 @@ class Database:
 
     def storage_error(self, exc: Exception) -> StorageError:
         orig = getattr(exc, "orig", None)
-        detail = str(orig) if orig is not None else str(exc)
-        low = detail.lower()
+        cause = orig if orig is not None else exc
+        detail = str(cause)
         where = self.describe()
         if not self.is_sqlite:
-            text = self._postgres_message(where, detail, low)
-        elif "locked" in low or "busy" in low:
-            text = (f"{where} is locked: another process has held its write lock for more than "
-                    f"{self.busy_timeout:g}s. Wait for that process (another run, "
-                    "`headwater dev` or the daemon using the same HEADWATER_HOME) to finish or "
-                    "stop it, then retry. Nothing was written by this call.")
-        elif "readonly" in low or "read-only" in low or "read only" in low:
-            text = (f"{where} is read-only, so Headwater cannot write to it. Make the file, its "
-                    "folder and its -wal/-shm files writable by this user, or set "
-                    "HEADWATER_HOME to a writable folder. Nothing was written by this call.")
-        elif "unable to open" in low:
-            folder = os.path.dirname(self.path) if self.path else None
-            text = (f"Cannot open {where}: "
-                    + (f"the folder {folder} is missing or not accessible to this user. "
-                       if folder else "")
-                    + "Create it (or fix its permissions), or set HEADWATER_HOME to a writable "
-                    "folder.")
-        elif "not a database" in low or "malformed" in low:
-            text = (f"{where} is not a readable Headwater database (corrupt or another kind of "
-                    "file). Move it aside and let Headwater create a new one.")
-        elif "is full" in low:
-            text = f"{where} could not be written: the disk is full. Free some space and retry."
+            err = StorageError(self._postgres_message(where, detail, detail.lower()))
         else:
-            text = f"{where} could not be used: {detail}"
-        err = StorageError(text)
-        err.original = orig if orig is not None else exc  # type: ignore[attr-defined]
+            problem = sqlite_files.classify(cause)
+            if problem is sqlite_files.Problem.MISSING_TABLE and self.schema_behind:
+                revision, head = self.schema_behind
+                err = StorageError(
+                    f"{where} has schema revision {revision}, older than this Headwater's "
+                    f"{head}, and is opened read-only, so it was not upgraded; this command "
+                    f"needs what the upgrade adds ({detail}). Run `headwater instance migrate` "
+                    "with write access to the instance, then retry.")
+            else:
+                err = sqlite_files.storage_error(problem, where, self.path, detail,
+                                                 self.busy_timeout)
+        err.original = cause  # type: ignore[attr-defined]
         return err
+
+    def read_only_error(self) -> ReadOnlyInstanceError:
+        """The error a write on a read-only database raises (before SQLite is asked)."""
+        return ReadOnlyInstanceError(sqlite_files.read_only_message(self.describe(), self.path))
 
     def _postgres_message(self, where: str, detail: str, low: str) -> str:
         first = detail.strip().splitlines()[0] if detail.strip() else detail

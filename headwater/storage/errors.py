@@ -1,4 +1,8 @@
-"""Errors raised by the instance, on top of ``headwater.definitions.errors``."""
+"""Errors raised by the instance, on top of ``headwater.definitions.errors``.
+
+``StorageError`` means "the instance's storage cannot be used right now"; its subclasses name
+the reasons a caller may want to tell apart (the CLI prints them all the same way, exit 2).
+"""
 
 from __future__ import annotations
 
@@ -17,5 +21,18 @@ class TickAlreadyExistsError(HeadwaterError):
     """A schedule or sensor already has a tick with this key: it was evaluated before."""
 
 
-__all__ = ["InstanceNotConfiguredError", "RunAlreadyExistsError", "StorageError",
+class DatabaseDamagedError(StorageError):
+    """The database file is damaged (SQLite: malformed, or not a database at all)."""
+
+
+class ReadOnlyInstanceError(StorageError):
+    """A write was attempted on an instance that is opened read-only (or cannot be written)."""
+
+
+class DiskFullError(StorageError):
+    """The database could not be written: no space left where it lives."""
+
+
+__all__ = ["DatabaseDamagedError", "DiskFullError", "InstanceNotConfiguredError",
+           "ReadOnlyInstanceError", "RunAlreadyExistsError", "StorageError",
            "TickAlreadyExistsError"]

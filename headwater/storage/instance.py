@@ -203,6 +203,11 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
     def is_persistent(self) -> bool:
         return not self._is_ephemeral
 
+    @property
+    def is_read_only(self) -> bool:
+        """Opened read-only (this user cannot write the database): reads only, no migration."""
+        return self._db.read_only
+
     def report_runless_asset_event(self, asset_event: Any) -> None:
         """Record a materialization, observation or check result that no run produced."""
         import logging

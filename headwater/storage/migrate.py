@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from headwater.definitions.errors import StorageError
 from headwater.storage import sqlite_schema
 from headwater.storage.database import Database
+from headwater.storage.errors import ReadOnlyInstanceError
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -55,18 +56,26 @@ def _check_known(db_name: str, revision: str | None) -> None:
 
 
 def ensure_schema(db: Database) -> None:
-    """Make the database current. Fast path: one query; Alembic only when behind."""
-    revision: str | None = None
-    with db.read_cursor() as cursor:
-        try:
-            cursor.execute(_READ_REVISION)
-            row = cursor.fetchone()
-            revision = None if row is None else row[0]
-        except db.dbapi.Error:
-            revision = None  # no version table yet (a locked file is reported by the write below)
+    """Make the database current. Fast path: one query; Alembic only when behind.
+
+    A damaged SQLite file fails that first query (SQLite checks the header, the schema and the
+    file's size as it opens), which raises ``DatabaseDamagedError``. A database opened
+    read-only is never written: one at head is used as is, one behind is read as far as its
+    tables allow (``Database.schema_behind`` makes a missing table say "migrate"), and a
+    folder without a database cannot have one created.
+    """
+    revision = current_revision(db)
     if revision == HEAD:
         return
     _check_known(db.describe(), revision)
+    if db.read_only:
+        if revision is None:
+            raise ReadOnlyInstanceError(
+                f"{db.describe()} holds no Headwater data (no schema) and is read-only, so "
+                "Headwater cannot create its tables. Make it writable, or set HEADWATER_HOME to "
+                "a writable folder.")
+        db.schema_behind = (revision, HEAD)
+        return
     if db.is_sqlite:
         with db.write_cursor() as cursor:
             # again, under the write lock: another process may have won
@@ -86,6 +95,21 @@ def ensure_schema(db: Database) -> None:
             _create_at_head(conn)
         else:
             _run_alembic(conn)
+
+
+def current_revision(db: Database) -> str | None:
+    """The revision, read with one query; None for a database without a version table (new).
+    On SQLite any other error (damaged, locked...) is raised as the ``StorageError`` it means;
+    on PostgreSQL it is left to the write that follows, which reports it."""
+    with db.read_cursor() as cursor:
+        try:
+            cursor.execute(_READ_REVISION)
+        except db.dbapi.Error as e:
+            if db.is_sqlite and "no such table" not in str(e):
+                raise
+            return None
+        row = cursor.fetchone()
+        return None if row is None else row[0]
 
 
 def _create_at_head(conn: Connection) -> None:

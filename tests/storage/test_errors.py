@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 
@@ -10,6 +11,7 @@ import pytest
 from headwater.definitions.errors import StorageError
 from headwater.events import EventType
 from headwater.storage import Instance, RunStatus
+from headwater.storage.errors import DatabaseDamagedError
 
 from ._events import materialization, run_event, step_start
 
@@ -21,7 +23,8 @@ def _db(home):
 def _assert_clean(err: StorageError):
     # a clear message, not a driver traceback
     assert err.__cause__ is None and err.__suppress_context__
-    assert "sqlite3" not in str(err) and "sqlalchemy" not in str(err).lower()
+    assert not re.search(r"sqlite3\.\w+Error|Traceback", str(err))
+    assert "sqlalchemy" not in str(err).lower()
 
 
 def test_locked_database(tmp_path):
@@ -97,8 +100,9 @@ def test_missing_read_only_database(tmp_path):
 def test_corrupt_database_file(tmp_path):
     _db(tmp_path).parent.mkdir(parents=True)
     _db(tmp_path).write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StorageError, match="not a readable Headwater database") as info:
+    with pytest.raises(DatabaseDamagedError, match="not a SQLite database") as info:
         Instance.local(tmp_path)
+    assert "headwater instance check" in str(info.value)
     assert str(_db(tmp_path)) in str(info.value)
     _assert_clean(info.value)
 
