@@ -234,8 +234,11 @@ def dead_runs(db: Database, heartbeat_timeout: float | None = None,
 
 
 def fail_dead_runs(db: Database, heartbeat_timeout: float | None = None) -> list[str]:
-    """Mark failed every in-progress run whose process is gone; returns their run ids."""
-    failed = []
+    """Mark failed every in-progress run whose process is gone; returns their run ids. A
+    read-only instance is only read: nothing is marked."""
+    failed: list[str] = []
+    if db.read_only:
+        return failed
     for found, reason in dead_runs(db, heartbeat_timeout):
         who = found.process.describe()
         message = (f"The process running this run ({who}) is gone: {reason}. Marked failed by "

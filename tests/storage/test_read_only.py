@@ -177,3 +177,30 @@ def test_read_only_folder_without_a_database(tmp_path):
         text = str(info.value)
         assert "read-only" in text and "no database" in text
         assert not (ro / "history" / "headwater.db").exists()
+
+
+def test_a_dead_run_on_a_read_only_instance_is_read_not_marked(tmp_path):
+    from headwater.events import EventType
+    from headwater.storage import RunStatus
+
+    from ._events import run_event
+    from .test_run_health import _record_process
+
+    home = tmp_path / "home"
+    with Instance.local(home) as instance:
+        instance.create_run("j", run_id="dead")
+        instance.store_events([run_event("dead", EventType.RUN_START)])
+        _record_process(instance, "dead", _other_host_process(), heartbeat=0.0)
+    with read_only_bind(home, tmp_path / "ro") as ro, Instance.local(ro) as instance:
+        assert instance.fail_dead_runs() == []  # a reader never writes
+        assert instance.get_run_by_id("dead").status == RunStatus.STARTED
+    with Instance.local(home) as instance:  # the next writer marks it
+        assert instance.fail_dead_runs() == ["dead"]
+
+
+def _other_host_process():
+    from headwater.storage.processes import current_process
+
+    from .test_run_health import OTHER_HOST
+
+    return current_process()._replace(host=OTHER_HOST)
