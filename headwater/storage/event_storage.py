@@ -11,7 +11,7 @@ All of it is SQL written once, run on a DB-API cursor (no SQLAlchemy on the writ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from headwater.events.records import (
@@ -64,6 +64,24 @@ _SELECT_RUN_EVENTS = ("SELECT run_id, event_type, step_key, timestamp, body FROM
 _UPSERT_PLANNED = ("INSERT INTO asset_partition_planned (asset_key, partition, run_id, timestamp) "
                    "VALUES (?, ?, ?, ?) ON CONFLICT (asset_key, partition) DO UPDATE SET "
                    "run_id = excluded.run_id, timestamp = excluded.timestamp")
+
+
+# PostgreSQL: the channel followers LISTEN on (payload: the run id), and the advisory lock that
+# orders event writers.
+EVENTS_CHANNEL = "headwater_events"
+_EVENT_WRITERS_LOCK = 0x68770001
+
+
+def begin_event_writes(db: Database, cursor: Any, run_ids: Iterable[str]) -> None:
+    """Call first in a transaction that appends events. SQLite: nothing (its write lock already
+    orders writers). PostgreSQL: take the event writers' lock until commit, so event ids become
+    visible in id order and a follower's cursor never steps over an id committed later; and
+    notify the runs' followers, which PostgreSQL delivers at commit (never on rollback)."""
+    if db.is_sqlite:
+        return
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_EVENT_WRITERS_LOCK,))
+    for run_id in dict.fromkeys(run_ids):
+        cursor.execute("SELECT pg_notify(%s, %s)", (EVENTS_CHANNEL, run_id))
 
 
 def insert_plain_events(db: Database, cursor: Any, rows: Sequence[dict[str, Any]]) -> None:
@@ -126,6 +144,7 @@ class SqlEventLogStorage(contracts.EventLogStorage):
                                 row["timestamp"]))
         db = self._db
         with db.write_cursor() as cursor:
+            begin_event_writes(db, cursor, (row["run_id"] for row in rows))
             for run_id, run_moves in moves.items():
                 move_status(db, cursor, run_id, run_moves)
             if planned:

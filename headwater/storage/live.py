@@ -6,8 +6,9 @@ Two parts:
 
 * an ``EventNotifier`` says when the log *may* have changed, per backend: SQLite polls
   ``PRAGMA data_version`` on a connection of its own (one cheap statement per tick, no query of
-  the log while nothing was committed); any other database is polled every tick until it has a
-  notifier of its own (PostgreSQL: ``LISTEN``/``NOTIFY``, registered in ``NOTIFIERS``);
+  the log while nothing was committed); PostgreSQL ``LISTEN``s for the notification every
+  event-appending transaction sends at commit (its writers take one lock, so ids commit in
+  order and the id cursor never skips one); another database is polled every tick;
 * ``RunEventWatch``, backend-neutral: reads the run's events after its cursor when told, yields
   them in batches (lists of ``EventLogRecord``, in storage order) and ends once the run has
   finished and everything it stored is delivered, or after ``stop()``.
@@ -103,7 +104,7 @@ class SqliteDataVersionNotifier(PollingNotifier):
                 self._conn = None
 
 
-def _sqlite_notifier(db: Database, interval: float) -> EventNotifier:
+def _sqlite_notifier(db: Database, interval: float, run_id: str | None = None) -> EventNotifier:
     if db.path is not None:
         try:
             return SqliteDataVersionNotifier(db.path, interval)
@@ -112,13 +113,69 @@ def _sqlite_notifier(db: Database, interval: float) -> EventNotifier:
     return PollingNotifier(interval)  # in memory: no other connection can see it
 
 
+class PostgresListenNotifier:
+    """PostgreSQL: ``LISTEN`` on the event channel (``event_storage.EVENTS_CHANNEL``) on a
+    connection of its own; every transaction that appends events notifies it at commit with
+    the run id, so a watch wakes at once and queries only for its own run's commits.
+
+    The connection listens before the watch's first read, so no commit between the two is
+    missed. ``close()`` from another thread waits for the current short wait to end.
+    """
+
+    def __init__(self, db: Database, run_id: str | None,
+                 interval: float = DEFAULT_POLL_INTERVAL):
+        import psycopg
+
+        from headwater.storage.event_storage import EVENTS_CHANNEL
+
+        self._run_id = run_id
+        self._interval = max(interval, 0.05)
+        self._closed = threading.Event()
+        self._lock = threading.Lock()
+        conninfo = db.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self._conn: Any = psycopg.connect(conninfo, autocommit=True)
+        self._conn.execute(f"LISTEN {EVENTS_CHANNEL}")
+
+    def wait(self) -> bool:
+        while not self._closed.is_set():
+            with self._lock:
+                if self._conn is None:
+                    return False
+                try:
+                    for note in self._conn.notifies(timeout=self._interval, stop_after=1):
+                        if self._run_id is None or note.payload == self._run_id:
+                            return True
+                except Exception:  # noqa: BLE001 -- the connection broke: the watch's read says why
+                    return True
+        return False
+
+    def close(self) -> None:
+        self._closed.set()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+def _postgres_notifier(db: Database, interval: float, run_id: str | None = None,
+                       ) -> EventNotifier:
+    try:
+        return PostgresListenNotifier(db, run_id, interval)
+    except Exception:  # noqa: BLE001 -- cannot listen (driver, rights): polling still works
+        return PollingNotifier(interval)
+
+
 # Dialect name -> notifier factory. A backend without an entry is polled every interval.
-NOTIFIERS: dict[str, Callable[[Database, float], EventNotifier]] = {"sqlite": _sqlite_notifier}
+NOTIFIERS: dict[str, Callable[[Database, float, str | None], EventNotifier]] = {"sqlite": _sqlite_notifier,
+                                                      "postgresql": _postgres_notifier}
 
 
-def notifier_for(db: Database, interval: float = DEFAULT_POLL_INTERVAL) -> EventNotifier:
+def notifier_for(db: Database, interval: float = DEFAULT_POLL_INTERVAL,
+                 run_id: str | None = None) -> EventNotifier:
+    """The backend's notifier for a watch of ``run_id`` (None: any run)."""
     factory = NOTIFIERS.get(db.dialect_name)
-    return factory(db, interval) if factory is not None else PollingNotifier(interval)
+    return factory(db, interval, run_id) if factory is not None else PollingNotifier(interval)
 
 
 def parse_cursor(after: str | int | None) -> int:
@@ -155,7 +212,7 @@ class RunEventWatch:
         if not wait_for_run and self._status() is None:
             raise RunNotFoundError(f"No run with id {run_id!r} in this instance, so there are no "
                                    "events to follow. `headwater run list` shows the runs.")
-        self._notifier = notifier or notifier_for(db, poll_interval)
+        self._notifier = notifier or notifier_for(db, poll_interval, run_id)
 
     def _status(self) -> RunStatus | None:
         db = self._db

@@ -27,6 +27,7 @@ HEAD = REVISIONS[-1]
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")
 
 _READ_REVISION = "SELECT version_num FROM alembic_version"
+_SCHEMA_LOCK = 0x68770002  # PostgreSQL advisory lock held while a schema is created or migrated
 
 
 def read_revision(conn: Connection) -> str | None:
@@ -87,6 +88,8 @@ def ensure_schema(db: Database) -> None:
         if revision == HEAD:
             return
     with db.write() as conn:
+        if not db.is_sqlite:  # processes opening a new database at once: one creates it
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
         revision = read_revision(conn)
         if revision == HEAD:
             return

@@ -39,7 +39,7 @@ from headwater.events.records import (
     encode_entry,
 )
 from headwater.storage.database import Database
-from headwater.storage.event_storage import insert_plain_events
+from headwater.storage.event_storage import begin_event_writes, insert_plain_events
 from headwater.storage.processes import ProcessIdentity, can_check, current_process, gone_reason
 from headwater.storage.run_storage import move_status
 from headwater.storage.runs import FINISHED_STATUSES, IN_PROGRESS_STATUSES, RunStatus
@@ -270,6 +270,7 @@ def _fail(db: Database, run_id: str, message: str, step_message: str, error_name
                        else (_CLAIM_UNFINISHED, _FINISHED))
     now = time.time()
     with db.write_cursor() as cursor:
+        begin_event_writes(db, cursor, [run_id])  # first: the lock order of every event writer
         cursor.execute(db.sql(claim), (round(now, 6), run_id, *statuses))
         if cursor.rowcount != 1:
             return False

@@ -93,13 +93,8 @@ def database_url(request) -> str | None:
 
 def test_concurrent_runs_of_the_same_assets_all_succeed_and_store_everything(home, database_url,
                                                                             monkeypatch):
-    if database_url is not None:
+    if database_url is not None:  # a new database: the processes create its schema at once
         monkeypatch.setenv(workload.URL_ENV, database_url)
-        # The database's schema is made once, before the processes start: a new PostgreSQL
-        # database first opened by several processes at once is a separate matter (the
-        # storage layer's schema creation), not what this test is about.
-        with workload.open_instance():
-            pass
     outcomes = run_concurrently(home, PROCESSES, RUNS_EACH, database_url)
 
     runs = [pair for per_process in outcomes for pair in per_process]

@@ -173,3 +173,22 @@ def test_sqlite_files_skip_queries_until_a_commit(tmp_path):
         closer.start()
         assert notifier.wait() is False  # nothing committed since: only close() ends it
         closer.join()
+
+
+def test_postgres_followers_are_woken_by_their_runs_commits_only(postgres_url):
+    from headwater.storage.live import PostgresListenNotifier
+
+    from ._events import step_start
+
+    with Instance.from_url(postgres_url) as instance, \
+            Instance.from_url(postgres_url) as writer:  # another process's connection
+        mine, other = instance.create_run("job"), instance.create_run("job")
+        notifier = notifier_for(instance.database, 0.05, mine.run_id)
+        assert isinstance(notifier, PostgresListenNotifier)
+        writer.store_events([step_start(mine.run_id, "a")])
+        assert notifier.wait() is True
+        writer.store_events([step_start(other.run_id, "a")])  # another run's commit
+        closer = threading.Thread(target=notifier.close)
+        closer.start()
+        assert notifier.wait() is False  # not woken by the other run: only close() ends it
+        closer.join()

@@ -85,3 +85,16 @@ def test_concurrent_claims_never_exceed_the_pool(backend, tmp_path, request):
     with open_instance() as instance:
         info = instance.get_concurrency_info("db")
     assert claimed == 3 and info.active_slot_count == 3 and info.pending_step_count == 77
+
+
+def test_processes_opening_a_new_database_at_once_create_it_once(postgres_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def open_and_write(i: int) -> str:
+        with Instance.from_url(postgres_url) as instance:  # each its own connection
+            return instance.create_run("j", run_id=f"r{i}").run_id
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = sorted(pool.map(open_and_write, range(8)))
+    with Instance.from_url(postgres_url) as instance:
+        assert sorted(r.run_id for r in instance.get_runs()) == ids
