@@ -157,25 +157,36 @@ def parse_age(text: str) -> timedelta:
 
 
 @instance_group.command("prune")
-@click.option("--older-than", "older_than", required=True, metavar="AGE",
+@click.option("--older-than", "older_than", metavar="AGE",
               help="Delete finished runs that ended longer ago than this: a number and a unit "
-                   "(s, m, h, d, w), e.g. 30d.")
-@click.option("--keep-failed", is_flag=True, help="Keep failed runs, however old.")
+                   "(s, m, h, d, w), e.g. 30d. Default: retention.runs.max_age_days of the "
+                   "instance configuration.")
+@click.option("--keep-failed", is_flag=True, default=None,
+              help="Keep failed runs, however old (default: retention.runs.keep_failed).")
 @click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
 @click.option("--batch-size", type=click.IntRange(min=1), metavar="N",
               help="Runs deleted per transaction (default 200).")
-def prune(older_than: str, keep_failed: bool, dry_run: bool, batch_size: int | None) -> None:
+def prune(older_than: str | None, keep_failed: bool | None, dry_run: bool,
+          batch_size: int | None) -> None:
     """Delete old finished runs with their events, in batches. Runs still going are never
     touched; a run holding an asset's latest materialization, observation or check result,
     a partition's latest materialization or a failed partition is kept whole."""
     from headwater.storage import Instance
 
-    age = parse_age(older_than)
+    age = parse_age(older_than) if older_than is not None else None
     home, from_env = home_directory()
     if not from_env and not os.path.isdir(home):
         click.echo("No runs yet: nothing to prune.")
         return
     with Instance.local(home) as instance:
+        configured = instance.config.retention.runs
+        if age is None:
+            age = configured.max_age
+            if age is None:
+                raise CliError("Give --older-than AGE (e.g. 30d), or set retention: runs: "
+                               "max_age_days: N in the instance's dagster.yaml.")
+        if keep_failed is None:
+            keep_failed = configured.keep_failed
         r = instance.prune_runs(age, keep_failed=keep_failed, batch_size=batch_size,
                                 dry_run=dry_run)
     verb = "Would delete" if dry_run else "Deleted"

@@ -110,3 +110,22 @@ def test_prune_without_an_instance_says_so(monkeypatch, tmp_path):
     result = run_cli("instance", "prune", "--older-than", "30d")
     assert result.exit_code == 0
     assert "No runs yet: nothing to prune." in result.output
+
+
+def test_the_instance_configuration_gives_the_defaults():
+    import os
+
+    old = _materialize("raw_wind")
+    _materialize("raw_wind")
+    failed = _failed()
+    _failed()
+    _age(40, old, failed)
+    missing = run_cli("instance", "prune")
+    assert missing.exit_code == 2 and "retention: runs: max_age_days" in missing.output
+    home = os.environ["HEADWATER_HOME"]
+    with open(os.path.join(home, "dagster.yaml"), "w") as f:
+        f.write("retention:\n  runs:\n    max_age_days: 30\n    keep_failed: true\n")
+    kept = run_cli("instance", "prune")
+    assert kept.exit_code == 0, kept.output
+    assert "Deleted 1 run " in kept.output and "Kept 1 older failed runs" in kept.output
+    assert old not in _state()[0] and failed in _state()[0]
