@@ -63,7 +63,22 @@ class PollingNotifier:
         self._closed.set()
 
 
-class SqliteDataVersionNotifier(PollingNotifier):
+class _OwnConnection:
+    """A notifier holding a connection of its own, closed (under its lock) by ``close()``."""
+
+    _closed: threading.Event
+    _lock: threading.Lock
+    _conn: Any
+
+    def close(self) -> None:
+        self._closed.set()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+class SqliteDataVersionNotifier(_OwnConnection, PollingNotifier):
     """A SQLite file: every ``interval``, ``PRAGMA data_version`` on its own read connection.
 
     The value changes when another connection (any process, or this process's writer) commits,
@@ -96,12 +111,6 @@ class SqliteDataVersionNotifier(PollingNotifier):
                 return True
         return False
 
-    def close(self) -> None:
-        self._closed.set()
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
 
 
 def _sqlite_notifier(db: Database, interval: float, run_id: str | None = None) -> EventNotifier:
@@ -113,7 +122,7 @@ def _sqlite_notifier(db: Database, interval: float, run_id: str | None = None) -
     return PollingNotifier(interval)  # in memory: no other connection can see it
 
 
-class PostgresListenNotifier:
+class PostgresListenNotifier(_OwnConnection):
     """PostgreSQL: ``LISTEN`` on the event channel (``event_storage.EVENTS_CHANNEL``) on a
     connection of its own; every transaction that appends events notifies it at commit with
     the run id, so a watch wakes at once and queries only for its own run's commits.
@@ -149,13 +158,6 @@ class PostgresListenNotifier:
                 except Exception:  # noqa: BLE001 -- the connection broke: the watch's read says why
                     return True
         return False
-
-    def close(self) -> None:
-        self._closed.set()
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
 
 
 def _postgres_notifier(db: Database, interval: float, run_id: str | None = None,
