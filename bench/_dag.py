@@ -25,13 +25,13 @@ RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
 
-def parse_args(description: str, **extra: dict) -> argparse.Namespace:
+def parse_args(description: str, n_default: int = 100, **extra: dict) -> argparse.Namespace:
     """Common flags (`--impl`, `--n`) plus any extra ones given as name -> add_argument kwargs."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--impl", default="headwater", help="module to benchmark: headwater|dagster"
     )
-    parser.add_argument("--n", type=int, default=100, help="number of assets")
+    parser.add_argument("--n", type=int, default=n_default, help="number of assets")
     for name, kwargs in extra.items():
         parser.add_argument(f"--{name.replace('_', '-')}", **kwargs)
     return parser.parse_args()
@@ -85,8 +85,21 @@ def make_asset(dg: ModuleType, i: int, use_deps: bool = False):
     return dg.asset(name=key_name(i), ins=ins)(_child_fn)
 
 
-def layered_assets(dg: ModuleType, n: int, use_deps: bool = False) -> list:
+def make_prefixed_asset(dg: ModuleType, i: int, prefix: str):
+    """Asset i of the layered DAG with every key (its own and its inputs') `[prefix, name]`."""
+    ups = parents(i)
+    if not ups:
+        return dg.asset(name=key_name(i), key_prefix=[prefix])(_root_fn)
+    ins = {"left": dg.AssetIn(key=dg.AssetKey([prefix, key_name(ups[0])])),
+           "right": dg.AssetIn(key=dg.AssetKey([prefix, key_name(ups[1])]))}
+    return dg.asset(name=key_name(i), key_prefix=[prefix], ins=ins)(_child_fn)
+
+
+def layered_assets(dg: ModuleType, n: int, use_deps: bool = False,
+                   prefix: str | None = None) -> list:
     """N assets, WIDTH per layer, each depending on two assets of the previous layer."""
+    if prefix:
+        return [make_prefixed_asset(dg, i, prefix) for i in range(n)]
     return [make_asset(dg, i, use_deps) for i in range(n)]
 
 

@@ -2,7 +2,8 @@
 
 Headwater runs on this interpreter (`make bench` uses .venv), Dagster on .venv-dagster/bin/python.
 Each measurement is its own subprocess with a timeout; a failure is reported and the rest go on.
-Raw results go to bench/results/latest.json.
+Raw results go to bench/results/latest.json. Workloads on PostgreSQL (W2-PG, W11-PG) share one
+server that this script starts (fsync on) and stops at the end.
 
     python bench/compare.py [--full] [--only w2]
 
@@ -26,6 +27,7 @@ REPO = BENCH.parent
 HW_PY = sys.executable
 DG_PY = str(REPO / ".venv-dagster" / "bin" / "python")
 GIB_MB = 1024
+PG_URL = "<postgres-url>"  # in a plan's args: replaced by the URL of the server compare.py starts
 
 
 def run_json(py: str, script: str, args: list[str], timeout: float) -> dict:
@@ -66,6 +68,13 @@ def plan(full: bool) -> list[tuple[str, str, str, list[str], float]]:
             if not is_dg:  # a second or two per run: take the median of 3
                 w2 += ["--repeat", "3"]
             runs.append((f"w2/{n}/{impl}", py, "w2_trivial_assets.py", w2, 3600))
+        for n in (100, 1000):  # W2 with the instance on PostgreSQL (fsync on)
+            if is_dg and n == 1000 and not full:
+                continue  # ~0.5 s per asset for Dagster
+            w2pg = ["--impl", impl, "--n", str(n), "--postgres-url", PG_URL]
+            if not is_dg:
+                w2pg += ["--repeat", "3"]
+            runs.append((f"w2_pg/{n}/{impl}", py, "w2_trivial_assets.py", w2pg, 3600))
         w2e = ["--impl", impl, "--n", "100", "--ephemeral"]
         runs.append((f"w2e/100/{impl}", py, "w2_trivial_assets.py", w2e, 1800))
         for n in (1000, 10_000, 100_000):
@@ -91,6 +100,14 @@ def plan(full: bool) -> list[tuple[str, str, str, list[str], float]]:
                 continue  # Dagster's fill writes ~90 events/s: 100,000 take ~20 minutes
             w5b = ["--impl", impl, "--mode", "status", "--kind", kind, "--n", str(n)]
             runs.append((f"w5b/{kind}/{n}/{impl}", py, "w5b_partition_status.py", w5b, 3600))
+        for backend in ("sqlite", "pg"):  # 8 processes × 20 runs of 20 assets on one instance
+            w11 = ["--impl", impl, "--processes", "8", "--runs", "5" if is_dg and not full else "20"]
+            if backend == "pg":
+                w11 += ["--postgres-url", PG_URL]
+            runs.append((f"w11_{backend}/{impl}", py, "w11_concurrency.py", w11, 3600))
+            if not is_dg:  # each process its own asset keys: no shared files
+                runs.append((f"w11_{backend}_own_keys/{impl}", py, "w11_concurrency.py",
+                             [*w11, "--own-keys"], 3600))
         if not is_dg:  # a 10,000-run backfill's memory (Dagster: ~70 minutes)
             w5m = ["--impl", impl, "--mode", "memory", "--n", "10000"]
             runs.append((f"w5b/memory/{impl}", py, "w5b_partition_status.py", w5m, 1800))
@@ -138,7 +155,9 @@ def row(
         return value, fmt(value, unit) if value is not None or impl != "reference" else "—"
 
     (hw, hw_s), (dg, dg_s), (ref, ref_s) = cell("headwater"), cell("dagster"), cell("reference")
-    ratio = f"{dg / hw:,.1f}×" if hw and dg else "—"
+    ratio = "—"
+    if hw and dg and field not in NO_RATIO:  # how many times better Headwater is
+        ratio = f"{hw / dg:,.1f}×" if field in HIGHER_IS_BETTER else f"{dg / hw:,.1f}×"
     verdict = check(hw, dg, ref) if check and hw is not None else None
     mark = {True: " ✅", False: " ❌", None: ""}[verdict]
     if field == "ms_per_asset" and hw and ref:
@@ -152,8 +171,12 @@ W4_RUNS = [(20, "in_process", 0.0), (100, "in_process", 0.0), (20, "multiprocess
 
 W5_MODES = ["runs", "single", "backfill-runs", "backfill-single"]
 W5B_STATUS = [("static", 10_000), ("static", 100_000), ("hourly", 0)]
-# Rows whose Dagster column is another key's: Headwater's backfills against Dagster's runs
-DAGSTER_SAME_AS = {"w5/backfill-runs": "w5/runs", "w5/backfill-single": "w5/single"}
+# Rows whose Dagster column is another key's: Headwater's backfills against Dagster's runs, and
+# W11 with each process's own keys against Dagster's W11 (same keys)
+DAGSTER_SAME_AS = {"w5/backfill-runs": "w5/runs", "w5/backfill-single": "w5/single",
+                   "w11_sqlite_own_keys": "w11_sqlite", "w11_pg_own_keys": "w11_pg"}
+HIGHER_IS_BETTER = {"runs_per_s"}  # the ratio column is then Headwater/Dagster
+NO_RATIO = {"failed_runs", "logs_per_asset"}
 
 
 def faster(times: float) -> Check:
@@ -186,6 +209,25 @@ def rows() -> list[tuple[str, str, str, str, str, Check | None]]:
         if n == 100:
             spec.append(("W2 N=100 ephemeral: ms/asset", "w2e/100", "ms_per_asset", " ms",
                          "≥ 100× faster than Dagster", faster(100)))  # fmt: skip
+    for n in (100, 1000):
+        spec += [
+            (f"W2-PG N={n}: materialize on PostgreSQL (fsync on), ms/asset", f"w2_pg/{n}",
+             "ms_per_asset", " ms", "≥ 50× faster than Dagster (dagster-postgres)", faster(50)),
+            (f"W2-PG N={n}: stored events/asset", f"w2_pg/{n}", "logs_per_asset", "", "", None),
+        ]  # fmt: skip
+    for backend, name in (("sqlite", "SQLite"), ("pg", "PostgreSQL")):
+        for suffix, keys in (("", "same 20 assets"), ("_own_keys", "own keys per process")):
+            key = f"w11_{backend}{suffix}"
+            what = f"W11 {name}, 8 processes × 20 runs × 20 assets ({keys})"
+            vs = "; Dagster: its same-keys W11" if suffix else ""
+            sample = "; Dagster 8 × 5 runs unless --full" if not suffix else vs
+            spec += [
+                (f"{what}: successful runs/s", key, "runs_per_s", "", f"(higher is better{sample})",
+                 None),
+                (f"{what}: p99 run time", key, "run_p99_ms", " ms", "", None),
+                (f"{what}: failed runs", key, "failed_runs", "", "0",
+                 lambda hw, dg, ref: hw == 0),
+            ]  # fmt: skip
     for n in (1000, 10_000, 100_000):
         big = n == 100_000
         spec += [
@@ -232,7 +274,8 @@ def rows() -> list[tuple[str, str, str, str, str, Check | None]]:
 
 
 def table(results: dict) -> str:
-    head = "| workload | Headwater | Dagster | ratio (Dagster/Headwater) | reference | target |"
+    head = ("| workload | Headwater | Dagster | ratio (× in Headwater's favour) | reference "
+            "| target |")
     return "\n".join([head, "|---|---|---|---|---|---|"] + [row(results, *r) for r in rows()])
 
 
@@ -251,17 +294,30 @@ def main() -> None:
 
     skip = {"headwater": importable(HW_PY, "headwater"), "dagster": importable(DG_PY, "dagster")}
     results: dict[str, dict] = {}
-    for key, py, script, script_args, timeout in plan(args.full):
-        if args.only not in key:
-            continue
-        impl = key.rsplit("/", 1)[1]
-        if skip.get(impl):
-            results[key] = {"error": f"not importable: {skip[impl]}"}
-            continue
-        print(f"running {key} ...", file=sys.stderr, flush=True)
-        start = time.perf_counter()
-        results[key] = run_json(py, script, script_args, timeout)
-        print(f"  {time.perf_counter() - start:.1f} s: {results[key]}", file=sys.stderr, flush=True)
+    server = None  # one PostgreSQL server for every workload that needs one, started on demand
+    try:
+        for key, py, script, script_args, timeout in plan(args.full):
+            if args.only not in key:
+                continue
+            impl = key.rsplit("/", 1)[1]
+            if skip.get(impl):
+                results[key] = {"error": f"not importable: {skip[impl]}"}
+                continue
+            if PG_URL in script_args:
+                if server is None:
+                    from _pg import start_server
+
+                    server = start_server()
+                url = server.url("postgres", driver=None)
+                script_args = [url if a == PG_URL else a for a in script_args]
+            print(f"running {key} ...", file=sys.stderr, flush=True)
+            start = time.perf_counter()
+            results[key] = run_json(py, script, script_args, timeout)
+            print(f"  {time.perf_counter() - start:.1f} s: {results[key]}", file=sys.stderr,
+                  flush=True)
+    finally:
+        if server is not None:
+            server.stop()
 
     for impl in ("headwater", "dagster"):  # W1a's floor: a bare interpreter start
         startup = results.get(f"w1/{impl}", {}).get("python_startup_ms")

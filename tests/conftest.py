@@ -12,7 +12,9 @@ import sys
 
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# The server helper lives in tools/ (the benchmarks use it too).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tools"))
 
 from pg_server import PostgresServer, find_bindir  # noqa: E402
 

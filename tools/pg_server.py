@@ -1,4 +1,8 @@
-"""A real PostgreSQL server for the tests: ``initdb`` + ``pg_ctl`` on a temp folder, loopback only.
+"""A real, throwaway PostgreSQL server: ``initdb`` + ``pg_ctl`` on a temp folder, loopback only.
+
+Shared by the tests (``tests/conftest.py``: fsync off, for speed) and the benchmarks
+(``bench/_pg.py``: fsync on, for realistic durability). Standard library only, so that both
+virtualenvs can import it (``admin()`` alone needs psycopg 3).
 
 PostgreSQL refuses to run as root, so as root the server runs as the ``postgres`` user
 (``runuser -u postgres --``) on a folder it owns. The server listens on 127.0.0.1 on a free
@@ -87,9 +91,10 @@ class PostgresServer:
                 self.port = 0
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def url(self, database: str = "postgres", *, driver: str = "psycopg") -> str:
-        return (f"postgresql+{driver}://postgres:{self.password}@127.0.0.1:{self.port}/"
-                f"{database}")
+    def url(self, database: str = "postgres", *, driver: str | None = "psycopg") -> str:
+        """A SQLAlchemy URL; ``driver=None`` gives a plain ``postgresql://`` URL."""
+        scheme = f"postgresql+{driver}" if driver else "postgresql"
+        return f"{scheme}://postgres:{self.password}@127.0.0.1:{self.port}/{database}"
 
     def admin(self, sql: str) -> None:
         """Run one statement on the ``postgres`` database, outside a transaction."""
