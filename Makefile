@@ -31,13 +31,13 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy headwater
 
-# Dagster lives in its own virtualenv, never as a dependency of Headwater.
+# Dagster lives in its own virtualenv, never as a dependency of Headwater. dagster-postgres (for
+# bench/'s W2-PG and W11) pins an exact dagster and the index has no 0.29.x for 1.13.29: the newest
+# 0.29 goes in with --no-deps, so that it cannot downgrade dagster.
 $(DG_BIN)/dagster:
 	$(PY) -m venv $(DG_VENV)
 	$(DG_BIN)/pip install -q --upgrade pip
 	$(DG_BIN)/pip install -q "dagster==1.13.*" pytest duckdb pandas
-	# dagster-postgres (W2-PG, W11 in bench/) pins an exact dagster; the index has no 0.29.x
-	# for 1.13.29, so install the newest 0.29 without letting it downgrade dagster.
 	$(DG_BIN)/pip install -q --no-deps "dagster-postgres==0.29.*" psycopg2-binary
 	touch $(DG_BIN)/dagster
 
