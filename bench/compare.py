@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -284,7 +285,8 @@ def main() -> None:
     parser.add_argument(
         "--full", action="store_true", help="also Dagster at W2 N=1000, W3 N=10,000"
     )
-    parser.add_argument("--only", default="", help="run only result keys containing this, e.g. w3")
+    parser.add_argument("--only", default="", help="run only result keys containing this, e.g. w3 "
+                        "(not followed by a digit: w1 is not w11)")
     parser.add_argument("--table-only", action="store_true", help="reprint latest.json's table")
     args = parser.parse_args()
     out = BENCH / "results" / "latest.json"
@@ -296,8 +298,9 @@ def main() -> None:
     results: dict[str, dict] = {}
     server = None  # one PostgreSQL server for every workload that needs one, started on demand
     try:
+        only = re.compile(re.escape(args.only) + r"(?!\d)")
         for key, py, script, script_args, timeout in plan(args.full):
-            if args.only not in key:
+            if not only.search(key):
                 continue
             impl = key.rsplit("/", 1)[1]
             if skip.get(impl):

@@ -12,7 +12,9 @@ warm-up run of its own; then all wait on one barrier and, once released together
 runs one after the other (`materialize(assets, instance=...)`). Measured: wall time from the
 barrier to the last run's end; successful runs per second over it; each run's time (p50, p99,
 max); failed runs (a raised error or `success` false; must be 0) with their distinct errors;
-and afterwards, read from the instance, how many runs it records as SUCCESS.
+the processes' CPU time over the timed part (`cpu_busy_pct`: of all cores; low means they
+wait, on locks or the disk); and afterwards, read from the instance, how many runs it records
+as SUCCESS.
 
     python bench/w11_concurrency.py --impl headwater [--postgres] [--processes 8 --runs 20 --n 20]
 """
@@ -21,7 +23,9 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import re
+import resource
 import statistics
 import traceback
 from types import ModuleType
@@ -63,6 +67,7 @@ def _worker(impl: str, home: str, db_url: str | None, index: int, runs: int, n: 
     except Exception as exc:  # reported; the process still joins the barrier
         setup_error = _why(exc) + "\n" + traceback.format_exc()[-800:]
     barrier.wait(timeout=BARRIER_TIMEOUT_S)
+    cpu_start = _cpu_s()
     if setup_error is None:
         for _ in range(runs):
             start = now()
@@ -73,7 +78,12 @@ def _worker(impl: str, home: str, db_url: str | None, index: int, runs: int, n: 
                 error = _why(exc)
             timings.append((now() - start, error))
         instance.dispose()
-    results.put((index, setup_error, timings))
+    results.put((index, setup_error, timings, _cpu_s() - cpu_start))
+
+
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _percentile(sorted_values: list[float], q: float) -> float:
@@ -124,8 +134,9 @@ def main() -> None:
     for proc in procs:
         proc.join()
 
-    setup_errors = [err for _, err, _ in reports if err]
-    timings = [t for _, _, runs in reports for t in runs]
+    setup_errors = [err for _, err, _, _ in reports if err]
+    timings = [t for _, _, runs, _ in reports for t in runs]
+    cpu = sum(c for _, _, _, c in reports)
     errors = [err for _, err in timings if err]
     seconds = sorted(t for t, _ in timings)
     total = args.processes * args.runs
@@ -153,6 +164,9 @@ def main() -> None:
         "run_p99_ms": round(_percentile(seconds, 0.99) * 1000, 1) if seconds else None,
         "run_max_ms": round(seconds[-1] * 1000, 1) if seconds else None,
         # minus the warm-ups: the parent's and those of the processes that set up without error
+        # CPU seconds of the processes over the timed part, / (wall × cores): low means waiting
+        "cpu_s": round(cpu, 2),
+        "cpu_busy_pct": round(100 * cpu / (wall * (os.cpu_count() or 1)), 1),
         "recorded_success_runs": _recorded_successes(dg, home, db_url) - 1
         - (args.processes - len(setup_errors)),
         "errors": [{"count": count, "example": examples[kind]}
