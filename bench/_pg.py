@@ -6,9 +6,10 @@ and passes its URL (`--postgres-url`) to every script, so Headwater and Dagster 
 server in one run; a script run by hand with `--postgres` starts its own.
 
 Databases are created with whichever driver the interpreter has: psycopg 3 (Headwater's venv) or
-psycopg2 (Dagster's, from dagster-postgres). Headwater is given the plain `postgresql://` URL
-(it uses psycopg 3), Dagster `postgresql+psycopg2://` (dagster-postgres' driver; SQLAlchemy 2.1
-would otherwise pick psycopg 3, which Dagster's venv does not have).
+psycopg2 (Dagster's, from dagster-postgres). Both libraries read the database from
+`dagster.yaml` in the home; Headwater is given the plain `postgresql://` URL (it uses
+psycopg 3), Dagster `postgresql+psycopg2://` (dagster-postgres' driver; SQLAlchemy 2.1 would
+otherwise pick psycopg 3, which Dagster's venv does not have).
 """
 
 from __future__ import annotations
@@ -87,18 +88,17 @@ def _drop(admin_url: str, name: str) -> None:
 
 
 def configure_home(dg: ModuleType, home: str, db_url: str | None) -> None:
-    """Point Dagster's `home` at PostgreSQL the documented way (dagster-postgres):
-    `storage: postgres: postgres_url:` in `$DAGSTER_HOME/dagster.yaml`. Nothing for SQLite or
-    for Headwater (its instance is opened with `from_url`, see `open_instance`)."""
-    if db_url is not None and dg.__name__ == "dagster":
-        url = db_url.replace("postgresql://", "postgresql+psycopg2://", 1)
-        with open(os.path.join(home, "dagster.yaml"), "w") as f:
-            f.write(f'storage:\n  postgres:\n    postgres_url: "{url}"\n')
+    """Point `home` at the PostgreSQL database `db_url` (nothing for SQLite) the way both
+    libraries document it: `storage: postgres: postgres_url:` in `$DAGSTER_HOME/dagster.yaml`
+    (Dagster through dagster-postgres). Asset values and compute logs stay under `home`."""
+    if db_url is None:
+        return
+    if dg.__name__ == "dagster":
+        db_url = db_url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    with open(os.path.join(home, "dagster.yaml"), "w") as f:
+        f.write(f'storage:\n  postgres:\n    postgres_url: "{db_url}"\n')
 
 
-def open_instance(dg: ModuleType, home: str, db_url: str | None):
-    """The instance of `home` (after `configure_home`): SQLite in it (`db_url` None), else
-    PostgreSQL at `db_url`. Files (asset values, compute logs) go under `home` either way."""
-    if db_url is None or dg.__name__ == "dagster":
-        return dg.DagsterInstance.get()
-    return dg.DagsterInstance.from_url(db_url, root_directory=home)
+def open_instance(dg: ModuleType):
+    """The instance of the current `$DAGSTER_HOME`/`$HEADWATER_HOME` (see `configure_home`)."""
+    return dg.DagsterInstance.get()

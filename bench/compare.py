@@ -123,6 +123,8 @@ def plan(full: bool) -> list[tuple[str, str, str, list[str], float]]:
 def fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, int):  # counts: failed runs
+        return f"{value:,}{unit}"
     if value >= 100:
         text = f"{value:,.0f}"
     elif value >= 10:

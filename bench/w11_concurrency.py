@@ -54,15 +54,15 @@ def _why(exc: BaseException) -> str:
     return f"{type(root).__name__}: {text[0] if text else ''}"[:200]
 
 
-def _worker(impl: str, home: str, db_url: str | None, index: int, runs: int, n: int,
-            own_keys: bool, barrier, results) -> None:
-    """One process: set up, wait for the others, then `runs` runs; reports (seconds, error)."""
+def _worker(impl: str, index: int, runs: int, n: int, own_keys: bool, barrier, results) -> None:
+    """One process: set up, wait for the others, then `runs` runs; reports (seconds, error).
+    The instance is the parent's home (inherited DAGSTER_HOME/HEADWATER_HOME, its dagster.yaml)."""
     timings: list[tuple[float, str | None]] = []
     setup_error = None
     try:
         dg = load(impl)
         assets = layered_assets(dg, n, prefix=f"p{index}" if own_keys else None)
-        instance = open_instance(dg, home, db_url)
+        instance = open_instance(dg)
         _warm_up(dg, instance, f"warmup_p{index}")
     except Exception as exc:  # reported; the process still joins the barrier
         setup_error = _why(exc) + "\n" + traceback.format_exc()[-800:]
@@ -91,8 +91,8 @@ def _percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[max(0, math.ceil(q * len(sorted_values)) - 1)]
 
 
-def _recorded_successes(dg: ModuleType, home: str, db_url: str | None) -> int:
-    instance = open_instance(dg, home, db_url)
+def _recorded_successes(dg: ModuleType) -> int:
+    instance = open_instance(dg)
     try:
         ok = dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS])
         return instance.get_runs_count(filters=ok)
@@ -112,18 +112,18 @@ def main() -> None:
     )
     dg = load(args.impl)
     pg = server_url(args.postgres_url) if args.postgres or args.postgres_url else None
-    home = fresh_home()
+    home = fresh_home()  # the processes inherit it (DAGSTER_HOME, HEADWATER_HOME)
     db_url = new_database(pg, "w11") if pg else None
     configure_home(dg, home, db_url)
-    instance = open_instance(dg, home, db_url)  # creates the schema once, before the crowd
+    instance = open_instance(dg)  # creates the schema once, before the crowd
     _warm_up(dg, instance, "warmup")
     instance.dispose()
 
     ctx = multiprocessing.get_context("spawn")
     barrier = ctx.Barrier(args.processes + 1)
     results = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(args.impl, home, db_url, i, args.runs, args.n,
-                                               args.own_keys, barrier, results))
+    procs = [ctx.Process(target=_worker, args=(args.impl, i, args.runs, args.n, args.own_keys,
+                                               barrier, results))
              for i in range(args.processes)]
     for proc in procs:
         proc.start()
@@ -167,7 +167,7 @@ def main() -> None:
         # CPU seconds of the processes over the timed part, / (wall × cores): low means waiting
         "cpu_s": round(cpu, 2),
         "cpu_busy_pct": round(100 * cpu / (wall * (os.cpu_count() or 1)), 1),
-        "recorded_success_runs": _recorded_successes(dg, home, db_url) - 1
+        "recorded_success_runs": _recorded_successes(dg) - 1
         - (args.processes - len(setup_errors)),
         "errors": [{"count": count, "example": examples[kind]}
                    for kind, count in sorted(distinct.items(), key=lambda kv: -kv[1])[:5]],

@@ -50,7 +50,7 @@ def one_run(dg: ModuleType, n: int, ephemeral: bool, warmup: bool, baseline: int
     home = fresh_home()
     db_url = new_database(pg_server, "w2") if pg_server else None
     configure_home(dg, home, db_url)
-    instance = None if ephemeral else open_instance(dg, home, db_url)
+    instance = None if ephemeral else open_instance(dg)
     warmup_ms = warm_up(dg, instance) if warmup else None
 
     assets = layered_assets(dg, n)
