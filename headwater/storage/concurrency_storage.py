@@ -12,24 +12,20 @@ from typing import TYPE_CHECKING
 
 from headwater.definitions.errors import InvalidInvocationError
 from headwater.storage import contracts
-from headwater.storage.concurrency import (
-    ClaimedSlot,
-    ConcurrencyClaimStatus,
-    ConcurrencyKeyInfo,
-    ConcurrencySlotStatus,
-    PendingStep,
-)
 from headwater.storage.database import Database
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from headwater.storage import concurrency as cy
     from headwater.storage import schema as tables
+    from headwater.storage.concurrency import ConcurrencyClaimStatus, ConcurrencyKeyInfo
 else:
-    from headwater.storage.lazy import sa, tables
+    from headwater.storage.lazy import LazyModule, sa, tables
 
-CLAIMED = ConcurrencySlotStatus.CLAIMED.value
-PENDING = ConcurrencySlotStatus.PENDING.value
+    cy = LazyModule("headwater.storage.concurrency")  # loaded when pools are first used
+
+CLAIMED, PENDING = "CLAIMED", "PENDING"  # ConcurrencySlotStatus values, as stored
 
 
 def _check_key(concurrency_key: str) -> str:
@@ -71,10 +67,10 @@ class SqlConcurrencyStorage(contracts.ConcurrencyStorage):
                 cl.c.concurrency_key == concurrency_key)).scalar()
             rows = conn.execute(sa.select(cc).where(cc.c.concurrency_key == concurrency_key)
                                 .order_by(cc.c.priority.desc(), cc.c.id)).all()
-        return ConcurrencyKeyInfo(
+        return cy.ConcurrencyKeyInfo(
             concurrency_key, int(count or 0),
-            tuple(ClaimedSlot(r.run_id, r.step_key) for r in rows if r.status == CLAIMED),
-            tuple(PendingStep(r.run_id, r.step_key, r.priority, r.timestamp)
+            tuple(cy.ClaimedSlot(r.run_id, r.step_key) for r in rows if r.status == CLAIMED),
+            tuple(cy.PendingStep(r.run_id, r.step_key, r.priority, r.timestamp)
                   for r in rows if r.status == PENDING))
 
     def claim_concurrency_slot(self, concurrency_key: str, run_id: str, step_key: str,
@@ -86,12 +82,13 @@ class SqlConcurrencyStorage(contracts.ConcurrencyStorage):
             limit = conn.execute(sa.select(cl.c.slot_count).where(cl.c.concurrency_key == key)
                                  .with_for_update()).scalar()
             if limit is None:
-                return ConcurrencyClaimStatus(key, ConcurrencySlotStatus.CLAIMED, priority)
+                return cy.ConcurrencyClaimStatus(key, cy.ConcurrencySlotStatus.CLAIMED, priority)
             mine = conn.execute(sa.select(cc.c.id, cc.c.status, cc.c.priority).where(
                 cc.c.concurrency_key == key, cc.c.run_id == run_id,
                 cc.c.step_key == step_key)).first()
             if mine is not None and mine.status == CLAIMED:
-                return ConcurrencyClaimStatus(key, ConcurrencySlotStatus.CLAIMED, mine.priority)
+                return cy.ConcurrencyClaimStatus(key, cy.ConcurrencySlotStatus.CLAIMED,
+                                                 mine.priority)
             claimed = conn.execute(sa.select(sa.func.count()).where(
                 cc.c.concurrency_key == key, cc.c.status == CLAIMED)).scalar_one()
             if mine is not None:  # its place in line was fixed when it first asked
@@ -110,7 +107,7 @@ class SqlConcurrencyStorage(contracts.ConcurrencyStorage):
             elif status == CLAIMED:
                 conn.execute(sa.update(cc).where(cc.c.id == mine.id).values(
                     status=CLAIMED, timestamp=now))
-        return ConcurrencyClaimStatus(key, ConcurrencySlotStatus(status), priority)
+        return cy.ConcurrencyClaimStatus(key, cy.ConcurrencySlotStatus(status), priority)
 
     def free_concurrency_slot_for_step(self, run_id: str, step_key: str) -> None:
         cc = tables.concurrency_claims

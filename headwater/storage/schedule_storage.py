@@ -11,21 +11,17 @@ import orjson
 from headwater.storage import contracts
 from headwater.storage.database import Database
 from headwater.storage.errors import TickAlreadyExistsError
-from headwater.storage.instigators import (
-    FINISHED_TICK_STATUSES,
-    InstigatorState,
-    InstigatorStatus,
-    InstigatorType,
-    Tick,
-    TickStatus,
-)
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from headwater.storage import instigators as it
     from headwater.storage import schema as tables
+    from headwater.storage.instigators import InstigatorState, InstigatorType, Tick, TickStatus
 else:
-    from headwater.storage.lazy import sa, tables
+    from headwater.storage.lazy import LazyModule, sa, tables
+
+    it = LazyModule("headwater.storage.instigators")  # loaded when schedules are first used
 
 
 def _state_body(state: InstigatorState) -> str:
@@ -36,9 +32,10 @@ def _state_body(state: InstigatorState) -> str:
 
 def _to_state(row: Any) -> InstigatorState:
     body = orjson.loads(row.body)
-    return InstigatorState(row.name, InstigatorType(row.instigator_type),
-                           InstigatorStatus(row.status), body["location_name"], body["cursor"],
-                           body["last_tick_timestamp"], body["extra"], row.update_timestamp)
+    return it.InstigatorState(row.name, it.InstigatorType(row.instigator_type),
+                              it.InstigatorStatus(row.status), body["location_name"],
+                              body["cursor"], body["last_tick_timestamp"], body["extra"],
+                              row.update_timestamp)
 
 
 def _tick_body(tick: Tick) -> str:
@@ -49,10 +46,11 @@ def _tick_body(tick: Tick) -> str:
 
 def _to_tick(row: Any) -> Tick:
     body = orjson.loads(row.body)
-    return Tick(row.id, row.selector_id, body["name"], InstigatorType(row.instigator_type),
-                row.tick_key, TickStatus(row.status), row.timestamp, row.end_timestamp,
-                tuple(body["run_ids"]), tuple(body["run_keys"]), body["cursor"],
-                body["skip_reason"], body["error"])
+    return it.Tick(row.id, row.selector_id, body["name"],
+                   it.InstigatorType(row.instigator_type), row.tick_key,
+                   it.TickStatus(row.status), row.timestamp, row.end_timestamp,
+                   tuple(body["run_ids"]), tuple(body["run_keys"]), body["cursor"],
+                   body["skip_reason"], body["error"])
 
 
 class SqlScheduleStorage(contracts.ScheduleStorage):
@@ -71,7 +69,7 @@ class SqlScheduleStorage(contracts.ScheduleStorage):
         ins = tables.instigators
         stmt = sa.select(ins).order_by(ins.c.selector_id)
         if instigator_type is not None:
-            stmt = stmt.where(ins.c.instigator_type == InstigatorType(instigator_type).value)
+            stmt = stmt.where(ins.c.instigator_type == it.InstigatorType(instigator_type).value)
         with self._db.read() as conn:
             return [_to_state(r) for r in conn.execute(stmt)]
 
@@ -98,8 +96,8 @@ class SqlScheduleStorage(contracts.ScheduleStorage):
 
     def create_tick(self, selector_id: str, instigator_name: str,
                     instigator_type: InstigatorType, tick_key: str, timestamp: float) -> Tick:
-        tick = Tick(0, selector_id, instigator_name, InstigatorType(instigator_type), tick_key,
-                    TickStatus.STARTED, timestamp)
+        tick = it.Tick(0, selector_id, instigator_name, it.InstigatorType(instigator_type),
+                       tick_key, it.TickStatus.STARTED, timestamp)
         t = tables.instigator_ticks
         stmt = self._db.insert(t).values(
             selector_id=selector_id, tick_key=tick_key, instigator_type=tick.instigator_type.value,
@@ -119,7 +117,7 @@ class SqlScheduleStorage(contracts.ScheduleStorage):
                     set_cursor: bool = False) -> Tick:
         from dataclasses import replace
 
-        if tick.status in FINISHED_TICK_STATUSES and tick.end_timestamp is None:
+        if tick.status in it.FINISHED_TICK_STATUSES and tick.end_timestamp is None:
             tick = replace(tick, end_timestamp=time.time())
         t, ins = tables.instigator_ticks, tables.instigators
         with self._db.write() as conn:
@@ -155,7 +153,7 @@ class SqlScheduleStorage(contracts.ScheduleStorage):
         t = tables.instigator_ticks
         stmt = sa.select(t).where(t.c.selector_id == selector_id)
         if statuses is not None:
-            stmt = stmt.where(t.c.status.in_([TickStatus(s).value for s in statuses]))
+            stmt = stmt.where(t.c.status.in_([it.TickStatus(s).value for s in statuses]))
         if before is not None:
             stmt = stmt.where(t.c.timestamp < before)
         if after is not None:
@@ -169,8 +167,8 @@ class SqlScheduleStorage(contracts.ScheduleStorage):
     def purge_ticks(self, selector_id: str | None, before: float,
                     statuses: Sequence[TickStatus] | None = None) -> int:
         t = tables.instigator_ticks
-        finished = [s.value for s in (statuses or FINISHED_TICK_STATUSES)
-                    if TickStatus(s) in FINISHED_TICK_STATUSES]
+        finished = [s.value for s in (statuses or it.FINISHED_TICK_STATUSES)
+                    if it.TickStatus(s) in it.FINISHED_TICK_STATUSES]
         stmt = sa.delete(t).where(t.c.timestamp < before, t.c.status.in_(finished))
         if selector_id is not None:
             stmt = stmt.where(t.c.selector_id == selector_id)

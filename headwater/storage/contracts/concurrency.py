@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
-from headwater.storage.concurrency import ConcurrencyClaimStatus, ConcurrencyKeyInfo
+if TYPE_CHECKING:  # loaded when pools are first used, not with every instance
+    from headwater.storage.concurrency import ConcurrencyClaimStatus, ConcurrencyKeyInfo
 
 
 class ConcurrencyStorage(ABC):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from headwater.storage.instigators import InstigatorState, InstigatorType, Tick, TickStatus
+if TYPE_CHECKING:  # the daemon's types load when it first uses them, not with every instance
+    from headwater.storage.instigators import InstigatorState, InstigatorType, Tick, TickStatus
 
 
 class ScheduleStorage(ABC):
