@@ -57,7 +57,7 @@ EXPECTED_PUBLIC_NAMES = [
     "PickledObjectFilesystemIOManager", "ReexecutionOptions", "ResourceDefinition",
     "ResourceDependency", "ResourceFunctionError", "ResourceParam", "RetryPolicy",
     "RetryRequested", "Run", "RunConfig", "RunFailureSensorContext", "RunNotFoundError",
-    "RunRecord", "RunRequest", "RunStatus", "RunStatusSensorContext",
+    "RunRecord", "RunRequest", "RunStatus", "RunStatusChangeRecordsFilter", "RunStatusSensorContext",
     "RunStatusSensorDefinition", "RunsFilter", "ScheduleDefinition",
     "ScheduleEvaluationContext", "SensorDefinition", "SensorEvaluationContext", "SensorResult",
     "SkipReason", "SourceAsset", "SpecificPartitionsPartitionMapping", "StaticPartitionMapping",

@@ -9,7 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import StorageError
-from headwater.storage.asset_records import AssetCheckExecutionRecord, AssetRecordsFilter
+from headwater.storage.asset_records import (
+    AssetCheckExecutionRecord,
+    AssetRecordsFilter,
+    RunStatusChangeRecordsFilter,
+)
 from headwater.storage.backfills import BackfillRun, BulkActionStatus, PartitionBackfill
 from headwater.storage.errors import InstanceNotConfiguredError, RunAlreadyExistsError
 from headwater.storage.partition_status import AssetPartitionStatus, PartitionStatusSummary
@@ -52,6 +56,7 @@ __all__ = [
     "FINISHED_STATUSES", "IN_PROGRESS_STATUSES", "TRANSITIONS", "AssetCheckExecutionRecord",
     "AssetPartitionStatus", "AssetRecordsFilter", "BackfillRun", "BulkActionStatus", "Instance",
     "InstanceNotConfiguredError", "PartitionBackfill", "PartitionStatusSummary", "Run", "RunAlreadyExistsError",
-    "RunRecord", "RunStatus", "RunsFilter", "StorageError", "check_transition",
+    "RunRecord", "RunStatus", "RunStatusChangeRecordsFilter", "RunsFilter", "StorageError",
+    "check_transition",
     "instance_for_test", "migrate_instance", "upgrade",
 ]

@@ -279,3 +279,36 @@ def test_run_status_values():
     }
     assert dg.DagsterRunStatus.SUCCESS.value == "SUCCESS"
     assert dg.DagsterRunStatus("FAILURE") == dg.DagsterRunStatus.FAILURE
+
+
+def test_fetch_run_status_changes(instance):
+    ok = dg.materialize([a], instance=instance)
+    bad = dg.materialize([failing], instance=instance, raise_on_error=False)
+    started = instance.fetch_run_status_changes(dg.DagsterEventType.RUN_START, limit=10)
+    assert [r.run_id for r in started.records] == [bad.run_id, ok.run_id]
+    failed = instance.fetch_run_status_changes(
+        dg.RunStatusChangeRecordsFilter(event_type=dg.DagsterEventType.RUN_FAILURE), limit=10)
+    assert [r.run_id for r in failed.records] == [bad.run_id]
+    first = instance.fetch_run_status_changes(dg.DagsterEventType.RUN_SUCCESS, limit=1)
+    assert [r.run_id for r in first.records] == [ok.run_id]
+
+
+def test_get_asset_records(instance):
+    first = dg.materialize([a, b], instance=instance)
+    second = dg.materialize([a], instance=instance)
+    records = instance.get_asset_records([dg.AssetKey("a"), dg.AssetKey("b")])
+    by_key = {r.asset_entry.asset_key: r.asset_entry for r in records}
+    assert set(by_key) == {dg.AssetKey("a"), dg.AssetKey("b")}
+    assert by_key[dg.AssetKey("a")].last_materialization.run_id == second.run_id
+    assert by_key[dg.AssetKey("b")].last_materialization.run_id == first.run_id
+    assert by_key[dg.AssetKey("a")].last_materialization_storage_id > \
+        by_key[dg.AssetKey("b")].last_materialization_storage_id
+    assert {r.asset_entry.asset_key for r in instance.get_asset_records()} == set(by_key)
+
+
+def test_run_tags(instance):
+    dg.materialize([a], instance=instance, tags={"team": "data"})
+    dg.materialize([a], instance=instance, tags={"team": "ml"})
+    tags = dict(instance.get_run_tags(tag_keys=["team"]))
+    assert tags == {"team": {"data", "ml"}}
+    assert "team" in instance.get_run_tag_keys()
