@@ -76,11 +76,12 @@ def classify(exc: BaseException) -> Problem:
 def open_mode(path: str) -> OpenMode:
     """How to open the database file ``path`` (see the module docstring)."""
     folder = os.path.dirname(path)
-    if os.access(path, os.W_OK):
-        if os.access(folder, os.W_OK):
-            return OpenMode.READ_WRITE
-    elif not os.path.exists(path):
+    # Existence first: another process may create the file between two checks, and a file
+    # that appears after "does not exist" is still one this process may write.
+    if not os.path.exists(path):
         return OpenMode.READ_WRITE  # a new database: SQLite creates it, or says why it cannot
+    if os.access(path, os.W_OK) and os.access(folder, os.W_OK):
+        return OpenMode.READ_WRITE
     has_wal, has_shm = os.path.exists(path + "-wal"), os.path.exists(path + "-shm")
     if has_wal and has_shm:
         return OpenMode.READ_ONLY

@@ -204,3 +204,22 @@ def _other_host_process():
     from .test_run_health import OTHER_HOST
 
     return current_process()._replace(host=OTHER_HOST)
+
+
+def test_a_new_database_another_process_creates_meanwhile_opens_read_write(tmp_path,
+                                                                          monkeypatch):
+    # Processes opening a new instance at once: the file appears between this process's
+    # checks. It is still a database this process may write (seen with 8 processes).
+    from headwater.storage import sqlite_files
+
+    path = tmp_path / "headwater.db"
+    real_access = os.access
+
+    def access_then_created(p, mode, **kwargs):
+        result = real_access(p, mode, **kwargs)
+        if str(p) == str(path) and not path.exists():
+            sqlite3.connect(path).close()  # the other process wins the race here
+        return result
+
+    monkeypatch.setattr(os, "access", access_then_created)
+    assert sqlite_files.open_mode(str(path)) is sqlite_files.OpenMode.READ_WRITE
