@@ -6,7 +6,7 @@ database load it on first use, so ``import headwater`` stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from headwater.definitions.errors import StorageError
 from headwater.storage.asset_records import (
@@ -16,6 +16,7 @@ from headwater.storage.asset_records import (
 )
 from headwater.storage.backfills import BackfillRun, BulkActionStatus, PartitionBackfill
 from headwater.storage.errors import InstanceNotConfiguredError, RunAlreadyExistsError
+from headwater.storage.lazy import lazy_exports
 from headwater.storage.partition_status import AssetPartitionStatus, PartitionStatusSummary
 from headwater.storage.runs import (
     FINISHED_STATUSES,
@@ -41,15 +42,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'headwater.storage' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports("headwater.storage", _LAZY)
 
 
 __all__ = [

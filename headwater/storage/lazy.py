@@ -35,3 +35,17 @@ class LazyModule:
 
 sa = LazyModule("sqlalchemy")
 tables = LazyModule("headwater.storage.schema")
+
+
+def lazy_exports(package: str, names: dict[str, str]) -> Any:
+    """A module ``__getattr__`` for ``package`` that imports each name of ``names`` (name ->
+    module) on first use and keeps it in the package's namespace."""
+    def __getattr__(name: str) -> Any:
+        module = names.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        setattr(importlib.import_module(package), name, value)
+        return value
+
+    return __getattr__

@@ -10,9 +10,10 @@ first use only.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from headwater.definitions.errors import StorageError
+from headwater.storage.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from headwater.storage.config._model import SECTIONS_WITH_EFFECT, InstanceConfig
@@ -59,15 +60,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'headwater.storage.config' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports("headwater.storage.config", _LAZY)
 
 
 __all__ = [
