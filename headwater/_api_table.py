@@ -82,7 +82,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "Instance": "headwater.storage", "RunStatus": "headwater.storage", "Run": "headwater.storage",
     "RunRecord": "headwater.storage", "RunsFilter": "headwater.storage",
     "AssetRecordsFilter": "headwater.storage", "instance_for_test": "headwater.storage",
-    "RunStatusChangeRecordsFilter": "headwater.storage",
+    "RunStatusChangeRecordsFilter": "headwater.storage", "EventRecordsFilter": "headwater.storage",
     # errors
     "HeadwaterError": f"{_D}.errors", "InvalidDefinitionError": f"{_D}.errors",
     "InvalidConfigError": f"{_D}.errors", "InvalidInvocationError": f"{_D}.errors",

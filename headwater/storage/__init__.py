@@ -12,6 +12,7 @@ from headwater.definitions.errors import StorageError
 from headwater.storage.asset_records import (
     AssetCheckExecutionRecord,
     AssetRecordsFilter,
+    EventRecordsFilter,
     RunStatusChangeRecordsFilter,
 )
 from headwater.storage.backfills import BackfillRun, BulkActionStatus, PartitionBackfill
@@ -47,7 +48,8 @@ __getattr__ = lazy_exports("headwater.storage", _LAZY)
 
 __all__ = [
     "FINISHED_STATUSES", "IN_PROGRESS_STATUSES", "TRANSITIONS", "AssetCheckExecutionRecord",
-    "AssetPartitionStatus", "AssetRecordsFilter", "BackfillRun", "BulkActionStatus", "Instance",
+    "AssetPartitionStatus", "AssetRecordsFilter", "BackfillRun", "BulkActionStatus", "EventRecordsFilter",
+    "Instance",
     "InstanceNotConfiguredError", "PartitionBackfill", "PartitionStatusSummary", "Run", "RunAlreadyExistsError",
     "RunRecord", "RunStatus", "RunStatusChangeRecordsFilter", "RunsFilter", "StorageError",
     "check_transition",

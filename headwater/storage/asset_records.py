@@ -94,3 +94,32 @@ class RunStatusChangeRecordsFilter:
     before_timestamp: float | None = None
     storage_ids: Sequence[int] | None = None
     job_names: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class EventRecordsFilter:
+    """Which events to fetch with ``instance.get_event_records`` (Dagster: EventRecordsFilter).
+
+    ``asset_partitions`` needs ``asset_key``; cursors are storage ids and, like timestamps,
+    bound the range exclusively.
+    """
+
+    event_type: EventType
+    asset_key: AssetKey | None = None
+    asset_partitions: Sequence[str] | None = None
+    after_cursor: int | None = None
+    before_cursor: int | None = None
+    after_timestamp: float | None = None
+    before_timestamp: float | None = None
+    storage_ids: Sequence[int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.asset_partitions is not None and self.asset_key is None:
+            from headwater.definitions.errors import InvalidInvocationError
+
+            raise InvalidInvocationError(
+                "EventRecordsFilter(asset_partitions=...) filters one asset's partitions: give "
+                "asset_key too.")
+
+    def __hash__(self) -> int:
+        return hash((self.event_type, self.asset_key, self.after_cursor, self.before_cursor))

@@ -30,6 +30,7 @@ from headwater.storage.asset_records import (
     AssetEntry,
     AssetRecord,
     AssetRecordsFilter,
+    EventRecordsFilter,
 )
 from headwater.storage.database import Database
 
@@ -215,6 +216,28 @@ class SqlAssetIndex(contracts.EventLogStorage):
         if f.before_timestamp is not None:
             stmt = stmt.where(el.timestamp < f.before_timestamp)
         return page(self._db, stmt, limit, cursor, ascending)
+
+    def get_event_records(self, event_records_filter: EventRecordsFilter,
+                          limit: int | None = None,
+                          ascending: bool = False) -> list[EventLogRecord]:
+        f = event_records_filter
+        el = tables.event_logs.c
+        stmt = sa.select(*event_columns()).where(el.event_type == EventType(f.event_type).value)
+        if f.asset_key is not None:
+            stmt = stmt.where(el.asset_key == f.asset_key.to_string())
+        if f.asset_partitions is not None:
+            stmt = stmt.where(el.partition.in_(list(f.asset_partitions)))
+        # a cursor is a storage id (or Dagster's RunShardedEventsCursor, which carries one)
+        for value, column, after in ((getattr(f.after_cursor, "id", f.after_cursor), el.id, True),
+                                     (getattr(f.before_cursor, "id", f.before_cursor), el.id,
+                                      False),
+                                     (f.after_timestamp, el.timestamp, True),
+                                     (f.before_timestamp, el.timestamp, False)):
+            if value is not None:
+                stmt = stmt.where(column > value if after else column < value)
+        if f.storage_ids is not None:
+            stmt = stmt.where(el.id.in_(list(f.storage_ids)))
+        return page(self._db, stmt, limit, None, ascending).records
 
     # ------------------------------------------------------------------ keys
 

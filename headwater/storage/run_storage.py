@@ -56,6 +56,10 @@ _UPDATE_STATUS = ("UPDATE runs SET status = ?, start_time = ?, end_time = ?, upd
                   "WHERE run_id = ?")
 
 
+_ORDER_COLUMNS = frozenset({"id", "create_timestamp", "update_timestamp", "start_time",
+                            "end_time", "status", "job_name"})
+
+
 def _run_columns() -> list[Any]:
     return [tables.runs.c[name] for name in RUN_COLUMNS]
 
@@ -222,18 +226,36 @@ class SqlRunStorage(contracts.RunStorage):
             row = read_run(self._db, cursor, run_id)
         return row_to_record(row) if row is not None else None
 
-    def get_run_records(self, filters: RunsFilter | None = None, limit: int | None = None, *,
-                        cursor: str | None = None, ascending: bool = False) -> list[RunRecord]:
-        """Runs matching ``filters``, newest first (``ascending=True``: oldest first).
+    def get_run_records(self, filters: RunsFilter | None = None, limit: int | None = None,
+                        order_by: str | None = None, ascending: bool = False,
+                        cursor: str | None = None, bucket_by: Any = None) -> list[RunRecord]:
+        """Runs matching ``filters``, newest first (``ascending=True``: oldest first);
+        ``order_by`` a column of the run record instead of creation order (``create_timestamp``,
+        ``update_timestamp``, ``start_time``, ``end_time``, ``status``, ``job_name``).
 
-        ``cursor`` is a run id: return the runs after it in this order.
+        ``cursor`` is a run id: return the runs created after (before) it.
         """
+        if bucket_by is not None:
+            from headwater.definitions.errors import InvalidInvocationError
+
+            raise InvalidInvocationError(
+                "get_run_records(bucket_by=...) is not supported by Headwater: filter by job "
+                "name or tag with RunsFilter and a limit per call instead.")
         runs = tables.runs
         stmt = _apply_filters(sa.select(*_run_columns()), filters)
         if cursor is not None:
             cursor_id = sa.select(runs.c.id).where(runs.c.run_id == cursor).scalar_subquery()
             stmt = stmt.where(runs.c.id > cursor_id if ascending else runs.c.id < cursor_id)
-        stmt = stmt.order_by(runs.c.id.asc() if ascending else runs.c.id.desc())
+        keys = [runs.c.id]
+        if order_by is not None and order_by != "id":
+            if order_by not in _ORDER_COLUMNS:
+                from headwater.definitions.errors import InvalidInvocationError
+
+                raise InvalidInvocationError(
+                    f"Cannot order runs by {order_by!r}: use one of "
+                    + ", ".join(sorted(_ORDER_COLUMNS)) + ".")
+            keys.insert(0, runs.c[order_by])
+        stmt = stmt.order_by(*(k.asc() if ascending else k.desc() for k in keys))
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._db.read() as conn:

@@ -312,3 +312,27 @@ def test_run_tags(instance):
     tags = dict(instance.get_run_tags(tag_keys=["team"]))
     assert tags == {"team": {"data", "ml"}}
     assert "team" in instance.get_run_tag_keys()
+
+
+def test_get_event_records(instance):
+    first = dg.materialize([a, b], instance=instance)
+    second = dg.materialize([a], instance=instance)
+    records = instance.get_event_records(
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_MATERIALIZATION,
+                              asset_key=dg.AssetKey("a")), limit=10)
+    assert [r.run_id for r in records] == [second.run_id, first.run_id]
+    assert isinstance(records[0], dg.EventLogRecord)
+    assert records[0].asset_materialization.asset_key == dg.AssetKey("a")
+    after = instance.get_event_records(
+        dg.EventRecordsFilter(event_type=dg.DagsterEventType.ASSET_MATERIALIZATION,
+                              after_cursor=records[1].storage_id), ascending=True)
+    assert [r.run_id for r in after] == [first.run_id, second.run_id]  # b of the first run, a
+
+
+def test_get_run_records_order_by(instance):
+    one = dg.materialize([a], instance=instance)
+    two = dg.materialize([a], instance=instance)
+    records = instance.get_run_records(order_by="create_timestamp", ascending=True)
+    assert [r.dagster_run.run_id for r in records] == [one.run_id, two.run_id]
+    newest = instance.get_run_records(limit=1)
+    assert [r.dagster_run.run_id for r in newest] == [two.run_id]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.results import AssetCheckKey
 from headwater.storage import AssetRecordsFilter
@@ -153,3 +155,25 @@ class AssetStorageSuite:
         assert only[0].asset_entry.last_run_id == first
         instance.wipe_assets([A])
         assert [r.asset_entry.asset_key for r in instance.get_asset_records()] == [B, C]
+
+    def test_get_event_records(self, instance):
+        from headwater.events import EventType
+        from headwater.storage import EventRecordsFilter
+
+        first = _materialize(instance, A, partition="p1")
+        second = _materialize(instance, A, B, partition="p2")
+        mats = instance.get_event_records(EventRecordsFilter(EventType.ASSET_MATERIALIZATION))
+        assert [r.run_id for r in mats] == [second, second, first]
+        only_a = instance.get_event_records(
+            EventRecordsFilter(EventType.ASSET_MATERIALIZATION, asset_key=A), limit=1)
+        assert [(r.run_id, r.partition_key) for r in only_a] == [(second, "p2")]
+        p1 = instance.get_event_records(EventRecordsFilter(
+            EventType.ASSET_MATERIALIZATION, asset_key=A, asset_partitions=["p1"]))
+        assert [r.run_id for r in p1] == [first]
+        after = instance.get_event_records(EventRecordsFilter(
+            EventType.ASSET_MATERIALIZATION, after_cursor=p1[0].storage_id), ascending=True)
+        assert [r.asset_key for r in after] == [A, B]
+        starts = instance.get_event_records(EventRecordsFilter(EventType.STEP_START))
+        assert {r.run_id for r in starts} == {first, second}
+        with pytest.raises(Exception, match="give asset_key too"):
+            EventRecordsFilter(EventType.ASSET_MATERIALIZATION, asset_partitions=["p1"])

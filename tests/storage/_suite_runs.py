@@ -177,3 +177,14 @@ class RunStorageSuite:
         assert isinstance(instance.event_log_storage, EventLogStorage)
         run = instance.run_storage.create_run("j")
         assert instance.event_log_storage.all_logs(run.run_id) == []
+
+    def test_run_records_ordered_by_a_column(self, instance):
+        from headwater.definitions.errors import InvalidInvocationError
+
+        runs = [instance.create_run(name) for name in ("b", "a", "c")]
+        by_name = instance.get_run_records(order_by="job_name", ascending=True)
+        assert [r.dagster_run.job_name for r in by_name] == ["a", "b", "c"]
+        newest = instance.get_run_records(None, 2, "create_timestamp")  # Dagster's positions
+        assert [r.dagster_run.run_id for r in newest] == [runs[2].run_id, runs[1].run_id]
+        with pytest.raises(InvalidInvocationError, match="Cannot order runs by 'color'"):
+            instance.get_run_records(order_by="color")

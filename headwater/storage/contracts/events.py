@@ -22,6 +22,7 @@ from headwater.storage.asset_records import (
     AssetCheckExecutionRecord,
     AssetRecord,
     AssetRecordsFilter,
+    EventRecordsFilter,
     RunStatusChangeRecordsFilter,
 )
 from headwater.storage.partition_status import AssetPartitionStatus, PartitionStatusSummary
@@ -62,6 +63,12 @@ class EventLogStorage(ABC):
         """Run lifecycle events of one type across runs, newest first, paged by cursor."""
 
     # ------------------------------------------------------------ the asset index
+
+    @abstractmethod
+    def get_event_records(self, event_records_filter: EventRecordsFilter,
+                          limit: int | None = None,
+                          ascending: bool = False) -> list[EventLogRecord]:
+        """Events of one type across runs (of one asset, its partitions), newest first."""
 
     @abstractmethod
     def get_latest_materialization_records(

@@ -34,9 +34,11 @@ class RunStorage(ABC):
     def get_run_record_by_id(self, run_id: str) -> RunRecord | None: ...
 
     @abstractmethod
-    def get_run_records(self, filters: RunsFilter | None = None, limit: int | None = None, *,
-                        cursor: str | None = None, ascending: bool = False) -> list[RunRecord]:
-        """Runs matching ``filters``, newest first; ``cursor`` is the last run id seen."""
+    def get_run_records(self, filters: RunsFilter | None = None, limit: int | None = None,
+                        order_by: str | None = None, ascending: bool = False,
+                        cursor: str | None = None, bucket_by: Any = None) -> list[RunRecord]:
+        """Runs matching ``filters``, newest first (or by ``order_by``); ``cursor`` is the last
+        run id seen. ``bucket_by`` (Dagster's per-job/tag buckets) may be refused."""
 
     @abstractmethod
     def get_runs_count(self, filters: RunsFilter | None = None) -> int: ...
