@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from headwater.cli.common import CliError, home_directory
+from headwater.cli.concurrency_commands import concurrency_group
 from headwater.cli.output import format_time
 
 HIDDEN = "(not shown)"
@@ -20,6 +21,9 @@ HIDDEN = "(not shown)"
 @click.group("instance")
 def instance_group() -> None:
     """The instance: where runs, event logs and the asset index are kept."""
+
+
+instance_group.add_command(concurrency_group)
 
 
 @instance_group.command("info")
