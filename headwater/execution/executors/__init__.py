@@ -1,6 +1,7 @@
 """Executors: where a run's steps run. The run loop itself is ``headwater/execution/run.py``.
 
 * ``base.py`` -- the contract (``Executor``) and the in-process executor;
+* ``registry.py`` -- executors by name: each kind's config validation and factory;
 * ``definition.py`` -- ``in_process_executor``, ``multiprocess_executor``, and their config;
 * ``multiprocess.py`` / ``worker.py`` -- the pool of long-lived worker processes;
 * ``reconstruct.py`` -- ``reconstructable(job)``: how a worker finds the job;
@@ -20,9 +21,18 @@ from headwater.execution.executors.reconstruct import (
     build_reconstructable_job,
     reconstructable,
 )
+from headwater.execution.executors.registry import (
+    ExecutorBuild,
+    ExecutorConfig,
+    ExecutorKind,
+    register,
+    registered_executors,
+)
 
 __all__ = [
-    "ExecutionResult", "Executor", "ExecutorDefinition", "InProcessExecutor", "ReconstructableJob",
+    "ExecutionResult", "Executor", "ExecutorBuild", "ExecutorConfig", "ExecutorDefinition",
+    "ExecutorKind", "InProcessExecutor", "ReconstructableJob",
     "StepOutcome", "build_reconstructable_job", "execute_job", "in_process_executor",
     "multi_or_in_process_executor", "multiprocess_executor", "reconstructable",
+    "register", "registered_executors",
 ]

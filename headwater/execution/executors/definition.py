@@ -18,27 +18,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from headwater.definitions.errors import InvalidConfigError
 from headwater.execution.executors.limits import TagConcurrencyLimits
+from headwater.execution.executors.registry import (
+    ExecutorBuild,
+    ExecutorConfig,
+    ExecutorKind,
+    executor_kind,
+    is_registered,
+    register,
+    registered_executors,
+)
 
 _MULTIPROCESS_FIELDS = {"max_concurrent", "max_concurrency", "tag_concurrency_limits",
                         "start_method", "retries"}
 _IN_PROCESS_FIELDS = {"retries", "marker_to_close", "tag_concurrency_limits"}
 START_METHODS = ("spawn", "forkserver", "fork")
-
-
-@dataclass(frozen=True)
-class ExecutorConfig:
-    """An executor, resolved for one run."""
-
-    kind: str  # "in_process" | "multiprocess"
-    max_concurrent: int = 1
-    tag_limits: TagConcurrencyLimits | None = None
-    start_method: str = "spawn"
-    preload_modules: tuple[str, ...] = field(default=())
 
 
 class ExecutorDefinition:
@@ -61,27 +58,11 @@ class ExecutorDefinition:
         return self.configured(config)
 
     def resolve(self, run_execution_config: Any = None) -> ExecutorConfig:
-        """Code config merged with the run's ``execution`` config, validated."""
+        """Code config merged with the run's ``execution`` config, validated by the executor
+        registered under this name (``registry.py``)."""
+        kind = executor_kind(self.name, f"executor_def {self.name!r}")
         run_cfg = _run_executor_config(run_execution_config)
-        if self.name == "in_process":
-            return _in_process({**self.config, **run_cfg}, "execution.config")
-        if self.name == "multiprocess":
-            return _multiprocess({**self.config, **run_cfg}, "execution.config")
-        # multi_or_in_process: {"multiprocess": {...}} | {"in_process": {...}}
-        merged = {**self.config, **run_cfg} if run_cfg else dict(self.config)
-        if "in_process" in run_cfg and "multiprocess" not in run_cfg:
-            merged.pop("multiprocess", None)
-        if "multiprocess" in run_cfg and "in_process" not in run_cfg:
-            merged.pop("in_process", None)
-        unknown = sorted(set(merged) - {"multiprocess", "in_process"})
-        if unknown or len(merged) > 1:
-            raise InvalidConfigError(
-                "Invalid executor config", [
-                    f"execution.config: expected one of 'multiprocess' or 'in_process', got "
-                    f"{sorted(merged)}"])
-        if "in_process" in merged:
-            return _in_process(merged["in_process"] or {}, "execution.config.in_process")
-        return _multiprocess(merged.get("multiprocess") or {}, "execution.config.multiprocess")
+        return kind.validate(kind.merge(self.config, run_cfg), "execution.config")
 
     def __repr__(self) -> str:
         return f"ExecutorDefinition({self.name!r}, config={self.config!r})"
@@ -98,8 +79,10 @@ def _run_executor_config(raw: Any) -> dict[str, Any]:
         return dict(raw["config"] or {})
     if len(raw) == 1:  # {"multiprocess": {"config": {...}}} (Dagster's older form)
         (name, body), = raw.items()
-        if isinstance(body, Mapping) and name in ("multiprocess", "in_process"):
+        if isinstance(body, Mapping) and is_registered(name):
             return {name: dict(body.get("config", body) or {})}
+        if isinstance(body, Mapping) and name != "config":
+            executor_kind(name, "execution")  # names the registered executors
     raise InvalidConfigError("Invalid executor config",
                              [f"execution: expected {{'config': {{...}}}}, got keys {sorted(raw)}"])
 
@@ -139,6 +122,60 @@ def _multiprocess(cfg: Mapping[str, Any], where: str) -> ExecutorConfig:
                                               f"{where}.tag_concurrency_limits")
     return ExecutorConfig("multiprocess", max_concurrent, limits, start, preload)
 
+
+def _selectable() -> list[str]:
+    """The executors the default one may select: every registered one but the selectors."""
+    return [n for n in registered_executors() if executor_kind(n).build is not None]
+
+
+def _selection_merge(code: Mapping[str, Any], run: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's choice replaces the code's (``{"in_process": {}}`` drops a coded
+    ``{"multiprocess": {...}}``)."""
+    if not run:
+        return dict(code)
+    chosen = set(run) & set(_selectable())
+    return {**{k: v for k, v in code.items() if not chosen or k in chosen}, **run}
+
+
+def _multi_or_in_process(cfg: Mapping[str, Any], where: str) -> ExecutorConfig:
+    """``{"multiprocess": {...}}`` (the default), ``{"in_process": {...}}``, or another
+    registered executor's name and config."""
+    names = _selectable()
+    ordered = ["multiprocess", "in_process"] + [n for n in names
+                                                if n not in ("multiprocess", "in_process")]
+    if set(cfg) - set(names) or len(cfg) > 1:
+        quoted = [repr(n) for n in ordered]
+        choices = (" or ".join(quoted) if len(quoted) <= 2
+                   else f"{', '.join(quoted[:-1])} or {quoted[-1]}")
+        raise InvalidConfigError("Invalid executor config", [
+            f"{where}: expected one of {choices}, got {sorted(cfg)}"])
+    (name, body), = (cfg or {"multiprocess": {}}).items()
+    return executor_kind(name, where).validate(body or {}, f"{where}.{name}")
+
+
+def _build_in_process(config: ExecutorConfig, target: ExecutorBuild) -> Any:
+    from headwater.execution.executors.base import InProcessExecutor
+
+    return InProcessExecutor(config.tag_limits)
+
+
+def _build_multiprocess(config: ExecutorConfig, target: ExecutorBuild) -> Any:
+    from headwater.execution.executors.multiprocess import MultiprocessExecutor
+    from headwater.execution.executors.reconstruct import reconstructable
+
+    return MultiprocessExecutor(
+        target.reconstructable or reconstructable(target.job_def), config,
+        instance=target.instance, run_config=target.run_config,
+        op_selection=target.op_selection, asset_selection=target.asset_selection)
+
+
+register(ExecutorKind("in_process", _in_process, _build_in_process,
+                      "Every step in the launching process, one at a time."))
+register(ExecutorKind("multiprocess", _multiprocess, _build_multiprocess,
+                      "Steps in a pool of long-lived worker processes."))
+register(ExecutorKind("multi_or_in_process", _multi_or_in_process, None,
+                      "The default: multiprocess, or another executor named in run config.",
+                      merge=_selection_merge))
 
 in_process_executor = ExecutorDefinition(
     "in_process", description="Every step in the launching process, one at a time.")

@@ -14,9 +14,9 @@ from typing import Any
 
 from headwater.definitions.errors import InvalidInvocationError
 from headwater.definitions.run_config import normalize_run_config
-from headwater.execution.executors.base import InProcessExecutor
 from headwater.execution.executors.definition import multi_or_in_process_executor
-from headwater.execution.executors.reconstruct import ReconstructableJob, reconstructable
+from headwater.execution.executors.reconstruct import ReconstructableJob
+from headwater.execution.executors.registry import ExecutorBuild, build_executor
 from headwater.execution.result import ExecuteInProcessResult
 
 
@@ -65,14 +65,8 @@ def execute_job(job: Any, instance: Any, run_config: Any = None,
         run_config = job_def.config
     cfg = normalize_run_config(run_config)
     config = executor_def.resolve(cfg.get("execution"))
-    if config.kind == "multiprocess":
-        from headwater.execution.executors.multiprocess import MultiprocessExecutor
-
-        executor: Any = MultiprocessExecutor(
-            recon or reconstructable(job_def), config, instance=instance, run_config=cfg,
-            op_selection=op_selection, asset_selection=asset_selection)
-    else:
-        executor = InProcessExecutor(config.tag_limits)
+    executor = build_executor(config, ExecutorBuild(
+        job_def, instance, cfg, recon, op_selection, asset_selection))
     all_tags = {**job_def.tags, **(tags or {})}
     plan = build_job_plan(job_def, run_config=cfg, op_selection=op_selection,
                           asset_selection=asset_selection)
