@@ -1,5 +1,6 @@
-"""Running ``headwater asset materialize``: the same ``materialize()`` path as the Python API,
-on the persistent instance, with live progress and a summary read back from the event log."""
+"""Running ``headwater asset materialize``: a launch request over the loaded definitions' asset
+graph, through the same ``launch`` as ``materialize()``, on the persistent instance, with live
+progress and a summary read back from the event log."""
 
 from __future__ import annotations
 
@@ -27,8 +28,7 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
         StorageError,
         UnknownPartitionError,
     )
-    from headwater.definitions.selection import keys_selection
-    from headwater.execution import materialize
+    from headwater.execution import LaunchRequest, LoadedTarget, launch, plain_run_config
 
     defs = loc.defs
     graph = defs.asset_graph
@@ -47,10 +47,12 @@ def run_materialization(loc: CodeLocation, select: str, ids: set[int], *,
             with reporter:
                 watch = follow(instance, run_id, reporter)
                 try:
-                    result = materialize([*defs.assets, *defs.asset_checks],
-                                         selection=keys_selection(keys), resources=defs.resources,
-                                         instance=instance, run_config=run_config or None,
-                                         raise_on_error=False, tags=tags, run_id=run_id)
+                    request = LaunchRequest(asset_selection=tuple(keys), tags=tags,
+                                            run_config=plain_run_config(run_config or None),
+                                            run_id=run_id)
+                    result = launch(request, instance,
+                                    LoadedTarget.of_assets(graph, defs.resources),
+                                    raise_on_error=False)
                 finally:
                     watch.stop()
                     watch.join()

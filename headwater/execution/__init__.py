@@ -23,6 +23,7 @@ from headwater.execution.io_context import (
     build_input_context,
     build_output_context,
 )
+from headwater.execution.launch import LaunchRequest, LoadedTarget, launch, plain_run_config
 from headwater.execution.logs import get_dagster_logger
 from headwater.execution.resources import (
     InitResourceContext,
@@ -45,6 +46,7 @@ def __getattr__(name: str) -> Any:  # pydantic-based IO managers load on first u
 
 __all__ = [
     "AssetCheckExecutionContext", "AssetExecutionContext", "ExecuteInProcessResult",
+    "LaunchRequest", "LoadedTarget", "launch", "plain_run_config",
     "FilesystemIOManager", "InMemoryIOManager", "InitResourceContext", "InputContext",
     "OpExecutionContext", "OutputContext", "PickledObjectFilesystemIOManager",
     "build_asset_check_context", "build_asset_context", "build_init_resource_context", "build_input_context",

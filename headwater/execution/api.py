@@ -1,4 +1,4 @@
-"""``materialize()`` and friends: build a graph and plan, then run through ``execute_plan``."""
+"""``materialize()`` and friends: each builds a ``LaunchRequest`` and calls ``launch``."""
 
 from __future__ import annotations
 
@@ -10,13 +10,20 @@ from headwater.definitions.asset_graph import AssetGraph
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.definitions import split_assets
-from headwater.definitions.jobs import JobDefinition
 from headwater.execution.io_context import InputContext, OutputContext
+from headwater.execution.launch import (
+    LaunchRequest,
+    LoadedTarget,
+    job_plan,
+    launch,
+    plain_run_config,
+    request_for_job,
+    selection_keys,
+)
 from headwater.execution.pickle_io import PickleFilesIOManager
-from headwater.execution.plan import ExecutionPlan, build_plan, resolve_selection
+from headwater.execution.plan import ExecutionPlan
 from headwater.execution.resources import init_resources
 from headwater.execution.result import ExecuteInProcessResult
-from headwater.execution.run import EPHEMERAL_JOB_NAME, execute_plan
 
 
 def _instance(instance: Any) -> Any:
@@ -37,12 +44,12 @@ def materialize(assets: Sequence[Any], run_config: Any = None, instance: Any = N
     (``instance.watch_run_events``) from before it starts."""
     asset_defs, checks = split_assets(assets)
     graph = AssetGraph(asset_defs, checks, resource_keys=resources or {})
-    ids, check_keys = resolve_selection(graph, selection)
-    plan = build_plan(graph, ids, check_keys)
-    job = JobDefinition(EPHEMERAL_JOB_NAME, graph, ids, resources or {})
-    return execute_plan(plan, instance=_instance(instance), resources=resources or {},
-                        run_config=run_config, tags=tags, raise_on_error=raise_on_error,
-                        partition_key=partition_key, run_id=run_id, job_def=job)
+    asset_keys, check_keys = selection_keys(graph, selection)
+    request = LaunchRequest(asset_selection=asset_keys, asset_check_selection=check_keys,
+                            partition_key=partition_key, run_config=plain_run_config(run_config),
+                            tags=dict(tags or {}), run_id=run_id)
+    return launch(request, _instance(instance), LoadedTarget.of_assets(graph, resources),
+                  raise_on_error=raise_on_error)
 
 
 def materialize_to_memory(assets: Sequence[Any], run_config: Any = None, instance: Any = None,
@@ -63,15 +70,8 @@ def build_job_plan(job: Any, *, run_config: Any = None, op_selection: Any = None
                    asset_selection: Any = None, input_values: Mapping[str, Any] | None = None,
                    ) -> ExecutionPlan:
     """A job's plan for one run: the same inputs give the same plan, in any process."""
-    if job.graph_def is not None:
-        from headwater.definitions.run_config import normalize_run_config
-        from headwater.execution.op_plan import build_op_plan
-
-        return build_op_plan(job, op_selection, normalize_run_config(run_config), input_values)
-    ids, check_keys = job.asset_ids, None
-    if asset_selection is not None:
-        ids, check_keys = resolve_selection(job.asset_graph, asset_selection, within=set(ids))
-    return build_plan(job.asset_graph, ids, check_keys)
+    return job_plan(job, request_for_job(job, run_config, op_selection, asset_selection),
+                    input_values)
 
 
 def execute_asset_job(job: Any, *, run_config: Any = None, instance: Any = None,
@@ -79,12 +79,10 @@ def execute_asset_job(job: Any, *, run_config: Any = None, instance: Any = None,
                       asset_selection: Any = None, run_id: str | None = None,
                       tags: Mapping[str, str] | None = None,
                       resources: Mapping[str, Any] | None = None) -> ExecuteInProcessResult:
-    plan = build_job_plan(job, asset_selection=asset_selection)
-    res = {**job.resource_defs, **(resources or {})}
-    return execute_plan(plan, instance=_instance(instance), resources=res, run_config=run_config,
-                        tags={**job.tags, **(tags or {})}, job_name=job.name,
-                        raise_on_error=raise_on_error, partition_key=partition_key,
-                        run_id=run_id, job_def=job)
+    request = request_for_job(job, run_config, None, asset_selection, tags=dict(tags or {}),
+                           partition_key=partition_key, run_id=run_id)
+    return launch(request, _instance(instance), LoadedTarget.of_job(job, resources),
+                  raise_on_error=raise_on_error)
 
 
 def load_asset_value(defs: Any, key: AssetKey, *, instance: Any = None,
@@ -128,10 +126,8 @@ def execute_op_job(job: Any, *, run_config: Any = None, instance: Any = None,
                    input_values: Mapping[str, Any] | None = None,
                    partition_key: str | None = None) -> ExecuteInProcessResult:
     """Run an op job (``@job``) in this process, through the same run loop as assets."""
-    plan = build_job_plan(job, run_config=run_config, op_selection=op_selection,
-                          input_values=input_values)
-    res = {**job.resource_defs, **(resources or {})}
-    return execute_plan(plan, instance=_instance(instance), resources=res, run_config=run_config,
-                        tags={**job.tags, **(tags or {})}, job_name=job.name,
-                        raise_on_error=raise_on_error, run_id=run_id, job_def=job,
-                        partition_key=partition_key)
+    request = request_for_job(job, run_config, op_selection, None, tags=dict(tags or {}),
+                           partition_key=partition_key, run_id=run_id)
+    return launch(request, _instance(instance),
+                  LoadedTarget.of_job(job, resources, input_values=input_values),
+                  raise_on_error=raise_on_error)

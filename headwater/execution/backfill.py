@@ -24,7 +24,6 @@ from headwater.definitions.partitions import PartitionKeyRange
 from headwater.definitions.partitions.mapping_base import in_order
 from headwater.definitions.tags import BACKFILL_ID_TAG, BACKFILL_STAGE_TAG
 from headwater.execution.backfill_stages import Stage, plan_stages, stage_keys
-from headwater.execution.partitions import run_partition_tags
 
 BACKFILL_JOB_NAME = "__ASSET_JOB"
 RANGE_SEPARATOR = "..."
@@ -330,30 +329,26 @@ def _run_stage(defs: Any, graph: Any, backfill: Any, stage: Stage, partitions: l
                tag_stage: bool, instance: Any, state: _Progress,
                on_run_start: Callable[[list[str]], None] | None) -> bool:
     """The runs of one stage, in key order; False if the backfill was canceled."""
-    from headwater.definitions.jobs import JobDefinition
-    from headwater.execution.plan import build_plan
-    from headwater.execution.run import execute_plan
+    from headwater.execution.launch import LaunchRequest, LoadedTarget, launch
     from headwater.storage.backfills import BulkActionStatus as S
 
     todo = [pk for pk in partitions if (stage.index, pk) not in state.done]
     if not todo:
         return True
-    ids = {graph.ids[k] for k in stage.assets}
-    plan = build_plan(graph, ids, None)
-    job = JobDefinition(backfill.job_name or BACKFILL_JOB_NAME, graph, ids, defs.resources)
+    target = LoadedTarget.of_assets(graph, defs.resources)
     all_keys = stage.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
     stage_tags = {BACKFILL_STAGE_TAG: str(stage.index)} if tag_stage else {}
     for chunk in chunk_keys(all_keys, todo, backfill.max_partitions_per_run):
         if instance.get_backfill_status(backfill.backfill_id) in (S.CANCELING, S.CANCELED):
             return False
         single = chunk[0] if len(chunk) == 1 else None
-        rng = None if single else PartitionKeyRange(chunk[0], chunk[-1])
-        tags = {**backfill.tags, BACKFILL_ID_TAG: backfill.backfill_id, **stage_tags,
-                **run_partition_tags(single, rng)}
+        request = LaunchRequest(
+            job_name=backfill.job_name or BACKFILL_JOB_NAME, asset_selection=tuple(stage.assets),
+            partition_key=single, partition_range=None if single else (chunk[0], chunk[-1]),
+            tags={**backfill.tags, BACKFILL_ID_TAG: backfill.backfill_id, **stage_tags})
         if on_run_start is not None:
             on_run_start(chunk)
-        result = execute_plan(plan, instance=instance, resources=defs.resources, tags=tags,
-                              job_name=job.name, raise_on_error=False, job_def=job)
+        result = launch(request, instance, target, raise_on_error=False)
         state.runs += 1
         pairs = {(stage.index, pk) for pk in chunk}
         if result.success:
@@ -370,8 +365,7 @@ def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: An
                        instance: Any, on_run_start: Callable[[list[str]], None] | None) -> bool:
     """The selection's unpartitioned assets, once, after every partition succeeded (skipped
     when an earlier call of a resumed backfill already ran them)."""
-    from headwater.execution.plan import build_plan
-    from headwater.execution.run import execute_plan
+    from headwater.execution.launch import LaunchRequest, LoadedTarget, launch
     from headwater.storage.runs import RunStatus
 
     for run in instance.get_backfill_runs(backfill.backfill_id):
@@ -380,10 +374,11 @@ def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: An
             return True
     if on_run_start is not None:
         on_run_start([])
-    plan = build_plan(graph, {graph.ids[k] for k in keys}, None)
-    result = execute_plan(plan, instance=instance, resources=defs.resources,
-                          tags={**backfill.tags, BACKFILL_ID_TAG: backfill.backfill_id},
-                          job_name=backfill.job_name or BACKFILL_JOB_NAME, raise_on_error=False)
+    request = LaunchRequest(job_name=backfill.job_name or BACKFILL_JOB_NAME,
+                            asset_selection=tuple(keys),
+                            tags={**backfill.tags, BACKFILL_ID_TAG: backfill.backfill_id})
+    result = launch(request, instance, LoadedTarget.of_assets(graph, defs.resources),
+                    raise_on_error=False)
     return bool(result.success)
 
 

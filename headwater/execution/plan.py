@@ -205,6 +205,15 @@ def _toposort(steps: list[Step]) -> list[Step]:
     return out
 
 
+@dataclass(frozen=True)
+class KeySelection:
+    """A resolved asset selection as plain keys (a launch request's): what worker processes
+    rebuild the same plan from."""
+
+    asset_keys: tuple[AssetKey, ...]
+    check_keys: tuple[Any, ...] | None = None
+
+
 def resolve_selection(graph: AssetGraph, selection: Any,
                       within: set[int] | None = None) -> tuple[set[int], set[Any] | None]:
     """Selected asset ids and check keys (None: the checks of the selected assets)."""
@@ -213,6 +222,10 @@ def resolve_selection(graph: AssetGraph, selection: Any,
     if selection is None:
         ids = within if within is not None else graph.executable_ids()
         return set(ids), None
+    if isinstance(selection, KeySelection):  # resolved already
+        ids = {graph.ids[k] for k in selection.asset_keys}
+        return (ids if within is None else ids & within,
+                None if selection.check_keys is None else set(selection.check_keys))
     sel = AssetSelection.from_coercible(selection)
     ids = sel.resolve_ids(graph)
     if within is not None:

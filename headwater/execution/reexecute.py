@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import (
     ExecutionStepNotFoundError,
@@ -19,6 +19,9 @@ from headwater.definitions.errors import (
 )
 from headwater.events.records import EventType
 from headwater.execution.plan import ExecutionPlan, OpInput, Step, build_plan
+
+if TYPE_CHECKING:
+    from headwater.execution.launch import LaunchRequest
 
 
 @dataclass(frozen=True)
@@ -38,12 +41,30 @@ def reexecute_job(job: Any, options: ReexecutionOptions, *, instance: Any,
                   run_config: Any = None, tags: Mapping[str, str] | None = None,
                   raise_on_error: bool = True, resources: Mapping[str, Any] | None = None,
                   result_cls: Any = None) -> Any:
-    from headwater.execution.api import build_job_plan
-    from headwater.execution.run import execute_plan
+    """Re-execute ``options.parent_run_id`` (a run of ``job``) in this process."""
+    from headwater.definitions.run_config import normalize_run_config
+    from headwater.execution.launch import LaunchRequest, LoadedTarget, launch
 
-    parent = instance.get_run_by_id(options.parent_run_id)
+    request = LaunchRequest(
+        job_name=job.name,
+        run_config=None if run_config is None else normalize_run_config(run_config),
+        tags=dict(tags or {}), parent_run_id=options.parent_run_id,
+        step_selection=tuple(options.step_selection), from_failure=options.from_failure_only)
+    kwargs: dict[str, Any] = {} if result_cls is None else {"result_cls": result_cls}
+    return launch(request, instance, LoadedTarget.of_job(job, resources),
+                  raise_on_error=raise_on_error, **kwargs)
+
+
+def plan_reexecution(job: Any, request: LaunchRequest, instance: Any,
+                     ) -> tuple[Any, Any, ExecutionPlan, dict[str, str]]:
+    """The parent run, the run config, the plan and the parent's inherited tags of the
+    re-execution ``request`` of ``job``: clear errors when the parent cannot be re-executed."""
+    from headwater.execution.launch import LaunchRequest, job_plan
+
+    assert request.parent_run_id is not None
+    parent = instance.get_run_by_id(request.parent_run_id)
     if parent is None:
-        raise RunNotFoundError(f"No run with id {options.parent_run_id!r} to re-execute")
+        raise RunNotFoundError(f"No run with id {request.parent_run_id!r} to re-execute")
     if parent.job_name != job.name:
         raise InvalidInvocationError(
             f"Run {parent.run_id} is a run of {parent.job_name!r}, not of {job.name!r}")
@@ -53,16 +74,16 @@ def reexecute_job(job: Any, options: ReexecutionOptions, *, instance: Any,
         raise InvalidInvocationError(
             f"Run {parent.run_id} is {parent.status.value}: re-execute it once it has finished "
             f"(if its process was stopped, `headwater run fail {parent.run_id}` marks it failed)")
-    config = parent.run_config if run_config is None else run_config
-    full = build_job_plan(job, run_config=config)
+    config = parent.run_config if request.run_config is None else request.run_config
+    full = job_plan(job, LaunchRequest(job_name=job.name, run_config=config))
     done = _succeeded_steps(instance, parent)
-    if options.from_failure_only:
+    if request.from_failure:
         if parent.is_success:
             raise InvalidInvocationError(
                 f"Run {parent.run_id} succeeded: there is nothing to re-execute from failure")
         chosen = {s.index for s in full.steps if s.key not in done}
     else:
-        names = set(options.step_selection)
+        names = set(request.step_selection)
         known = {s.key for s in full.steps}
         unknown = sorted(names - known)
         if unknown:
@@ -71,14 +92,10 @@ def reexecute_job(job: Any, options: ReexecutionOptions, *, instance: Any,
                 f"{sorted(known)}")
         chosen = {s.index for s in full.steps if s.key in names}
     plan = _subplan(full, chosen, instance, parent)
-    kwargs: dict[str, Any] = {} if result_cls is None else {"result_cls": result_cls}
     # the parent's tags carry over (its partition or range, its backfill), as in Dagster
     inherited = {k: v for k, v in parent.tags.items()
                  if k not in ("dagster/parent_run_id", "dagster/root_run_id")}
-    return execute_plan(plan, instance=instance, resources={**job.resource_defs, **(resources or {})},
-                        run_config=config, tags={**inherited, **job.tags, **(tags or {})},
-                        job_name=job.name,
-                        raise_on_error=raise_on_error, job_def=job, parent_run=parent, **kwargs)
+    return parent, config, plan, inherited
 
 
 def _succeeded_steps(instance: Any, run: Any) -> set[str]:

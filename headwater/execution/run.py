@@ -1,8 +1,9 @@
 """The run loop: one plan, one set of resources, steps in plan order, events at step boundaries.
 
-Every way of launching (``materialize``, ``job.execute_in_process``, ``execute_job``, the CLI)
-comes here. The loop decides *what* runs next (plan order, skips, mapped-step expansion,
-retries, run events); an executor (``executors/``) decides only *where* a ready step runs.
+Every way of launching (``materialize``, ``job.execute_in_process``, ``execute_job``, the CLI,
+re-execution, backfills) builds a request for ``launch.py``, whose ``launch`` comes here. The
+loop decides *what* runs next (plan order, skips, mapped-step expansion, retries, run events);
+an executor (``executors/``) decides only *where* a ready step runs.
 """
 
 from __future__ import annotations

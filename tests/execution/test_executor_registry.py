@@ -38,8 +38,8 @@ class RecordingExecutor(InProcessExecutor):
 def _validate(cfg: Mapping[str, Any], where: str) -> ExecutorConfig:
     unknown = sorted(set(cfg) - {"label"})
     if unknown:
-        raise dg.InvalidConfigError("Invalid executor config",
-                                    [f"{where}.{k}: unknown field (fields: label)" for k in unknown])
+        raise dg.InvalidConfigError("Invalid executor config", [
+            f"{where}.{k}: unknown field (fields: label)" for k in unknown])
     return ExecutorConfig("recording", options={"label": cfg.get("label", "default")})
 
 

@@ -13,10 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.errors import InvalidInvocationError
-from headwater.definitions.run_config import normalize_run_config
-from headwater.execution.executors.definition import multi_or_in_process_executor
 from headwater.execution.executors.reconstruct import ReconstructableJob
-from headwater.execution.executors.registry import ExecutorBuild, build_executor
 from headwater.execution.result import ExecuteInProcessResult
 
 
@@ -44,8 +41,7 @@ def execute_job(job: Any, instance: Any, run_config: Any = None,
                 run_id: str | None = None, reexecution_options: Any = None,
                 **_: Any) -> ExecutionResult:
     """Run ``job`` (a ``reconstructable(job)``, or a module-level job) with its executor."""
-    from headwater.execution.api import build_job_plan
-    from headwater.execution.run import execute_plan
+    from headwater.execution.launch import LoadedTarget, launch, request_for_job
 
     if instance is None:
         raise InvalidInvocationError(
@@ -59,21 +55,12 @@ def execute_job(job: Any, instance: Any, run_config: Any = None,
         return reexecute_job(job_def, reexecution_options, instance=instance,
                              run_config=run_config, tags=tags, raise_on_error=raise_on_error,
                              result_cls=ExecutionResult)
-    executor_def = ((recon.executor_def() if recon is not None else job_def.executor_def)
-                    or multi_or_in_process_executor)
     if run_config is None:
         run_config = job_def.config
-    cfg = normalize_run_config(run_config)
-    config = executor_def.resolve(cfg.get("execution"))
-    executor = build_executor(config, ExecutorBuild(
-        job_def, instance, cfg, recon, op_selection, asset_selection))
-    all_tags = {**job_def.tags, **(tags or {})}
-    plan = build_job_plan(job_def, run_config=cfg, op_selection=op_selection,
-                          asset_selection=asset_selection)
-    result = execute_plan(plan, instance=instance, resources=job_def.resource_defs,
-                          run_config=cfg, tags=all_tags, job_name=job_def.name,
-                          raise_on_error=raise_on_error,
-                          run_id=run_id, job_def=job_def, executor=executor,
-                          result_cls=ExecutionResult)
+    # the job's own executor (request.executor None), found by name in the registry
+    request = request_for_job(job_def, run_config, op_selection, asset_selection,
+                           tags=dict(tags or {}), run_id=run_id, executor=None)
+    result = launch(request, instance, LoadedTarget.of_job(job_def, reconstructable=recon),
+                    raise_on_error=raise_on_error, result_cls=ExecutionResult)
     assert isinstance(result, ExecutionResult)
     return result
