@@ -18,9 +18,9 @@ import headwater
 PACKAGE_DIR = Path(headwater.__file__).resolve().parent
 
 # Rank of each layer package; a module may import packages of a lower rank and its own package.
-# automation and locations share a rank (neither exists yet; the daemon may talk to locations).
+# automation and locations share a rank; the daemon sits above them (it talks to locations).
 LAYERS = {"definitions": 0, "events": 1, "storage": 2, "execution": 3, "automation": 4,
-          "locations": 4, "web": 5, "cli": 6}
+          "locations": 4, "daemon": 5, "web": 6, "cli": 7}
 CAN_IMPORT_ANYTHING = {"cli"}
 EXEMPT_TOP_LEVEL = {"__init__", "_api_table", "compat", "components", "preview"}
 
