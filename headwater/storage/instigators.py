@@ -84,6 +84,9 @@ class Tick:
     cursor: str | None = None
     skip_reason: str | None = None
     error: str | None = None
+    # What the evaluation asked for, kept while the tick is STARTED so that a daemon restarted
+    # mid-tick creates the missing runs instead of evaluating again (JSON-like; the daemon's).
+    evaluation: dict[str, Any] | None = None
 
     @property
     def is_finished(self) -> bool:

@@ -41,7 +41,8 @@ def _to_state(row: Any) -> InstigatorState:
 def _tick_body(tick: Tick) -> str:
     return orjson.dumps({"name": tick.instigator_name, "run_ids": list(tick.run_ids),
                          "run_keys": list(tick.run_keys), "cursor": tick.cursor,
-                         "skip_reason": tick.skip_reason, "error": tick.error}).decode()
+                         "skip_reason": tick.skip_reason, "error": tick.error,
+                         "evaluation": tick.evaluation}).decode()
 
 
 def _to_tick(row: Any) -> Tick:
@@ -50,7 +51,7 @@ def _to_tick(row: Any) -> Tick:
                    it.InstigatorType(row.instigator_type), row.tick_key,
                    it.TickStatus(row.status), row.timestamp, row.end_timestamp,
                    tuple(body["run_ids"]), tuple(body["run_keys"]), body["cursor"],
-                   body["skip_reason"], body["error"])
+                   body["skip_reason"], body["error"], body.get("evaluation"))
 
 
 class SqlScheduleStorage(contracts.ScheduleStorage):
