@@ -13,6 +13,7 @@ import click
 from headwater.cli.asset_commands import asset_group
 from headwater.cli.backfill_commands import backfill_group
 from headwater.cli.common import CliError
+from headwater.cli.daemon_commands import daemon_group
 from headwater.cli.definitions_commands import definitions_group
 from headwater.cli.instance_commands import instance_group
 from headwater.cli.job_commands import job_group
@@ -20,6 +21,7 @@ from headwater.cli.partition_commands import partitions_command
 from headwater.cli.reexecute_command import reexecute_command
 from headwater.cli.run_commands import run_group
 from headwater.cli.run_logs import run_logs
+from headwater.cli.schedule_commands import schedule_group, sensor_group
 
 
 class _HeadwaterGroup(click.Group):
@@ -54,6 +56,9 @@ cli.add_command(run_group)
 cli.add_command(job_group)
 cli.add_command(backfill_group)
 cli.add_command(instance_group)
+cli.add_command(daemon_group)
+cli.add_command(schedule_group)
+cli.add_command(sensor_group)
 
 
 def main() -> None:
