@@ -119,6 +119,8 @@ def location_origin(module_name: str | None = None, python_file: str | None = No
 def load_code_location(module_name: str | None = None, python_file: str | None = None,
                        working_directory: str | None = None,
                        attribute: str | None = None) -> CodeLocation:
+    import headwater.locations.reconstruct  # noqa: F401 - jobs' pointers for worker processes
+
     origin = location_origin(module_name, python_file, working_directory, attribute)
     return CodeLocation.of(_cli_errors(lambda: load_definitions(origin)))
 

@@ -40,6 +40,9 @@ class DefinitionsLoadError(LocationLoadError):
         super().__init__(location_name, info)
         self.headline = headline
 
+    def __reduce__(self) -> tuple[Any, ...]:  # crosses to the parent from a worker process
+        return (DefinitionsLoadError, (self.location_name, self.headline, self.info.cause))
+
     def __str__(self) -> str:
         return describe_load_error(self.info)
 

@@ -46,9 +46,9 @@ def read_target(path: Path) -> PyprojectTarget | None:
     project = (tool.get("dg") or {}).get("project") or {}
     if isinstance(project, dict) and project.get("root_module"):
         name = (data.get("project") or {}).get("name")
-        target = project.get("code_location_target_module")
-        if target:
-            return PyprojectTarget(path, "[tool.dg.project]", str(target), False, name)
+        target_module = project.get("code_location_target_module")
+        if target_module:
+            return PyprojectTarget(path, "[tool.dg.project]", str(target_module), False, name)
         return PyprojectTarget(path, "[tool.dg.project]", str(project["root_module"]), True, name)
     return None
 
