@@ -45,11 +45,13 @@ def read_target(path: Path) -> PyprojectTarget | None:
                                    table.get("code_location_name") or str(table["module_name"]))
     project = (tool.get("dg") or {}).get("project") or {}
     if isinstance(project, dict) and project.get("root_module"):
-        name = (data.get("project") or {}).get("name")
+        project_name = (data.get("project") or {}).get("name")
         target_module = project.get("code_location_target_module")
         if target_module:
-            return PyprojectTarget(path, "[tool.dg.project]", str(target_module), False, name)
-        return PyprojectTarget(path, "[tool.dg.project]", str(project["root_module"]), True, name)
+            return PyprojectTarget(path, "[tool.dg.project]", str(target_module), False,
+                                   project_name)
+        return PyprojectTarget(path, "[tool.dg.project]", str(project["root_module"]), True,
+                               project_name)
     return None
 
 
