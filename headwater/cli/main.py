@@ -12,6 +12,7 @@ import click
 
 from headwater.cli.asset_commands import asset_group
 from headwater.cli.backfill_commands import backfill_group
+from headwater.cli.code_server_command import code_server_group
 from headwater.cli.common import CliError
 from headwater.cli.definitions_commands import definitions_group
 from headwater.cli.instance_commands import instance_group
@@ -54,6 +55,7 @@ cli.add_command(run_group)
 cli.add_command(job_group)
 cli.add_command(backfill_group)
 cli.add_command(instance_group)
+cli.add_command(code_server_group)
 
 
 def main() -> None:

@@ -127,7 +127,8 @@ def _entry(file: Path, number: int, entry: Any) -> LocationOrigin:
         target = str(path)
     executable = body.get("executable_path")
     if executable is not None:
-        executable = str(_path(base, executable)) if os.sep in executable else executable
+        if os.sep in executable:  # a path (kept as written: a venv's python is a symlink)
+            executable = os.path.normpath(os.path.join(base, os.path.expanduser(executable)))
     return LocationOrigin(kind.origin_kind, target, body.get("attribute"), str(wd),
                           body.get("location_name"), executable)
 
