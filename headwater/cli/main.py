@@ -12,6 +12,7 @@ import click
 
 from headwater.cli.asset_commands import asset_group
 from headwater.cli.backfill_commands import backfill_group
+from headwater.cli.code_server_command import code_server_group
 from headwater.cli.common import CliError
 from headwater.cli.daemon_commands import daemon_group
 from headwater.cli.definitions_commands import definitions_group
@@ -59,6 +60,7 @@ cli.add_command(instance_group)
 cli.add_command(daemon_group)
 cli.add_command(schedule_group)
 cli.add_command(sensor_group)
+cli.add_command(code_server_group)
 
 
 def main() -> None:

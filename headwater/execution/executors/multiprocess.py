@@ -32,7 +32,7 @@ from headwater.events.records import EventType, StepFailureData
 from headwater.execution.executors.base import Executor, StepOutcome
 from headwater.execution.executors.definition import ExecutorConfig
 from headwater.execution.executors.outputs import LazyOutputs
-from headwater.execution.executors.reconstruct import ReconstructableJob
+from headwater.execution.executors.pointer import JobPointer
 from headwater.execution.executors.worker import WorkerInit, instance_ref
 
 STOP_GRACE_S = 10.0  # how long a stopping worker may take to tear down before it is killed
@@ -109,7 +109,7 @@ class _WorkerProcess:
 class MultiprocessExecutor(Executor):
     name = "multiprocess"
 
-    def __init__(self, job: ReconstructableJob, config: ExecutorConfig, *, instance: Any,
+    def __init__(self, job: JobPointer, config: ExecutorConfig, *, instance: Any,
                  run_config: Any = None, op_selection: Any = None, asset_selection: Any = None):
         super().__init__(config.tag_limits)
         self.job = job
@@ -323,7 +323,7 @@ class MultiprocessExecutor(Executor):
         return StepOutcome(step, attempt, "failure")
 
 
-def _check_picklable(job: ReconstructableJob, run_config: Any, op_selection: Any,
+def _check_picklable(job: JobPointer, run_config: Any, op_selection: Any,
                      asset_selection: Any) -> None:
     """What every worker is sent must survive the trip: checked before the run is recorded."""
     parts: list[tuple[str, Any]] = [("the job's pointer", job), ("op_selection", op_selection),
