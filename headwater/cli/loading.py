@@ -140,3 +140,66 @@ def _resolve_file(value: str, wd: Path) -> Path:
             return candidate.resolve()
     raise CliError(f"Python file {value!r} not found (looked for "
                    f"{', '.join(str(c) for c in dict.fromkeys(candidates))}).")
+
+
+# ------------------------------------------------------------------ workspaces (services)
+
+@dataclass(frozen=True)
+class WorkspaceArgs:
+    """Which code locations a service command serves: ``-w workspace.yaml`` (repeatable), or
+    one location from ``-m/-f/-d/-a`` or ``pyproject.toml``; with none of them, a
+    ``workspace.yaml`` in the working directory if there is one."""
+
+    workspace_files: tuple[str, ...]
+    location: LocationArgs
+
+    def origins(self) -> tuple[LocationOrigin, ...]:
+        from headwater.locations.workspace import WorkspaceError, load_workspace
+
+        files = list(self.workspace_files)
+        loc = self.location
+        if files and (loc.module_name or loc.python_file):
+            raise CliError("Give -w/--workspace or -m/-f, not both.")
+        if not files and not (loc.module_name or loc.python_file):
+            default = _cli_errors(lambda: working_directory(loc.working_directory)) \
+                / "workspace.yaml"
+            if default.is_file() and not _has_pyproject_target(default.parent):
+                files = [str(default)]
+        if not files:
+            return (loc.origin(),)
+        origins: list[LocationOrigin] = []
+        for file in files:
+            try:
+                origins += load_workspace(file)
+            except WorkspaceError as e:
+                raise CliError(str(e)) from None
+        names = [o.name for o in origins]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise CliError(f"Code location names must be unique across workspace files; "
+                           f"{', '.join(repr(d) for d in duplicates)} appear more than once. "
+                           "Set location_name: on one of them.")
+        return tuple(origins)
+
+
+def _has_pyproject_target(folder: Path) -> bool:
+    try:
+        return find_target(folder) is not None
+    except PyprojectError:
+        return False
+
+
+def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``-w/--workspace FILE`` (repeatable) plus ``-m/-f/-d/-a``; the command receives them as
+    one ``workspace: WorkspaceArgs``."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, workspace_files: tuple[str, ...], location: LocationArgs,
+                **kwargs: Any) -> Any:
+        return fn(*args, workspace=WorkspaceArgs(tuple(workspace_files), location), **kwargs)
+
+    with_location = code_location_options(wrapper)
+    return click.option("-w", "--workspace", "workspace_files", multiple=True, metavar="FILE",
+                        help="A workspace.yaml naming the code locations (Dagster's format); "
+                             "repeatable. Default: ./workspace.yaml if present, else -m/-f or "
+                             "pyproject.toml.")(with_location)
