@@ -53,6 +53,13 @@ from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import ExecutionPlan, Step
 from headwater.execution.resources import check_resource_config, init_resources, run_masker
 from headwater.execution.result import ExecuteInProcessResult
+from headwater.execution.run_control import (
+    CANCEL_POLL_S,
+    POOL_POLL_S,
+    CancelWatch,
+    PoolSlots,
+    adopt_run,
+)
 from headwater.execution.step import (
     attempt_step,
     record_step_failure,
@@ -96,6 +103,7 @@ class RunContext:
         self.compute_logs = ComputeLogManager.for_instance(instance)
         self.resource_setup: tuple[Any, ...] | None = None  # (defs, needed keys, config, stack)
         self._last_flush = time.monotonic()
+        self.start_stored = False  # the run's start was written when a stored run was taken
 
     def asset_scope(self, key: AssetKey | None) -> PartitionScope | None:
         """The partitions this run materializes of asset ``key`` (None: unpartitioned)."""
@@ -322,7 +330,9 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                  partition_key: str | None = None, run_id: str | None = None,
                  job_def: Any = None, executor: Executor | None = None,
                  result_cls: type[ExecuteInProcessResult] = ExecuteInProcessResult,
-                 parent_run: Any = None) -> ExecuteInProcessResult:
+                 parent_run: Any = None, stored_run: Any = None) -> ExecuteInProcessResult:
+    """Run ``plan`` and record it: as a new run, or as ``stored_run`` (a QUEUED/NOT_STARTED/
+    STARTING row created earlier, e.g. by the queue), which then moves on under its own id."""
     executor = executor if executor is not None else InProcessExecutor()
     resource_defs = run_resource_defs(plan, resources, instance)
     needed = required_resource_keys(plan)
@@ -347,16 +357,25 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
         lineage = {"parent_run_id": parent_run.run_id, "root_run_id": root}
         tags = {**(tags or {}), "dagster/parent_run_id": parent_run.run_id,
                 "dagster/root_run_id": root}
-    run = instance.create_run(job_name=job_name, run_id=run_id or str(uuid.uuid4()),
-                              run_config=cfg, tags=dict(tags or {}), asset_selection=asset_keys,
-                              step_keys_to_execute=[s.key for s in plan.steps] if lineage else None,
-                              **lineage)
-    # the run's process: recorded (with a heartbeat) so that its death can be told
-    registration = instance.register_run_process(run.run_id)
+    if stored_run is None:
+        run = instance.create_run(
+            job_name=job_name, run_id=run_id or str(uuid.uuid4()), run_config=cfg,
+            tags=dict(tags or {}), asset_selection=asset_keys,
+            step_keys_to_execute=[s.key for s in plan.steps] if lineage else None, **lineage)
+        # the run's process: recorded (with a heartbeat) so that its death can be told
+        registration = instance.register_run_process(run.run_id)
+    else:
+        registration = instance.register_run_process(stored_run.run_id)
+        try:
+            run = adopt_run(instance, stored_run, tags or {}, job_name)
+        except BaseException:
+            registration.close()
+            raise
     try:
         rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
                         op_configs=op_configs, tags=tags or {}, partitions=partitions,
                         masker=run_masker(resource_defs, needed, cfg))
+        rc.start_stored = stored_run is not None
         return _execute_run(rc, executor, raise_on_error, (resource_defs, needed, cfg), job_def,
                             result_cls)
     finally:
@@ -381,7 +400,11 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
                            AssetPlannedData(spec.asset_key, None, spec.name),
                            f"{job_name} intends to execute asset check {spec.name} on "
                            f"asset {spec.asset_key.to_user_string()}")
-    rc.emit(EventType.RUN_START, None, f'Started execution of run for "{job_name}".')
+    started = f'Started execution of run for "{job_name}".'
+    if rc.start_stored:  # written when the stored run was taken (adopt_run)
+        rc.events.append(Event(EventType.RUN_START, job_name, None, None, started, None))
+    else:
+        rc.emit(EventType.RUN_START, None, started)
     stop_error: BaseException | None = None
     with contextlib.ExitStack() as stack:
         rc.resource_setup = (*setup, stack)
@@ -390,9 +413,10 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
             executor.start(rc)
         except Exception as e:  # noqa: BLE001 - recorded and re-raised below
             stop_error = e
+        scheduler = _StepScheduler(rc, executor, raise_on_error)
         if stop_error is None:
             try:
-                _StepScheduler(rc, executor, raise_on_error).run()
+                scheduler.run()
             except BaseException as e:  # interrupted (Ctrl-C) or a bug: the run is not left open
                 why = (f"stopped: {e}" if isinstance(e, StorageError)
                        else f"was interrupted: {type(e).__name__}: {e}")
@@ -413,6 +437,15 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
             raise stop_error
         return result_cls(instance.get_run_by_id(run.run_id) or run, rc.events, rc.outputs,
                           plan, job_def)
+    if scheduler.cancel.requested:
+        if scheduler.cancel.status == "CANCELING":
+            not_run = "" if not scheduler.unfinished else (
+                f" Steps not run: [{', '.join(scheduler.unfinished)}].")
+            rc.emit(EventType.RUN_CANCELED, None,
+                    f'Execution of run for "{job_name}" was canceled.{not_run}')
+        rc.flush()  # else it was ended from outside (marked failed): its end is recorded
+        refresh = instance.get_run_by_id(run.run_id) or run
+        return result_cls(refresh, rc.events, rc.outputs, plan, job_def)
     if rc.failures:
         names = ", ".join(s.key for s, _, _ in rc.failures)
         rc.emit(EventType.RUN_FAILURE, None, f'Execution of run for "{job_name}" failed. '
@@ -456,25 +489,56 @@ class _StepScheduler:
         self.delayed: list[tuple[float, int, Step, int]] = []  # (due, seq, step, attempt) heap
         self._seq = itertools.count()
         self.stopped = False
+        self.cancel = CancelWatch(rc.instance, rc.run_id)
+        self.pools = PoolSlots(rc.instance, rc.run_id, rc.tags)
+        self.pool_waiting = False  # a ready step waits for a slot of its pool
+        self.unfinished: list[str] = []  # steps left when the run was canceled
 
     def run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self.pools.release_all()
+
+    def _loop(self) -> None:
         executor = self.executor
         while True:
+            if not self.cancel.requested and self.cancel.check():
+                self._cancel()
             now = time.monotonic()
             while self.delayed and self.delayed[0][0] <= now:
                 _, _, step, attempt = heapq.heappop(self.delayed)
                 self.ready.appendleft((step, attempt))
             self._dispatch()
             if not self.running:
+                if self.pool_waiting:  # ask the pool again shortly (a slot frees elsewhere)
+                    time.sleep(min(POOL_POLL_S, self._due()))
+                    continue
                 if not self.delayed:
                     return
                 # the retry policy's own wait (nothing else may run meanwhile), not a sync
-                time.sleep(max(0.0, self.delayed[0][0] - time.monotonic()))
+                time.sleep(min(self._due(), CANCEL_POLL_S))
                 continue
-            timeout = max(0.0, self.delayed[0][0] - time.monotonic()) if self.delayed else None
+            timeout = min(self._due(), POOL_POLL_S if self.pool_waiting else CANCEL_POLL_S)
             for outcome in executor.wait(self.rc, timeout):
                 self.running = [s for s in self.running if s is not outcome.step]
                 self._ended(outcome)
+
+    def _due(self) -> float:
+        """Seconds until the next delayed retry is due (inf: none waits)."""
+        return max(0.0, self.delayed[0][0] - time.monotonic()) if self.delayed else float("inf")
+
+    def _cancel(self) -> None:
+        """Stop: nothing new starts; the steps running are stopped (between steps in process,
+        their worker processes terminated by a multiprocess executor)."""
+        self.stopped = True
+        self.unfinished = [s.key for s, _ in self.ready] + [s.key for _, _, s, _ in self.delayed]
+        self.unfinished += [self.plan.steps[i].key for i in sorted(self.decidable)]
+        self.ready.clear()
+        self.delayed.clear()
+        self.pool_waiting = False
+        if self.running:
+            self.executor.terminate(self.rc)
 
     def _dispatch(self) -> None:
         executor = self.executor
@@ -489,8 +553,12 @@ class _StepScheduler:
     def _pick(self) -> tuple[Step, int] | None:
         """The first ready step the executor admits now, expanding templates as needed."""
         while True:
+            self.pool_waiting = False
             for i, (step, attempt) in enumerate(self.ready):
                 if self.executor.admits(step, self.running):
+                    if not self.pools.claim(step):
+                        self.pool_waiting = True
+                        continue
                     del self.ready[i]
                     return step, attempt
             if self.stopped or not self._expand_next():
@@ -539,6 +607,7 @@ class _StepScheduler:
             else:
                 self.ready.appendleft((step, outcome.attempt + 1))
             return
+        self.pools.free(step)
         entry = self.open[step.index]
         entry[0] -= 1
         if outcome.kind != "success":
