@@ -33,7 +33,7 @@ class PartitionsSnap:
     timezone: str | None = None
     fmt: str | None = None
     start: str | None = None
-    dimensions: tuple[tuple[str, PartitionsSnap], ...] = ()  # multi
+    dimensions: tuple[tuple[str, PartitionsSnap | None], ...] = ()  # multi
 
 
 @dataclass(frozen=True)

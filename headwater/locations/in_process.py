@@ -1,0 +1,126 @@
+"""``InProcessLocation``: a code location whose code is imported into this very process.
+
+For tests, ``materialize()``-style use and short CLI commands. The daemon and the webserver use
+the remote kind (a code server process), so that user code never runs in them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
+from headwater.locations.contracts import CodeLocation, LocationLoadError, SensorTickInput
+from headwater.locations.evaluation import Evaluation
+from headwater.locations.snapshot import LocationSnapshot
+
+_log = logging.getLogger("headwater.locations")
+
+
+class InProcessLocation(CodeLocation):
+    """Loads ``Definitions`` with ``loader`` (called again by ``reload``) and serves them."""
+
+    def __init__(self, name: str, loader: Callable[[], Any], instance: Any, origin: str = ""):
+        self.name = name
+        self.origin = origin
+        self.instance = instance
+        self._loader = loader
+        self._lock = threading.Lock()
+        self._defs: Any = None
+        self._snapshot: LocationSnapshot | None = None
+        self._error: SerializableErrorInfo | None = None
+        self._runs: list[threading.Thread] = []
+        self.reload()
+
+    @staticmethod
+    def from_definitions(name: str, defs: Any, instance: Any,
+                         origin: str = "") -> InProcessLocation:
+        return InProcessLocation(name, lambda: defs, instance, origin or f"definitions {name}")
+
+    # ---------------------------------------------------------------- loading
+
+    @property
+    def load_error(self) -> SerializableErrorInfo | None:
+        return self._error
+
+    @property
+    def definitions(self) -> Any:
+        """The loaded ``Definitions`` (``LocationLoadError`` if the code never loaded)."""
+        with self._lock:
+            if self._defs is None:
+                raise self._load_failure()
+            return self._defs
+
+    def reload(self) -> None:
+        from headwater.locations.build import build_snapshot
+
+        try:
+            defs = self._loader()
+            snapshot = build_snapshot(defs, self.name, self.origin)
+        except LocationLoadError as e:
+            with self._lock:
+                self._error = e.info
+            return
+        except Exception as e:  # noqa: BLE001 - the user's code: kept as the location's error
+            with self._lock:
+                self._error = error_info_from_exc(e)
+            return
+        with self._lock:
+            self._defs, self._snapshot, self._error = defs, snapshot, None
+
+    def _load_failure(self) -> LocationLoadError:
+        info = self._error or SerializableErrorInfo("the code has not loaded", [], None)
+        return LocationLoadError(self.name, info)
+
+    def snapshot(self) -> LocationSnapshot:
+        with self._lock:
+            if self._snapshot is None:
+                raise self._load_failure()
+            return self._snapshot
+
+    # ---------------------------------------------------------------- evaluating
+
+    def evaluate_schedule(self, name: str, scheduled_time: float,
+                          timeout: float | None = None) -> Evaluation:
+        from headwater.locations.evaluate import evaluate_schedule
+
+        return evaluate_schedule(self.definitions, name, scheduled_time, self.instance, timeout)
+
+    def evaluate_sensor(self, name: str, tick: SensorTickInput,
+                        timeout: float | None = None) -> Evaluation:
+        from headwater.locations.evaluate import evaluate_sensor
+
+        return evaluate_sensor(self.definitions, name, tick, self.instance, timeout)
+
+    # ---------------------------------------------------------------- launching
+
+    def launch_run(self, run_id: str) -> None:
+        """Run the stored run on a thread of this process (returns at once)."""
+        defs = self.definitions
+        thread = threading.Thread(target=self._execute, args=(run_id, defs),
+                                  name=f"headwater-run-{run_id[:8]}", daemon=True)
+        with self._lock:
+            self._runs = [t for t in self._runs if t.is_alive()]
+            self._runs.append(thread)
+        thread.start()
+
+    def _execute(self, run_id: str, defs: Any) -> None:
+        from headwater.execution.stored_run import execute_stored_run
+
+        try:
+            execute_stored_run(run_id, self.instance, defs)
+        except Exception:  # noqa: BLE001 - recorded on the run by execute_stored_run
+            _log.exception("run %s of code location %r ended with an error", run_id, self.name)
+
+    def wait_for_runs(self, timeout: float | None = None) -> bool:
+        """Wait for the runs this location launched; True if all have ended."""
+        with self._lock:
+            runs = list(self._runs)
+        for thread in runs:
+            thread.join(timeout)
+        return not any(t.is_alive() for t in runs)
+
+    def close(self) -> None:
+        self.wait_for_runs()
