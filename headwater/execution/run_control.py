@@ -70,11 +70,11 @@ class CancelWatch:
     """Whether the run was asked to stop: its status became CANCELING (or it was ended from
     outside: CANCELED/FAILURE). One status read every ``interval`` seconds at most."""
 
-    def __init__(self, instance: Any, run_id: str, interval: float = CANCEL_POLL_S):
+    def __init__(self, instance: Any, run_id: str, interval: float | None = None):
         self.instance = instance
         self.run_id = run_id
-        self.interval = interval
-        self._next = time.monotonic() + interval
+        self.interval = CANCEL_POLL_S if interval is None else interval
+        self._next = time.monotonic() + self.interval
         self.requested = False
         self.status: str | None = None  # the status seen when the request was noticed
 

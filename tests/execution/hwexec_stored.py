@@ -139,3 +139,18 @@ hws_defs = dg.Definitions(
     jobs=[hws_op_job, hws_mp_job, hws_in_process_wait_job,
           dg.define_asset_job("hws_ab_job", selection=["hws_a", "hws_b"]),
           dg.define_asset_job("hws_daily_job", selection=["hws_daily"])])
+
+
+@dg.op
+def hws_blocking() -> int:
+    hwexec_jobs.checkpoint("hws_blocking")
+    return 1
+
+
+@dg.job(executor_def=dg.in_process_executor)
+def hws_block_job():
+    hws_blocking()
+
+
+hws_defs = dg.Definitions(
+    assets=list(hws_defs.assets), jobs=[*hws_defs.jobs, hws_block_job])
