@@ -130,6 +130,7 @@ class MultiprocessExecutor(Executor):
         self._workers: list[_WorkerProcess] = []
         self._init = b""
         self.start_method = config.start_method
+        self._terminating = False
 
     # --- the contract ---
     def start(self, rc: Any) -> None:
@@ -185,6 +186,15 @@ class MultiprocessExecutor(Executor):
                 seen.add(id(w))
                 outcomes.append(self._collect(rc, w))
         return outcomes
+
+    def terminate(self, rc: Any) -> None:
+        """The run was canceled: end the busy workers (SIGTERM); their steps come back from
+        ``wait`` as failed, saying so."""
+        self._terminating = True
+        for w in self._workers:
+            if w.step is not None:
+                with contextlib.suppress(Exception):
+                    w.process.terminate()
 
     def close(self) -> None:
         workers, self._workers = self._workers, []
@@ -305,6 +315,8 @@ class MultiprocessExecutor(Executor):
         else:
             how = f"exited with code {code}"
         op_name = getattr(step.op, "name", step.key)
+        if self._terminating:
+            how = "was stopped because the run was canceled"
         error = WorkerCrashedError(
             f"The worker process (pid {pid}) running step {step.key!r} (op {op_name!r}) {how} "
             "before the step finished. Events the step recorded until then are in the run's "
