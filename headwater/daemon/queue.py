@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from headwater.daemon.component import Wakeup
 from headwater.definitions.tags import CODE_LOCATION_TAG, PRIORITY_TAG
 from headwater.execution.stored_run import mark_starting
 from headwater.locations.contracts import CodeLocation
@@ -118,6 +119,7 @@ class QueueComponent:
     to loaded ``CodeLocation``s (or is a function returning the current mapping)."""
 
     name = "queue"
+    own_wakeup: Wakeup | None = None  # set by whoever queues runs, to dequeue them at once
 
     def __init__(self, instance: Any, locations: Locations, *,
                  interval_seconds: float | None = None):
