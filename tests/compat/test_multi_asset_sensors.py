@@ -198,3 +198,16 @@ def test_requesting_runs_without_advancing_is_an_error():
         forgetful.evaluate_tick(dg.build_sensor_context(instance=inst, definitions=defs))
     with pytest.raises(Exception, match="[Cc]annot set .*cursor"):
         sets_cursor.evaluate_tick(dg.build_sensor_context(instance=inst, definitions=defs))
+
+
+def test_sensor_result_asset_events_reach_the_tick():
+    @dg.sensor()
+    def reporter(context):
+        return dg.SensorResult(asset_events=[dg.AssetMaterialization(A, metadata={"n": 1}),
+                                             dg.AssetObservation(B)])
+
+    data = reporter.evaluate_tick(dg.build_sensor_context(instance=instance()))
+    assert [type(e).__name__ for e in data.asset_events] == [
+        "AssetMaterialization", "AssetObservation"]
+    assert data.asset_events[0].asset_key == A
+    assert data.asset_events[0].metadata["n"].value == 1
