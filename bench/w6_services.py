@@ -156,8 +156,9 @@ def main() -> None:
            "BENCH_TICK_LOG": str(tick_log), "BENCH_SENSORS": f"{args.fast},{args.slow}",
            "PYTHONPATH": str(project)}
     started = time.time()
+    log = open(project / "daemon.log", "wb")  # a pipe nobody reads would block the daemon
     daemon = subprocess.Popen(daemon_argv(args.impl, project / "workspace.yaml"), cwd=project,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
         instance = dg.DagsterInstance.get()
@@ -182,6 +183,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(daemon.pid, signal.SIGKILL)
             daemon.wait()
+        log.close()
     emit(record)
 
 

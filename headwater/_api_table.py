@@ -70,10 +70,12 @@ PUBLIC_NAMES: dict[str, str] = {
     "build_asset_context": _E, "build_op_context": _E, "build_asset_check_context": _E, "InitResourceContext": _E,
     "build_init_resource_context": _E, "get_dagster_logger": _E,
     # executors
-    "execute_job": f"{_E}.executors", "reconstructable": f"{_E}.executors",
-    "build_reconstructable_job": f"{_E}.executors", "ExecutorDefinition": f"{_E}.executors",
+    "execute_job": f"{_E}.executors", "ExecutorDefinition": f"{_E}.executors",
     "in_process_executor": f"{_E}.executors", "multiprocess_executor": f"{_E}.executors",
     "multi_or_in_process_executor": f"{_E}.executors",
+    # job pointers (they import user code: the locations layer)
+    "reconstructable": "headwater.locations.reconstruct",
+    "build_reconstructable_job": "headwater.locations.reconstruct",
     # events
     "EventLogEntry": "headwater.events.records", "EventLogRecord": "headwater.events.records",
     "EventRecordsResult": "headwater.events.records", "Event": "headwater.events.records",

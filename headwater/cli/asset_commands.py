@@ -130,11 +130,18 @@ def tags_from(tags_json: str | None) -> dict[str, str]:
 @click.option("--partition", metavar="KEY",
               help='One partition of partitioned assets, or a range "START...END" in one run '
                    "(for many partitions in separate runs: headwater backfill launch).")
+@click.option("--async", "queue_only", is_flag=True,
+              help="Queue the run and print its id, without waiting (the daemon launches it).")
+@click.option("-l", "--location", "location_name", metavar="NAME",
+              help="With --async: the code location's name (default: the module name or the "
+                   "file's stem).")
 @code_location_options
 def materialize_command(location: LocationArgs, select: str, config_json: str | None,
                         config_files: tuple[str, ...], tags_json: str | None,
-                        partition: str | None) -> None:
-    """Materialize the selected assets (and their checks) in this process, on the instance."""
+                        partition: str | None, queue_only: bool,
+                        location_name: str | None) -> None:
+    """Materialize the selected assets (and their checks) in this process, on the instance
+    (with --async: queue the run and return at once)."""
     from headwater.cli.materialize import run_materialization
 
     run_config = run_config_from(config_json, config_files)
@@ -161,5 +168,24 @@ def materialize_command(location: LocationArgs, select: str, config_json: str | 
                 f"{', '.join(partitioned[:5])}{' ...' if len(partitioned) > 5 else ''}: pass "
                 "--partition KEY (or START...END), use `headwater backfill launch` for many "
                 "partitions, or select only unpartitioned assets (e.g. --select 'group:raw').")
+    if queue_only:
+        _queue_materialization(location, location_name, loc, select, ids, run_config, tags)
+        return
     code = run_materialization(loc, select, ids, run_config=run_config, tags=tags)
     click.get_current_context().exit(code)
+
+
+def _queue_materialization(args: LocationArgs, location_name: str | None, loc: Any, select: str,
+                           ids: set[int], run_config: dict[str, Any],
+                           tags: dict[str, str]) -> None:
+    from headwater.cli.queue_commands import location_name as name_of
+    from headwater.cli.queue_commands import queue_request
+    from headwater.execution import LaunchRequest
+
+    graph = loc.defs.asset_graph
+    keys = tuple(graph.keys[i] for i in graph.toposort if i in ids and graph.is_executable(i))
+    if not keys:
+        raise CliError(f"The selection {select!r} matches no asset that can be materialized "
+                       "(only external assets, or nothing). See `headwater asset list`.")
+    request = LaunchRequest(asset_selection=keys, run_config=run_config or None, tags=tags)
+    queue_request(loc, request, name_of(args, location_name))

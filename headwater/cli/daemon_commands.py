@@ -1,6 +1,10 @@
 """``headwater daemon run``: the process that ticks schedules and sensors and launches queued
 runs (Dagster's ``dagster-daemon run``). One per instance; SIGTERM or Ctrl-C stops it after
-the pass each part is in."""
+the pass each part is in.
+
+The daemon never imports user code: each code location of the workspace runs in a code server
+process of its own (``--in-process`` imports them here instead: faster to start, no isolation).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ import threading
 import click
 
 from headwater.cli.common import CliError, err, open_instance
-from headwater.cli.loading import LocationArgs, code_location_options
+from headwater.cli.loading import WorkspaceArgs, workspace_options
 
 
 @click.group("daemon")
@@ -20,23 +24,24 @@ def daemon_group() -> None:
 
 
 @daemon_group.command("run")
-@code_location_options
+@workspace_options
+@click.option("--in-process", is_flag=True,
+              help="Import the code locations into the daemon's own process instead of "
+                   "starting a code server for each (faster start; user code can then take "
+                   "the daemon down).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info",
                                                 "debug"]), default="info", show_default=True,
               help="How much the daemon logs (to stderr).")
-def run_command(location: LocationArgs, log_level: str) -> None:
+def run_command(workspace: WorkspaceArgs, in_process: bool, log_level: str) -> None:
     """Run the daemon on the instance until SIGTERM or Ctrl-C."""
-    from headwater.cli.instigator_common import open_location
     from headwater.daemon.lease import DaemonAlreadyRunningError
     from headwater.daemon.runner import default_components, run_daemon
+    from headwater.locations.manager import LocationManager
 
     logging.basicConfig(level=log_level.upper(),
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    instance = open_instance(location.working_directory)
-    code = open_location(location, instance)
-    if code.load_error is not None:
-        raise CliError(f"Code location {code.name!r} failed to load:\n"
-                       f"{code.load_error.to_string()}")
+    origins = workspace.origins()
+    instance = open_instance(workspace.location.working_directory)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -44,14 +49,18 @@ def run_command(location: LocationArgs, log_level: str) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    components = default_components(instance, lambda: [code])
+    manager = LocationManager(origins, instance, in_process=in_process)
     try:
+        for name, error in manager.load_errors().items():
+            err(f"code location {name!r} failed to load (the others keep working):\n"
+                f"{error.to_string()}")
+        components = default_components(instance, manager.locations)
+        names = ", ".join(repr(o.name) for o in origins)
         run_daemon(instance, components, stop, on_ready=lambda: err(
-            f"headwater daemon running on {instance.describe()} with code location "
-            f"{code.name!r} ({', '.join(c.name for c in components)}); SIGTERM or Ctrl-C "
-            "stops it."))
+            f"headwater daemon running on {instance.describe()} with code location(s) {names} "
+            f"({', '.join(c.name for c in components)}); SIGTERM or Ctrl-C stops it."))
     except DaemonAlreadyRunningError as e:
         raise CliError(str(e)) from None
     finally:
-        code.close()
+        manager.close()
         instance.dispose()

@@ -83,6 +83,48 @@ def execute_job(location: LocationArgs, job_name: str, config_json: str | None,
         instance.dispose()
 
 
+@job_group.command("launch")
+@click.option("-j", "--job", "job_name", required=True, metavar="NAME", help="The job to run.")
+@click.option("--config-json", metavar="JSON", help="Run config as a JSON object.")
+@click.option("-c", "--config", "config_files", multiple=True, metavar="FILE",
+              help="Run config file (JSON or YAML); may be repeated, later files win.")
+@click.option("--tags", "tags_json", metavar="JSON", help="Run tags as a JSON object.")
+@click.option("--partition", metavar="KEY", help="The partition of a partitioned job to run.")
+@click.option("--op-selection", "op_selection", metavar="OPS",
+              help="Comma-separated op names to run (an op job's subset).")
+@click.option("--run-id", metavar="ID", help="The new run's id (default: a new one).")
+@click.option("-l", "--location", "location_name", metavar="NAME",
+              help="The code location's name (default: the module name or the file's stem).")
+@code_location_options
+def launch_job(location: LocationArgs, job_name: str, config_json: str | None,
+               config_files: tuple[str, ...], tags_json: str | None, partition: str | None,
+               op_selection: str | None, run_id: str | None, location_name: str | None) -> None:
+    """Queue a run of a job and print its run id; returns at once (the daemon launches it)."""
+    from headwater.cli.asset_commands import run_config_from, tags_from
+    from headwater.cli.queue_commands import location_name as name_of
+    from headwater.cli.queue_commands import queue_request
+    from headwater.definitions.errors import InvariantViolationError
+    from headwater.execution import LaunchRequest
+
+    loc = load_valid(location)
+    try:
+        job = loc.defs.get_job_def(job_name)
+    except InvariantViolationError:
+        names = sorted(j.name for j in loc.defs.jobs)
+        raise CliError(f"No job named {job_name!r}; jobs are {names}") from None
+    ops = None if op_selection is None else tuple(
+        o.strip() for o in op_selection.split(",") if o.strip())
+    if ops is not None and getattr(job, "graph_def", None) is None:
+        raise CliError(f"--op-selection applies to op jobs; {job_name!r} is an asset job")
+    if partition is not None and getattr(job, "partitions_def", None) is None:
+        raise CliError(f"Job {job_name!r} is not partitioned: drop --partition")
+    request = LaunchRequest(job_name=job_name, run_config=run_config_from(config_json,
+                                                                          config_files) or None,
+                            tags=tags_from(tags_json), partition_key=partition,
+                            op_selection=ops, run_id=run_id)
+    queue_request(loc, request, name_of(location, location_name))
+
+
 def print_step_summary(instance: Any, run_id: str) -> None:
     """After a job run: each step's status and duration, the failures, the run's status."""
     outcome = outcome_from_logs(instance.all_logs(run_id))

@@ -1,39 +1,49 @@
-"""Finding the user's ``Definitions``: ``-m MODULE``, ``-f FILE``, or ``pyproject.toml``.
+"""The CLI's code-location options (``-m MODULE``, ``-f FILE``, ``-d DIR``, ``-a NAME``) over
+``headwater.locations``, which does the importing.
 
 Order: ``-f`` / ``-m`` if given; else the nearest ``pyproject.toml`` (the working directory,
 then its parents) with ``[tool.headwater] module_name``, ``[tool.dagster] module_name`` or
-``[tool.dg.project] root_module``. In the module: the one attribute that is a ``Definitions``
-(or an ``@definitions`` function), else every top-level asset, check and job merged.
-Errors are ``CliError`` (exit 2); a failure inside the user's code shows the user's frames.
+``[tool.dg.project] root_module``. Errors are ``CliError`` (exit 2); a failure inside the
+user's code shows the user's frames.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import importlib
-import importlib.util
-import os
-import sys
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import click
 
 from headwater.cli.common import CliError
+from headwater.locations.loader import (
+    DefinitionsLoadError,
+    LoadedCode,
+    describe_load_error,
+    load_definitions,
+    user_traceback,
+    working_directory,
+)
+from headwater.locations.origins import LocationOrigin, OriginKind
+from headwater.locations.pyproject import PyprojectError, find_target, origin_for
 
-_PKG_DIR = str(Path(__file__).resolve().parent.parent)
+__all__ = ["CodeLocation", "LocationArgs", "code_location_options", "load_code_location",
+           "location_origin", "user_traceback"]
 
 
 @dataclass(frozen=True)
 class CodeLocation:
+    """What a command loaded: the ``Definitions``, where from (for messages), the folder."""
+
     defs: Any  # headwater.Definitions
     origin: str  # for messages: "module pkg.defs", "file /x/defs.py", ...
     working_directory: Path
+
+    @staticmethod
+    def of(loaded: LoadedCode) -> CodeLocation:
+        return CodeLocation(loaded.defs, loaded.description, loaded.working_directory)
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,10 @@ class LocationArgs:
     def load(self) -> CodeLocation:
         return load_code_location(self.module_name, self.python_file, self.working_directory,
                                   self.attribute)
+
+    def origin(self) -> LocationOrigin:
+        return location_origin(self.module_name, self.python_file, self.working_directory,
+                               self.attribute)
 
 
 def code_location_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -78,105 +92,45 @@ def code_location_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 # ------------------------------------------------------------------ entry point
 
-def load_code_location(module_name: str | None = None, python_file: str | None = None,
-                       working_directory: str | None = None,
-                       attribute: str | None = None) -> CodeLocation:
-    wd = _working_directory(working_directory)
-    _add_to_path(wd)
-    importlib.invalidate_caches()
+def location_origin(module_name: str | None = None, python_file: str | None = None,
+                    working_directory_: str | None = None,
+                    attribute: str | None = None) -> LocationOrigin:
+    """The origin the options name (resolving ``-f`` and the pyproject.toml search)."""
+    wd = _cli_errors(lambda: working_directory(working_directory_))
     if module_name and python_file:
         raise CliError("Give either -m/--module-name or -f/--python-file, not both.")
     if python_file:
-        path = _resolve_file(python_file, wd)
-        origin = f"file {path}"
-        return CodeLocation(find_definitions(_import_file(path), origin, attribute), origin, wd)
+        return LocationOrigin(OriginKind.PYTHON_FILE, str(_resolve_file(python_file, wd)),
+                              attribute, str(wd))
     if module_name:
-        origin = f"module {module_name}"
-        return CodeLocation(find_definitions(_import_module(module_name), origin, attribute),
-                            origin, wd)
-    return _load_from_pyproject(wd, attribute)
-
-
-def _working_directory(value: str | None) -> Path:
-    if value is None:
-        return Path.cwd()
-    path = Path(value).expanduser().resolve()
-    if not path.is_dir():
-        raise CliError(f"Working directory {value!r} does not exist or is not a folder.")
-    return path
-
-
-def _add_to_path(folder: Path) -> None:
-    entry = str(folder)
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
-
-
-# ------------------------------------------------------------------ pyproject.toml
-
-@dataclass(frozen=True)
-class PyprojectTarget:
-    path: Path  # the pyproject.toml
-    table: str  # which table named the code, for messages
-    module_name: str
-    defs_folder: bool  # [tool.dg.project]: load the project's defs/ folder
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
+        return LocationOrigin(OriginKind.PYTHON_MODULE, module_name, attribute, str(wd))
     try:
-        import tomllib
-    except ImportError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise CliError(f"Cannot read {path}: {e}") from None
-
-
-def find_pyproject_target(start: Path) -> PyprojectTarget | None:
-    """The nearest pyproject.toml (``start``, then its parents) that names a code location."""
-    for folder in [start, *start.parents]:
-        path = folder / "pyproject.toml"
-        if not path.is_file():
-            continue
-        tool = _read_toml(path).get("tool") or {}
-        for name in ("headwater", "dagster"):
-            table = tool.get(name) or {}
-            if isinstance(table, dict) and table.get("module_name"):
-                return PyprojectTarget(path, f"[tool.{name}]", str(table["module_name"]), False)
-        project = (tool.get("dg") or {}).get("project") or {}
-        if isinstance(project, dict) and project.get("root_module"):
-            target = project.get("code_location_target_module")
-            if target:
-                return PyprojectTarget(path, "[tool.dg.project]", str(target), False)
-            return PyprojectTarget(path, "[tool.dg.project]", str(project["root_module"]), True)
-    return None
-
-
-def _load_from_pyproject(wd: Path, attribute: str | None) -> CodeLocation:
-    target = find_pyproject_target(wd)
+        target = find_target(wd)
+    except PyprojectError as e:
+        raise CliError(str(e)) from None
     if target is None:
         raise CliError(
             f"No code location given and no pyproject.toml in {wd} or its parents names one. "
             "Pass -m MODULE or -f FILE, or add to pyproject.toml:\n\n"
             '    [tool.headwater]\n    module_name = "my_project.definitions"')
-    root = target.path.parent
-    for folder in (root / "src", root):
-        if folder.is_dir():
-            _add_to_path(folder)
-    if not target.defs_folder:
-        origin = f"module {target.module_name} ({target.table} in {target.path})"
-        module = _import_module(target.module_name, origin)
-        return CodeLocation(find_definitions(module, origin, attribute), origin, wd)
-    from headwater.definitions.load import load_from_defs_folder
-
-    origin = f"the defs folder of {target.module_name} ({target.table} in {target.path})"
-    with user_code(origin):
-        defs = load_from_defs_folder(project_root=root)
-    return CodeLocation(defs, origin, wd)
+    return origin_for(target, attribute, str(wd))
 
 
-# ------------------------------------------------------------------ importing
+def load_code_location(module_name: str | None = None, python_file: str | None = None,
+                       working_directory: str | None = None,
+                       attribute: str | None = None) -> CodeLocation:
+    import headwater.locations.reconstruct  # noqa: F401 - jobs' pointers for worker processes
+
+    origin = location_origin(module_name, python_file, working_directory, attribute)
+    return CodeLocation.of(_cli_errors(lambda: load_definitions(origin)))
+
+
+def _cli_errors(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except DefinitionsLoadError as e:
+        raise CliError(describe_load_error(e.info)) from None
+
 
 def _resolve_file(value: str, wd: Path) -> Path:
     path = Path(value).expanduser()
@@ -188,107 +142,64 @@ def _resolve_file(value: str, wd: Path) -> Path:
                    f"{', '.join(str(c) for c in dict.fromkeys(candidates))}).")
 
 
-def _import_file(path: Path) -> ModuleType:
-    _add_to_path(path.parent)
-    name = path.stem
-    existing = sys.modules.get(name)
-    if existing is not None and getattr(existing, "__file__", None) != str(path):
-        name = f"_headwater_file_{name}"  # never shadow another module (e.g. a stdlib one)
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise CliError(f"Cannot import {path}: it is not a Python file.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+# ------------------------------------------------------------------ workspaces (services)
+
+@dataclass(frozen=True)
+class WorkspaceArgs:
+    """Which code locations a service command serves: ``-w workspace.yaml`` (repeatable), or
+    one location from ``-m/-f/-d/-a`` or ``pyproject.toml``; with none of them, a
+    ``workspace.yaml`` in the working directory if there is one."""
+
+    workspace_files: tuple[str, ...]
+    location: LocationArgs
+
+    def origins(self) -> tuple[LocationOrigin, ...]:
+        from headwater.locations.workspace import WorkspaceError, load_workspace
+
+        files = list(self.workspace_files)
+        loc = self.location
+        if files and (loc.module_name or loc.python_file):
+            raise CliError("Give -w/--workspace or -m/-f, not both.")
+        if not files and not (loc.module_name or loc.python_file):
+            default = _cli_errors(lambda: working_directory(loc.working_directory)) \
+                / "workspace.yaml"
+            if default.is_file() and not _has_pyproject_target(default.parent):
+                files = [str(default)]
+        if not files:
+            return (loc.origin(),)
+        origins: list[LocationOrigin] = []
+        for file in files:
+            try:
+                origins += load_workspace(file)
+            except WorkspaceError as e:
+                raise CliError(str(e)) from None
+        names = [o.name for o in origins]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise CliError(f"Code location names must be unique across workspace files; "
+                           f"{', '.join(repr(d) for d in duplicates)} appear more than once. "
+                           "Set location_name: on one of them.")
+        return tuple(origins)
+
+
+def _has_pyproject_target(folder: Path) -> bool:
     try:
-        with user_code(f"file {path}"):
-            spec.loader.exec_module(module)
-    except CliError:
-        sys.modules.pop(name, None)
-        raise
-    return module
+        return find_target(folder) is not None
+    except PyprojectError:
+        return False
 
 
-def _import_module(name: str, origin: str | None = None) -> ModuleType:
-    origin = origin or f"module {name}"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name and (name == e.name or name.startswith(e.name + ".")):
-            raise CliError(
-                f"Cannot find {origin}: no module named {e.name!r}. Check the name, install the "
-                "package (pip install -e .), or pass -d with the folder that contains it.") from None
-        raise CliError(f"Error while importing {origin}:\n{user_traceback(e)}") from None
-    except (Exception, SystemExit) as e:
-        raise CliError(f"Error while importing {origin}:\n{user_traceback(e)}") from None
+def workspace_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``-w/--workspace FILE`` (repeatable) plus ``-m/-f/-d/-a``; the command receives them as
+    one ``workspace: WorkspaceArgs``."""
 
+    @functools.wraps(fn)
+    def wrapper(*args: Any, workspace_files: tuple[str, ...], location: LocationArgs,
+                **kwargs: Any) -> Any:
+        return fn(*args, workspace=WorkspaceArgs(tuple(workspace_files), location), **kwargs)
 
-# ------------------------------------------------------------------ finding Definitions
-
-def find_definitions(module: ModuleType, origin: str, attribute: str | None = None) -> Any:
-    from headwater.definitions.definitions import Definitions
-    from headwater.definitions.load import LazyDefinitions, load_definitions_from_modules
-
-    if attribute:
-        if not hasattr(module, attribute):
-            raise CliError(f"{origin} has no attribute {attribute!r}.")
-        value = getattr(module, attribute)
-        if not isinstance(value, (Definitions, LazyDefinitions)):
-            raise CliError(f"{module.__name__}.{attribute} is a {type(value).__name__}, not a "
-                           "Definitions object or an @definitions function.")
-        return _resolve(value, f"{module.__name__}.{attribute}")
-    names_by_id: dict[int, list[str]] = {}
-    objects: dict[int, Any] = {}
-    for name, value in vars(module).items():
-        if isinstance(value, (Definitions, LazyDefinitions)):
-            names_by_id.setdefault(id(value), []).append(name)
-            objects[id(value)] = value
-    if len(objects) > 1:
-        names = ", ".join(" = ".join(n) for n in names_by_id.values())
-        raise CliError(f"{origin} has {len(objects)} Definitions objects: {names}. Keep one at "
-                       "module level, or choose one with -a/--attribute NAME.")
-    if objects:
-        key, value = next(iter(objects.items()))
-        return _resolve(value, f"{module.__name__}.{names_by_id[key][0]}")
-    with user_code(origin):
-        defs = load_definitions_from_modules([module])
-    if not (defs.assets or defs.asset_checks or defs.jobs or defs.schedules or defs.sensors):
-        raise CliError(
-            f"No definitions found in {origin}: it has no Definitions object, no @definitions "
-            "function, and no top-level assets, asset checks or jobs. Add e.g. "
-            "`defs = dg.Definitions(assets=[...])`.")
-    return defs
-
-
-def _resolve(value: Any, where: str) -> Any:
-    from headwater.definitions.load import LazyDefinitions
-
-    if isinstance(value, LazyDefinitions):
-        with user_code(f"@definitions function {where}"):
-            return value()
-    return value
-
-
-# ------------------------------------------------------------------ user errors
-
-@contextlib.contextmanager
-def user_code(what: str) -> Iterator[None]:
-    """Turn an exception from the user's code into a CliError that shows the user's frames."""
-    try:
-        yield
-    except CliError:
-        raise
-    except (Exception, SystemExit) as e:
-        raise CliError(f"Error while loading {what}:\n{user_traceback(e)}") from None
-
-
-def _is_ours(filename: str) -> bool:
-    return (filename.startswith(_PKG_DIR + os.sep) or filename.startswith("<frozen importlib")
-            or f"{os.sep}importlib{os.sep}" in filename)
-
-
-def user_traceback(exc: BaseException) -> str:
-    """The exception's traceback with Headwater's and importlib's frames left out."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_ours(f.filename)]
-    stack = "".join(traceback.format_list(frames))
-    text = "".join(traceback.format_exception_only(type(exc), exc))
-    return ("Traceback (most recent call last, your code only):\n" + stack if stack else "") + text
+    with_location = code_location_options(wrapper)
+    return click.option("-w", "--workspace", "workspace_files", multiple=True, metavar="FILE",
+                        help="A workspace.yaml naming the code locations (Dagster's format); "
+                             "repeatable. Default: ./workspace.yaml if present, else -m/-f or "
+                             "pyproject.toml.")(with_location)

@@ -232,3 +232,12 @@ def _event_line(entry: Any, step_width: int, kind_width: int) -> str:
     when = format_time(entry.timestamp, with_date=False, millis=True)
     step = entry.step_key or "-"
     return f"{when}  {step:<{step_width}}  {_kind(entry):<{kind_width}}  {message or ''}".rstrip()
+
+
+def _register_cancel() -> None:
+    from headwater.cli.queue_commands import cancel_run
+
+    run_group.add_command(cancel_run)
+
+
+_register_cancel()

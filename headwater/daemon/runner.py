@@ -26,38 +26,25 @@ _log = logging.getLogger("headwater.daemon")
 def default_components(instance: Any, locations: Callable[[], Sequence[CodeLocation]], *,
                        clock: Clock | None = None, queue_wakeup: Wakeup | None = None,
                        ) -> list[DaemonComponent]:
-    """The scheduler and the sensor daemon, plus the run queue and run monitoring when their
-    modules are present."""
+    """The scheduler, the sensor daemon, the run queue and run monitoring."""
     from headwater.daemon.scheduler import SchedulerComponent
     from headwater.daemon.sensors import SensorComponent
 
     config = instance.config
+    queue_wakeup = queue_wakeup or Wakeup()
     workers = config.sensors.num_workers if config.sensors.use_threads else None
     components: list[DaemonComponent] = [
         SchedulerComponent(instance, locations, clock=clock, wakeup=queue_wakeup),
         SensorComponent(instance, locations, clock=clock, wakeup=queue_wakeup,
                         **({"workers": workers} if workers else {})),
     ]
-    components += _optional_components(instance, locations, queue_wakeup)
+    from headwater.daemon.monitoring import MonitoringComponent
+    from headwater.daemon.queue import QueueComponent
+
+    queue = QueueComponent(instance, lambda: {loc.name: loc for loc in locations()})
+    queue.own_wakeup = queue_wakeup  # a tick that queued runs wakes the queue at once
+    components += [queue, MonitoringComponent(instance)]
     return components
-
-
-def _optional_components(instance: Any, locations: Callable[[], Sequence[CodeLocation]],
-                         wakeup: Wakeup | None) -> list[DaemonComponent]:
-    """The queue's and monitoring's components (another part of the daemon), if built."""
-    import importlib
-
-    found: list[DaemonComponent] = []
-    for module_name, factory in (("headwater.daemon.queue", "build_component"),
-                                 ("headwater.daemon.monitoring", "build_component")):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        build = getattr(module, factory, None)
-        if build is not None:
-            found.append(build(instance, locations, wakeup=wakeup))
-    return found
 
 
 def _loop(component: DaemonComponent, stop: threading.Event) -> None:

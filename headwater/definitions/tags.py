@@ -12,3 +12,7 @@ PARTITION_NAME_TAG = "dagster/partition"
 PARTITION_SET_TAG = "dagster/partition_set"
 ASSET_PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 ASSET_PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
+PRIORITY_TAG = "dagster/priority"  # a queued run's priority: higher first (may be negative)
+MAX_RUNTIME_TAG = "dagster/max_runtime"  # seconds a run may run before monitoring fails it
+CODE_LOCATION_TAG = "headwater/code_location"  # the code location a queued run launches in
+FROM_FAILURE_TAG = "headwater/from_failure"  # a queued re-execution of the parent's failures

@@ -118,8 +118,11 @@ def request_for_job(job: Any, run_config: Any = None, op_selection: Any = None,
 def launch(request: LaunchRequest, instance: Any, target: LoadedTarget, *,
            raise_on_error: bool = True,
            result_cls: type[ExecuteInProcessResult] = ExecuteInProcessResult,
-           ) -> ExecuteInProcessResult:
-    """Check ``request``, build its plan and executor, run it on ``instance``; the result."""
+           stored_run: Any = None) -> ExecuteInProcessResult:
+    """Check ``request``, build its plan and executor, run it on ``instance``; the result.
+
+    ``stored_run``: the run was created earlier (queued, see ``stored_run.py``) from this
+    request; it is executed under its own id instead of creating a new run."""
     if request.partition_key is not None and request.partition_range is not None:
         raise InvalidInvocationError(
             "A run takes a partition key or a partition range, not both")
@@ -164,7 +167,7 @@ def launch(request: LaunchRequest, instance: Any, target: LoadedTarget, *,
                         tags=tags, job_name=job.name, raise_on_error=raise_on_error,
                         partition_key=request.partition_key, run_id=request.run_id,
                         job_def=job, executor=executor, result_cls=result_cls,
-                        parent_run=parent)
+                        parent_run=parent, stored_run=stored_run)
 
 
 def job_plan(job: Any, request: LaunchRequest,
@@ -211,3 +214,34 @@ def _executor(request: LaunchRequest, job: Any, target: LoadedTarget, instance: 
                  else KeySelection(request.asset_selection or (), request.asset_check_selection))
     return build_executor(config, ExecutorBuild(job, instance, cfg, recon, ops, selection))
 
+
+
+def request_from_run(run: Any) -> LaunchRequest:
+    """The launch request a stored run was created from (``stored_run.queue_run``): its job,
+    selections, partition key or range (from its tags), run config, tags and parent run. The
+    executor is left to the job (None)."""
+    from headwater.definitions.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+        FROM_FAILURE_TAG,
+        PARTITION_NAME_TAG,
+    )
+
+    tags = dict(run.tags)
+    start, end = tags.get(ASSET_PARTITION_RANGE_START_TAG), tags.get(ASSET_PARTITION_RANGE_END_TAG)
+    steps = tuple(run.step_keys_to_execute or ())
+    return LaunchRequest(
+        job_name=run.job_name,
+        asset_selection=None if run.asset_selection is None
+        else tuple(sorted(run.asset_selection, key=lambda k: k.path)),
+        asset_check_selection=None if run.asset_check_selection is None
+        else tuple(sorted(run.asset_check_selection, key=str)),
+        op_selection=None if run.op_selection is None else tuple(run.op_selection),
+        partition_key=tags.get(PARTITION_NAME_TAG),
+        partition_range=(start, end) if start is not None and end is not None else None,
+        run_config=dict(run.run_config) if run.run_config else None,
+        tags=tags, executor=None, parent_run_id=run.parent_run_id,
+        step_selection=steps if run.parent_run_id else (),
+        from_failure=bool(run.parent_run_id) and not steps
+        and tags.get(FROM_FAILURE_TAG) == "true",
+        run_id=run.run_id)

@@ -9,13 +9,9 @@ an executor (``executors/``) decides only *where* a ready step runs.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import heapq
-import itertools
 import logging
 import time
 import uuid
-from collections import deque
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -53,11 +49,13 @@ from headwater.execution.pickle_io import PickleFilesIOManager
 from headwater.execution.plan import ExecutionPlan, Step
 from headwater.execution.resources import check_resource_config, init_resources, run_masker
 from headwater.execution.result import ExecuteInProcessResult
+from headwater.execution.run_control import adopt_run
 from headwater.execution.step import (
     attempt_step,
     record_step_failure,
     record_step_retry,
 )
+from headwater.execution.step_scheduler import StepScheduler
 
 if TYPE_CHECKING:
     from headwater.execution.secrets import SecretMasker
@@ -96,6 +94,7 @@ class RunContext:
         self.compute_logs = ComputeLogManager.for_instance(instance)
         self.resource_setup: tuple[Any, ...] | None = None  # (defs, needed keys, config, stack)
         self._last_flush = time.monotonic()
+        self.start_stored = False  # the run's start was written when a stored run was taken
 
     def asset_scope(self, key: AssetKey | None) -> PartitionScope | None:
         """The partitions this run materializes of asset ``key`` (None: unpartitioned)."""
@@ -175,26 +174,6 @@ class RunContext:
             self.outputs.setdefault((step.key, output), {})[mapping_key] = value
         else:
             self.outputs[(step.key, output)] = value
-
-
-def _unproduced_inputs(rc: RunContext, plan: ExecutionPlan, step: Step) -> list[str]:
-    missing = [i.param for i in step.inputs if i.source_step is not None
-               and i.asset_key not in rc.produced]
-    for oi in step.op_inputs:
-        if oi.kind in ("output", "fan_in"):
-            if any((plan.steps[src].key, name) not in rc.produced for src, name in oi.sources):
-                missing.append(oi.param)
-    return missing
-
-
-def _expand(rc: RunContext, plan: ExecutionPlan, step: Step) -> list[Step]:
-    """A mapped step runs once per mapping key its dynamic upstream yielded (``op[key]``)."""
-    if step.mapped_from is None:
-        return [step]
-    src, output = step.mapped_from
-    keys = rc.mapping_keys.get((plan.steps[src].key, output), [])
-    rc.mapping_keys[(step.key, "__mapped__")] = list(keys)
-    return [dataclasses.replace(step, key=f"{step.key}[{mk}]", mapping_key=mk) for mk in keys]
 
 
 def run_step_attempt(rc: RunContext, step: Step, attempt: int) -> StepOutcome:
@@ -322,7 +301,9 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
                  partition_key: str | None = None, run_id: str | None = None,
                  job_def: Any = None, executor: Executor | None = None,
                  result_cls: type[ExecuteInProcessResult] = ExecuteInProcessResult,
-                 parent_run: Any = None) -> ExecuteInProcessResult:
+                 parent_run: Any = None, stored_run: Any = None) -> ExecuteInProcessResult:
+    """Run ``plan`` and record it: as a new run, or as ``stored_run`` (a QUEUED/NOT_STARTED/
+    STARTING row created earlier, e.g. by the queue), which then moves on under its own id."""
     executor = executor if executor is not None else InProcessExecutor()
     resource_defs = run_resource_defs(plan, resources, instance)
     needed = required_resource_keys(plan)
@@ -347,16 +328,25 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
         lineage = {"parent_run_id": parent_run.run_id, "root_run_id": root}
         tags = {**(tags or {}), "dagster/parent_run_id": parent_run.run_id,
                 "dagster/root_run_id": root}
-    run = instance.create_run(job_name=job_name, run_id=run_id or str(uuid.uuid4()),
-                              run_config=cfg, tags=dict(tags or {}), asset_selection=asset_keys,
-                              step_keys_to_execute=[s.key for s in plan.steps] if lineage else None,
-                              **lineage)
-    # the run's process: recorded (with a heartbeat) so that its death can be told
-    registration = instance.register_run_process(run.run_id)
+    if stored_run is None:
+        run = instance.create_run(
+            job_name=job_name, run_id=run_id or str(uuid.uuid4()), run_config=cfg,
+            tags=dict(tags or {}), asset_selection=asset_keys,
+            step_keys_to_execute=[s.key for s in plan.steps] if lineage else None, **lineage)
+        # the run's process: recorded (with a heartbeat) so that its death can be told
+        registration = instance.register_run_process(run.run_id)
+    else:
+        registration = instance.register_run_process(stored_run.run_id)
+        try:
+            run = adopt_run(instance, stored_run, tags or {}, job_name)
+        except BaseException:
+            registration.close()
+            raise
     try:
         rc = RunContext(plan=plan, instance=instance, run=run, job_name=job_name,
                         op_configs=op_configs, tags=tags or {}, partitions=partitions,
                         masker=run_masker(resource_defs, needed, cfg))
+        rc.start_stored = stored_run is not None
         return _execute_run(rc, executor, raise_on_error, (resource_defs, needed, cfg), job_def,
                             result_cls)
     finally:
@@ -381,7 +371,11 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
                            AssetPlannedData(spec.asset_key, None, spec.name),
                            f"{job_name} intends to execute asset check {spec.name} on "
                            f"asset {spec.asset_key.to_user_string()}")
-    rc.emit(EventType.RUN_START, None, f'Started execution of run for "{job_name}".')
+    started = f'Started execution of run for "{job_name}".'
+    if rc.start_stored:  # written when the stored run was taken (adopt_run)
+        rc.events.append(Event(EventType.RUN_START, job_name, None, None, started, None))
+    else:
+        rc.emit(EventType.RUN_START, None, started)
     stop_error: BaseException | None = None
     with contextlib.ExitStack() as stack:
         rc.resource_setup = (*setup, stack)
@@ -390,9 +384,10 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
             executor.start(rc)
         except Exception as e:  # noqa: BLE001 - recorded and re-raised below
             stop_error = e
+        scheduler = StepScheduler(rc, executor, raise_on_error)
         if stop_error is None:
             try:
-                _StepScheduler(rc, executor, raise_on_error).run()
+                scheduler.run()
             except BaseException as e:  # interrupted (Ctrl-C) or a bug: the run is not left open
                 why = (f"stopped: {e}" if isinstance(e, StorageError)
                        else f"was interrupted: {type(e).__name__}: {e}")
@@ -413,6 +408,15 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
             raise stop_error
         return result_cls(instance.get_run_by_id(run.run_id) or run, rc.events, rc.outputs,
                           plan, job_def)
+    if scheduler.cancel.requested:
+        if scheduler.cancel.status == "CANCELING":
+            not_run = "" if not scheduler.unfinished else (
+                f" Steps not run: [{', '.join(scheduler.unfinished)}].")
+            rc.emit(EventType.RUN_CANCELED, None,
+                    f'Execution of run for "{job_name}" was canceled.{not_run}')
+        rc.flush()  # else it was ended from outside (marked failed): its end is recorded
+        refresh = instance.get_run_by_id(run.run_id) or run
+        return result_cls(refresh, rc.events, rc.outputs, plan, job_def)
     if rc.failures:
         names = ", ".join(s.key for s, _, _ in rc.failures)
         rc.emit(EventType.RUN_FAILURE, None, f'Execution of run for "{job_name}" failed. '
@@ -425,126 +429,3 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
     if rc.failures and raise_on_error:
         raise rc.failures[0][1]
     return result
-
-
-class _StepScheduler:
-    """Which step runs next: plan order, as deps finish; at most ``max_concurrent`` at once.
-
-    A step of the plan (a "template") is decided when its deps are: not run (downstream of a
-    failure), skipped (an input was not produced), or expanded into its concrete steps (one,
-    or one per mapping key) which are submitted to the executor as slots free up. A retry
-    waiting for its delay keeps its slot. With ``raise_on_error``, the first failure stops
-    expanding new steps; the steps already expanded finish.
-    """
-
-    def __init__(self, rc: RunContext, executor: Executor, raise_on_error: bool):
-        self.rc = rc
-        self.plan = rc.plan
-        self.executor = executor
-        self.raise_on_error = raise_on_error
-        steps = self.plan.steps
-        self.waiting_on = [len(s.deps) for s in steps]
-        self.children: list[list[int]] = [[] for _ in steps]
-        for s in steps:
-            for d in s.deps:
-                self.children[d].append(s.index)
-        self.decidable = [s.index for s in steps if not s.deps]  # a heap: plan order
-        self.status: dict[int, str] = {}
-        self.open: dict[int, list[Any]] = {}  # template index -> [concrete steps left, all ok]
-        self.ready: deque[tuple[Step, int]] = deque()  # (concrete step, attempt)
-        self.running: list[Step] = []
-        self.delayed: list[tuple[float, int, Step, int]] = []  # (due, seq, step, attempt) heap
-        self._seq = itertools.count()
-        self.stopped = False
-
-    def run(self) -> None:
-        executor = self.executor
-        while True:
-            now = time.monotonic()
-            while self.delayed and self.delayed[0][0] <= now:
-                _, _, step, attempt = heapq.heappop(self.delayed)
-                self.ready.appendleft((step, attempt))
-            self._dispatch()
-            if not self.running:
-                if not self.delayed:
-                    return
-                # the retry policy's own wait (nothing else may run meanwhile), not a sync
-                time.sleep(max(0.0, self.delayed[0][0] - time.monotonic()))
-                continue
-            timeout = max(0.0, self.delayed[0][0] - time.monotonic()) if self.delayed else None
-            for outcome in executor.wait(self.rc, timeout):
-                self.running = [s for s in self.running if s is not outcome.step]
-                self._ended(outcome)
-
-    def _dispatch(self) -> None:
-        executor = self.executor
-        while len(self.running) + len(self.delayed) < executor.max_concurrent:
-            item = self._pick()
-            if item is None:
-                return
-            step, attempt = item
-            self.running.append(step)
-            executor.submit(self.rc, step, attempt)
-
-    def _pick(self) -> tuple[Step, int] | None:
-        """The first ready step the executor admits now, expanding templates as needed."""
-        while True:
-            for i, (step, attempt) in enumerate(self.ready):
-                if self.executor.admits(step, self.running):
-                    del self.ready[i]
-                    return step, attempt
-            if self.stopped or not self._expand_next():
-                return None
-
-    def _expand_next(self) -> bool:
-        """Decide the next template in plan order; True if it added ready steps."""
-        rc, plan = self.rc, self.plan
-        while self.decidable:
-            index = heapq.heappop(self.decidable)
-            step = plan.steps[index]
-            dep_status = {self.status[d] for d in step.deps}
-            if dep_status & {"failed", "not_run"}:
-                self._decide(index, "not_run")  # downstream of a failure: not executed
-                continue
-            unproduced = _unproduced_inputs(rc, plan, step)
-            if "skipped" in dep_status or unproduced:
-                rc.emit(EventType.STEP_SKIPPED, step,
-                        f'Skipping step "{step.key}": its input(s) {unproduced} were not '
-                        "produced upstream (an optional output was not yielded).")
-                rc.flush()
-                self._decide(index, "skipped")
-                continue
-            concrete = _expand(rc, plan, step)
-            if not concrete:  # a mapped step whose upstream yielded no mapping key
-                self._decide(index, "ok")
-                continue
-            self.open[index] = [len(concrete), True]
-            self.ready.extend((c, 0) for c in concrete)
-            return True
-        return False
-
-    def _decide(self, index: int, status: str) -> None:
-        self.status[index] = status
-        for child in self.children[index]:
-            self.waiting_on[child] -= 1
-            if self.waiting_on[child] == 0:
-                heapq.heappush(self.decidable, child)
-
-    def _ended(self, outcome: StepOutcome) -> None:
-        step = outcome.step
-        if outcome.kind == "retry":
-            if outcome.delay > 0:
-                heapq.heappush(self.delayed, (time.monotonic() + outcome.delay, next(self._seq),
-                                              step, outcome.attempt + 1))
-            else:
-                self.ready.appendleft((step, outcome.attempt + 1))
-            return
-        entry = self.open[step.index]
-        entry[0] -= 1
-        if outcome.kind != "success":
-            entry[1] = False
-            if self.raise_on_error:
-                self.stopped = True
-        if entry[0] == 0:
-            del self.open[step.index]
-            self._decide(step.index, "ok" if entry[1] else "failed")

@@ -107,6 +107,7 @@ class InProcessLocation(CodeLocation):
         thread.start()
 
     def _execute(self, run_id: str, defs: Any) -> None:
+        import headwater.locations.reconstruct  # noqa: F401 - jobs' pointers for step workers
         from headwater.execution.stored_run import execute_stored_run
 
         try:

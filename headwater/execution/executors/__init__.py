@@ -4,7 +4,8 @@
 * ``registry.py`` -- executors by name: each kind's config validation and factory;
 * ``definition.py`` -- ``in_process_executor``, ``multiprocess_executor``, and their config;
 * ``multiprocess.py`` / ``worker.py`` -- the pool of long-lived worker processes;
-* ``reconstruct.py`` -- ``reconstructable(job)``: how a worker finds the job;
+* ``pointer.py`` -- ``JobPointer``: how a worker finds the job (``reconstructable(job)``, in
+  ``headwater.locations``, makes one);
 * ``execute_job.py`` -- ``execute_job``: run a job with its executor.
 """
 
@@ -16,11 +17,7 @@ from headwater.execution.executors.definition import (
     multiprocess_executor,
 )
 from headwater.execution.executors.execute_job import ExecutionResult, execute_job
-from headwater.execution.executors.reconstruct import (
-    ReconstructableJob,
-    build_reconstructable_job,
-    reconstructable,
-)
+from headwater.execution.executors.pointer import JobPointer, pointer_for, set_pointer_factory
 from headwater.execution.executors.registry import (
     ExecutorBuild,
     ExecutorConfig,
@@ -31,8 +28,8 @@ from headwater.execution.executors.registry import (
 
 __all__ = [
     "ExecutionResult", "Executor", "ExecutorBuild", "ExecutorConfig", "ExecutorDefinition",
-    "ExecutorKind", "InProcessExecutor", "ReconstructableJob",
-    "StepOutcome", "build_reconstructable_job", "execute_job", "in_process_executor",
-    "multi_or_in_process_executor", "multiprocess_executor", "reconstructable",
-    "register", "registered_executors",
+    "ExecutorKind", "InProcessExecutor", "JobPointer",
+    "StepOutcome", "execute_job", "in_process_executor",
+    "multi_or_in_process_executor", "multiprocess_executor", "pointer_for",
+    "register", "registered_executors", "set_pointer_factory",
 ]

@@ -53,6 +53,10 @@ class Executor:
     def wait(self, rc: Any, timeout: float | None) -> list[StepOutcome]:
         raise NotImplementedError
 
+    def terminate(self, rc: Any) -> None:
+        """The run was canceled: stop the attempts in flight if this executor can (their
+        outcomes still come back through ``wait``). In process, the running step finishes."""
+
     def close(self) -> None:
         """Called once when the run ends, however it ends."""
 

@@ -161,10 +161,10 @@ def _build_in_process(config: ExecutorConfig, target: ExecutorBuild) -> Any:
 
 def _build_multiprocess(config: ExecutorConfig, target: ExecutorBuild) -> Any:
     from headwater.execution.executors.multiprocess import MultiprocessExecutor
-    from headwater.execution.executors.reconstruct import reconstructable
+    from headwater.execution.executors.pointer import pointer_for
 
     return MultiprocessExecutor(
-        target.reconstructable or reconstructable(target.job_def), config,
+        target.reconstructable or pointer_for(target.job_def), config,
         instance=target.instance, run_config=target.run_config,
         op_selection=target.op_selection, asset_selection=target.asset_selection)
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.errors import InvalidInvocationError
-from headwater.execution.executors.reconstruct import ReconstructableJob
+from headwater.execution.executors.pointer import is_pointer
 from headwater.execution.result import ExecuteInProcessResult
 
 
@@ -47,7 +47,7 @@ def execute_job(job: Any, instance: Any, run_config: Any = None,
         raise InvalidInvocationError(
             "execute_job needs an instance (its runs are recorded there, and worker processes "
             "open it too): pass instance=Instance.get() or instance_for_test()")
-    recon = job if isinstance(job, ReconstructableJob) else None
+    recon = job if is_pointer(job) else None
     job_def = recon.get_definition() if recon is not None else job
     if reexecution_options is not None:  # re-executions run in this process
         from headwater.execution.reexecute import reexecute_job

@@ -32,7 +32,7 @@ from headwater.events.records import EventType, StepFailureData
 from headwater.execution.executors.base import Executor, StepOutcome
 from headwater.execution.executors.definition import ExecutorConfig
 from headwater.execution.executors.outputs import LazyOutputs
-from headwater.execution.executors.reconstruct import ReconstructableJob
+from headwater.execution.executors.pointer import JobPointer
 from headwater.execution.executors.worker import WorkerInit, instance_ref
 
 STOP_GRACE_S = 10.0  # how long a stopping worker may take to tear down before it is killed
@@ -109,7 +109,7 @@ class _WorkerProcess:
 class MultiprocessExecutor(Executor):
     name = "multiprocess"
 
-    def __init__(self, job: ReconstructableJob, config: ExecutorConfig, *, instance: Any,
+    def __init__(self, job: JobPointer, config: ExecutorConfig, *, instance: Any,
                  run_config: Any = None, op_selection: Any = None, asset_selection: Any = None):
         super().__init__(config.tag_limits)
         self.job = job
@@ -130,6 +130,7 @@ class MultiprocessExecutor(Executor):
         self._workers: list[_WorkerProcess] = []
         self._init = b""
         self.start_method = config.start_method
+        self._terminating = False
 
     # --- the contract ---
     def start(self, rc: Any) -> None:
@@ -185,6 +186,15 @@ class MultiprocessExecutor(Executor):
                 seen.add(id(w))
                 outcomes.append(self._collect(rc, w))
         return outcomes
+
+    def terminate(self, rc: Any) -> None:
+        """The run was canceled: end the busy workers (SIGTERM); their steps come back from
+        ``wait`` as failed, saying so."""
+        self._terminating = True
+        for w in self._workers:
+            if w.step is not None:
+                with contextlib.suppress(Exception):
+                    w.process.terminate()
 
     def close(self) -> None:
         workers, self._workers = self._workers, []
@@ -305,6 +315,8 @@ class MultiprocessExecutor(Executor):
         else:
             how = f"exited with code {code}"
         op_name = getattr(step.op, "name", step.key)
+        if self._terminating:
+            how = "was stopped because the run was canceled"
         error = WorkerCrashedError(
             f"The worker process (pid {pid}) running step {step.key!r} (op {op_name!r}) {how} "
             "before the step finished. Events the step recorded until then are in the run's "
@@ -323,7 +335,7 @@ class MultiprocessExecutor(Executor):
         return StepOutcome(step, attempt, "failure")
 
 
-def _check_picklable(job: ReconstructableJob, run_config: Any, op_selection: Any,
+def _check_picklable(job: JobPointer, run_config: Any, op_selection: Any,
                      asset_selection: Any) -> None:
     """What every worker is sent must survive the trip: checked before the run is recorded."""
     parts: list[tuple[str, Any]] = [("the job's pointer", job), ("op_selection", op_selection),

@@ -44,7 +44,7 @@ class ExecutorBuild:
     job_def: Any  # the job being run
     instance: Any
     run_config: Mapping[str, Any]  # normalized
-    reconstructable: Any = None  # a ReconstructableJob pointer, when the caller gave one
+    reconstructable: Any = None  # a JobPointer (reconstructable(job)), when the caller gave one
     op_selection: Any = None
     asset_selection: Any = None
 

@@ -30,7 +30,7 @@ from typing import Any
 from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
 from headwater.events.records import EventType
 from headwater.execution.compute_logs import ComputeLogManager
-from headwater.execution.executors.reconstruct import ReconstructableJob
+from headwater.execution.executors.pointer import JobPointer
 from headwater.execution.outputs import NO_VALUE
 from headwater.execution.run import RunContext, run_partitions
 
@@ -39,7 +39,7 @@ from headwater.execution.run import RunContext, run_partitions
 class WorkerInit:
     """What every worker of a run receives once, when it starts."""
 
-    job: ReconstructableJob
+    job: JobPointer
     instance_ref: tuple[str, ...]
     compute_log_dir: str
     run_id: str

@@ -4,21 +4,27 @@ A pointer names a module (and its file, for ``__main__`` or a module not on ``sy
 an attribute there: the job itself, a ``Definitions`` holding it (``job_name``), or a
 function that returns it (called with ``args``/``kwargs``). A worker process imports the
 module once and keeps the job for every step it runs.
+
+It lives with the locations because rebuilding imports user code; the executors see it only as
+a ``JobPointer`` (``headwater.execution.executors.pointer``), and importing this module
+registers ``reconstructable`` as the pointer factory they use for a job given without one.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import os
 import sys
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from headwater.definitions.errors import InvalidDefinitionError
+from headwater.execution.executors.pointer import set_pointer_factory
+from headwater.locations.loader import import_file
 
 MAIN_ALIAS = "__headwater_main__"  # the name a pointer into __main__ is loaded under elsewhere
 
@@ -114,19 +120,7 @@ def load_module(module_name: str, file_path: str | None) -> ModuleType:
 
 
 def _load_file(name: str, path: str) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise InvalidDefinitionError(f"Cannot load Python file {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
+    return import_file(Path(path), name, reuse=True)
 
 
 def _pointer(module: ModuleType, attribute: str, **kw: Any) -> ReconstructableJob:
@@ -236,3 +230,6 @@ def build_reconstructable_job(reconstructor_module_name: str,
         args=tuple(reconstructable_args or ()),
         kwargs=tuple(sorted((reconstructable_kwargs or {}).items())),
         working_directory=reconstructor_working_directory or os.getcwd())
+
+
+set_pointer_factory(reconstructable)
