@@ -37,12 +37,18 @@ from headwater.storage.instigators import InstigatorType, TickStatus
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT = FIXTURES / "hwd_faults.py"
 REPO = Path(__file__).resolve().parents[2]
-LOCATION = "hwd_faults"
+LOCATION = PROJECT.name  # a -f location is named after its file
 SENSORS = ("keyed", "keyless", "new_items")
 SCHEDULE = "minute_job_schedule"
 SEED = int(os.environ.get("HEADWATER_FAULT_SEED", "20261207"))
 KILLS = int(os.environ.get("HEADWATER_FAULT_KILLS", "200"))
 COLD_EVERY = 40
+# In process: the ticks' exactly-once logic is the daemon's own, wherever the code is evaluated;
+# a code server per life would only add its start-up (and its own process to kill).
+DAEMON_ARGS = ("--in-process", "-f", str(PROJECT))
+# The run queue launches nothing: the runs stay QUEUED, counted as created (the queue has tests
+# of its own).
+INSTANCE_CONFIG = "run_queue:\n  max_concurrent_runs: 0\n"
 STARTUP_SHARE = 0.2  # of the kills land while the daemon starts (seconds from its start:)
 STARTUP_SPAN = {True: 1.0, False: 0.15}  # (cold process, forked)
 PASS_SPAN = 0.2  # the others up to this long after the daemon has recorded a tick
@@ -85,7 +91,7 @@ class ForkServer:
     def __init__(self, env: dict[str, str], log: Path):
         self.log = log
         self.proc = subprocess.Popen(
-            [sys.executable, str(FIXTURES / "fork_server.py"), "-f", str(PROJECT)], env=env,
+            [sys.executable, str(FIXTURES / "fork_server.py"), *DAEMON_ARGS], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
 
     def _ask(self, line: str) -> str:
@@ -119,7 +125,7 @@ def start_cold(env: dict[str, str], log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
         return subprocess.Popen(
             [sys.executable, "-c", "from headwater.cli.main import main; main()", "daemon",
-             "run", "-f", str(PROJECT)], env=env, stdout=out, stderr=out)
+             "run", *DAEMON_ARGS], env=env, stdout=out, stderr=out)
 
 
 # ----------------------------------------------------------------- where a kill landed
@@ -166,6 +172,8 @@ def test_sigkill_at_random_moments_neither_drops_nor_doubles_a_run(tmp_path):
     home = tmp_path / "home"
     env = daemon_env(home, tmp_path / "pycache")
     log = tmp_path / "daemon.log"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(INSTANCE_CONFIG)
     with hw.Instance.local(home) as instance:
         # Started an hour ago: the first pass catches up the five latest minutes.
         set_running(instance, LOCATION, SCHEDULE, InstigatorType.SCHEDULE, True,
