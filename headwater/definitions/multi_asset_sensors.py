@@ -163,20 +163,23 @@ class MultiAssetSensorEvaluationContext(SensorEvaluationContext):
 
     def _fetch(self, key: AssetKey, after: int | None, before: int | None,
                limit: int | None, partitions: Sequence[str] | None = None) -> list[Any]:
-        from headwater.storage.asset_records import AssetRecordsFilter
-
-        records_filter = AssetRecordsFilter(key, asset_partitions=partitions,
-                                            after_storage_id=after, before_storage_id=before)
-        if limit:
-            return list(self.instance.fetch_materializations(
-                records_filter, limit=limit, ascending=True).records)
+        """Materialization records with after < storage id < before, oldest first. Pages on
+        with the instance's cursor (the last storage id seen), so the definitions need none of
+        the storage's filter types."""
+        wanted = None if partitions is None else set(partitions)
         records: list[Any] = []
-        cursor = None
+        cursor = None if after is None else str(after)
         while True:
             page = self.instance.fetch_materializations(
-                records_filter, limit=FETCH_BATCH_SIZE, cursor=cursor, ascending=True)
-            records.extend(page.records)
-            if not page.has_more:
+                key, limit=FETCH_BATCH_SIZE, cursor=cursor, ascending=True)
+            for record in page.records:
+                if before is not None and record.storage_id >= before:
+                    return records
+                if wanted is None or record.partition_key in wanted:
+                    records.append(record)
+                    if limit and len(records) >= limit:
+                        return records
+            if not page.has_more or not page.records:
                 return records
             cursor = page.cursor
 
