@@ -7,7 +7,8 @@ The steps, each durable before the next:
 2. the evaluation is stored on the tick with the run id of every run it will create (ids
    derived from the instigator and the tick, or from the run key: a run key already used by
    this instigator is dropped here, once and for all);
-3. dynamic partition changes are applied, then each run is created QUEUED (an id that exists
+3. dynamic partition changes are applied (idempotent), asset events a sensor reported are
+   recorded (then marked so on the tick), then each run is created QUEUED (an id that exists
    is found, not doubled);
 4. the tick is finished (SUCCESS / SKIPPED / FAILURE) with its run ids and, for a sensor, the
    new cursor in the same transaction.
@@ -26,6 +27,8 @@ from typing import Any
 from headwater.daemon.submit import derived_run_id, submit_run
 from headwater.locations.evaluation import Evaluation, PartitionsChangeKind
 from headwater.storage.instigators import Tick, TickStatus
+
+_EVENTS_REPORTED = "asset_events_reported"
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ def process_tick(instance: Any, tick: Tick, location_name: str,
                              error=evaluation.error.to_string(), cursor=None)
             return TickOutcome(instance.update_tick(failed), 0)
         plan, duplicates = _plan(instance, tick, evaluation)
-        if plan or evaluation.dynamic_partitions_changes:
+        if plan or evaluation.dynamic_partitions_changes or evaluation.asset_events:
             tick = instance.update_tick(replace(tick, evaluation={
                 "evaluation": evaluation.to_json(), "runs": plan, "duplicates": duplicates}))
     else:
@@ -64,6 +67,11 @@ def process_tick(instance: Any, tick: Tick, location_name: str,
         plan = [tuple(p) for p in tick.evaluation["runs"]]
         duplicates = list(tick.evaluation.get("duplicates") or ())
     _apply_partition_changes(instance, evaluation)
+    if evaluation.asset_events and not (tick.evaluation or {}).get(_EVENTS_REPORTED):
+        _report_asset_events(instance, evaluation)
+        if plan:  # (with no runs, finishing the tick is the next write)
+            tick = instance.update_tick(replace(tick, evaluation={
+                **(tick.evaluation or {}), _EVENTS_REPORTED: True}))
     run_ids, run_keys = [], []
     for run_id, index in plan:
         request = evaluation.run_requests[index]
@@ -100,6 +108,16 @@ def _plan(instance: Any, tick: Tick, evaluation: Evaluation,
         seen.add(run_id)
         plan.append((run_id, index))
     return plan, duplicates
+
+
+def _report_asset_events(instance: Any, evaluation: Evaluation) -> None:
+    """Record the sensor's ``SensorResult.asset_events`` as events without a run, as Dagster's
+    daemon does. Marked done on the tick right after: a crash in between reports them again
+    (at least once, never lost)."""
+    from headwater.events.records import asset_event_from_json
+
+    for event in evaluation.asset_events:
+        instance.report_runless_asset_event(asset_event_from_json(event))
 
 
 def _apply_partition_changes(instance: Any, evaluation: Evaluation) -> None:

@@ -486,6 +486,26 @@ def _decode_data(event_type: str, step_key: str | None, data: Any) -> Any:
     return data
 
 
+def asset_event_to_json(event: Any) -> dict[str, Any]:
+    """A materialization, observation or check evaluation reported without a run (a sensor's
+    ``SensorResult.asset_events``) as plain JSON data; ``TypeError`` for anything else."""
+    if isinstance(event, AssetCheckEvaluation):
+        return {"type": EventType.ASSET_CHECK_EVALUATION.value, "data": _encode_data(event)}
+    if isinstance(event, AssetObservation):
+        return {"type": EventType.ASSET_OBSERVATION.value,
+                "data": _encode_data(StepMaterializationData(event))}
+    if isinstance(event, AssetMaterialization):
+        return {"type": EventType.ASSET_MATERIALIZATION.value,
+                "data": _encode_data(StepMaterializationData(event))}
+    raise TypeError(f"not an asset event: {event!r}")
+
+
+def asset_event_from_json(data: dict[str, Any]) -> Any:
+    """The event ``asset_event_to_json`` described."""
+    decoded = _decode_data(data["type"], None, data["data"])
+    return decoded.materialization if isinstance(decoded, StepMaterializationData) else decoded
+
+
 LOG_EVENT_TYPE = "LOG"
 
 

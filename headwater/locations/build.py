@@ -53,7 +53,7 @@ def build_snapshot(defs: Any, location_name: str, origin: str = "") -> LocationS
     return LocationSnapshot(
         location_name=location_name, assets=tuple(assets), jobs=tuple(jobs),
         schedules=tuple(_schedule(defs, s) for s in defs.schedules),
-        sensors=tuple(_sensor(s) for s in defs.sensors), origin=origin, loaded_at=time.time())
+        sensors=tuple(_sensor(s, defs) for s in defs.sensors), origin=origin, loaded_at=time.time())
 
 
 def _jobs(defs: Any) -> Iterable[Any]:
@@ -102,10 +102,12 @@ def _target_job(instigator: Any) -> str | None:
     return names[0] if names else None
 
 
-def _sensor(sensor: Any) -> SensorSnap:
+def _sensor(sensor: Any, defs: Any) -> SensorSnap:
     kind = _sensor_kind(sensor)
     watched: tuple[AssetPath, ...] = ()
-    if getattr(sensor, "asset_key", None) is not None:
+    if hasattr(sensor, "monitored_keys"):  # a multi-asset sensor: a selection resolves here
+        watched = tuple(tuple(k.path) for k in sensor.monitored_keys(defs))
+    elif getattr(sensor, "asset_key", None) is not None:
         watched = (tuple(sensor.asset_key.path),)
     elif getattr(sensor, "asset_keys", None):
         watched = tuple(tuple(k.path) for k in sensor.asset_keys)

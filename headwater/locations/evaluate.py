@@ -84,8 +84,9 @@ def evaluate_sensor(defs: Any, name: str, tick: SensorTickInput, instance: Any,
         changes = tuple(_partition_change(r, name) for r in result.dynamic_partitions_requests)
         requests = _requests(defs, sensor, result.run_requests, instance,
                              datetime.datetime.now(datetime.timezone.utc), changes)
+        events = tuple(_asset_event(e, name) for e in result.asset_events)
         return Evaluation(requests, result.skip_message if not requests else None,
-                          result.cursor, changes)
+                          result.cursor, changes, asset_events=events)
 
     return _run(f"Sensor {name!r}", f"headwater.sensors.{name}", body, timeout)
 
@@ -192,6 +193,28 @@ def _partition_change(request: Any, sensor_name: str) -> DynamicPartitionsChange
             "my_partitions.build_add_request([...]))")
     return DynamicPartitionsChange(kind, request.partitions_def_name,
                                    tuple(str(k) for k in request.partition_keys))
+
+
+def _asset_event(event: Any, sensor_name: str) -> dict[str, Any]:
+    """A ``SensorResult.asset_events`` item as plain data (an AssetCheckResult becomes the
+    check evaluation it reports)."""
+    from headwater.definitions.results import AssetCheckResult
+    from headwater.events.records import AssetCheckEvaluation, asset_event_to_json
+
+    if isinstance(event, AssetCheckResult):
+        if event.asset_key is None or event.check_name is None:
+            raise EvaluationError(
+                f"Sensor {sensor_name!r} returned {event!r} in asset_events without its "
+                "asset_key and check_name; a check result reported by a sensor names both")
+        event = AssetCheckEvaluation(event.asset_key, event.check_name, event.passed,
+                                     dict(event.metadata or {}), event.severity,
+                                     event.description)
+    try:
+        return asset_event_to_json(event)
+    except TypeError:
+        raise EvaluationError(
+            f"Sensor {sensor_name!r} returned {event!r} in SensorResult(asset_events=...); use "
+            "AssetMaterialization, AssetObservation or AssetCheckEvaluation") from None
 
 
 class _PendingPartitions:

@@ -72,6 +72,9 @@ class Evaluation:
     dynamic_partitions_changes: tuple[DynamicPartitionsChange, ...] = ()
     error: SerializableErrorInfo | None = None
     log_lines: tuple[str, ...] = ()  # what the function logged through context.log
+    # SensorResult.asset_events, each as ``headwater.events.records.asset_event_to_json`` gives
+    # it: recorded in the instance as events without a run.
+    asset_events: tuple[dict[str, Any], ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -84,7 +87,7 @@ class Evaluation:
                     [c.kind.value, c.partitions_def_name, list(c.partition_keys)]
                     for c in self.dynamic_partitions_changes],
                 "error": self.error.to_json() if self.error else None,
-                "log_lines": list(self.log_lines)}
+                "log_lines": list(self.log_lines), "asset_events": list(self.asset_events)}
 
     @staticmethod
     def from_json(d: dict[str, Any]) -> Evaluation:
@@ -93,4 +96,5 @@ class Evaluation:
             d.get("skip_message"), d.get("cursor"),
             tuple(DynamicPartitionsChange(PartitionsChangeKind(k), n, tuple(keys))
                   for k, n, keys in d.get("dynamic_partitions_changes") or ()),
-            SerializableErrorInfo.from_json(d.get("error")), tuple(d.get("log_lines") or ()))
+            SerializableErrorInfo.from_json(d.get("error")), tuple(d.get("log_lines") or ()),
+            tuple(dict(e) for e in d.get("asset_events") or ()))
