@@ -130,17 +130,20 @@ def test_pools_limit_steps_across_two_concurrent_runs(instance, location):
     queue = QueueComponent(instance, {"loc": location})
     queue.run_iteration()
     assert queue.launched == [first, second]  # both runs start; their steps share one slot
-    arrived_1, open_1 = m.gate("hws_pooled_1")
-    arrived_2, open_2 = m.gate("hws_pooled_2")
-    assert arrived_1.wait(GUARD_S)
+    gates = {first: m.gate("hws_pooled_1"), second: m.gate("hws_pooled_2")}
+    steps = {first: "hws_pooled_1", second: "hws_pooled_2"}
+    # whichever run's step claims the slot first holds it; the other's step waits for it
+    holder = wait_until(lambda: next((r for r, (arrived, _) in gates.items()
+                                      if arrived.is_set()), None), "a step to take the slot")
+    waiter = second if holder == first else first
     info = wait_until(lambda: (i := instance.get_concurrency_info("hws_pool")).pending_step_count
-                      and i, "the second run's step to wait for the pool")
-    assert [(s.run_id, s.step_key) for s in info.claimed_slots] == [(first, "hws_pooled_1")]
-    assert [p.run_id for p in info.pending_steps] == [second]
-    assert not arrived_2.is_set()
-    open_1.set()
-    assert arrived_2.wait(GUARD_S)
-    open_2.set()
+                      and i, "the other run's step to wait for the pool")
+    assert [(s.run_id, s.step_key) for s in info.claimed_slots] == [(holder, steps[holder])]
+    assert [p.run_id for p in info.pending_steps] == [waiter]
+    assert not gates[waiter][0].is_set()
+    gates[holder][1].set()
+    assert gates[waiter][0].wait(GUARD_S)
+    gates[waiter][1].set()
     assert location.wait_for_runs(GUARD_S)
     assert _status(instance, first) == _status(instance, second) == RunStatus.SUCCESS
     final = instance.get_concurrency_info("hws_pool")
