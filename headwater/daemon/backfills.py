@@ -66,6 +66,10 @@ def backfill_run_id(backfill_id: str, stage: int | None, index: int = 0) -> str:
     return derived_run_id("backfill", backfill_id, str(stage), str(index))
 
 
+class _Changed(Exception):
+    """The backfill's status changed during the pass."""
+
+
 class _Runs:
     """The backfill's stored runs: by id, and the successful ones by what they covered (a run
     of ``headwater backfill resume`` has an id of its own)."""
@@ -131,13 +135,27 @@ class BackfillComponent:
         for backfill in reversed(backfills):  # oldest first
             if backfill.plan is None or not self._ours(backfill):
                 continue  # carried out in process (execute_backfill), or by a live process
+            before = len(self.submitted)
             try:
                 self._advance(backfill, backfill.plan)
+            except (_Changed, InvariantViolationError):
+                _log.info("backfill %s changed meanwhile (canceled?); seen again next pass",
+                          backfill.backfill_id)
             except Exception:  # noqa: BLE001 - one backfill's trouble must not stop others
                 _log.exception("backfill %s could not be moved on; retried next pass",
                                backfill.backfill_id)
+            if len(self.submitted) > before:
+                self._cancel_if_canceled(backfill.backfill_id)
         if self.submitted and self.wakeup is not None:
             self.wakeup.set()
+
+    def _cancel_if_canceled(self, backfill_id: str) -> None:
+        """A cancel that wrote CANCELED while this pass queued runs: cancel them too (its own
+        cancel of queued runs may have looked before they were stored)."""
+        from headwater.execution.backfill import cancel_queued_runs
+
+        if self.instance.get_backfill_status(backfill_id) == S.CANCELED:
+            cancel_queued_runs(self.instance, backfill_id)
 
     def _ours(self, backfill: PartitionBackfill) -> bool:
         from headwater.execution.backfill import runner_alive
@@ -225,6 +243,8 @@ class BackfillComponent:
         from headwater.execution.launch import LaunchRequest
         from headwater.execution.stored_run import queue_run
 
+        if self.instance.get_backfill_status(backfill.backfill_id) != S.REQUESTED:
+            raise _Changed  # canceled meanwhile: no new run
         single = keys[0] if len(keys) == 1 else None
         request = LaunchRequest(
             job_name=backfill.job_name or BACKFILL_JOB_NAME, asset_selection=tuple(assets),

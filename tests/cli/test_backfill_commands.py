@@ -197,3 +197,29 @@ def test_cancel_a_backfill_queued_for_the_daemon_before_it_ran():
     assert cancel.exit_code == 0 and "CANCELED" in cancel.output, cancel.output
     assert _drive_daemon(bid).status.value == "CANCELED"
     assert materialized("hwcli_raw_day") == set()
+
+
+def test_hourly_then_daily_through_the_daemon_queues_the_days_after_their_hours():
+    from headwater.daemon.backfills import BackfillComponent
+    from headwater.storage import Instance
+
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_hourly+",
+                         "--partitions", "2024-01-01-00:00...2024-01-02-23:00",
+                         "--policy", "multi-run:24")
+    assert result.exit_code == 0, result.output
+    bid = backfill_id(result.output)
+    with Instance.get() as instance:
+        BackfillComponent(instance, []).run_iteration()  # no location served: FAILED
+        assert instance.get_backfill(bid).error and "hwcli_daily" in instance.get_backfill(
+            bid).error
+    again = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_hourly+",
+                        "--partitions", "2024-01-01-00:00...2024-01-02-23:00",
+                        "--policy", "multi-run:24")
+    bid = backfill_id(again.output)
+    assert _drive_daemon(bid).status.value == "COMPLETED_SUCCESS"
+    assert materialized("hwcli_daily_rollup") == {"2024-01-01", "2024-01-02"}
+    with Instance.get() as instance:
+        runs = instance.get_backfill_runs(bid)
+    assert [(r.stage, r.partition_range_start, r.partition_range_end) for r in runs] == [
+        ("0", "2024-01-01-00:00", "2024-01-01-23:00"), ("0", "2024-01-02-00:00", "2024-01-02-23:00"),
+        ("1", "2024-01-01", "2024-01-02")]

@@ -316,3 +316,23 @@ def test_the_daemon_runs_the_backfill_component(instance, location):
 
     names = [c.name for c in default_components(instance, lambda: [location])]
     assert "backfills" in names
+
+
+def test_a_cancel_written_during_a_pass_leaves_no_queued_run(instance, location, monkeypatch):
+    from dataclasses import replace
+
+    import headwater.execution.stored_run as stored_run
+
+    backfill = launch(instance)
+    real = stored_run.queue_run
+
+    def then_canceled(*args, **kwargs):  # a cancel that read the backfill before the claim
+        run = real(*args, **kwargs)
+        current = instance.get_backfill(backfill.backfill_id)
+        instance.update_backfill(replace(current.with_status(S.CANCELED), runner=None))
+        return run
+
+    monkeypatch.setattr(stored_run, "queue_run", then_canceled)
+    BackfillComponent(instance, [location]).run_iteration()
+    runs = instance.get_backfill_runs(backfill.backfill_id)
+    assert [r.status for r in runs] == [RunStatus.CANCELED]  # one queued, then canceled
