@@ -1,7 +1,10 @@
 """``headwater backfill launch|resume|list|show|cancel``: backfills of partitioned assets.
 
-``launch`` stores the backfill, then carries it out in this process with a progress bar (the
-daemon will run them in the background later); ``resume`` continues one that stopped.
+``launch`` stores the backfill with the plan of its runs and returns at once: the daemon
+(``headwater daemon run``, or ``headwater dev``) queues its runs and the run queue launches them
+within the instance's limits. ``launch --wait`` carries it out in this process instead, run
+after run, with a progress bar, and exits when it is done (no daemon needed: what scripts and CI
+want); ``resume`` continues one that stopped, here.
 """
 
 from __future__ import annotations
@@ -57,21 +60,43 @@ def backfill_group() -> None:
                    "partitions definition.")
 @click.option("--partitions", "spec", metavar="KEYS",
               help='A range "2024-01-01...2024-12-31", a list "a,b,c", or one key.')
-@click.option("--all-partitions", is_flag=True, help="Every partition of the definition.")
+@click.option("--from", "from_key", metavar="KEY",
+              help="With --to: the range from KEY to --to's key (Dagster's --from/--to).")
+@click.option("--to", "to_key", metavar="KEY", help="The last partition of a --from range.")
+@click.option("--all-partitions", "--all", "all_partitions", is_flag=True,
+              help="Every partition of the definition.")
 @click.option("--policy", default="auto", show_default=True,
               help="Partitions per run: auto (the assets' BackfillPolicy; one run per partition "
                    "without one), single-run, per-partition, multi-run:N.")
 @click.option("--title", help="A name for the backfill, shown by list and show.")
 @click.option("--tags", "tags_json", metavar="JSON", help="Tags for every run, as JSON.")
+@click.option("--wait", is_flag=True,
+              help="Carry the backfill out in this process, run after run, with a progress "
+                   "bar, and exit when it is done (exit 1 if a run failed); no daemon needed.")
+@click.option("--noprompt", is_flag=True, hidden=True,
+              help="Accepted for Dagster's `job backfill`; nothing is ever asked.")
+@click.option("-l", "--location", "location_name", metavar="NAME",
+              help="The code location the daemon runs it in (default: the module name or the "
+                   "file's stem).")
 @code_location_options
-def launch(location: LocationArgs, select: str, spec: str | None, all_partitions: bool,
-           policy: str, title: str | None, tags_json: str | None) -> None:
-    """Store a backfill and carry it out here, run after run, with a progress bar."""
+def launch(location: LocationArgs, select: str, spec: str | None, from_key: str | None,
+           to_key: str | None, all_partitions: bool, policy: str, title: str | None,
+           tags_json: str | None, wait: bool, noprompt: bool,
+           location_name: str | None) -> None:
+    """Store a backfill for the daemon, print its id and return at once (--wait: carry it out
+    here)."""
+    from headwater.cli.queue_commands import location_name as name_of
     from headwater.definitions.selection import AssetSelection
     from headwater.execution.backfill import launch_backfill, parse_partition_spec
 
+    if (from_key is None) != (to_key is None):
+        raise CliError("--from and --to go together: --from 2024-01-01 --to 2024-01-31")
+    if from_key is not None:
+        if spec is not None:
+            raise CliError("Pass --partitions or --from/--to, not both")
+        spec = f"{from_key}...{to_key}"
     if (spec is None) == (not all_partitions):
-        raise CliError("Pass --partitions KEYS (e.g. 2024-01-01...2024-12-31) or "
+        raise CliError("Pass --partitions KEYS (e.g. 2024-01-01...2024-12-31), --from/--to, or "
                        "--all-partitions (one of them)")
     per_run = _per_run(policy)
     tags = tags_from(tags_json)
@@ -79,15 +104,24 @@ def launch(location: LocationArgs, select: str, spec: str | None, all_partitions
     loc = load_valid(location)
     instance = open_instance(loc.working_directory)
     try:
+        name = None if wait else name_of(location, location_name)
         backfill = launch_backfill(loc.defs, AssetSelection.from_string(select),
                                    instance=instance, partition_keys=keys,
                                    partition_range=key_range, all_partitions=all_partitions,
-                                   max_partitions_per_run=per_run, tags=tags, title=title)
+                                   max_partitions_per_run=per_run, tags=tags, title=title,
+                                   location_name=name)
         runs = "one run" if backfill.max_partitions_per_run is None else (
             "one run per partition" if backfill.max_partitions_per_run == 1
             else f"runs of up to {backfill.max_partitions_per_run} partitions")
         err(f"Backfill {backfill.backfill_id}: {len(backfill.asset_selection)} asset(s) x "
             f"{len(backfill.partition_keys)} partition(s), {runs}.")
+        if not wait:
+            click.echo(backfill.backfill_id)
+            err(f"Queued for the daemon of code location {name!r}, which submits its runs to "
+                "the run queue (`headwater daemon run`, or `headwater dev`). Follow it with "
+                f"`headwater backfill show {backfill.backfill_id}`; stop it with "
+                f"`headwater backfill cancel {backfill.backfill_id}`.")
+            return
         code = _carry_out(loc.defs, instance, backfill.backfill_id)
     finally:
         instance.dispose()
@@ -327,7 +361,8 @@ def _partition_counts(backfill: Any, runs: list[Any]) -> tuple[int, int, int]:
 @backfill_group.command("cancel")
 @click.argument("backfill_id")
 def cancel(backfill_id: str) -> None:
-    """Stop a backfill before its next run (the run in progress finishes)."""
+    """Stop a backfill: its queued runs are canceled, no new run starts (runs in progress
+    finish), then it is CANCELED."""
     from headwater.execution.backfill import cancel_backfill
 
     instance = _existing_instance()
@@ -337,7 +372,8 @@ def cancel(backfill_id: str) -> None:
     finally:
         instance.dispose()
     if status == "CANCELING":
-        click.echo(f"Backfill {backfill_id}: CANCELING. The process carrying it out stops "
-                   "before its next run (the run in progress finishes).")
+        click.echo(f"Backfill {backfill_id}: CANCELING. Its queued runs are canceled; the "
+                   "process carrying it out (the daemon, or `backfill launch --wait`) starts no "
+                   "new run and marks it CANCELED once its runs in progress finish.")
     else:
         click.echo(f"Backfill {backfill_id}: {status} (no process was carrying it out).")

@@ -26,7 +26,8 @@ _log = logging.getLogger("headwater.daemon")
 def default_components(instance: Any, locations: Callable[[], Sequence[CodeLocation]], *,
                        clock: Clock | None = None, queue_wakeup: Wakeup | None = None,
                        ) -> list[DaemonComponent]:
-    """The scheduler, the sensor daemon, the run queue and run monitoring."""
+    """The scheduler, the sensor daemon, the backfill daemon, the run queue and run
+    monitoring."""
     from headwater.daemon.scheduler import SchedulerComponent
     from headwater.daemon.sensors import SensorComponent
 
@@ -43,7 +44,10 @@ def default_components(instance: Any, locations: Callable[[], Sequence[CodeLocat
 
     queue = QueueComponent(instance, lambda: {loc.name: loc for loc in locations()})
     queue.own_wakeup = queue_wakeup  # a tick that queued runs wakes the queue at once
-    components += [queue, MonitoringComponent(instance)]
+    from headwater.daemon.backfills import BackfillComponent
+
+    components += [BackfillComponent(instance, locations, wakeup=queue_wakeup), queue,
+                   MonitoringComponent(instance)]
     return components
 
 

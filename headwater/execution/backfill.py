@@ -14,7 +14,7 @@ before its next run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,7 +22,8 @@ from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.errors import InvalidDefinitionError, InvalidInvocationError
 from headwater.definitions.partitions import PartitionKeyRange
 from headwater.definitions.partitions.mapping_base import in_order
-from headwater.definitions.tags import BACKFILL_ID_TAG, BACKFILL_STAGE_TAG
+from headwater.definitions.tags import BACKFILL_ID_TAG, BACKFILL_STAGE_TAG, CODE_LOCATION_TAG
+from headwater.execution.backfill_plan import plan_runs, split_unpartitioned
 from headwater.execution.backfill_stages import Stage, plan_stages, stage_keys
 
 BACKFILL_JOB_NAME = "__ASSET_JOB"
@@ -85,34 +86,18 @@ def _per_run(graph: Any, keys: Sequence[AssetKey]) -> int | None:
     return None if sizes else 1
 
 
-def _split_unpartitioned(graph: Any, keys: Sequence[AssetKey],
-                         ) -> tuple[list[AssetKey], list[AssetKey]]:
-    """The partitioned keys, and the unpartitioned ones: those run once, after every
-    partition (they read all of them). One upstream of a partitioned asset is an error."""
-    partitioned = [k for k in keys if graph.partitions_def_for(k) is not None]
-    after = [k for k in keys if graph.partitions_def_for(k) is None]
-    if after:
-        ids = {graph.ids[k] for k in partitioned}
-        below = graph.downstream(ids, include_self=False)
-        upstream = [k for k in after if graph.ids[k] not in below
-                    and graph.downstream({graph.ids[k]}, include_self=False) & ids]
-        if upstream:
-            raise InvalidDefinitionError(
-                f"Unpartitioned asset(s) {', '.join(k.to_user_string() for k in upstream[:5])} "
-                "are upstream of partitioned assets in the backfill's selection. Materialize "
-                "them first (headwater asset materialize), then backfill without them.")
-    return partitioned, after
-
-
 def launch_backfill(defs: Any, selection: Any, *, instance: Any,
                     partition_keys: Sequence[str] | None = None,
                     partition_range: PartitionKeyRange | None = None,
                     all_partitions: bool = False, max_partitions_per_run: Any = "policy",
-                    tags: dict[str, str] | None = None, title: str | None = None) -> Any:
+                    tags: dict[str, str] | None = None, title: str | None = None,
+                    location_name: str | None = None) -> Any:
     """Validate and store a backfill of ``selection`` (REQUESTED); return its record.
 
     ``max_partitions_per_run``: "policy" (from the assets' BackfillPolicy), None (one run for
-    all), or n. Errors leave nothing stored."""
+    all), or n. ``location_name``: the code location the daemon carries the backfill out in
+    (its runs are queued there; the plan of its runs is stored with it); without one, it is
+    carried out by ``execute_backfill``. Errors leave nothing stored."""
     from headwater.storage.backfills import PartitionBackfill, make_backfill_id
 
     graph = defs.asset_graph
@@ -123,7 +108,7 @@ def launch_backfill(defs: Any, selection: Any, *, instance: Any,
             f"None of the selected assets ({', '.join(k.to_user_string() for k in keys[:5])}) "
             "is partitioned: materialize them with `headwater asset materialize` instead")
     pdef = stages[0].partitions_def  # the keys given are this (most upstream) definition's
-    _split_unpartitioned(graph, keys)  # raises when one must run before the partitions
+    split_unpartitioned(graph, keys)  # raises when one must run before the partitions
     chosen = sum(x is not None and x is not False for x in (partition_keys, partition_range)) \
         + bool(all_partitions)
     if chosen != 1:
@@ -144,29 +129,17 @@ def launch_backfill(defs: Any, selection: Any, *, instance: Any,
     stage_keys(graph, stages, wanted, instance)  # the later stages' keys must map (or raise)
     per_run = _per_run(graph, keys) if max_partitions_per_run == "policy" \
         else max_partitions_per_run
+    tags = dict(tags or {})
+    plan = None
+    if location_name is not None:
+        tags[CODE_LOCATION_TAG] = location_name
+        plan = plan_runs(graph, keys, wanted, per_run, instance)[1]
     backfill = PartitionBackfill(
         backfill_id=make_backfill_id(), asset_selection=keys, partition_keys=wanted,
-        max_partitions_per_run=per_run, tags=dict(tags or {}), job_name=BACKFILL_JOB_NAME,
-        title=title)
+        max_partitions_per_run=per_run, tags=tags, job_name=BACKFILL_JOB_NAME,
+        title=title, plan=plan)
     instance.add_backfill(backfill)
     return backfill
-
-
-def chunk_keys(all_keys: Sequence[str], wanted: Sequence[str],
-               per_run: int | None) -> Iterator[list[str]]:
-    """``wanted`` in runs: contiguous keys of the definition, at most ``per_run`` each."""
-    position = {pk: i for i, pk in enumerate(all_keys)}
-    chunk: list[str] = []
-    last = -2
-    for pk in wanted:
-        pos = position.get(pk, -10)
-        if chunk and (pos != last + 1 or (per_run is not None and len(chunk) >= per_run)):
-            yield chunk
-            chunk = []
-        chunk.append(pk)
-        last = pos
-    if chunk:
-        yield chunk
 
 
 def _done_partitions(instance: Any, backfill: Any, stages: Sequence[Stage],
@@ -283,24 +256,26 @@ def _carry_out(defs: Any, graph: Any, backfill: Any, keys: list[AssetKey], insta
     from headwater.storage.backfills import BulkActionStatus as S
 
     backfill_id = backfill.backfill_id
-    partitioned, after = _split_unpartitioned(graph, keys)
-    stages = plan_stages(graph, partitioned)
+    stages = plan_stages(graph, split_unpartitioned(graph, keys)[0])
     keys_by_stage = stage_keys(graph, stages, backfill.partition_keys, instance)
     done, failed = _done_partitions(instance, backfill, stages)
+    _, plan = plan_runs(graph, keys, backfill.partition_keys, backfill.max_partitions_per_run,
+                        instance, done)
     state = _Progress(backfill_id, sum(len(k) for k in keys_by_stage), done, failed,
                       on_progress)
     state.report(None)
     canceled = False
-    for stage, stage_partitions in zip(stages, keys_by_stage, strict=True):
-        canceled = not _run_stage(defs, graph, backfill, stage, stage_partitions,
+    for stage, planned in zip(stages, plan.stages, strict=True):
+        canceled = not _run_stage(defs, graph, backfill, stage, planned.runs,
                                   len(stages) > 1, instance, state, on_run_start)
         if canceled or any(s == stage.index for s, _ in failed):
             break  # a later stage would read what this one failed to write: it waits
     final = instance.get_backfill(backfill_id)
     if canceled or final.status in (S.CANCELING, S.CANCELED):
         return instance.update_backfill(replace(final.with_status(S.CANCELED), runner=None))
-    if after and not failed and len(done) == state.total:
-        ok = _run_unpartitioned(defs, graph, after, backfill, instance, on_run_start)
+    if plan.final_assets and not failed and len(done) == state.total:
+        ok = _run_unpartitioned(defs, graph, list(plan.final_assets), backfill, instance,
+                                on_run_start)
         if not ok:
             failed.add((-1, ""))  # the final run failed: the backfill did not complete
     status = S.COMPLETED_FAILED if failed or len(done) < state.total else S.COMPLETED_SUCCESS
@@ -325,20 +300,19 @@ class _Progress:
                 result.success if result is not None else None))
 
 
-def _run_stage(defs: Any, graph: Any, backfill: Any, stage: Stage, partitions: list[str],
-               tag_stage: bool, instance: Any, state: _Progress,
+def _run_stage(defs: Any, graph: Any, backfill: Any, stage: Stage,
+               runs: Sequence[Sequence[str]], tag_stage: bool, instance: Any, state: _Progress,
                on_run_start: Callable[[list[str]], None] | None) -> bool:
-    """The runs of one stage, in key order; False if the backfill was canceled."""
+    """The planned runs of one stage, in key order; False if the backfill was canceled."""
     from headwater.execution.launch import LaunchRequest, LoadedTarget, launch
     from headwater.storage.backfills import BulkActionStatus as S
 
-    todo = [pk for pk in partitions if (stage.index, pk) not in state.done]
-    if not todo:
+    if not runs:
         return True
     target = LoadedTarget.of_assets(graph, defs.resources)
-    all_keys = stage.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
     stage_tags = {BACKFILL_STAGE_TAG: str(stage.index)} if tag_stage else {}
-    for chunk in chunk_keys(all_keys, todo, backfill.max_partitions_per_run):
+    for planned in runs:
+        chunk = list(planned)
         if instance.get_backfill_status(backfill.backfill_id) in (S.CANCELING, S.CANCELED):
             return False
         single = chunk[0] if len(chunk) == 1 else None
@@ -385,7 +359,7 @@ def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: An
 def cancel_backfill(instance: Any, backfill_id: str) -> Any:
     """Stop a backfill: CANCELING while a process carries it out (it stops before its next
     run, then CANCELED); CANCELED at once when none does (never started, or its process
-    died)."""
+    died). Its queued runs are canceled (they never start); runs in progress finish."""
     from headwater.storage.backfills import BulkActionStatus as S
 
     backfill = instance.get_backfill(backfill_id)
@@ -396,6 +370,24 @@ def cancel_backfill(instance: Any, backfill_id: str) -> Any:
         raise InvalidInvocationError(
             f"Backfill {backfill_id} already finished ({backfill.status.value}); nothing to cancel")
     if runner_alive(backfill.runner):
-        return instance.update_backfill(backfill.with_status(S.CANCELING))
-    return instance.update_backfill(replace(backfill.with_status(S.CANCELED), runner=None))
+        backfill = instance.update_backfill(backfill.with_status(S.CANCELING))
+    else:
+        backfill = instance.update_backfill(replace(backfill.with_status(S.CANCELED),
+                                                    runner=None))
+    cancel_queued_runs(instance, backfill_id)
+    return backfill
+
+
+def cancel_queued_runs(instance: Any, backfill_id: str) -> int:
+    """Cancel the backfill's runs that have not started (QUEUED); how many were."""
+    from headwater.execution.cancel import request_cancel
+    from headwater.storage.runs import RunStatus
+
+    canceled = 0
+    for run in instance.get_backfill_runs(backfill_id):
+        if run.status == RunStatus.QUEUED and request_cancel(
+                instance, run.run_id, f"backfill {backfill_id} was canceled") \
+                == RunStatus.CANCELED:
+            canceled += 1
+    return canceled
 

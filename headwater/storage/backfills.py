@@ -77,6 +77,48 @@ def make_backfill_id() -> str:
 
 
 @dataclass(frozen=True)
+class StagePlan:
+    """The runs of one stage of a backfill (``execution/backfill_plan.py``): its assets, and
+    each run's partition keys, in order. ``ordered``: a partition of the stage reads another
+    run's partitions (a time-window mapping that reads the day before), so each run waits
+    until the runs before it have finished."""
+
+    assets: tuple[AssetKey, ...]
+    runs: tuple[tuple[str, ...], ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Every run a backfill is carried out in, planned when it is launched for the daemon
+    (which loads no user code, so it cannot plan): the stages in dependency order, then one
+    run of ``final_assets`` (unpartitioned assets, after every partition succeeded)."""
+
+    stages: tuple[StagePlan, ...]
+    final_assets: tuple[AssetKey, ...] = ()
+
+    @property
+    def run_count(self) -> int:
+        return sum(len(s.runs) for s in self.stages) + bool(self.final_assets)
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"stages": [
+            {"assets": [k.path for k in s.assets], "runs": [list(r) for r in s.runs],
+             **({"ordered": True} if s.ordered else {})} for s in self.stages]}
+        if self.final_assets:
+            data["final"] = [k.path for k in self.final_assets]
+        return data
+
+    @staticmethod
+    def from_data(data: Mapping[str, Any]) -> RunPlan:
+        return RunPlan(
+            tuple(StagePlan(tuple(AssetKey(p) for p in s["assets"]),
+                            tuple(tuple(r) for r in s["runs"]), bool(s.get("ordered")))
+                  for s in data["stages"]),
+            tuple(AssetKey(p) for p in data.get("final", [])))
+
+
+@dataclass(frozen=True)
 class PartitionBackfill:
     """One backfill: which assets, which partitions, how many partitions per run, its status.
 
@@ -101,6 +143,9 @@ class PartitionBackfill:
     from_failure: bool = False
     end_timestamp: float | None = None
     runner: str | None = None  # "host:pid" of the process carrying it out, while it does
+    # the runs it is carried out in; set when launched for the daemon (None: carried out in
+    # the process that calls execute_backfill, which plans from the loaded definitions)
+    plan: RunPlan | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.backfill_id, str) or not self.backfill_id:
@@ -206,6 +251,8 @@ def encode_body(backfill: PartitionBackfill) -> str:
             body[name] = value
     if backfill.from_failure:
         body["from_failure"] = True
+    if backfill.plan is not None:
+        body["plan"] = backfill.plan.to_data()
     return orjson.dumps(body).decode()
 
 
@@ -220,4 +267,5 @@ def decode_backfill(backfill_id: str, status: str, body: str | bytes, create_tim
         update_timestamp=update_timestamp, error=data.get("error"),
         job_name=data.get("job_name"), title=data.get("title"),
         description=data.get("description"), from_failure=bool(data.get("from_failure")),
-        end_timestamp=data.get("end_timestamp"), runner=data.get("runner"))
+        end_timestamp=data.get("end_timestamp"), runner=data.get("runner"),
+        plan=RunPlan.from_data(data["plan"]) if "plan" in data else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -24,7 +25,7 @@ def materialized(name: str) -> set[str]:
 
 
 def test_launch_range_one_run_per_partition_then_list_and_show():
-    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select",
+    result = in_fixtures("backfill", "launch", "--wait", "-m", "hwcli_daily", "--select",
                          "hwcli_raw_day+", "--partitions", "2024-01-02...2024-01-05")
     assert result.exit_code == 0, result.output
     assert "COMPLETED_SUCCESS" in result.output and "4 of 4 partitions" in result.output
@@ -40,16 +41,16 @@ def test_launch_range_one_run_per_partition_then_list_and_show():
 
 
 def test_single_run_policy():
-    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day+",
-                         "--all-partitions", "--policy", "single-run")
+    result = in_fixtures("backfill", "launch", "--wait", "-m", "hwcli_daily", "--select",
+                         "hwcli_raw_day+", "--all-partitions", "--policy", "single-run")
     assert result.exit_code == 0, result.output
     assert "1 run(s)" in result.output and "10 of 10" in result.output
 
 
 def test_a_failed_partition_exits_1_and_the_rest_are_done(monkeypatch):
     monkeypatch.setenv("HWCLI_FAIL_DAY", "2024-01-03")
-    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day+",
-                         "--partitions", "2024-01-02,2024-01-03,2024-01-04")
+    result = in_fixtures("backfill", "launch", "--wait", "-m", "hwcli_daily", "--select",
+                         "hwcli_raw_day+", "--partitions", "2024-01-02,2024-01-03,2024-01-04")
     assert result.exit_code == 1
     assert "COMPLETED_FAILED" in result.output and "1 failed" in result.output
     assert materialized("hwcli_clean_day") == {"2024-01-02", "2024-01-04"}
@@ -64,6 +65,9 @@ def test_a_failed_partition_exits_1_and_the_rest_are_done(monkeypatch):
     (["--select", "hwcli_raw_day", "--partitions", "2024-01-05", "--policy", "sometimes"],
      "--policy"),
     (["--select", "hwcli_raw_day"], "--partitions"),
+    (["--select", "hwcli_raw_day", "--from", "2024-01-02"], "--from and --to go together"),
+    (["--select", "hwcli_raw_day", "--from", "2024-01-02", "--to", "2024-01-03",
+      "--partitions", "2024-01-05"], "not both"),
 ])
 def test_bad_input_exits_2_and_stores_no_backfill(args, message):
     result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", *args)
@@ -133,7 +137,8 @@ def test_materialize_partitioned_assets_without_a_partition_is_bad_input():
 
 
 def test_hourly_then_daily_backfill_from_the_command_line():
-    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_hourly+",
+    result = in_fixtures("backfill", "launch", "--wait", "-m", "hwcli_daily", "--select",
+                         "hwcli_hourly+",
                          "--partitions", "2024-01-01-00:00...2024-01-02-23:00",
                          "--policy", "multi-run:24")
     assert result.exit_code == 0, result.output
@@ -141,3 +146,80 @@ def test_hourly_then_daily_backfill_from_the_command_line():
     assert materialized("hwcli_daily_rollup") == {"2024-01-01", "2024-01-02"}
     shown = run_cli("backfill", "show", backfill_id(result.output))
     assert "48 materialized" in shown.output and "later stages 1 run(s): 1 succeeded" in shown.output
+
+
+# ------------------------------------------------------------------ launched for the daemon
+
+def _drive_daemon(backfill_id: str) -> Any:
+    """What `headwater daemon run` does, pass by pass, in this process."""
+    import hwcli_daily
+
+    from headwater.daemon.backfills import BackfillComponent
+    from headwater.daemon.queue import QueueComponent
+    from headwater.locations.in_process import InProcessLocation
+    from headwater.storage import Instance
+
+    with Instance.get() as instance:
+        location = InProcessLocation.from_definitions("hwcli_daily", hwcli_daily.defs, instance)
+        backfills = BackfillComponent(instance, [location])
+        queue = QueueComponent(instance, {"hwcli_daily": location})
+        for _ in range(20):
+            backfills.run_iteration()
+            queue.run_iteration()
+            assert location.wait_for_runs(60)
+            backfill = instance.get_backfill(backfill_id)
+            if backfill.is_finished:
+                return backfill
+    raise AssertionError(f"backfill {backfill_id} did not finish")
+
+
+def test_launch_returns_at_once_and_the_daemon_carries_it_out():
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day+",
+                         "--from", "2024-01-02", "--to", "2024-01-05")
+    assert result.exit_code == 0, result.output
+    bid = backfill_id(result.output)
+    assert "headwater daemon run" in result.output and "hwcli_daily" in result.output
+    assert materialized("hwcli_clean_day") == set()  # nothing ran here
+    assert "REQUESTED" in run_cli("backfill", "show", bid).output
+    assert _drive_daemon(bid).status.value == "COMPLETED_SUCCESS"
+    assert materialized("hwcli_clean_day") == {"2024-01-02", "2024-01-03", "2024-01-04",
+                                               "2024-01-05"}
+    shown = run_cli("backfill", "show", bid)
+    assert "COMPLETED_SUCCESS" in shown.output and "4 materialized, 0 failed" in shown.output
+
+
+def test_cancel_a_backfill_queued_for_the_daemon_before_it_ran():
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
+                         "--all", "--policy", "multi-run:5")
+    assert result.exit_code == 0, result.output
+    bid = backfill_id(result.output)
+    cancel = run_cli("backfill", "cancel", bid)
+    assert cancel.exit_code == 0 and "CANCELED" in cancel.output, cancel.output
+    assert _drive_daemon(bid).status.value == "CANCELED"
+    assert materialized("hwcli_raw_day") == set()
+
+
+def test_hourly_then_daily_through_the_daemon_queues_the_days_after_their_hours():
+    from headwater.daemon.backfills import BackfillComponent
+    from headwater.storage import Instance
+
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_hourly+",
+                         "--partitions", "2024-01-01-00:00...2024-01-02-23:00",
+                         "--policy", "multi-run:24")
+    assert result.exit_code == 0, result.output
+    bid = backfill_id(result.output)
+    with Instance.get() as instance:
+        BackfillComponent(instance, []).run_iteration()  # no location served: FAILED
+        assert instance.get_backfill(bid).error and "hwcli_daily" in instance.get_backfill(
+            bid).error
+    again = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_hourly+",
+                        "--partitions", "2024-01-01-00:00...2024-01-02-23:00",
+                        "--policy", "multi-run:24")
+    bid = backfill_id(again.output)
+    assert _drive_daemon(bid).status.value == "COMPLETED_SUCCESS"
+    assert materialized("hwcli_daily_rollup") == {"2024-01-01", "2024-01-02"}
+    with Instance.get() as instance:
+        runs = instance.get_backfill_runs(bid)
+    assert [(r.stage, r.partition_range_start, r.partition_range_end) for r in runs] == [
+        ("0", "2024-01-01-00:00", "2024-01-01-23:00"), ("0", "2024-01-02-00:00", "2024-01-02-23:00"),
+        ("1", "2024-01-01", "2024-01-02")]

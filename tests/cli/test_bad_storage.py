@@ -112,8 +112,8 @@ def test_damaged_page_of_runs_every_command_exits_2_with_what_to_do(home):
     overwrite_page(_db(home), table_leaf_pages(_db(home), "runs")[-1], b"\x5a")
     commands = [["run", "list"], list(MATERIALIZE), ["run", "show", run_ids[-1]],
                 ["run", "logs", run_ids[-1]],
-                ["backfill", "launch", "-d", str(FIXTURES), "-m", "hwcli_daily", "--select",
-                 "hwcli_raw_day", "--partitions", "2024-01-02"]]
+                ["backfill", "launch", "--wait", "-d", str(FIXTURES), "-m", "hwcli_daily",
+                 "--select", "hwcli_raw_day", "--partitions", "2024-01-02"]]
     results = headwater_batch(home, [*commands, ["instance", "check"]], [])
     for args, (code, output) in zip(commands, results, strict=False):
         assert code == 2, (args, output)

@@ -15,8 +15,8 @@ def test_key_ranges_group_consecutive_keys():
 
 def test_status_after_a_backfill_with_a_failed_day(monkeypatch):
     monkeypatch.setenv("HWCLI_FAIL_DAY", "2024-01-04")
-    launched = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
-                           "--partitions", "2024-01-02...2024-01-05")
+    launched = in_fixtures("backfill", "launch", "--wait", "-m", "hwcli_daily", "--select",
+                           "hwcli_raw_day", "--partitions", "2024-01-02...2024-01-05")
     assert launched.exit_code == 1, launched.output
     result = in_fixtures("asset", "partitions", "-m", "hwcli_daily", "hwcli_raw_day")
     assert result.exit_code == 0, result.output

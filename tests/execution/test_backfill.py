@@ -10,11 +10,11 @@ import pytest
 import headwater as dg
 from headwater.execution.backfill import (
     cancel_backfill,
-    chunk_keys,
     execute_backfill,
     launch_backfill,
     parse_partition_spec,
 )
+from headwater.execution.backfill_plan import chunk_keys
 from headwater.storage.backfills import BulkActionStatus
 
 days = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-11")  # 10 days
