@@ -32,8 +32,8 @@ step "headwater asset list"
 step 'headwater asset materialize --select "group:raw or group:conditions"'
 "$HEADWATER" asset materialize --select "group:raw or group:conditions"
 
-step 'headwater backfill launch --select "daily_snow_report+" --partitions 2025-01-01...2025-01-14'
-"$HEADWATER" backfill launch --select "daily_snow_report+" --partitions 2025-01-01...2025-01-14
+step 'headwater backfill launch --select "daily_snow_report+" --partitions 2025-01-01...2025-01-14 --wait'
+"$HEADWATER" backfill launch --select "daily_snow_report+" --partitions 2025-01-01...2025-01-14 --wait
 
 step "headwater asset materialize --partition 2025-01-07 (one day again)"
 "$HEADWATER" asset materialize --select "daily_snow_report or daily_best_resort" --partition 2025-01-07
