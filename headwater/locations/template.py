@@ -1,0 +1,380 @@
+"""Warm launches: a template process that has the location's code imported and forks runs.
+
+A fresh run worker pays a new interpreter, headwater's import and the user's import (seconds
+for a real project). The template pays them once: ``python -m headwater.locations.template
+ORIGIN_JSON FD`` imports headwater's execution machinery and the location's code, then waits
+on the socket ``FD`` for ``run RUN_ID`` lines and ``os.fork()``s a run worker for each,
+answering ``started PID``. It is single-threaded (forking from the threaded code server would
+copy its threads' locks), and it opens nothing a child could share by mistake: each child
+opens its own instance.
+
+A forked run worker starts a session of its own (a Ctrl-C in the terminal, or the template's
+end, does not reach it), closes the template's socket, resets the signal handlers a fresh
+interpreter has, re-seeds ``random``, makes ``fork`` the multiprocess executor's default start
+method (its step workers then start warm too), opens the instance and runs
+``execute_stored_run``, then leaves with ``os._exit``. The template reaps its children; when
+its socket reaches end-of-file (the code server stopped or died) it exits, and runs already
+started go on to their end (run monitoring handles their deaths as for any run worker).
+
+The code server's side is ``TemplateProcess`` (one template) and ``WarmLauncher`` (the current
+template of a location, restarted when it dies, replaced after a reload).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from headwater.locations.origins import LocationOrigin
+
+_log = logging.getLogger("headwater.locations.template")
+
+LAUNCH_TIMEOUT_S = 10.0  # a fork answers in milliseconds; past this the template is stuck
+RETIRE_GRACE_S = 5.0  # a retired template exits at end-of-file; past this it is killed
+READY_AFTER_RELOAD_S = 60.0  # a reload waits this long for the new template (then falls back)
+
+# what a run worker uses, imported in the template before any fork
+_WARM_MODULES = (
+    "headwater.execution.stored_run",
+    "headwater.execution.launch",
+    "headwater.execution.run",
+    "headwater.execution.executors.multiprocess",
+    "headwater.execution.executors.worker",
+    "headwater.execution.executors.execute_job",
+    "headwater.locations.reconstruct",
+    "headwater.storage",
+    "headwater.storage.processes",
+    "headwater.storage.run_health",
+    "headwater.definitions.selection",
+)
+
+
+# ====================================================================== the template process
+
+def serve(origin: LocationOrigin, control: socket.socket) -> int:
+    """Import the location, say ``ready``, then fork a run worker per ``run RUN_ID`` line until
+    ``control`` closes. Returns the template's exit code."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the code server decides when we stop
+    try:
+        defs = _prepare(origin)
+    except BaseException as e:  # noqa: BLE001 - reported to the server, which falls back
+        _send(control, f"error {type(e).__name__}: {e}".replace("\n", " "))
+        return 1
+    signal.signal(signal.SIGCHLD, _reap)
+    _send(control, f"ready {os.getpid()}")
+    reader = control.makefile("rb")
+    for raw in reader:
+        command, _, argument = raw.decode("utf-8", "replace").strip().partition(" ")
+        if command != "run" or not argument:
+            _send(control, f"error unknown request {command!r}")
+            continue
+        pid = _fork_run(argument, defs, control)
+        _send(control, f"started {pid}")
+    _reap()
+    return 0
+
+
+def _prepare(origin: LocationOrigin) -> Any:
+    import importlib
+
+    from headwater.locations.loader import load_definitions
+
+    for name in _WARM_MODULES:
+        importlib.import_module(name)
+    defs = load_definitions(origin).defs
+    _warm_jobs(defs)
+    _warm_instance_imports()
+    if threading.active_count() > 1:
+        _log.warning("code location %r started %d thread(s) at import; forked run workers do "
+                     "not inherit them", origin.name, threading.active_count() - 1)
+    return defs
+
+
+def _warm_jobs(defs: Any) -> None:
+    """Resolve each job once, so that what resolving imports is imported before the forks."""
+    for job in getattr(defs, "jobs", ()):
+        try:
+            defs.get_job_def(job.name)
+        except Exception:  # noqa: BLE001 - the run that asks for it reports the error
+            pass
+
+
+def _warm_instance_imports() -> None:
+    """Import what opening the instance imports (storage engine, config), without keeping
+    anything open: a connection must not be shared with the forked children."""
+    from headwater.storage import Instance
+
+    try:
+        instance = Instance.get()
+    except Exception:  # noqa: BLE001 - each run worker reports its own instance error
+        return
+    dispose = getattr(instance, "dispose", None)
+    if dispose is not None:
+        dispose()
+
+
+def _send(control: socket.socket, line: str) -> None:
+    try:
+        control.sendall(line.encode() + b"\n")
+    except OSError:
+        pass  # the server is gone: the read loop ends at end-of-file
+
+
+def _reap(*_: object) -> None:
+    """Collect every ended child (SIGCHLD handler): a finished run leaves no zombie."""
+    while True:
+        try:
+            pid, _status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _fork_run(run_id: str, defs: Any, control: socket.socket) -> int:
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        os.setsid()
+        control.close()
+        code = run_forked(run_id, defs)
+    except BaseException:  # noqa: BLE001 - the run's own failures are recorded on the run
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:  # noqa: BLE001
+                pass
+        os._exit(code)
+
+
+def run_forked(run_id: str, defs: Any) -> int:
+    """In a freshly forked run worker: become a clean process, then execute the run."""
+    import random
+
+    from headwater.execution.executors.definition import set_default_start_method
+    from headwater.execution.stored_run import execute_stored_run
+    from headwater.storage import Instance
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    random.seed()
+    set_default_start_method("fork")  # step workers forked from here start warm too
+    os.environ[WARM_ENV] = "1"
+    instance = Instance.get()
+    execute_stored_run(run_id, instance, defs)
+    return 0
+
+
+WARM_ENV = "HEADWATER_WARM_WORKER"  # set in a run worker forked from a template
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        sys.exit("usage: python -m headwater.locations.template ORIGIN_JSON FD")
+    origin = LocationOrigin.from_json(json.loads(args[0]))
+    control = socket.socket(fileno=int(args[1]))
+    code = serve(origin, control)
+    sys.stdout.flush()
+    os._exit(code)  # no interpreter teardown: the children own their resources
+
+
+# ====================================================================== the code server's side
+
+class TemplateProcess:
+    """One template process, seen from the code server: started at once, ready once its
+    code has loaded; ``launch`` asks it for a run worker (None if it cannot)."""
+
+    def __init__(self, origin: LocationOrigin):
+        self.origin = origin
+        ours, theirs = socket.socketpair()
+        try:
+            fd = theirs.fileno()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "headwater.locations.template",
+                 json.dumps(origin.to_json()), str(fd)],
+                pass_fds=(fd,), stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno())
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        self._sock = ours
+        self._reader = ours.makefile("rb")
+        self._lock = threading.Lock()
+        self._settled = threading.Event()  # ready, or failed
+        self.ready_once = False
+        self.failure: str | None = None
+        self.retired = False
+        threading.Thread(target=self._await_ready, daemon=True,
+                         name=f"headwater-template-{self.process.pid}").start()
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def _await_ready(self) -> None:
+        try:
+            line = self._reader.readline().decode("utf-8", "replace").strip()
+        except (OSError, ValueError) as e:
+            line = f"error {e}"
+        if line.startswith("ready"):
+            self.ready_once = True
+        else:
+            self.failure = line[len("error "):] if line.startswith("error ") else \
+                "the template process exited before its code loaded"
+        self._settled.set()
+
+    def wait_ready(self, timeout: float | None) -> bool:
+        self._settled.wait(timeout)
+        return self.ready()
+
+    def ready(self) -> bool:
+        return self.ready_once and self.failure is None and not self.retired \
+            and self.process.poll() is None
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.failure is None
+
+    def launch(self, run_id: str) -> int | None:
+        """The pid of a run worker forked for ``run_id``; None if this template cannot (not
+        ready, dead, stuck): the caller starts one another way."""
+        with self._lock:
+            if not self.ready():
+                return None
+            try:
+                self._sock.settimeout(LAUNCH_TIMEOUT_S)
+                self._sock.sendall(f"run {run_id}\n".encode())
+                line = self._reader.readline().decode("utf-8", "replace").strip()
+            except (OSError, ValueError) as e:
+                line = f"error {e}"
+            if line.startswith("started "):
+                return int(line.split()[1])
+            self.failure = line or "the template process exited"
+            _log.warning("code location %r: the template process (pid %s) failed to fork a "
+                         "run: %s", self.origin.name, self.pid, self.failure)
+            self._stop()
+            return None
+
+    def retire(self) -> None:
+        """Stop the template (its runs go on): end-of-file on its socket, then reaped."""
+        with self._lock:
+            self.retired = True
+            self._stop()
+
+    def _stop(self) -> None:
+        for closable in (self._reader, self._sock):
+            try:
+                closable.close()
+            except OSError:
+                pass
+        threading.Thread(target=self._reap, daemon=True).start()
+
+    def _reap(self) -> None:
+        try:
+            self.process.wait(RETIRE_GRACE_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class WarmLauncher:
+    """A location's current template: started with the server, asked first for every launch,
+    restarted when it died after it had been ready, replaced (from the new code) by a reload.
+    ``HEADWATER_WARM_LAUNCH=0`` turns warm launches off (every run spawns a fresh worker)."""
+
+    def __init__(self, origin: LocationOrigin):
+        self.origin = origin
+        self.enabled = os.environ.get("HEADWATER_WARM_LAUNCH", "1") != "0"
+        self._lock = threading.Lock()
+        self.current: TemplateProcess | None = None
+        self.restarts = 0
+
+    def start(self) -> None:
+        if self.enabled:
+            with self._lock:
+                self.current = self._new()
+
+    def _new(self) -> TemplateProcess | None:
+        try:
+            return TemplateProcess(self.origin)
+        except OSError as e:
+            _log.warning("code location %r: no template process (%s); runs start cold",
+                         self.origin.name, e)
+            return None
+
+    def launch(self, run_id: str) -> int | None:
+        """A warm run worker's pid, else None (the caller spawns a cold one). A template that
+        died after it was ready is replaced, for the next launch."""
+        with self._lock:
+            template = self.current
+        if template is None:
+            return None
+        pid = template.launch(run_id)
+        if pid is None and template.ready_once and not template.alive():
+            self._replace_dead(template)
+        return pid
+
+    def _replace_dead(self, dead: TemplateProcess) -> None:
+        with self._lock:
+            if self.current is not dead:
+                return  # replaced meanwhile
+            _log.warning("code location %r: the template process (pid %s) is gone; starting "
+                         "another", self.origin.name, dead.pid)
+            self.current = self._new()
+            self.restarts += 1
+        dead.retire()
+
+    def begin_reload(self) -> TemplateProcess | None:
+        """A template importing the code afresh, started with the server's own reload."""
+        return self._new() if self.enabled else None
+
+    def finish_reload(self, new: TemplateProcess | None, loaded: bool) -> None:
+        """The server's reload ended: when the new code ``loaded``, the new template replaces
+        the old one (after it is ready, within a bound); otherwise it is dropped."""
+        if new is None:
+            return
+        if not loaded:
+            new.retire()
+            return
+        new.wait_ready(READY_AFTER_RELOAD_S)
+        with self._lock:
+            old, self.current = self.current, new
+        if old is not None:
+            old.retire()
+
+    def status(self) -> dict[str, Any] | None:
+        template = self.current
+        if template is None:
+            return None
+        return {"pid": template.pid, "ready": template.ready(), "restarts": self.restarts,
+                "failure": template.failure}
+
+    def close(self) -> None:
+        with self._lock:
+            template, self.current = self.current, None
+        if template is not None:
+            template.retire()
+
+
+if __name__ == "__main__":
+    main()
