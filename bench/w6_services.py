@@ -154,7 +154,9 @@ def main() -> None:
     tick_log = project / "ticks.log"
     env = {**os.environ, "BENCH_MODE": args.workload, "BENCH_RUNS": str(args.runs),
            "BENCH_TICK_LOG": str(tick_log), "BENCH_SENSORS": f"{args.fast},{args.slow}",
-           "PYTHONPATH": str(project)}
+           # the project, then whatever this process imports from (e.g. a checkout's headwater)
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(project),
+                                                       os.environ.get("PYTHONPATH")]))}
     started = time.time()
     log = open(project / "daemon.log", "wb")  # a pipe nobody reads would block the daemon
     daemon = subprocess.Popen(daemon_argv(args.impl, project / "workspace.yaml"), cwd=project,
