@@ -3,8 +3,9 @@
 A fresh run worker pays a new interpreter, headwater's import and the user's import (seconds
 for a real project). The template pays them once: ``python -m headwater.locations.template
 ORIGIN_JSON FD`` imports headwater's execution machinery and the location's code, then waits
-on the socket ``FD`` for ``run RUN_ID`` lines and ``os.fork()``s a run worker for each,
-answering ``started PID``. It is single-threaded (forking from the threaded code server would
+on the socket ``FD`` for ``run RUN_ID`` lines and hands each to a forked run worker, answering
+``started PID``: a spare forked ahead of time (already set up, waiting on a pipe for the id),
+else one forked there and then. It is single-threaded (forking from the threaded code server would
 copy its threads' locks), and it opens nothing a child could share by mistake: each child
 opens its own instance.
 
@@ -53,14 +54,22 @@ _WARM_MODULES = (
     "headwater.storage.processes",
     "headwater.storage.run_health",
     "headwater.definitions.selection",
+    "headwater.execution.op_plan",
+    "headwater.execution.api",
+    "headwater.execution.config",
+    "headwater.execution.resources",
 )
 
 
 # ====================================================================== the template process
 
 def serve(origin: LocationOrigin, control: socket.socket) -> int:
-    """Import the location, say ``ready``, then fork a run worker per ``run RUN_ID`` line until
-    ``control`` closes. Returns the template's exit code."""
+    """Import the location, say ``ready``, then hand each ``run RUN_ID`` line to a run worker
+    until ``control`` closes. Returns the template's exit code.
+
+    A *spare* run worker is forked ahead of each request: it has set itself up (session,
+    signals, its own instance) and waits on a pipe for a run id, so a launch costs one write.
+    A spare that is gone is replaced by a direct fork."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the code server decides when we stop
     try:
         defs = _prepare(origin)
@@ -68,6 +77,7 @@ def serve(origin: LocationOrigin, control: socket.socket) -> int:
         _send(control, f"error {type(e).__name__}: {e}".replace("\n", " "))
         return 1
     signal.signal(signal.SIGCHLD, _reap)
+    spare = _Spare.fork(defs, control)
     _send(control, f"ready {os.getpid()}")
     reader = control.makefile("rb")
     for raw in reader:
@@ -75,10 +85,81 @@ def serve(origin: LocationOrigin, control: socket.socket) -> int:
         if command != "run" or not argument:
             _send(control, f"error unknown request {command!r}")
             continue
-        pid = _fork_run(argument, defs, control)
+        pid = spare.hand(argument) if spare is not None else None
+        if pid is None:
+            pid = _fork_run(argument, defs, control)
         _send(control, f"started {pid}")
+        spare = _Spare.fork(defs, control)
+    if spare is not None:
+        spare.dismiss()
     _reap()
     return 0
+
+
+class _Spare:
+    """A forked run worker waiting for its run id (the template's side of it)."""
+
+    def __init__(self, pid: int, pipe: int):
+        self.pid = pid
+        self.pipe = pipe  # the write end; the spare exits at end-of-file
+
+    @staticmethod
+    def fork(defs: Any, control: socket.socket) -> _Spare | None:
+        read_end, write_end = os.pipe()
+        _flush()
+        try:
+            pid = os.fork()
+        except OSError as e:
+            _log.warning("no spare run worker (%s); runs are forked on request", e)
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid:
+            os.close(read_end)
+            return _Spare(pid, write_end)
+        code = 1
+        try:
+            os.close(write_end)
+            os.setsid()
+            control.close()
+            code = _wait_then_run(read_end, defs)
+        except BaseException:  # noqa: BLE001 - the run's own failures are recorded on the run
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            _flush()
+            os._exit(code)
+
+    def hand(self, run_id: str) -> int | None:
+        """Give the spare ``run_id``: its pid, or None if it is gone."""
+        try:
+            os.write(self.pipe, run_id.encode() + b"\n")
+        except OSError:  # its end is closed: it died
+            return None
+        finally:
+            os.close(self.pipe)
+        return self.pid
+
+    def dismiss(self) -> None:
+        os.close(self.pipe)  # end-of-file: the spare exits without running anything
+
+
+def _wait_then_run(pipe: int, defs: Any) -> int:
+    """In a spare: get ready for a run (all but the run id), then wait for the id."""
+    instance = None
+    try:
+        instance = become_run_worker()
+    except Exception:  # noqa: BLE001 - opened again (and reported) once there is a run
+        pass
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(pipe, 4096)
+        if not chunk:
+            return 0  # dismissed: the template is gone or retired
+        data += chunk
+    os.close(pipe)
+    return execute(data.decode().strip(), defs, instance)
 
 
 def _prepare(origin: LocationOrigin) -> Any:
@@ -127,6 +208,14 @@ def _send(control: socket.socket, line: str) -> None:
         pass  # the server is gone: the read loop ends at end-of-file
 
 
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001
+            pass
+
+
 def _reap(*_: object) -> None:
     """Collect every ended child (SIGCHLD handler): a finished run leaves no zombie."""
     while True:
@@ -139,11 +228,7 @@ def _reap(*_: object) -> None:
 
 
 def _fork_run(run_id: str, defs: Any, control: socket.socket) -> int:
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001
-            pass
+    _flush()
     pid = os.fork()
     if pid:
         return pid
@@ -151,27 +236,24 @@ def _fork_run(run_id: str, defs: Any, control: socket.socket) -> int:
     try:
         os.setsid()
         control.close()
-        code = run_forked(run_id, defs)
+        code = execute(run_id, defs, become_run_worker())
     except BaseException:  # noqa: BLE001 - the run's own failures are recorded on the run
         import traceback
 
         traceback.print_exc()
     finally:
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001
-                pass
+        _flush()
         os._exit(code)
 
 
-def run_forked(run_id: str, defs: Any) -> int:
-    """In a freshly forked run worker: become a clean process, then execute the run."""
+def become_run_worker() -> Any:
+    """In a freshly forked child: the signal handlers of a fresh interpreter, a new random
+    seed, ``fork`` as the multiprocess default, and an instance of its own (returned)."""
     import random
 
     from headwater.execution.executors.definition import set_default_start_method
-    from headwater.execution.stored_run import execute_stored_run
     from headwater.storage import Instance
+    from headwater.storage.processes import current_process
 
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -179,8 +261,16 @@ def run_forked(run_id: str, defs: Any) -> int:
     random.seed()
     set_default_start_method("fork")  # step workers forked from here start warm too
     os.environ[WARM_ENV] = "1"
-    instance = Instance.get()
-    execute_stored_run(run_id, instance, defs)
+    current_process()  # this process's identity, as its run records it
+    return Instance.get()
+
+
+def execute(run_id: str, defs: Any, instance: Any) -> int:
+    """Execute the stored run (its failures are recorded on it); the exit code."""
+    from headwater.execution.stored_run import execute_stored_run
+    from headwater.storage import Instance
+
+    execute_stored_run(run_id, instance if instance is not None else Instance.get(), defs)
     return 0
 
 

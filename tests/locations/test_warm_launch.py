@@ -171,6 +171,26 @@ def reaped(pid: int) -> bool:
     return not os.path.exists(f"/proc/{pid}")
 
 
+def template_family(project: Project) -> dict[int, int]:
+    """The live processes running this project's template code (templates, their spare run
+    workers, forked runs), pid -> parent pid."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:  # gone meanwhile
+            continue
+        if (b"headwater.locations.template" in cmdline and str(project.module).encode()
+                in cmdline and fields[0] != "Z"):
+            found[int(entry)] = int(fields[1])
+    return found
+
+
 def ready_template(location: RemoteLocation) -> dict:
     return wait_until(lambda: (t := location.ping()["template"]) and t["ready"] and t,
                       "the template to be ready")
@@ -249,6 +269,10 @@ def test_a_reload_gives_runs_the_new_code_from_a_new_template(project, instance,
     assert [(v, ppid) for _, v, _, ppid in project.step_lines()] == [
         ("v1", old["pid"]), ("v2", new["pid"])]
     wait_until(lambda: reaped(old["pid"]), "the old template to exit")
+    # the old template's spare run worker left with it: only the new one and its children
+    wait_until(lambda: all(pid == new["pid"] or parent == new["pid"]
+                           for pid, parent in template_family(project).items()),
+               "the old template's spare to exit")
 
 
 def test_a_broken_reload_keeps_the_template_of_the_code_that_loaded(project, instance, server):
@@ -298,6 +322,7 @@ def test_stopping_the_server_stops_the_template_but_a_started_run_finishes(
         Checkpoints.release(conn)
     assert finished(instance, run_id).status == RunStatus.SUCCESS
     wait_until(lambda: gone(worker), "the run worker to exit")
+    wait_until(lambda: not template_family(project), "no template, spare or run left")
 
 
 def test_warm_launches_can_be_turned_off(project, instance, monkeypatch):
