@@ -40,6 +40,9 @@ _log = logging.getLogger("headwater.locations.template")
 LAUNCH_TIMEOUT_S = 10.0  # a fork answers in milliseconds; past this the template is stuck
 RETIRE_GRACE_S = 5.0  # a retired template exits at end-of-file; past this it is killed
 READY_AFTER_RELOAD_S = 60.0  # a reload waits this long for the new template (then falls back)
+# a launch while the template is still importing waits for it (a fresh worker would import
+# the same code again, on the same cores) up to this long, then starts cold
+WAIT_FOR_LOADING_S = 20.0
 
 # what a run worker uses, imported in the template before any fork
 _WARM_MODULES = (
@@ -338,6 +341,10 @@ class TemplateProcess:
         self._settled.wait(timeout)
         return self.ready()
 
+    def loading(self) -> bool:
+        """Still importing the code (neither ready nor failed), and alive."""
+        return not self._settled.is_set() and self.process.poll() is None
+
     def ready(self) -> bool:
         return self.ready_once and self.failure is None and not self.retired \
             and self.process.poll() is None
@@ -394,7 +401,8 @@ class WarmLauncher:
 
     def __init__(self, origin: LocationOrigin):
         self.origin = origin
-        self.enabled = os.environ.get("HEADWATER_WARM_LAUNCH", "1") != "0"
+        self.enabled = (os.environ.get("HEADWATER_WARM_LAUNCH", "1") != "0"
+                        and hasattr(os, "fork"))
         self._lock = threading.Lock()
         self.current: TemplateProcess | None = None
         self.restarts = 0
@@ -419,6 +427,8 @@ class WarmLauncher:
             template = self.current
         if template is None:
             return None
+        if template.loading():
+            template.wait_ready(WAIT_FOR_LOADING_S)
         pid = template.launch(run_id)
         if pid is None and template.ready_once and not template.alive():
             self._replace_dead(template)

@@ -210,11 +210,11 @@ def finished(instance, run_id: str):
 
 def test_runs_are_forked_from_the_template_without_importing_the_code_again(
         project, instance, server):
-    template = ready_template(server)
     server_pid = server.process.pid
-    for _ in range(2):
+    for _ in range(2):  # the first one at once: it waits for the template if it is loading
         run_id = launch(instance, server, "hwwarm_job")
         assert finished(instance, run_id).status == RunStatus.SUCCESS
+    template = ready_template(server)
     steps = project.step_lines()
     assert [(what, version) for what, version, _, _ in steps] == [("step", "v1")] * 2
     assert {ppid for *_, ppid in steps} == {template["pid"]}  # each run: a child of the template
