@@ -336,3 +336,12 @@ def test_warm_launches_can_be_turned_off(project, instance, monkeypatch):
         assert project.step_lines()[-1][3] == location.process.pid
     finally:
         location.close()
+
+
+def test_a_server_killed_with_sigkill_leaves_no_template_behind(project, server):
+    template = ready_template(server)
+    assert template["pid"] in template_family(project)
+    os.kill(server.process.pid, signal.SIGKILL)
+    server.process.process.wait()
+    # end-of-file on its socket: the template leaves, and its spare run worker with it
+    wait_until(lambda: not template_family(project), "the template and its spare to exit")
