@@ -39,9 +39,9 @@ _log = logging.getLogger("headwater.locations.template")
 
 LAUNCH_TIMEOUT_S = 10.0  # a fork answers in milliseconds; past this the template is stuck
 RETIRE_GRACE_S = 5.0  # a retired template exits at end-of-file; past this it is killed
-READY_AFTER_RELOAD_S = 60.0  # a reload waits this long for the new template (then falls back)
-# a launch while the template is still importing waits for it (a fresh worker would import
-# the same code again, on the same cores) up to this long, then starts cold
+# a launch while the template is still importing (at start-up, after a reload) waits for it (a
+# fresh worker would import the same code again, on the same cores) up to this long, then
+# starts cold
 WAIT_FOR_LOADING_S = 20.0
 
 # what a run worker uses, imported in the template before any fork
@@ -450,13 +450,13 @@ class WarmLauncher:
 
     def finish_reload(self, new: TemplateProcess | None, loaded: bool) -> None:
         """The server's reload ended: when the new code ``loaded``, the new template replaces
-        the old one (after it is ready, within a bound); otherwise it is dropped."""
+        the old one at once (a launch meanwhile waits for it to load: never the old code);
+        otherwise it is dropped and the old one stays."""
         if new is None:
             return
         if not loaded:
             new.retire()
             return
-        new.wait_ready(READY_AFTER_RELOAD_S)
         with self._lock:
             old, self.current = self.current, new
         if old is not None:

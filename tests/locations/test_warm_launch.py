@@ -262,10 +262,10 @@ def test_a_reload_gives_runs_the_new_code_from_a_new_template(project, instance,
 
     project.write("v2")
     server.reload()
+    run_id = launch(instance, server, "hwwarm_job")  # at once: it waits for the new template
+    assert finished(instance, run_id).status == RunStatus.SUCCESS
     new = ready_template(server)
     assert new["pid"] != old["pid"]
-    run_id = launch(instance, server, "hwwarm_job")
-    assert finished(instance, run_id).status == RunStatus.SUCCESS
     assert [(v, ppid) for _, v, _, ppid in project.step_lines()] == [
         ("v1", old["pid"]), ("v2", new["pid"])]
     wait_until(lambda: reaped(old["pid"]), "the old template to exit")
