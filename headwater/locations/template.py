@@ -57,6 +57,7 @@ _WARM_MODULES = (
     "headwater.storage.processes",
     "headwater.storage.run_health",
     "headwater.definitions.selection",
+    "encodings.ascii",  # (reading /proc for the run's process identity)
     "headwater.execution.op_plan",
     "headwater.execution.api",
     "headwater.execution.config",
