@@ -157,13 +157,15 @@ def main() -> None:
            # the project, then whatever this process imports from (e.g. a checkout's headwater)
            "PYTHONPATH": os.pathsep.join(filter(None, [str(project),
                                                        os.environ.get("PYTHONPATH")]))}
+    # the instance's schema is created here first: Dagster's daemon and code server opening a
+    # new instance together race on its migrations ("more than one head")
+    instance = dg.DagsterInstance.get()
     started = time.time()
     log = open(project / "daemon.log", "wb")  # a pipe nobody reads would block the daemon
     daemon = subprocess.Popen(daemon_argv(args.impl, project / "workspace.yaml"), cwd=project,
                               env=env, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
-        instance = dg.DagsterInstance.get()
         deadline = started + args.timeout
         record: dict = {"impl": args.impl, "version": version(dg), "workload": args.workload}
         if args.workload in ("launch", "burst"):

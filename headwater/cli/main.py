@@ -16,6 +16,7 @@ from headwater.cli.code_server_command import code_server_group
 from headwater.cli.common import CliError
 from headwater.cli.daemon_commands import daemon_group
 from headwater.cli.definitions_commands import definitions_group
+from headwater.cli.dev_command import dev_command
 from headwater.cli.instance_commands import instance_group
 from headwater.cli.job_commands import job_group
 from headwater.cli.partition_commands import partitions_command
@@ -61,6 +62,7 @@ cli.add_command(daemon_group)
 cli.add_command(schedule_group)
 cli.add_command(sensor_group)
 cli.add_command(code_server_group)
+cli.add_command(dev_command)
 
 
 def main() -> None:

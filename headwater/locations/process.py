@@ -72,8 +72,16 @@ def start_code_server(origin: LocationOrigin, *, home: str | None = None,
     env["PYTHONPATH"] = os.pathsep.join(p for p in (here, env.get("PYTHONPATH")) if p)
     command = [origin.executable_path or sys.executable, "-m", "headwater.locations.server",
                json.dumps(origin.to_json()), "--host", host, "--port", "0", "--watch-stdin"]
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-                               cwd=origin.working_directory or None)
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   env=env, cwd=origin.working_directory or None)
+    except OSError as e:
+        what = (f"its executable_path {origin.executable_path!r}" if origin.executable_path
+                else f"Python ({sys.executable})")
+        raise LocationUnavailableError(
+            f"The code server for location {origin.name!r} cannot start: {what} cannot be run "
+            f"in {origin.working_directory or os.getcwd()!r} ({e.strerror or e}). Fix "
+            "executable_path / working_directory in the workspace file.") from None
     try:
         host_, port = _read_address(process, origin, timeout)
     except BaseException:

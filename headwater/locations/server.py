@@ -226,6 +226,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--watch-stdin", action="store_true",
                         help="exit when stdin reaches end-of-file (the parent is gone)")
     args = parser.parse_args(argv)
+    if args.watch_stdin:
+        # A managed server: its parent decides when it stops (Ctrl-C in a terminal reaches the
+        # whole process group; the parent then stops the servers in order, runs first).
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     run_server(LocationOrigin.from_json(json.loads(args.origin)), args.host, args.port,
                args.watch_stdin)
 

@@ -45,11 +45,14 @@ def test_daemon_ticks_queues_runs_refuses_a_second_and_stops(tmp_path):
     second = None
     try:
         with hw.Instance.local(home) as instance:
-            runs = wait_for(lambda: instance.get_runs(
-                hw.RunsFilter(tags={"dagster/sensor_name": "every_second"})), 60,
-                "the sensor's first run")
-            assert runs[0].status == hw.RunStatus.QUEUED
-            assert runs[0].tags["headwater/code_location"] == "hwd_auto.py"
+            # the sensor requests a run; the queue launches it through the code server
+            runs = wait_for(lambda: instance.get_runs(hw.RunsFilter(
+                tags={"dagster/sensor_name": "every_second"},
+                statuses=[hw.RunStatus.SUCCESS])), 60, "the sensor's first run to succeed")
+            assert runs[-1].tags["headwater/code_location"] == "hwd_auto.py"
+            types = [e.dagster_event_type for e in instance.all_logs(runs[-1].run_id)]
+            assert types.index(hw.DagsterEventType.RUN_ENQUEUED) < types.index(
+                hw.DagsterEventType.RUN_START) < types.index(hw.DagsterEventType.RUN_SUCCESS)
             ticks = instance.get_ticks("hwd_auto.py:every_second")
             assert ticks and ticks[-1].run_keys == ("pulse-1",)
         second = start_daemon(home)

@@ -6,6 +6,7 @@ from pathlib import Path
 import headwater as dg
 
 from .assets import cleaned_conditions, no_negative_snow_depth, resort_assets, snow_summary
+from .automation import conditions_job, incoming_reports, morning_conditions
 from .history import daily_best_resort, daily_snow_report, season_totals
 from .io_manager import DuckDBIOManager
 from .resources import HttpConditionsResource, LocalConditionsResource, ResortConditionsResource
@@ -37,6 +38,9 @@ defs = dg.Definitions(
         season_totals,
     ],
     asset_checks=[no_negative_snow_depth],
+    jobs=[conditions_job],
+    schedules=[morning_conditions],
+    sensors=[incoming_reports],
     resources={
         "conditions": conditions_resource(),
         "io_manager": DuckDBIOManager(database=database_path()),
