@@ -145,8 +145,8 @@ class CodeServer:
         return {"pid": worker.pid, "warm": False}
 
     def close(self) -> None:
-        """Stop the template (runs already started go on)."""
-        self.warm.close()
+        """Stop the template and wait for it (runs already started go on)."""
+        self.warm.close(wait=True)
 
     def _op_shutdown(self) -> dict[str, Any]:
         self.stopping.set()
@@ -198,8 +198,10 @@ def run_server(origin: LocationOrigin, host: str = "127.0.0.1", port: int = 0,
     bound_host, bound_port = server.socket.getsockname()[:2]
     print(f"{LISTENING} {bound_host}:{bound_port}", flush=True)
     if watch_stdin:
-        threading.Thread(target=_exit_when_stdin_closes, name="headwater-parent-watch",
-                         daemon=True).start()
+        threading.Thread(target=_exit_when_stdin_closes, args=(code,),
+                         name="headwater-parent-watch", daemon=True).start()
+    if threading.current_thread() is threading.main_thread():
+        _shut_down_on_sigterm(server)
     try:
         server.serve_forever(poll_interval=0.5)
     finally:
@@ -207,12 +209,26 @@ def run_server(origin: LocationOrigin, host: str = "127.0.0.1", port: int = 0,
         code.close()
 
 
-def _exit_when_stdin_closes() -> None:
+def _shut_down_on_sigterm(server: _TcpServer) -> None:
+    """SIGTERM (how a parent stops a server) ends ``serve_forever`` like ``shutdown`` does, so
+    that ``run_server`` stops the template (and its spare) before the server exits: a stopped
+    server leaves no process of its location behind. The handler only starts that (the main
+    thread may be stopping the template already: nothing here may wait on it)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _exit_when_stdin_closes(code: CodeServer) -> None:
     try:
         while os.read(0, 4096):
             pass
     except OSError:
         pass
+    code.close()  # the template (and its spare) first
     os._exit(0)  # the parent is gone: leave no orphan (runs live in their own workers)
 
 

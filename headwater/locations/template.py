@@ -37,8 +37,9 @@ from headwater.locations.origins import LocationOrigin
 
 _log = logging.getLogger("headwater.locations.template")
 
+SPARE_EXIT_S = 2.0  # a retired template waits this long for its spare to leave
 LAUNCH_TIMEOUT_S = 10.0  # a fork answers in milliseconds; past this the template is stuck
-RETIRE_GRACE_S = 5.0  # a retired template exits at end-of-file; past this it is killed
+RETIRE_GRACE_S = 3.0  # a retired template exits at end-of-file; past this it is killed
 # a launch while the template is still importing (at start-up, after a reload) waits for it (a
 # fresh worker would import the same code again, on the same cores) up to this long, then
 # starts cold
@@ -96,6 +97,7 @@ def serve(origin: LocationOrigin, control: socket.socket) -> int:
         spare = _Spare.fork(defs, control)
     if spare is not None:
         spare.dismiss()
+        spare.wait(SPARE_EXIT_S)  # the server waits for us: we are gone only with our spare
     _reap()
     return 0
 
@@ -147,6 +149,20 @@ class _Spare:
 
     def dismiss(self) -> None:
         os.close(self.pipe)  # end-of-file: the spare exits without running anything
+
+    def wait(self, timeout: float) -> None:
+        """Until the dismissed spare has exited (bounded: it may be opening the instance)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                done, _ = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # reaped by the SIGCHLD handler already
+                return
+            if done or time.monotonic() > deadline:
+                return
+            time.sleep(0.005)  # a bounded wait for a child's exit (no pidfd everywhere)
 
 
 def _wait_then_run(pipe: int, defs: Any) -> int:
@@ -314,7 +330,9 @@ class TemplateProcess:
             theirs.close()
         self._sock = ours
         self._reader = ours.makefile("rb")
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one launch at a time
+        self._stop_lock = threading.Lock()
+        self._stopped = False
         self._settled = threading.Event()  # ready, or failed
         self.ready_once = False
         self.failure: str | None = None
@@ -373,19 +391,27 @@ class TemplateProcess:
             self._stop()
             return None
 
-    def retire(self) -> None:
-        """Stop the template (its runs go on): end-of-file on its socket, then reaped."""
+    def retire(self, wait: bool = False) -> None:
+        """Stop the template (its runs go on): end-of-file on its socket, then reaped (here
+        and now with ``wait``, else on a thread)."""
         with self._lock:
             self.retired = True
-            self._stop()
+        self._stop(wait)
 
-    def _stop(self) -> None:
-        for closable in (self._reader, self._sock):
-            try:
-                closable.close()
-            except OSError:
-                pass
-        threading.Thread(target=self._reap, daemon=True).start()
+    def _stop(self, wait: bool = False) -> None:
+        with self._stop_lock:
+            first = not self._stopped
+            self._stopped = True
+        if first:
+            for closable in (self._reader, self._sock):
+                try:
+                    closable.close()
+                except OSError:
+                    pass
+        if wait:
+            self._reap()
+        elif first:
+            threading.Thread(target=self._reap, daemon=True).start()
 
     def _reap(self) -> None:
         try:
@@ -470,11 +496,12 @@ class WarmLauncher:
         return {"pid": template.pid, "ready": template.ready(), "restarts": self.restarts,
                 "failure": template.failure}
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
+        """Stop the template (``wait``: until it has exited, its spare with it)."""
         with self._lock:
             template, self.current = self.current, None
         if template is not None:
-            template.retire()
+            template.retire(wait)
 
 
 if __name__ == "__main__":

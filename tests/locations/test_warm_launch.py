@@ -75,7 +75,13 @@ MODULE = textwrap.dedent('''
         hwwarm_blocking()
 
 
-    defs = dg.Definitions(jobs=[hwwarm_job, hwwarm_mp_job, hwwarm_block_job])
+    @dg.job(executor_def=dg.multiprocess_executor)
+    def hwwarm_mp_block_job():
+        hwwarm_blocking()
+
+
+    defs = dg.Definitions(jobs=[hwwarm_job, hwwarm_mp_job, hwwarm_block_job,
+                                hwwarm_mp_block_job])
 ''')
 
 
@@ -307,6 +313,25 @@ def test_a_killed_warm_run_worker_is_failed_by_monitoring(project, instance, ser
     assert f"pid {worker}" in failure
 
 
+def test_a_step_worker_ends_with_its_killed_run_worker(project, instance, server, sync):
+    ready_template(server)
+    run_id = launch(instance, server, "hwwarm_mp_block_job")
+    conn, message = sync.arrive()  # the step runs in a worker forked from the run worker
+    try:
+        step_worker = int(message)
+        [(_, _, pid, run_worker)] = project.step_lines()
+        assert pid == step_worker and run_worker != server.process.pid
+        os.kill(run_worker, signal.SIGKILL)
+        # no orphan: the step worker is told (SIGTERM) when its run worker dies
+        wait_until(lambda: gone(step_worker), "the step worker to end with its run worker")
+    finally:
+        conn.close()
+    monitoring = MonitoringComponent(instance)
+    wait_until(lambda: reaped(run_worker), "the template to reap the killed run worker")
+    monitoring.run_iteration()
+    assert monitoring.ended == [(run_id, RunStatus.FAILURE)]
+
+
 def test_stopping_the_server_stops_the_template_but_a_started_run_finishes(
         project, instance, server, sync):
     template = ready_template(server)
@@ -314,10 +339,9 @@ def test_stopping_the_server_stops_the_template_but_a_started_run_finishes(
     conn, message = sync.arrive()
     worker = int(message)
     try:
-        server.close()
-        wait_until(lambda: gone(template["pid"]), "the template to exit with its server")
-        assert gone(server.process.pid)
-        assert not gone(worker)  # the run goes on
+        server.close()  # SIGTERM: the server waits for its template, the template for its spare
+        assert gone(server.process.pid) and reaped(template["pid"])
+        assert list(template_family(project)) == [worker]  # only the run, which goes on
     finally:
         Checkpoints.release(conn)
     assert finished(instance, run_id).status == RunStatus.SUCCESS
