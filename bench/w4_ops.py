@@ -2,6 +2,12 @@
 
     python bench/w4_ops.py --impl headwater --n 20 --executor in_process
     python bench/w4_ops.py --impl dagster --n 100 --executor multiprocess [--burn-ms 50]
+    python bench/w4_ops.py --impl headwater --n 20 --executor location
+
+``--executor location`` (Headwater): the job (default executor: multiprocess) runs through a
+code server on this file, as the daemon launches it: a queued run, ``launch_run``, timed from
+the run's creation to RUN_SUCCESS, after one untimed run (the location is warm). With
+``HEADWATER_WARM_LAUNCH=0`` the server starts every run worker fresh (the cold path).
 
 The job is built at module level from environment variables, so that both libraries can
 reconstruct it in worker processes (``reconstructable(make_job)``). Times `execute_in_process`
@@ -65,6 +71,9 @@ def make_job():
     return w4
 
 
+w4_job = make_job() if os.environ.get("W4_LOCATION") else None  # what the code server serves
+
+
 def main() -> None:
     args = _dag.parse_args(__doc__, executor={"default": "in_process"},
                            burn_ms={"type": float, "default": 0.0},
@@ -79,6 +88,14 @@ def main() -> None:
     instance = dg.DagsterInstance.get()
     if args.executor == "in_process" and not args.no_warmup:  # as W2: steady state, not imports
         make_job().execute_in_process(instance=instance)
+    if args.executor == "location":
+        elapsed, ok, marks = _through_location(instance)
+        _dag.emit({**marks, "workload": "w4", "impl": args.impl, "version": _dag.version(dg),
+                   "n": args.n, "executor": "location",
+                   "warm": os.environ.get("HEADWATER_WARM_LAUNCH", "1") != "0",
+                   "success": ok, "seconds": round(elapsed, 4),
+                   "ms_per_op": round(elapsed / args.n * 1000, 3)})
+        return
     t0 = _dag.now()
     if args.executor == "in_process":
         result = make_job().execute_in_process(instance=instance)
@@ -94,6 +111,45 @@ def main() -> None:
                "executor": args.executor, "burn_ms": args.burn_ms, "success": ok,
                "warmup": args.executor == "in_process" and not args.no_warmup,
                "seconds": round(elapsed, 4), "ms_per_op": round(elapsed / args.n * 1000, 3)})
+
+
+def _through_location(instance) -> tuple[float, bool, dict]:
+    """One untimed run, then one timed run, launched through a code server on this file."""
+    from headwater.execution.launch import LaunchRequest
+    from headwater.execution.stored_run import mark_starting, queue_run
+    from headwater.locations.factory import load_location
+    from headwater.locations.origins import LocationOrigin, OriginKind
+
+    os.environ["W4_LOCATION"] = "1"
+    origin = LocationOrigin(OriginKind.PYTHON_FILE, os.path.abspath(__file__),
+                            location_name="w4")
+    location = load_location(origin, None)
+    try:
+        deadline = time.time() + 120
+        while (location.ping()["template"] or {"ready": True})["ready"] is False:
+            if time.time() > deadline:
+                raise SystemExit("the location's template did not get ready")
+            time.sleep(0.01)
+        result = None
+        for _ in range(2):
+            run = queue_run(instance, LaunchRequest(job_name=f"w4_{N}"), "w4")
+            mark_starting(instance, run)
+            location.launch_run(run.run_id)
+            while not (result := instance.get_run_by_id(run.run_id)).is_finished:
+                time.sleep(0.002)  # a benchmark's poll, not test synchronisation
+        assert result is not None
+        record = instance.get_run_record_by_id(result.run_id)
+        events = instance.all_logs(result.run_id)
+        t0 = record.create_timestamp.timestamp()
+        marks = {}
+        for e in events:  # when each stage was first reached, ms after the run's creation
+            name = e.dagster_event_type.name if e.dagster_event_type else None
+            if name in ("RUN_STARTING", "RUN_START", "STEP_START", "RUN_SUCCESS"):
+                marks.setdefault(f"ms_to_{name}", round((e.timestamp - t0) * 1000, 1))
+        end = max(e.timestamp for e in events)
+        return end - t0, result.is_success, marks
+    finally:
+        location.close()
 
 
 def _execute_multiprocess(recon, instance, run_config) -> bool:

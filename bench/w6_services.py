@@ -154,7 +154,9 @@ def main() -> None:
     tick_log = project / "ticks.log"
     env = {**os.environ, "BENCH_MODE": args.workload, "BENCH_RUNS": str(args.runs),
            "BENCH_TICK_LOG": str(tick_log), "BENCH_SENSORS": f"{args.fast},{args.slow}",
-           "PYTHONPATH": str(project)}
+           # the project, then whatever this process imports from (e.g. a checkout's headwater)
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(project),
+                                                       os.environ.get("PYTHONPATH")]))}
     # the instance's schema is created here first: Dagster's daemon and code server opening a
     # new instance together race on its migrations ("more than one head")
     instance = dg.DagsterInstance.get()
@@ -189,8 +191,14 @@ def main() -> None:
     emit(record)
 
 
+# where the time from a run's creation to its first step goes (each hop's p50)
+HOP_EVENTS = ("RUN_ENQUEUED", "RUN_STARTING", "RUN_START", "STEP_START")
+HOPS = tuple(f"{a}->{b}" for a, b in zip(("created",) + HOP_EVENTS, HOP_EVENTS, strict=False))
+
+
 def run_figures(dg, instance, expected: int) -> dict:
     to_step, to_success, created, ended, failed = [], [], [], [], 0
+    hops: dict[str, list[float]] = {h: [] for h in HOPS}
     for rec in instance.get_run_records():
         run = rec.dagster_run
         if run.status != dg.DagsterRunStatus.SUCCESS:
@@ -203,6 +211,15 @@ def run_figures(dg, instance, expected: int) -> dict:
         success = max((e.timestamp for e in events
                        if e.dagster_event_type == dg.DagsterEventType.RUN_SUCCESS), default=None)
         created.append(t0)
+        first = {}
+        for e in events:
+            name = e.dagster_event_type.name if e.dagster_event_type else None
+            if name in HOP_EVENTS and name not in first:
+                first[name] = e.timestamp
+        marks = [("created", t0)] + [(n, first.get(n)) for n in HOP_EVENTS]
+        for (a, ta), (b, tb) in zip(marks, marks[1:], strict=False):
+            if ta is not None and tb is not None:
+                hops[f"{a}->{b}"].append((tb - ta) * 1000)
         if step is not None:
             to_step.append((step - t0) * 1000)
         if success is not None:
@@ -216,6 +233,7 @@ def run_figures(dg, instance, expected: int) -> dict:
         "to_success_ms_p50": _r(statistics.median(to_success) if to_success else None),
         "to_success_ms_p90": _r(percentile(to_success, 0.9)),
         "runs_per_s": _r(len(ended) / span if span else None),
+        **{f"hop_ms_p50 {h}": _r(statistics.median(v)) for h, v in hops.items() if v},
     }
 
 

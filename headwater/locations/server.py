@@ -3,8 +3,10 @@
 It imports the user's code once at start (before any thread starts), keeps the error if that
 fails and still answers, and serves ``ping``, ``snapshot``, ``evaluate_schedule``,
 ``evaluate_sensor``, ``launch_run``, ``reload`` and ``shutdown`` (wire format: ``wire.py``).
-A run is executed in a separate worker process (``run_worker.py``), so a run that crashes never
-takes the server down. Started by ``process.py`` it watches its stdin: end-of-file means the
+A run is executed in a separate worker process, so a run that crashes never takes the server
+down: forked from the location's template process (``template.py``: the code imported once,
+started with the server and again after each reload), or, when the template is not ready or
+died, a fresh ``run_worker.py`` process (and the template is restarted). Started by ``process.py`` it watches its stdin: end-of-file means the
 parent is gone, and the server exits (no orphans).
 
 Run it with ``headwater code-server start`` or ``python -m headwater.locations.server ORIGIN``.
@@ -26,6 +28,7 @@ from headwater.locations.contracts import LocationLoadError, SensorTickInput
 from headwater.locations.in_process import InProcessLocation
 from headwater.locations.loader import load_definitions, user_modules_since
 from headwater.locations.origins import LocationOrigin
+from headwater.locations.template import WarmLauncher
 from headwater.locations.wire import ConnectionClosed, no_delay, receive, send
 
 _log = logging.getLogger("headwater.locations.server")
@@ -46,6 +49,8 @@ class CodeServer:
         self._workers: list[subprocess.Popen[bytes]] = []
         self._lock = threading.Lock()
         self.stopping = threading.Event()
+        self.warm = WarmLauncher(origin)
+        self.warm.start()  # imports in parallel with ours, below
         self.location = InProcessLocation(origin.name, self._load, None, origin.describe())
         self._generation = 1
 
@@ -88,7 +93,8 @@ class CodeServer:
         error = self.location.load_error
         return {"pid": os.getpid(), "location_name": self.origin.name,
                 "generation": self._generation,
-                "load_error": error.to_json() if error else None}
+                "load_error": error.to_json() if error else None,
+                "template": self.warm.status()}
 
     def _op_ping(self) -> dict[str, Any]:
         return self._status()
@@ -105,10 +111,13 @@ class CodeServer:
 
     def _op_reload(self) -> dict[str, Any]:
         with self._lock:
+            template = self.warm.begin_reload()  # imports the new code beside ours
             before = self.location._snapshot  # noqa: SLF001 - same package: detect a new load
             self.location.reload()
-            if self.location._snapshot is not before:  # noqa: SLF001
+            loaded = self.location._snapshot is not before  # noqa: SLF001
+            if loaded:
                 self._generation += 1
+            self.warm.finish_reload(template, loaded)
         return self._status()
 
     def _op_evaluate_schedule(self, name: str, scheduled_time: float,
@@ -124,13 +133,20 @@ class CodeServer:
 
     def _op_launch_run(self, run_id: str) -> dict[str, Any]:
         self.location.definitions  # noqa: B018 - refuse (load_error) when the code is broken
+        pid = self.warm.launch(run_id)
+        if pid is not None:
+            return {"pid": pid, "warm": True}
         worker = subprocess.Popen(
             [sys.executable, "-m", "headwater.locations.run_worker",
              json.dumps(self.origin.to_json()), run_id],
             stdin=subprocess.DEVNULL, stdout=sys.stderr.fileno(), start_new_session=True)
         with self._lock:
             self._workers = [w for w in self._workers if w.poll() is None] + [worker]
-        return {"pid": worker.pid}
+        return {"pid": worker.pid, "warm": False}
+
+    def close(self) -> None:
+        """Stop the template and wait for it (runs already started go on)."""
+        self.warm.close(wait=True)
 
     def _op_shutdown(self) -> dict[str, Any]:
         self.stopping.set()
@@ -182,20 +198,37 @@ def run_server(origin: LocationOrigin, host: str = "127.0.0.1", port: int = 0,
     bound_host, bound_port = server.socket.getsockname()[:2]
     print(f"{LISTENING} {bound_host}:{bound_port}", flush=True)
     if watch_stdin:
-        threading.Thread(target=_exit_when_stdin_closes, name="headwater-parent-watch",
-                         daemon=True).start()
+        threading.Thread(target=_exit_when_stdin_closes, args=(code,),
+                         name="headwater-parent-watch", daemon=True).start()
+    if threading.current_thread() is threading.main_thread():
+        _shut_down_on_sigterm(server)
     try:
         server.serve_forever(poll_interval=0.5)
     finally:
         server.server_close()
+        code.close()
 
 
-def _exit_when_stdin_closes() -> None:
+def _shut_down_on_sigterm(server: _TcpServer) -> None:
+    """SIGTERM (how a parent stops a server) ends ``serve_forever`` like ``shutdown`` does, so
+    that ``run_server`` stops the template (and its spare) before the server exits: a stopped
+    server leaves no process of its location behind. The handler only starts that (the main
+    thread may be stopping the template already: nothing here may wait on it)."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+
+
+def _exit_when_stdin_closes(code: CodeServer) -> None:
     try:
         while os.read(0, 4096):
             pass
     except OSError:
         pass
+    code.close()  # the template (and its spare) first
     os._exit(0)  # the parent is gone: leave no orphan (runs live in their own workers)
 
 

@@ -38,3 +38,19 @@ def test_unknown_start_method_is_a_config_error(instance):
     bad = {"execution": {"config": {"multiprocess": {"start_method": "teleport"}}}}
     with pytest.raises(dg.InvalidConfigError, match="start_method"):
         dg.execute_job(dg.reconstructable(jobs.hwexec_fan_in), instance, run_config=bad)
+
+
+def test_the_default_start_method_is_spawn_unless_a_warm_run_worker_sets_fork():
+    from headwater.execution.executors import definition
+
+    assert definition.default_start_method() == "spawn"
+    assert definition._multiprocess({}, "executor").start_method == "spawn"
+    definition.set_default_start_method("fork")  # what a run worker forked from a template does
+    try:
+        assert definition._multiprocess({}, "executor").start_method == "fork"
+        explicit = definition._multiprocess({"start_method": "spawn"}, "executor")
+        assert explicit.start_method == "spawn"  # the run's own config still decides
+    finally:
+        definition.set_default_start_method("spawn")
+    with pytest.raises(ValueError, match="teleport"):
+        definition.set_default_start_method("teleport")

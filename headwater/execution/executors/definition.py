@@ -10,7 +10,10 @@ As in Dagster, a job names its executor (``@job(executor_def=...)``,
 ``forkserver`` with ``preload_modules``; Headwater adds ``fork``: workers forked from the
 launching process, which has the job imported already — much faster to start, for launchers
 that run no other threads), ``retries`` (accepted; step retries follow each
-op's RetryPolicy). The default executor, ``multi_or_in_process_executor``, takes
+op's RetryPolicy). Without a ``start_method`` in config the default is ``spawn``, except in a run
+worker forked from a code location's template (``set_default_start_method("fork")``): that
+process is single-threaded and has the code imported, so its step workers are forked warm too.
+The default executor, ``multi_or_in_process_executor``, takes
 ``{"multiprocess": {...}}`` (the default) or ``{"in_process": {}}``.
 """
 
@@ -36,6 +39,20 @@ _MULTIPROCESS_FIELDS = {"max_concurrent", "max_concurrency", "tag_concurrency_li
                         "start_method", "retries"}
 _IN_PROCESS_FIELDS = {"retries", "marker_to_close", "tag_concurrency_limits"}
 START_METHODS = ("spawn", "forkserver", "fork")
+_default_start_method = "spawn"
+
+
+def set_default_start_method(method: str) -> None:
+    """The start method of multiprocess runs whose config names none, in this process (a run
+    worker forked from a warm template sets ``fork``)."""
+    global _default_start_method
+    if method not in START_METHODS:
+        raise ValueError(f"start method {method!r}: expected one of {list(START_METHODS)}")
+    _default_start_method = method
+
+
+def default_start_method() -> str:
+    return _default_start_method
 
 
 class ExecutorDefinition:
@@ -107,7 +124,7 @@ def _multiprocess(cfg: Mapping[str, Any], where: str) -> ExecutorConfig:
         raise InvalidConfigError("Invalid executor config", [
             f"{where}.max_concurrent: expected an integer >= 0 (0: one per CPU), got {raw!r}"])
     max_concurrent = raw or os.cpu_count() or 1
-    start = cfg.get("start_method") or "spawn"
+    start = cfg.get("start_method") or _default_start_method
     preload: tuple[str, ...] = ()
     if isinstance(start, Mapping):
         if len(start) != 1:

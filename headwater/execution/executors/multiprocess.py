@@ -243,6 +243,7 @@ class MultiprocessExecutor(Executor):
         for stream in (sys.stdout, sys.stderr):  # nothing buffered may be written twice
             with contextlib.suppress(Exception):
                 stream.flush()
+        launcher = os.getpid()
         pid = os.fork()
         if pid == 0:  # the worker
             code = 1
@@ -253,7 +254,7 @@ class MultiprocessExecutor(Executor):
                         other.conn.close()
                 from headwater.execution.executors.worker import main as worker_main
 
-                worker_main(theirs.detach())
+                worker_main(theirs.detach(), launcher)
                 code = 0
             finally:
                 os._exit(code)

@@ -202,10 +202,12 @@ def _prepare(sys_path: tuple[str, ...], cwd: str) -> None:
             os.chdir(cwd)
 
 
-def main(fd: int) -> None:
+def main(fd: int, launcher_pid: int | None = None) -> None:
     """A worker's life: set up from the first two messages, then one reply per message."""
     from multiprocessing.connection import Connection
 
+    if not _end_with_launcher(launcher_pid or os.getppid()):
+        return
     conn = Connection(fd)
     try:
         sys_path, cwd = conn.recv()
@@ -222,6 +224,22 @@ def main(fd: int) -> None:
                               False)
     serve(conn, worker)
     os._exit(0)  # everything is closed and flushed: skip the interpreter's slow teardown
+
+
+def _end_with_launcher(launcher_pid: int) -> bool:
+    """Ask Linux to send this worker SIGTERM when its launcher dies (a run worker killed with
+    SIGKILL must not leave a step running on as an orphan); False if the launcher is gone
+    already. Elsewhere a worker notices only between steps (end-of-file on its socket)."""
+    if not sys.platform.startswith("linux"):
+        return True
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return True
+    return os.getppid() == launcher_pid
 
 
 def serve(conn: Any, worker: _Worker) -> None:
