@@ -109,6 +109,18 @@ def plan(full: bool) -> list[tuple[str, str, str, list[str], float]]:
             if not is_dg:  # each process its own asset keys: no shared files
                 runs.append((f"w11_{backend}_own_keys/{impl}", py, "w11_concurrency.py",
                              [*w11, "--own-keys"], 3600))
+        # W6-W8: each library's own daemon and code server on one project (w6_services.py)
+        w6 = ["--impl", impl, "--workload", "launch", "--runs", "10" if is_dg else "20"]
+        runs.append((f"w6/{impl}", py, "w6_services.py", w6, 1800))
+        burst = "50" if is_dg and not full else "1000"  # Dagster: ~0.5 runs/s
+        runs.append((f"w8/{impl}", py, "w6_services.py",
+                     ["--impl", impl, "--workload", "burst", "--runs", burst], 3600))
+        runs.append((f"w7/{impl}", py, "w6_services.py",
+                     ["--impl", impl, "--workload", "ticks", "--fast", "10", "--slow", "1000",
+                      "--seconds", "95"], 900))
+        if not is_dg:  # W4 through a code server's warm worker (Dagster: its multiprocess W4)
+            runs.append(("w4/20/location/0/headwater", py, "w4_ops.py",
+                         ["--impl", impl, "--n", "20", "--executor", "location"], 900))
         if not is_dg:  # a 10,000-run backfill's memory (Dagster: ~70 minutes)
             w5m = ["--impl", impl, "--mode", "memory", "--n", "10000"]
             runs.append((f"w5b/memory/{impl}", py, "w5b_partition_status.py", w5m, 1800))
@@ -177,9 +189,10 @@ W5B_STATUS = [("static", 10_000), ("static", 100_000), ("hourly", 0)]
 # Rows whose Dagster column is another key's: Headwater's backfills against Dagster's runs, and
 # W11 with each process's own keys against Dagster's W11 (same keys)
 DAGSTER_SAME_AS = {"w5/backfill-runs": "w5/runs", "w5/backfill-single": "w5/single",
+                   "w4/20/location/0": "w4/20/multiprocess/0",
                    "w11_sqlite_own_keys": "w11_sqlite", "w11_pg_own_keys": "w11_pg"}
-HIGHER_IS_BETTER = {"runs_per_s"}  # the ratio column is then Headwater/Dagster
-NO_RATIO = {"failed_runs", "logs_per_asset"}
+HIGHER_IS_BETTER = {"runs_per_s", "fast_evaluations"}  # the ratio column is then Headwater/Dagster
+NO_RATIO = {"failed_runs", "logs_per_asset", "fast_lateness_ms_p50", "slow_lateness_ms_p50"}
 
 
 def faster(times: float) -> Check:
@@ -248,6 +261,31 @@ def rows() -> list[tuple[str, str, str, str, str, Check | None]]:
         times = 50 if executor == "in_process" else 100
         spec.append((f"W4 N={n} ops, {executor}: ms/op", f"w4/{n}/{executor}/0", "ms_per_op",
                      " ms", f"≥ {times}× faster than Dagster", faster(times)))
+    spec.append(("W4 N=20 ops, multiprocess, a queued run through a code server's warm worker "
+                 "(Dagster: its multiprocess run above): ms/op", "w4/20/location/0", "ms_per_op",
+                 " ms", "≥ 100× faster than Dagster", faster(100)))
+    under: Callable[[float], Check] = lambda limit: (lambda hw, dg, ref: hw < limit)  # noqa: E731
+    spec += [
+        ("W6 sensor run request → first STEP_START, p50 (warm location)", "w6",
+         "to_first_step_ms_p50", " ms", "< 100 ms", under(100)),
+        ("W6 sensor run request → first STEP_START, p90", "w6", "to_first_step_ms_p90", " ms",
+         "", None),
+        ("W6 sensor run request → RUN_SUCCESS, p50 (one-asset job)", "w6", "to_success_ms_p50",
+         " ms", "", None),
+        ("W8 burst of queued runs, max_concurrent_runs 4 (Headwater 1,000; Dagster 50 unless "
+         "--full): runs/s", "w8", "runs_per_s", "", "≥ 20 runs/s",
+         lambda hw, dg, ref: hw >= 20),
+        ("W8: failed runs", "w8", "failed_runs", "", "0", lambda hw, dg, ref: hw == 0),
+        ("W7 10 sensors every 1 s: lateness p50", "w7", "fast_lateness_ms_p50", " ms", "", None),
+        ("W7 10 sensors every 1 s: lateness p99", "w7", "fast_lateness_ms_p99", " ms",
+         "< 100 ms", under(100)),
+        ("W7 1,000 sensors every 30 s: lateness p50", "w7", "slow_lateness_ms_p50", " ms", "",
+         None),
+        ("W7 1,000 sensors every 30 s: lateness p99", "w7", "slow_lateness_ms_p99", " ms",
+         "< 1 s", under(1000)),
+        ("W7: evaluations of the 1 s sensors in 95 s (more is closer to schedule)", "w7",
+         "fast_evaluations", "", "", None),
+    ]  # fmt: skip
     w5_rows = [
         ("runs", "one `materialize(partition_key=)` run per partition"),
         ("backfill-runs", "backfill, one run per partition (Dagster: its runs above)"),

@@ -35,6 +35,7 @@ from headwater.storage.runs import IN_PROGRESS_STATUSES, RunRecord, RunsFilter, 
 logger = logging.getLogger("headwater.daemon")
 
 DEFAULT_INTERVAL_S = 0.2  # between passes, unless dagster.yaml sets dequeue_interval_seconds
+BACKLOG_INTERVAL_S = 0.02  # between passes while queued runs wait for a slot to free up
 
 
 @dataclass(frozen=True)
@@ -125,13 +126,28 @@ class QueueComponent:
                  interval_seconds: float | None = None):
         self.instance = instance
         self._locations = locations
+        explicit_interval = interval_seconds is not None
         if interval_seconds is None:
             queued = instance.config.run_queue or instance.config.queued_settings
-            explicit = queued is not None and "dequeue_interval_seconds" in queued.model_fields_set
-            interval_seconds = (float(queued.dequeue_interval_seconds) if explicit and queued
-                                else DEFAULT_INTERVAL_S)
-        self.interval_seconds = interval_seconds
+            explicit_interval = (queued is not None
+                                 and "dequeue_interval_seconds" in queued.model_fields_set)
+            interval_seconds = (float(queued.dequeue_interval_seconds)
+                                if explicit_interval and queued else DEFAULT_INTERVAL_S)
+        self._interval = interval_seconds
+        self._adaptive = not explicit_interval
+        self._backlog = False  # the last pass left runs queued behind the limits
         self.launched: list[str] = []  # run ids launched by the last pass (for callers/tests)
+
+    @property
+    def interval_seconds(self) -> float:
+        """The configured interval; while runs wait behind the limits (a run's end frees a
+        slot, and nothing wakes the queue for that), a short one, unless
+        ``dequeue_interval_seconds`` is set."""
+        return BACKLOG_INTERVAL_S if self._adaptive and self._backlog else self._interval
+
+    @interval_seconds.setter
+    def interval_seconds(self, value: float) -> None:
+        self._interval, self._adaptive = value, False
 
     def locations(self) -> Mapping[str, CodeLocation]:
         return self._locations() if callable(self._locations) else self._locations
@@ -144,6 +160,7 @@ class QueueComponent:
         instance = self.instance
         queued = instance.get_run_records(RunsFilter(statuses=[RunStatus.QUEUED]),
                                           ascending=True)
+        self._backlog = False
         if not queued:
             return []
         limits = QueueLimits.from_instance(instance)
@@ -164,6 +181,7 @@ class QueueComponent:
             usage.add(run.tags)
             if self._launch(run):
                 launched.append(run.run_id)
+        self._backlog = len(launched) < len(queued)
         return launched
 
     def _launch(self, run: Any) -> bool:

@@ -170,3 +170,21 @@ def test_block_pool_limited_runs_keeps_them_queued(configure, instance, location
     queue.run_iteration()
     assert queue.launched == [second]
     m.gate("hws_pooled_2")[1].set()
+
+
+def test_the_queue_polls_fast_only_while_runs_wait_behind_the_limits(configure, instance,
+                                                                      location):
+    from headwater.daemon.queue import BACKLOG_INTERVAL_S, DEFAULT_INTERVAL_S
+
+    configure("run_queue:\n  max_concurrent_runs: 1\n")
+    first, second = _queue(instance), _queue(instance)
+    queue = QueueComponent(instance, {"loc": location})
+    assert queue.interval_seconds == DEFAULT_INTERVAL_S
+    queue.run_iteration()
+    assert queue.launched == [first]
+    assert queue.interval_seconds == BACKLOG_INTERVAL_S  # a run's end must be noticed soon
+    assert location.wait_for_runs(GUARD_S)
+    queue.run_iteration()
+    assert queue.launched == [second]
+    assert queue.interval_seconds == DEFAULT_INTERVAL_S  # nothing left waiting
+    assert location.wait_for_runs(GUARD_S)
