@@ -13,7 +13,10 @@ from typing import Protocol
 
 class DaemonComponent(Protocol):
     name: str  # "scheduler", "sensors", "queue", "monitoring", "backfills"
-    interval_seconds: float
+
+    @property
+    def interval_seconds(self) -> float:
+        """How long to wait before the next pass (read after each pass: it may change)."""
 
     def run_iteration(self) -> None:
         """Do one pass (evaluate due ticks, dequeue runs, ...). Errors of user code are recorded

@@ -29,15 +29,16 @@ def default_components(instance: Any, locations: Callable[[], Sequence[CodeLocat
     """The scheduler, the sensor daemon, the backfill daemon, the run queue and run
     monitoring."""
     from headwater.daemon.scheduler import SchedulerComponent
-    from headwater.daemon.sensors import SensorComponent
+    from headwater.daemon.sensors import SensorComponent, SensorLane
 
     config = instance.config
     queue_wakeup = queue_wakeup or Wakeup()
     workers = config.sensors.num_workers if config.sensors.use_threads else None
     components: list[DaemonComponent] = [
         SchedulerComponent(instance, locations, clock=clock, wakeup=queue_wakeup),
-        SensorComponent(instance, locations, clock=clock, wakeup=queue_wakeup,
-                        **({"workers": workers} if workers else {})),
+        *(SensorComponent(instance, locations, clock=clock, wakeup=queue_wakeup, lane=lane,
+                          **({"workers": workers} if workers else {}))
+          for lane in (SensorLane.FAST, SensorLane.SLOW)),
     ]
     from headwater.daemon.monitoring import MonitoringComponent
     from headwater.daemon.queue import QueueComponent

@@ -4,11 +4,15 @@ Each evaluation is a tick (``ticks.py``): recorded STARTED first, its runs creat
 finished with its status, runs, run keys, skip reason or error, and the new cursor in the same
 transaction. A failed evaluation keeps the old cursor, so the next one sees the same input.
 Run keys are de-duplicated per sensor for ever. Due sensors are evaluated on a small thread
-pool, so one slow sensor (up to its timeout) does not make the others late.
+pool, so one slow sensor (up to its timeout) does not make the others late; the daemon runs
+sensors that tick every few seconds in a component (a loop) of their own, so a burst of slow
+sensors falling due together does not hold them back. A component's next pass comes when its
+next sensor falls due.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 import uuid
 from collections.abc import Iterable
@@ -38,6 +42,21 @@ from headwater.storage.instigators import (
 
 _log = logging.getLogger("headwater.daemon.sensors")
 DEFAULT_WORKERS = 4
+FAST_LANE_MAX_INTERVAL_S = 5  # sensors this frequent are evaluated on a lane of their own
+
+
+class SensorLane(enum.Enum):
+    """Which sensors a component evaluates. The daemon runs two: frequent sensors on a loop of
+    their own, so that a thousand slow sensors falling due together never hold them back."""
+
+    ALL = "all"
+    FAST = "fast"  # minimum_interval_seconds <= FAST_LANE_MAX_INTERVAL_S
+    SLOW = "slow"
+
+    def takes(self, interval: float) -> bool:
+        if self is SensorLane.ALL:
+            return True
+        return (interval <= FAST_LANE_MAX_INTERVAL_S) == (self is SensorLane.FAST)
 
 
 class SensorComponent:
@@ -48,16 +67,32 @@ class SensorComponent:
     def __init__(self, instance: Any, locations: Locations | Iterable[CodeLocation], *,
                  clock: Clock | None = None, interval_seconds: float = 0.5,
                  timeout_seconds: float | None = DEFAULT_TIMEOUT_SECONDS,
-                 workers: int = DEFAULT_WORKERS, wakeup: Wakeup | None = None):
+                 workers: int = DEFAULT_WORKERS, wakeup: Wakeup | None = None,
+                 lane: SensorLane = SensorLane.ALL):
         self.instance = instance
         self._locations = location_source(locations)
         self.clock = clock or SystemClock()
-        self.interval_seconds = interval_seconds
+        self.max_interval_seconds = interval_seconds
         self.timeout_seconds = timeout_seconds
         self.workers = max(1, workers)
         self.wakeup = wakeup
+        self.lane = lane
+        if lane is not SensorLane.ALL:
+            self.name = f"sensors ({lane.value})"
         self._pool: ThreadPoolExecutor | None = None
         self._next_due: dict[str, tuple[Any, float]] = {}  # selector -> (state stamp, due at)
+
+    @property
+    def interval_seconds(self) -> float:
+        """Until the next sensor falls due (at most ``max_interval_seconds``): a sensor is
+        evaluated when it is due, not up to a pass later."""
+        now = self.clock.now()
+        entries = list(self._next_due.values())  # one C-level copy: safe against the workers
+        # only what falls due later: an overdue sensor is in flight, or the next pass takes it
+        soonest = min((due for _, due in entries if due > now), default=None)
+        if soonest is None:
+            return self.max_interval_seconds
+        return max(0.005, min(self.max_interval_seconds, soonest - now))
 
     def run_iteration(self) -> None:
         now = self.clock.now()
@@ -74,6 +109,8 @@ class SensorComponent:
             for sensor in snapshot.sensors:
                 if sensor.kind == SensorKind.AUTOMATION:
                     continue  # declarative automation has a daemon of its own
+                if not self.lane.takes(sensor.minimum_interval_seconds):
+                    continue
                 sel = selector_id(location.name, sensor.name)
                 state = states.get(sel)
                 if not is_running(state, sensor.default_status):
@@ -88,12 +125,16 @@ class SensorComponent:
             return
         if self.workers == 1 or len(due) == 1:
             for item in due:
-                self._guarded(*item, now)
+                self._guarded(*item, self.clock.now())
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="headwater-sensor")
-        for future in [self._pool.submit(self._guarded, *item, now) for item in due]:
+        for future in [self._pool.submit(self._run, *item) for item in due]:
             future.result()
+
+    def _run(self, location: CodeLocation, sensor: SensorSnap,
+             state: InstigatorState | None) -> None:
+        self._guarded(location, sensor, state, self.clock.now())  # its time when it runs
 
     def close(self) -> None:
         if self._pool is not None:
