@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 import headwater as dg
+import headwater.locations.reconstruct  # noqa: F401 - job pointers for workers, as a location has
 from headwater.definitions.tags import CODE_LOCATION_TAG, PARTITION_NAME_TAG
 from headwater.events.records import EventType
 from headwater.execution.launch import LaunchRequest, request_from_run
