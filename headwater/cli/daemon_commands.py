@@ -8,14 +8,11 @@ process of its own (``--in-process`` imports them here instead: faster to start,
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
-
 import click
 
 from headwater.cli.common import CliError, err, open_instance
 from headwater.cli.loading import WorkspaceArgs, workspace_options
+from headwater.cli.serving import log_level_option, report_load_errors, stop_on_signals
 
 
 @click.group("daemon")
@@ -29,38 +26,27 @@ def daemon_group() -> None:
               help="Import the code locations into the daemon's own process instead of "
                    "starting a code server for each (faster start; user code can then take "
                    "the daemon down).")
-@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info",
-                                                "debug"]), default="info", show_default=True,
-              help="How much the daemon logs (to stderr).")
-def run_command(workspace: WorkspaceArgs, in_process: bool, log_level: str) -> None:
+@log_level_option
+def run_command(workspace: WorkspaceArgs, in_process: bool) -> None:
     """Run the daemon on the instance until SIGTERM or Ctrl-C."""
     from headwater.daemon.lease import DaemonAlreadyRunningError
     from headwater.daemon.runner import default_components, run_daemon
     from headwater.locations.manager import LocationManager
 
-    logging.basicConfig(level=log_level.upper(),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
     origins = workspace.origins()
     instance = open_instance(workspace.location.working_directory)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: object) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    manager = LocationManager(origins, instance, in_process=in_process)
-    try:
-        for name, error in manager.load_errors().items():
-            err(f"code location {name!r} failed to load (the others keep working):\n"
-                f"{error.to_string()}")
-        components = default_components(instance, manager.locations)
-        names = ", ".join(repr(o.name) for o in origins)
-        run_daemon(instance, components, stop, on_ready=lambda: err(
-            f"headwater daemon running on {instance.describe()} with code location(s) {names} "
-            f"({', '.join(c.name for c in components)}); SIGTERM or Ctrl-C stops it."))
-    except DaemonAlreadyRunningError as e:
-        raise CliError(str(e)) from None
-    finally:
-        manager.close()
-        instance.dispose()
+    with stop_on_signals() as stop:
+        manager = LocationManager(origins, instance, in_process=in_process)
+        try:
+            report_load_errors(manager, "failed to load (the others keep working)")
+            components = default_components(instance, manager.locations)
+            names = ", ".join(repr(o.name) for o in origins)
+            run_daemon(instance, components, stop, on_ready=lambda: err(
+                f"headwater daemon running on {instance.describe()} with code location(s) "
+                f"{names} ({', '.join(c.name for c in components)}); SIGTERM or Ctrl-C stops "
+                "it."))
+        except DaemonAlreadyRunningError as e:
+            raise CliError(str(e)) from None
+        finally:
+            manager.close()
+            instance.dispose()

@@ -12,7 +12,6 @@ servers stop, and no process is left behind. This process never imports user cod
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import signal
@@ -26,6 +25,7 @@ import click
 
 from headwater.cli.common import CliError, err
 from headwater.cli.loading import WorkspaceArgs, workspace_options
+from headwater.cli.serving import log_level_option, report_load_errors, stop_on_signals
 
 STOP_GRACE_SECONDS = 10.0  # runs in progress get this long to stop between steps at Ctrl-C
 
@@ -37,34 +37,30 @@ STOP_GRACE_SECONDS = 10.0  # runs in progress get this long to stop between step
 @click.option("-p", "--port", type=int, default=3000, show_default=True,
               help="The web UI's port (the web UI is not part of this version).")
 @click.option("--no-reload", is_flag=True, help="Do not reload code locations on file changes.")
-@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info",
-                                                "debug"]), default="info", show_default=True)
-def dev_command(workspace: WorkspaceArgs, host: str, port: int, no_reload: bool,
-                log_level: str) -> None:
+@log_level_option
+def dev_command(workspace: WorkspaceArgs, host: str, port: int, no_reload: bool) -> None:
     """Run the code locations and the daemon for local development, until Ctrl-C."""
-    from headwater.daemon.lease import DaemonAlreadyRunningError
-    from headwater.daemon.runner import default_components, run_daemon
-    from headwater.locations.manager import LocationManager
     from headwater.storage import Instance
 
-    logging.basicConfig(level=log_level.upper(),
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
     origins = workspace.origins()
     home, temporary = _home()
     instance = Instance.local(home)
-    stop = threading.Event()
+    with stop_on_signals() as stop:
+        _run(origins, instance, home, temporary, no_reload, stop)
 
-    def on_signal(signum: int, frame: object) -> None:
-        stop.set()
 
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+def _run(origins: Any, instance: Any, home: str, temporary: bool, no_reload: bool,
+         stop: threading.Event) -> None:
+    from headwater.daemon.lease import DaemonAlreadyRunningError
+    from headwater.daemon.runner import default_components, run_daemon
+    from headwater.locations.manager import LocationManager
+
+    began = time.monotonic()
     manager = None
     try:
-        began = time.monotonic()
         manager = LocationManager(origins, instance)
-        for name, error in manager.load_errors().items():
-            err(f"code location {name!r} failed to load (the others keep working; fix it and "
-                f"save: it reloads):\n{error.to_string()}")
+        report_load_errors(manager, "failed to load (the others keep working; fix it and "
+                           "save: it reloads)")
         if not no_reload:
             _watch(origins, manager, stop)
         components = default_components(instance, manager.locations)
@@ -83,8 +79,6 @@ def dev_command(workspace: WorkspaceArgs, host: str, port: int, no_reload: bool,
     except DaemonAlreadyRunningError as e:
         raise CliError(f"{e} (headwater dev runs a daemon of its own).") from None
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         err("headwater dev: stopping…")
         stopped = _stop_runs(instance)
         if stopped:
@@ -122,9 +116,8 @@ def _watch(origins: Any, manager: Any, stop: threading.Event) -> None:
             changed = sorted({Path(path).name for _, path in changes})
             err(f"headwater dev: {', '.join(changed)} changed; reloading the code locations.")
             manager.reload()
-            for name, error in manager.load_errors().items():
-                err(f"code location {name!r} failed to reload (its previous definitions stay "
-                    f"in use):\n{error.to_string()}")
+            report_load_errors(manager, "failed to reload (its previous definitions stay in "
+                               "use)")
 
     threading.Thread(target=loop, name="headwater-dev-watch", daemon=True).start()
 
