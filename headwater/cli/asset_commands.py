@@ -133,8 +133,8 @@ def tags_from(tags_json: str | None) -> dict[str, str]:
 @click.option("--async", "queue_only", is_flag=True,
               help="Queue the run and print its id, without waiting (the daemon launches it).")
 @click.option("-l", "--location", "location_name", metavar="NAME",
-              help="With --async: the code location's name (default: the module name or the "
-                   "file's stem).")
+              help="With --async: the code location's name (default: the name the daemon "
+                   "gives it: the module name or the file's name).")
 @code_location_options
 def materialize_command(location: LocationArgs, select: str, config_json: str | None,
                         config_files: tuple[str, ...], tags_json: str | None,

@@ -76,8 +76,8 @@ def backfill_group() -> None:
 @click.option("--noprompt", is_flag=True, hidden=True,
               help="Accepted for Dagster's `job backfill`; nothing is ever asked.")
 @click.option("-l", "--location", "location_name", metavar="NAME",
-              help="The code location the daemon runs it in (default: the module name or the "
-                   "file's stem).")
+              help="The code location the daemon runs it in (default: the name the daemon "
+                   "gives it: the module name or the file's name).")
 @code_location_options
 def launch(location: LocationArgs, select: str, spec: str | None, from_key: str | None,
            to_key: str | None, all_partitions: bool, policy: str, title: str | None,

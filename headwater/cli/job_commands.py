@@ -94,7 +94,7 @@ def execute_job(location: LocationArgs, job_name: str, config_json: str | None,
               help="Comma-separated op names to run (an op job's subset).")
 @click.option("--run-id", metavar="ID", help="The new run's id (default: a new one).")
 @click.option("-l", "--location", "location_name", metavar="NAME",
-              help="The code location's name (default: the module name or the file's stem).")
+              help="The code location's name (default: the name the daemon gives it: the module name or the file's name).")
 @code_location_options
 def launch_job(location: LocationArgs, job_name: str, config_json: str | None,
                config_files: tuple[str, ...], tags_json: str | None, partition: str | None,

@@ -15,17 +15,10 @@ DAEMON_NOTE = ("The daemon launches it (`headwater daemon run`, or `headwater de
 
 
 def location_name(args: Any, given: str | None) -> str:
-    """The code location a queued run belongs to: ``--location``, else the module's name or
-    the file's stem (Dagster's default location name)."""
-    if given:
-        return given
-    if getattr(args, "module_name", None):
-        return str(args.module_name)
-    if getattr(args, "python_file", None):
-        from pathlib import Path
-
-        return Path(args.python_file).stem
-    return "default"
+    """The code location a queued run belongs to: ``--location``, else the name the daemon
+    gives the location (``LocationOrigin.name``: the module name, the file's name, the
+    project's module), so that the daemon's queue finds it."""
+    return given or args.origin().name
 
 
 def queue_request(loc: Any, request: Any, name: str) -> str:

@@ -74,3 +74,13 @@ def test_run_cancel_of_an_unknown_run_exits_2():
     in_fixtures("job", "launch", "-m", "hwcli_jobs", "-j", "square_job")  # the instance exists
     result = run_cli("run", "cancel", "no-such-run")
     assert result.exit_code == 2 and "No run with id 'no-such-run'" in result.output
+
+
+def test_a_run_queued_from_a_file_names_its_location_as_the_daemon_does():
+    from tests.cli._helpers import FIXTURES
+
+    result = in_fixtures("job", "launch", "-f", str(FIXTURES / "hwcli_jobs.py"), "-j",
+                         "config_job", "--config-json",
+                         json.dumps({"ops": {"scaled": {"config": {"factor": 3}}}}))
+    run = _run(_launched_run_id(result))
+    assert run.tags[CODE_LOCATION_TAG] == "hwcli_jobs.py"  # the daemon's name for `-f` too
