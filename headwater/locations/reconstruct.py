@@ -6,7 +6,7 @@ function that returns it (called with ``args``/``kwargs``). A worker process imp
 module once and keeps the job for every step it runs.
 
 It lives with the locations because rebuilding imports user code; the executors see it only as
-a ``JobPointer`` (``headwater.execution.executors.pointer``), and importing this module
+a ``JobPointer`` (``headwater.definitions.job_pointers``), and importing this module
 registers ``reconstructable`` as the pointer factory they use for a job given without one.
 """
 
@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any
 
 from headwater.definitions.errors import InvalidDefinitionError
-from headwater.execution.executors.pointer import set_pointer_factory
+from headwater.definitions.job_pointers import set_pointer_factory
 from headwater.locations.loader import import_file
 
 MAIN_ALIAS = "__headwater_main__"  # the name a pointer into __main__ is loaded under elsewhere

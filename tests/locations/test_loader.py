@@ -131,7 +131,7 @@ def test_errors_say_what_and_how(origin, fragment):
 
 def test_reconstructable_lives_in_locations_and_is_the_public_one():
     import headwater as dg
-    from headwater.execution.executors.pointer import JobPointer, pointer_for
+    from headwater.definitions.job_pointers import JobPointer, pointer_for
     from headwater.locations import reconstruct
 
     assert dg.reconstructable is reconstruct.reconstructable

@@ -9,6 +9,7 @@
 * ``execute_job.py`` -- ``execute_job``: run a job with its executor.
 """
 
+from headwater.definitions.job_pointers import JobPointer, pointer_for, set_pointer_factory
 from headwater.execution.executors.base import Executor, InProcessExecutor, StepOutcome
 from headwater.execution.executors.definition import (
     ExecutorDefinition,
@@ -17,7 +18,6 @@ from headwater.execution.executors.definition import (
     multiprocess_executor,
 )
 from headwater.execution.executors.execute_job import ExecutionResult, execute_job
-from headwater.execution.executors.pointer import JobPointer, pointer_for, set_pointer_factory
 from headwater.execution.executors.registry import (
     ExecutorBuild,
     ExecutorConfig,

@@ -177,8 +177,8 @@ def _build_in_process(config: ExecutorConfig, target: ExecutorBuild) -> Any:
 
 
 def _build_multiprocess(config: ExecutorConfig, target: ExecutorBuild) -> Any:
+    from headwater.definitions.job_pointers import pointer_for
     from headwater.execution.executors.multiprocess import MultiprocessExecutor
-    from headwater.execution.executors.pointer import pointer_for
 
     return MultiprocessExecutor(
         target.reconstructable or pointer_for(target.job_def), config,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from headwater.definitions.errors import InvalidInvocationError
-from headwater.execution.executors.pointer import is_pointer
+from headwater.definitions.job_pointers import is_pointer
 from headwater.execution.result import ExecuteInProcessResult
 
 

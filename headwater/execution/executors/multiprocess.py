@@ -27,12 +27,12 @@ from multiprocessing.connection import wait as wait_for
 from typing import Any
 
 from headwater.definitions.errors import HeadwaterError, InvalidDefinitionError
+from headwater.definitions.job_pointers import JobPointer
 from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
 from headwater.events.records import EventType, StepFailureData
 from headwater.execution.executors.base import Executor, StepOutcome
 from headwater.execution.executors.definition import ExecutorConfig
 from headwater.execution.executors.outputs import LazyOutputs
-from headwater.execution.executors.pointer import JobPointer
 from headwater.execution.executors.worker import WorkerInit, instance_ref
 
 STOP_GRACE_S = 10.0  # how long a stopping worker may take to tear down before it is killed

@@ -27,10 +27,10 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from headwater.definitions.job_pointers import JobPointer
 from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
 from headwater.events.records import EventType
 from headwater.execution.compute_logs import ComputeLogManager
-from headwater.execution.executors.pointer import JobPointer
 from headwater.execution.outputs import NO_VALUE
 from headwater.execution.run import RunContext, run_partitions
 

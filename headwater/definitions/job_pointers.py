@@ -1,5 +1,9 @@
 """What the executors ask of a job pointer, and who makes one.
 
+It sits with the definitions (no I/O, nothing imported) so that registering the factory costs
+the locations layer no import of the execution machinery: every CLI command that loads code
+registers it, most never run anything.
+
 A pointer (``reconstructable(job)``) lets a worker process rebuild the job by importing the
 user's code. Importing user code is the locations layer's business, so the pointer class lives
 in ``headwater.locations.reconstruct``; the executors only see this protocol. When a run uses a
