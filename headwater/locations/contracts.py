@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from headwater.events.errors import SerializableErrorInfo
-from headwater.locations.evaluation import Evaluation
-from headwater.locations.snapshot import LocationSnapshot
+
+if TYPE_CHECKING:  # annotations only: a run worker imports the errors without these
+    from headwater.locations.evaluation import Evaluation
+    from headwater.locations.snapshot import LocationSnapshot
 
 
 class LocationLoadError(Exception):

@@ -3,16 +3,23 @@
 The code server starts one per launched run, so a run that crashes (or is killed) never takes
 the server down. It imports the location's code, opens the instance (HEADWATER_HOME, inherited
 from the server) and executes the stored run under its own id.
+
+A cold start is kept short: the instance's configuration file, validated by whoever queued the
+run, is read on first use only (``defer_config``), and the multiprocess executor forks its step
+workers from this process, which has the code imported already (as a warm worker does), unless
+the user's code started threads at import (forking those is unsafe: fresh interpreters then).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 
 
 def run(origin_json: str, run_id: str) -> None:
     import headwater.locations.reconstruct  # noqa: F401 - jobs' pointers for step workers
+    from headwater.execution.executors.definition import set_default_start_method
     from headwater.execution.stored_run import execute_stored_run
     from headwater.locations.loader import load_definitions
     from headwater.locations.origins import LocationOrigin
@@ -20,7 +27,9 @@ def run(origin_json: str, run_id: str) -> None:
 
     origin = LocationOrigin.from_json(json.loads(origin_json))
     defs = load_definitions(origin).defs
-    instance = Instance.get()
+    if threading.active_count() == 1:
+        set_default_start_method("fork")
+    instance = Instance.get(defer_config=True)
     execute_stored_run(run_id, instance, defs)
 
 

@@ -83,6 +83,13 @@ def _ensure_dir(path: str, what: str) -> None:
             "HEADWATER_HOME to a folder this user can write to.") from None
 
 
+def _opens_as_default(config_file: str) -> bool:
+    from headwater.storage.config import OPENING_SECTIONS, top_level_sections
+
+    sections = top_level_sections(config_file)
+    return sections is not None and not sections & OPENING_SECTIONS
+
+
 class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionStorage,
                SqlBackfillStorage, SqlScheduleStorage, SqlConcurrencyStorage):
     """Runs, their event logs and the asset index, in one SQL database.
@@ -122,18 +129,27 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
         return cls(Database("sqlite://"), storage_directory=storage_directory, is_ephemeral=True)
 
     @classmethod
-    def get(cls, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
+    def get(cls, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *,
+            defer_config: bool = False) -> Instance:
         """The persistent instance under $HEADWATER_HOME (else $DAGSTER_HOME)."""
-        return cls.local(resolve_home(), busy_timeout=busy_timeout)
+        return cls.local(resolve_home(), busy_timeout=busy_timeout, defer_config=defer_config)
 
     @classmethod
     def local(cls, path: str | os.PathLike[str],
-              busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Instance:
+              busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *,
+              defer_config: bool = False) -> Instance:
         """The persistent instance in folder ``path`` (created if missing): SQLite in
         ``history/headwater.db``, unless ``headwater.yaml``/``dagster.yaml`` there says
-        otherwise (a bad file raises ``InstanceConfigError``)."""
+        otherwise (a bad file raises ``InstanceConfigError``).
+
+        ``defer_config``: when the file sets none of the sections that move the database or
+        the files (``OPENING_SECTIONS``), open the default layout at once and read (and
+        validate) the file on first use of ``config``. A run worker opens its instance so: the
+        file was validated by whoever queued the run, and a cold run start then loads neither
+        PyYAML nor pydantic (~0.3 s)."""
         home = resolve_home(path)
-        if find_config_file(home) is not None:
+        config_file = find_config_file(home)
+        if config_file is not None and not (defer_config and _opens_as_default(config_file)):
             from headwater.storage.config import InstanceConfig
 
             return cls.from_config(InstanceConfig.load(home), busy_timeout=busy_timeout)

@@ -33,12 +33,15 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork") or not os.path.isdir("/p
 MODULE = textwrap.dedent('''
     import os
     import socket
+    import threading
 
     import headwater as dg
 
     VERSION = "{version}"
     with open(os.environ["HWWARM_IMPORTS"], "a") as f:  # one line per import of this module
         f.write(f"{{os.getpid()}}\\n")
+    if os.environ.get("HWWARM_THREAD"):  # user code that starts a thread at import
+        threading.Thread(target=threading.Event().wait, daemon=True).start()
 
 
     def note(what):
@@ -358,6 +361,29 @@ def test_warm_launches_can_be_turned_off(project, instance, monkeypatch):
         run_id = launch(instance, location, "hwwarm_job")
         assert finished(instance, run_id).status == RunStatus.SUCCESS
         assert project.step_lines()[-1][3] == location.process.pid
+    finally:
+        location.close()
+
+
+@pytest.mark.parametrize("user_thread", [False, True], ids=["forked", "thread-at-import"])
+def test_a_cold_run_worker_forks_its_steps_unless_the_code_started_threads(
+        project, instance, monkeypatch, user_thread):
+    monkeypatch.setenv("HEADWATER_WARM_LAUNCH", "0")
+    if user_thread:
+        monkeypatch.setenv("HWWARM_THREAD", "1")
+    (Path(os.environ["HEADWATER_HOME"]) / "dagster.yaml").write_text(
+        "run_coordinator:\n  module: dagster.core.run_coordinator\n"
+        "  class: QueuedRunCoordinator\n  config:\n    max_concurrent_runs: 4\n")
+    origin = LocationOrigin(OriginKind.PYTHON_FILE, str(project.module), location_name="warm")
+    location = load_location(origin, None)
+    try:
+        run_id = launch(instance, location, "hwwarm_mp_job")
+        assert finished(instance, run_id).status == RunStatus.SUCCESS
+        [(_, _, step_pid, run_worker_pid)] = project.step_lines()
+        assert run_worker_pid != location.process.pid  # a fresh run worker...
+        assert run_worker_pid in project.import_pids()  # ...that imported the code itself
+        # forked steps share the run worker's import; with a user thread they start fresh
+        assert (step_pid in project.import_pids()) is user_thread
     finally:
         location.close()
 

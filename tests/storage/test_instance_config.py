@@ -13,7 +13,12 @@ import pytest
 
 from headwater.definitions.errors import HeadwaterError, StorageError
 from headwater.storage import Instance
-from headwater.storage.config import InstanceConfig, InstanceConfigError, find_config_file
+from headwater.storage.config import (
+    InstanceConfig,
+    InstanceConfigError,
+    find_config_file,
+    top_level_sections,
+)
 
 PASSWORD = "p@ss:w/rd#hw-7"  # characters a URL must quote
 
@@ -612,3 +617,62 @@ def test_every_problem_of_a_file_is_reported_at_once(home):
     message = load_error(home)
     assert "telemetry.enabled" in message and "nux.enabled" in message
     assert "schedules.num_workers: expected at least 1, got 0" in message
+
+
+# --------------------------------------------------------------- deferred reading (run workers)
+
+
+@pytest.mark.parametrize(("text", "sections"), [
+    ("run_coordinator:\n  class: X\n\n# note\ntelemetry:\n  enabled: false\n",
+     {"run_coordinator", "telemetry"}),
+    ("---\nstorage:\n  sqlite:\n    base_dir: x\n...\n", {"storage"}),
+    ("", set()),
+    ("{storage: {}}\n", None),  # flow style: not for a line scan
+    ('"storage":\n  sqlite: {}\n', None),  # a quoted key
+    ("- a list\n", None),
+])
+def test_top_level_sections_are_found_by_a_line_scan_or_left_to_the_parser(
+        home, text, sections):
+    found = top_level_sections(str(write(home, text)))
+    assert found == (None if sections is None else frozenset(sections))
+
+
+def test_a_deferred_instance_opens_without_the_file_and_validates_it_on_first_use(home):
+    write(home, """
+        run_coordinator:
+          module: dagster.core.run_coordinator
+          class: QueuedRunCoordinator
+          config:
+            max_concurrent_runs: many
+    """)
+    with pytest.raises(InstanceConfigError, match="max_concurrent_runs"):
+        Instance.get()  # read at once by default
+    with Instance.get(defer_config=True) as instance:  # as a run worker opens it
+        instance.create_run("j", run_id="r1")
+        assert instance.database.path == str(home / "history" / "headwater.db")
+        with pytest.raises(InstanceConfigError, match="max_concurrent_runs"):
+            instance.config  # noqa: B018 - read (and validated) on first use
+
+
+def test_a_deferred_instance_still_reads_a_file_that_moves_the_database(home, tmp_path):
+    write(home, f"""
+        storage:
+          sqlite:
+            base_dir: {tmp_path / "elsewhere"}
+    """)
+    with Instance.get(defer_config=True) as instance:
+        assert instance.database.path == str(tmp_path / "elsewhere" / "history" / "headwater.db")
+
+
+def test_a_deferred_instance_imports_neither_yaml_nor_pydantic(home):
+    write(home, "run_coordinator:\n  class: QueuedRunCoordinator\ntelemetry:\n  enabled: false\n")
+    code = textwrap.dedent("""
+        import sys
+        from headwater.storage import Instance
+        with Instance.get(defer_config=True) as instance:
+            instance.create_run("j", run_id="r1")
+        print(sorted(m for m in ("yaml", "pydantic") if m in sys.modules))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.stdout.splitlines() == ["[]"]

@@ -66,8 +66,8 @@ def instance_ref(instance: Any) -> tuple[str, ...] | None:
 def open_instance(ref: tuple[str, ...]) -> Any:
     from headwater.storage import Instance
 
-    if ref[0] == "local":
-        return Instance.local(ref[1])
+    if ref[0] == "local":  # the parent has validated the configuration file
+        return Instance.local(ref[1], defer_config=True)
     return Instance.from_url(ref[1], storage_directory=ref[2])
 
 

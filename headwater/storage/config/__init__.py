@@ -10,6 +10,7 @@ first use only.
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING
 
 from headwater.definitions.errors import StorageError
@@ -45,6 +46,32 @@ def find_config_file(home: str) -> str | None:
     return None
 
 
+# The sections that decide where the database and the files are: the rest can be read later.
+OPENING_SECTIONS = frozenset({"storage", "run_storage", "event_log_storage",
+                              "schedule_storage", "local_artifact_storage"})
+
+_TOP_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*:(?:\s|$)")
+
+
+def top_level_sections(path: str) -> frozenset[str] | None:
+    """The top-level keys of the YAML file at ``path`` by a line scan (no YAML parser), or None
+    when the file is not the plain block mapping a scan can read (flow style, quoted or
+    complex keys, unreadable): the caller then reads it properly."""
+    keys = set()
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if not line.strip() or line[0] in " \t#" or line.startswith(("---", "...")):
+                    continue
+                match = _TOP_KEY.match(line)
+                if match is None:
+                    return None
+                keys.add(match.group(0).rstrip().rstrip(":"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    return frozenset(keys)
+
+
 _LAZY = {
     "InstanceConfig": "headwater.storage.config._model",
     "SECTIONS_WITH_EFFECT": "headwater.storage.config._model",
@@ -65,6 +92,7 @@ __getattr__ = lazy_exports("headwater.storage.config", _LAZY)
 
 __all__ = [
     "CONFIG_FILE_NAMES", "SECTIONS_WITH_EFFECT", "ConcurrencySettings", "ConfigurableClass",
-    "InstanceConfig", "InstanceConfigError", "LegacyStorage", "PostgresTarget", "RetentionSettings", "RunMonitoringSettings", "RunRetention",
-    "SqliteTarget", "TagConcurrencyLimit", "find_config_file",
+    "InstanceConfig", "InstanceConfigError", "LegacyStorage", "OPENING_SECTIONS", "PostgresTarget",
+    "RetentionSettings", "RunMonitoringSettings", "RunRetention", "SqliteTarget",
+    "TagConcurrencyLimit", "find_config_file", "top_level_sections",
 ]
