@@ -22,7 +22,7 @@ from typing import Any
 from headwater.daemon.clock import Clock, SystemClock
 from headwater.daemon.component import Wakeup
 from headwater.daemon.scheduler import DEFAULT_TIMEOUT_SECONDS, Locations, location_source
-from headwater.daemon.state import START_TIMESTAMP, ensure_state, is_running
+from headwater.daemon.state import START_TIMESTAMP, StateCache, ensure_state, is_running
 from headwater.daemon.ticks import process_tick
 from headwater.locations.contracts import (
     CodeLocation,
@@ -80,25 +80,27 @@ class SensorComponent:
         if lane is not SensorLane.ALL:
             self.name = f"sensors ({lane.value})"
         self._pool: ThreadPoolExecutor | None = None
-        self._next_due: dict[str, tuple[Any, float]] = {}  # selector -> (state stamp, due at)
+        self._next_due: dict[str, float] = {}  # selector -> when it is due next
+        self._latest: dict[str, Tick | None] = {}  # selector -> its latest tick, once read
+        self._states = StateCache(instance, InstigatorType.SENSOR)
 
     @property
     def interval_seconds(self) -> float:
         """Until the next sensor falls due (at most ``max_interval_seconds``): a sensor is
         evaluated when it is due, not up to a pass later."""
         now = self.clock.now()
-        entries = list(self._next_due.values())  # one C-level copy: safe against the workers
-        # only what falls due later: an overdue sensor is in flight, or the next pass takes it
-        soonest = min((due for _, due in entries if due > now), default=None)
+        entries = list(self._next_due.values())  # one C-level copy
+        # a sensor that fell due during the pass (not evaluated by it) is taken at once
+        soonest = min(entries, default=None)
         if soonest is None:
             return self.max_interval_seconds
         return max(0.005, min(self.max_interval_seconds, soonest - now))
 
     def run_iteration(self) -> None:
         now = self.clock.now()
-        states = {s.selector_id: s for s in
-                  self.instance.all_instigator_state(InstigatorType.SENSOR)}
+        states = self._states.current()
         due: list[tuple[CodeLocation, SensorSnap, InstigatorState | None]] = []
+        seen: set[str] = set()
         for location in self._locations():
             try:
                 snapshot = location.snapshot()
@@ -114,13 +116,14 @@ class SensorComponent:
                 sel = selector_id(location.name, sensor.name)
                 state = states.get(sel)
                 if not is_running(state, sensor.default_status):
-                    self._next_due.pop(sel, None)
                     continue
-                cached = self._next_due.get(sel)
-                stamp = None if state is None else (state.update_timestamp, state.status)
-                if cached is not None and cached[0] == stamp and now < cached[1]:
+                seen.add(sel)
+                due_at = self._next_due.get(sel)
+                if due_at is not None and now < due_at:
                     continue
                 due.append((location, sensor, state))
+        for gone in self._next_due.keys() - seen:  # stopped, removed, or its location is down
+            self._next_due.pop(gone, None)
         if not due:
             return
         if self.workers == 1 or len(due) == 1:
@@ -150,10 +153,12 @@ class SensorComponent:
             self._sensor(location, sensor, state, now)
         except LocationUnavailableError as e:
             self._next_due.pop(sel, None)
+            self._latest.pop(sel, None)
             _log.warning("sensor %r: code location %r is not available, the tick is retried "
                          "on the next pass: %s", sensor.name, location.name, e)
         except Exception:  # noqa: BLE001 - one sensor's trouble must not stop the others
             self._next_due.pop(sel, None)
+            self._latest.pop(sel, None)
             _log.exception("sensor %r of code location %r failed to tick", sensor.name,
                            location.name)
 
@@ -163,36 +168,51 @@ class SensorComponent:
         interval = max(0, sensor.minimum_interval_seconds)
         state = ensure_state(self.instance, state, location.name, sensor.name,
                              InstigatorType.SENSOR, now)
-        stamp = (state.update_timestamp, state.status)
-        latest = next(iter(self.instance.get_ticks(sel, limit=1)), None)
+        latest = self._latest_tick(sel)
         if latest is not None and latest.status == TickStatus.STARTED:
-            self._evaluate(location, sensor, state, latest)  # finish what a crash left
+            self._evaluate(location, sensor, state, latest, None)  # finish what a crash left
         elif latest is not None and latest.timestamp + interval > now:
-            self._next_due[sel] = (stamp, latest.timestamp + interval)
+            self._next_due[sel] = latest.timestamp + interval
             return
         else:
             tick = self.instance.create_tick(sel, sensor.name, InstigatorType.SENSOR,
                                              uuid.uuid4().hex, now)
-            self._evaluate(location, sensor, state, tick)
-        # The state row changed (cursor saved): re-read its stamp on the next pass.
-        self._next_due[sel] = (_stamp(self.instance.get_instigator_state(sel)), now + interval)
+            self._latest[sel] = tick
+            self._evaluate(location, sensor, state, tick, latest)
+        self._next_due[sel] = now + interval
+
+    def _latest_tick(self, sel: str) -> Tick | None:
+        """The sensor's latest tick: read once, then kept as this daemon (the only one: the
+        lease) writes them."""
+        if sel not in self._latest:
+            self._latest[sel] = next(iter(self.instance.get_ticks(sel, limit=1)), None)
+        return self._latest[sel]
 
     def _evaluate(self, location: CodeLocation, sensor: SensorSnap, state: InstigatorState,
-                  tick: Tick) -> None:
+                  tick: Tick, previous: Tick | None) -> None:
+        """``previous``: the tick before ``tick`` if known and finished, else it is read."""
         def evaluate() -> Any:
-            fresh = self.instance.get_instigator_state(tick.selector_id) or state
-            return location.evaluate_sensor(sensor.name, self._tick_input(fresh, tick),
+            return location.evaluate_sensor(sensor.name,
+                                            self._tick_input(state, tick, previous),
                                             self.timeout_seconds)
 
-        outcome = process_tick(self.instance, tick, location.name, evaluate, set_cursor=True)
+        try:
+            outcome = process_tick(self.instance, tick, location.name, evaluate,
+                                   set_cursor=True)
+        except BaseException:
+            self._latest.pop(tick.selector_id, None)  # read again: what was stored is unknown
+            raise
+        self._latest[tick.selector_id] = outcome.tick
         if outcome.tick.status == TickStatus.FAILURE:
             _log.warning("sensor %r tick failed: %s", sensor.name, outcome.tick.error)
         if outcome.created_runs and self.wakeup is not None:
             self.wakeup.set()
 
-    def _tick_input(self, state: InstigatorState, tick: Tick) -> SensorTickInput:
-        previous = next(iter(self.instance.get_ticks(
-            tick.selector_id, limit=1, statuses=sorted(FINISHED_TICK_STATUSES))), None)
+    def _tick_input(self, state: InstigatorState, tick: Tick,
+                    previous: Tick | None) -> SensorTickInput:
+        if previous is None or previous.status not in FINISHED_TICK_STATUSES:
+            previous = next(iter(self.instance.get_ticks(
+                tick.selector_id, limit=1, statuses=sorted(FINISHED_TICK_STATUSES))), None)
         start = state.extra.get(START_TIMESTAMP)
         return SensorTickInput(
             cursor=state.cursor,
@@ -200,7 +220,3 @@ class SensorComponent:
             last_run_key=(previous.run_keys[-1] if previous is not None and previous.run_keys
                           else None),
             last_sensor_start_time=None if start is None else float(start))
-
-
-def _stamp(state: InstigatorState | None) -> Any:
-    return None if state is None else (state.update_timestamp, state.status)

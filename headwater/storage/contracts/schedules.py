@@ -18,7 +18,9 @@ class ScheduleStorage(ABC):
 
     @abstractmethod
     def all_instigator_state(self, instigator_type: InstigatorType | None = None,
-                             ) -> list[InstigatorState]: ...
+                             updated_after: float | None = None) -> list[InstigatorState]:
+        """Every stored state (of one type); with ``updated_after``, only those stored after
+        that time (the daemon keeps a thousand states current by reading what changed)."""
 
     @abstractmethod
     def set_instigator_state(self, state: InstigatorState) -> InstigatorState:
