@@ -325,7 +325,7 @@ class _PoolCheck:
     def _has_room(self, pool: str) -> bool:
         if pool not in self._free:
             info = self.instance.get_concurrency_info(pool)
-            limited = pool in self.instance.get_concurrency_keys()
+            limited = info.using_default_limit or pool in self.instance.get_concurrency_keys()
             self._free[pool] = (not limited
                                 or info.active_slot_count < info.slot_count + self.buffer)
         return self._free[pool]

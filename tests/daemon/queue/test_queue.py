@@ -273,3 +273,24 @@ def test_a_run_retried_after_its_location_is_back_succeeds(configure, instance, 
     assert queue.launched == [run_id]
     assert location.wait_for_runs(GUARD_S)
     assert _status(instance, run_id) == RunStatus.SUCCESS
+
+
+def test_block_pool_limited_runs_counts_the_default_pool_limit(configure, instance, location):
+    configure("run_queue:\n  block_op_concurrency_limited_runs:\n    enabled: true\n"
+              "concurrency:\n  pools:\n    default_limit: 1\n")
+    first = _queue(instance, (dg.AssetKey("hws_pooled_1"),))
+    queue = QueueComponent(instance, {"loc": location})
+    queue.run_iteration()
+    assert queue.launched == [first]
+    arrived_1, open_1 = m.gate("hws_pooled_1")
+    assert arrived_1.wait(GUARD_S)  # holds the pool's one (default) slot
+    info = instance.get_concurrency_info("hws_pool")
+    assert info.using_default_limit and info.active_slot_count == 1
+    second = _queue(instance, (dg.AssetKey("hws_pooled_2"),))
+    queue.run_iteration()
+    assert queue.launched == [] and _status(instance, second) == RunStatus.QUEUED
+    open_1.set()
+    assert location.wait_for_runs(GUARD_S)
+    queue.run_iteration()
+    assert queue.launched == [second]
+    m.gate("hws_pooled_2")[1].set()
