@@ -4,11 +4,14 @@
 (``headwater daemon run``, or ``headwater dev``) queues its runs and the run queue launches them
 within the instance's limits. ``launch --wait`` carries it out in this process instead, run
 after run, with a progress bar, and exits when it is done (no daemon needed: what scripts and CI
-want); ``resume`` continues one that stopped, here.
+want); ``resume`` continues one that stopped: one launched for the daemon is handed back to
+it (REQUESTED) and the command returns at once, unless ``--wait`` (carried out here, as one
+launched with ``--wait`` always is).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from typing import Any
@@ -130,20 +133,52 @@ def launch(location: LocationArgs, select: str, spec: str | None, from_key: str 
 
 @backfill_group.command("resume")
 @click.argument("backfill_id")
+@click.option("--wait", is_flag=True,
+              help="Carry the backfill out in this process, with a progress bar, and exit when "
+                   "it is done (exit 1 if a run failed); no daemon needed.")
 @code_location_options
-def resume(location: LocationArgs, backfill_id: str) -> None:
-    """Continue a backfill that stopped (crash, Ctrl-C): finished partitions are not rerun."""
-    loc = load_valid(location)
-    instance = open_instance(loc.working_directory)
+def resume(location: LocationArgs, backfill_id: str, wait: bool) -> None:
+    """Continue a backfill that stopped (crash, Ctrl-C, a code location that was missing):
+    finished partitions are not rerun. One launched for the daemon is handed back to it and the
+    command returns at once, as `launch` does (--wait: carry it out here; one launched with
+    --wait is always carried out here)."""
+    if location.working_directory and not os.path.isdir(location.working_directory):
+        raise CliError(f"Working directory {location.working_directory!r} does not exist or is "
+                       "not a folder.")
+    instance = open_instance(location.working_directory)
     try:
         backfill = _get(instance, backfill_id)
         if backfill.is_finished and backfill.status.value != "FAILED":
             raise CliError(f"Backfill {backfill_id} already finished "
                            f"({backfill.status.value}); launch a new one to run it again")
+        if backfill.plan is not None and not wait:
+            _request_again(instance, backfill_id)
+            return
+        loc = load_valid(location)  # only a backfill carried out here imports the code
         code = _carry_out(loc.defs, instance, backfill_id)
     finally:
         instance.dispose()
     click.get_current_context().exit(code)
+
+
+def _request_again(instance: Any, backfill_id: str) -> None:
+    from headwater.definitions.errors import InvalidInvocationError
+    from headwater.definitions.tags import CODE_LOCATION_TAG
+    from headwater.execution.backfill import request_backfill
+
+    try:
+        backfill, changed = request_backfill(instance, backfill_id)
+    except InvalidInvocationError as e:
+        raise CliError(str(e)) from None
+    name = backfill.tags.get(CODE_LOCATION_TAG)
+    click.echo(backfill_id)
+    err((f"Backfill {backfill_id}: REQUESTED again for the daemon of code location {name!r}; "
+         "its finished partitions are not rerun." if changed else
+         f"Backfill {backfill_id} is already REQUESTED: the daemon of code location {name!r} "
+         "carries it out (a daemon that died is taken over by the next one).")
+        + " Start the daemon with `headwater daemon run` (or `headwater dev`); follow it with "
+        f"`headwater backfill show {backfill_id}`; carry it out here instead with "
+        f"`headwater backfill resume --wait {backfill_id}`.")
 
 
 def _carry_out(defs: Any, instance: Any, backfill_id: str) -> int:

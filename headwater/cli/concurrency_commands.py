@@ -51,7 +51,8 @@ def get_pool(pool: str | None) -> None:
         return
     with instance:
         pools = sorted(instance.get_concurrency_keys())
-        if pool is not None and pool not in pools:
+        default = instance.default_pool_limit()
+        if pool is not None and pool not in pools and default is None:
             raise CliError(f"No concurrency pool {pool!r} is set in this instance"
                            + (f" (pools: {', '.join(pools)})" if pools else "")
                            + f". Set it with `headwater instance concurrency set {pool} N`.")
@@ -61,7 +62,9 @@ def get_pool(pool: str | None) -> None:
         return
     for info in infos:
         click.echo(f"{info.concurrency_key}: {info.active_slot_count} of {info.slot_count} "
-                   f"slots in use, {info.pending_step_count} waiting")
+                   f"slots in use, {info.pending_step_count} waiting"
+                   + (" (the default limit: concurrency.pools.default_limit)"
+                      if info.using_default_limit else ""))
         for slot in info.claimed_slots:
             click.echo(f"  held by run {slot.run_id} step {slot.step_key}")
         for step in info.pending_steps:
@@ -77,7 +80,8 @@ def delete_pool(pool: str) -> None:
     if instance is None:
         raise CliError(f"No concurrency pool {pool!r} is set in this instance.")
     with instance:
-        if pool not in instance.get_concurrency_keys():
+        if (pool not in instance.get_concurrency_keys()
+                or instance.get_concurrency_info(pool).using_default_limit):
             raise CliError(f"No concurrency pool {pool!r} is set in this instance.")
         instance.delete_concurrency_limit(pool)
     click.echo(f"Pool {pool!r} removed.")

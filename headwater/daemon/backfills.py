@@ -221,8 +221,9 @@ class BackfillComponent:
         if location is None:
             return (f"Backfill {backfill.backfill_id} belongs to code location {name!r}, which "
                     f"the daemon does not serve (its locations: {sorted(locations)}). Add it to "
-                    "the workspace and launch the backfill again, or carry it out in the "
-                    f"foreground with `headwater backfill resume {backfill.backfill_id}`.")
+                    "the workspace and resume it (`headwater backfill resume "
+                    f"{backfill.backfill_id}`), or carry it out in the foreground with "
+                    f"`headwater backfill resume --wait {backfill.backfill_id}`.")
         try:
             snapshot = location.snapshot()
         except (LocationLoadError, LocationUnavailableError) as e:

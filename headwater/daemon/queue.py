@@ -14,6 +14,11 @@ count against the limits) and dequeues as many as the limits allow, in one batch
 Dequeuing a run is one status move, QUEUED -> STARTING (``mark_starting``), which storage
 orders against a cancel; then the run's code location (tag ``headwater/code_location``)
 ``launch_run``s it. A location that is missing or cannot launch fails the run with the reason.
+A location that cannot be reached (``LocationUnavailableError``: its server died or hangs) is
+retried as Dagster's ``max_user_code_failure_retries`` says: the run goes back to QUEUED (a
+RUN_ENQUEUED event that says why; the event log counts the retries, so a daemon restart does
+not reset them) and no run of that location is dequeued for ``user_code_failure_retry_delay``
+seconds; after that many retries the run fails. The default, 0 retries, fails it at once.
 The limits come from ``dagster.yaml`` (``run_coordinator``, ``run_queue`` or
 ``concurrency.runs``, parsed in ``storage/config``); without any the queue launches every run.
 """
@@ -26,16 +31,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from headwater.daemon.clock import Clock, SystemClock
 from headwater.daemon.component import Wakeup
 from headwater.definitions.tags import CODE_LOCATION_TAG, PRIORITY_TAG
+from headwater.events.records import EventType
 from headwater.execution.stored_run import mark_starting
-from headwater.locations.contracts import CodeLocation
+from headwater.locations.contracts import CodeLocation, LocationUnavailableError
 from headwater.storage.runs import IN_PROGRESS_STATUSES, RunRecord, RunsFilter, RunStatus
 
 logger = logging.getLogger("headwater.daemon")
 
 DEFAULT_INTERVAL_S = 0.2  # between passes, unless dagster.yaml sets dequeue_interval_seconds
 BACKLOG_INTERVAL_S = 0.02  # between passes while queued runs wait for a slot to free up
+REQUEUED_MESSAGE = "Code location unreachable: run handed back to the queue"
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,23 @@ class QueueLimits:
         return QueueLimits(limits.max_concurrent_runs, rules,
                            bool(block and block.enabled),
                            block.op_concurrency_slot_buffer if block else 0)
+
+
+@dataclass(frozen=True)
+class UnreachableRetries:
+    """``max_user_code_failure_retries`` / ``user_code_failure_retry_delay`` of the run queue's
+    settings (``run_queue`` or ``run_coordinator``'s config)."""
+
+    max_retries: int = 0
+    delay_seconds: float = 60.0
+
+    @staticmethod
+    def from_instance(instance: Any) -> UnreachableRetries:
+        queued = instance.config.run_queue or instance.config.queued_settings
+        if queued is None:
+            return UnreachableRetries()
+        return UnreachableRetries(queued.max_user_code_failure_retries,
+                                  float(queued.user_code_failure_retry_delay))
 
 
 def run_priority(tags: Mapping[str, str]) -> int:
@@ -123,9 +148,12 @@ class QueueComponent:
     own_wakeup: Wakeup | None = None  # set by whoever queues runs, to dequeue them at once
 
     def __init__(self, instance: Any, locations: Locations, *,
-                 interval_seconds: float | None = None):
+                 interval_seconds: float | None = None, clock: Clock | None = None):
         self.instance = instance
         self._locations = locations
+        self.clock = clock or SystemClock()
+        # location name -> when its runs may be dequeued again (it could not be reached)
+        self._unreachable_until: dict[str, float] = {}
         explicit_interval = interval_seconds is not None
         if interval_seconds is None:
             queued = instance.config.run_queue or instance.config.queued_settings
@@ -170,10 +198,17 @@ class QueueComponent:
         launched: list[str] = []
         pools = _PoolCheck(instance, limits, self.locations) if limits.block_pool_limited \
             else None
+        now = self.clock.now()
+        self._unreachable_until = {name: until for name, until in
+                                   self._unreachable_until.items() if until > now}
+        resting = 0  # runs of a location that could not be reached, waiting out the delay
         for record in prioritized(queued):
             if usage.full():
                 break
             run = record.dagster_run
+            if self._unreachable_until and self._location_name(run) in self._unreachable_until:
+                resting += 1
+                continue
             if not usage.admits(run.tags) or (pools is not None and pools.blocked(run)):
                 continue
             if not mark_starting(instance, run, "Dequeued run: launching it."):
@@ -181,16 +216,22 @@ class QueueComponent:
             usage.add(run.tags)
             if self._launch(run):
                 launched.append(run.run_id)
-        self._backlog = len(launched) < len(queued)
+        self._backlog = len(launched) + resting < len(queued)
         return launched
+
+    def _location_name(self, run: Any) -> str | None:
+        name = run.tags.get(CODE_LOCATION_TAG)
+        if name is None:
+            locations = self.locations()
+            if len(locations) == 1:
+                name = next(iter(locations))
+        return name
 
     def _launch(self, run: Any) -> bool:
         locations = self.locations()
-        name = run.tags.get(CODE_LOCATION_TAG)
-        if name is None and len(locations) == 1:
-            name = next(iter(locations))
+        name = self._location_name(run)
         location = locations.get(name) if name is not None else None
-        if location is None:
+        if location is None or name is None:
             where = (f"code location {name!r}, which is not loaded" if name is not None
                      else f"no code location (tag {CODE_LOCATION_TAG} is not set)")
             _fail(self.instance, run, f"Run could not be launched: it belongs to {where}; "
@@ -199,11 +240,42 @@ class QueueComponent:
             return False
         try:
             location.launch_run(run.run_id)
+        except LocationUnavailableError as e:
+            self._unreachable(run, name, e)
+            return False
         except Exception as e:  # noqa: BLE001 - a location that fails to launch fails the run
             _fail(self.instance, run, f"Run could not be launched in code location {name!r}: "
                   f"{type(e).__name__}: {e}")
             return False
         return True
+
+
+    def _unreachable(self, run: Any, name: str, error: LocationUnavailableError) -> None:
+        """The run's location could not be reached: hand the run back to the queue (and rest
+        the location) while retries remain, else fail it."""
+        from headwater.definitions.errors import InvariantViolationError
+        from headwater.execution.cancel import record_run_event
+
+        retries = UnreachableRetries.from_instance(self.instance)
+        done = sum(1 for entry in self.instance.all_logs(run.run_id,
+                                                         of_type=EventType.RUN_ENQUEUED)
+                   if (entry.message or "").startswith(REQUEUED_MESSAGE))
+        if done >= retries.max_retries:
+            tried = (f" after {done} retr{'y' if done == 1 else 'ies'}" if done else "")
+            _fail(self.instance, run, f"Run could not be launched: code location {name!r} "
+                  f"could not be reached{tried}: {error}. Retries: "
+                  "run_queue.max_user_code_failure_retries in dagster.yaml (now "
+                  f"{retries.max_retries}).")
+            return
+        self._unreachable_until[name] = self.clock.now() + retries.delay_seconds
+        message = (f"{REQUEUED_MESSAGE} (retry {done + 1} of {retries.max_retries}, in "
+                   f"{retries.delay_seconds:g} s): {error}")
+        logger.warning("run %s: %s", run.run_id, message)
+        try:
+            record_run_event(self.instance, run, EventType.RUN_ENQUEUED, message,
+                             logging.WARNING)
+        except InvariantViolationError:  # canceled, or the worker took it after all
+            pass
 
 
 def prioritized(records: Iterable[RunRecord]) -> list[RunRecord]:
@@ -213,7 +285,6 @@ def prioritized(records: Iterable[RunRecord]) -> list[RunRecord]:
 
 def _fail(instance: Any, run: Any, message: str) -> None:
     from headwater.definitions.errors import InvariantViolationError
-    from headwater.events.records import EventType
     from headwater.execution.cancel import record_run_event
 
     logger.warning("run %s: %s", run.run_id, message)
@@ -254,7 +325,7 @@ class _PoolCheck:
     def _has_room(self, pool: str) -> bool:
         if pool not in self._free:
             info = self.instance.get_concurrency_info(pool)
-            limited = pool in self.instance.get_concurrency_keys()
+            limited = info.using_default_limit or pool in self.instance.get_concurrency_keys()
             self._free[pool] = (not limited
                                 or info.active_slot_count < info.slot_count + self.buffer)
         return self._free[pool]

@@ -43,7 +43,8 @@ def default_components(instance: Any, locations: Callable[[], Sequence[CodeLocat
     from headwater.daemon.monitoring import MonitoringComponent
     from headwater.daemon.queue import QueueComponent
 
-    queue = QueueComponent(instance, lambda: {loc.name: loc for loc in locations()})
+    queue = QueueComponent(instance, lambda: {loc.name: loc for loc in locations()},
+                           clock=clock)
     queue.own_wakeup = queue_wakeup  # a tick that queued runs wakes the queue at once
     from headwater.daemon.backfills import BackfillComponent
 

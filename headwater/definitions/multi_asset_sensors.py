@@ -91,7 +91,7 @@ class MultiAssetSensorEvaluationContext(SensorEvaluationContext):
         super().__init__(instance, cursor, repository_name, resource_defs, defs,
                          last_tick_completion_time, last_run_key, last_sensor_start_time,
                          sensor_name, log_key)
-        graph = defs.resolve_asset_graph() if defs is not None else None
+        graph = self._graph = defs.resolve_asset_graph() if defs is not None else None
         if isinstance(monitored_assets, AssetSelection):
             if graph is None:
                 raise InvalidInvocationError(
@@ -139,6 +139,61 @@ class MultiAssetSensorEvaluationContext(SensorEvaluationContext):
     def _partitions_def(self, asset_key: AssetKey) -> Any:
         assets_def = self._assets_by_key.get(asset_key)
         return None if assets_def is None else assets_def.partitions_def
+
+    # ------------------------------------------------------------------ partitions
+
+    def get_cursor_partition(self, asset_key: AssetKey | None) -> str | None:
+        """The partition of the asset's latest consumed event, per the cursor this evaluation
+        started from (advances take effect after the function returns); None before any."""
+        key = coerce_key(asset_key) if asset_key is not None else None
+        if key is None or key not in self._assets_by_key:
+            raise InvalidInvocationError(
+                f"Provided asset key must correspond to a provided asset: {key} is not one of "
+                f"the sensor's monitored assets ({', '.join(map(str, self._keys))}).")
+        return self._component(key).latest_consumed_event_partition
+
+    def all_partitions_materialized(self, asset_key: AssetKey,
+                                    partitions: Sequence[str] | None = None) -> bool:
+        """Whether each of ``partitions`` (default: all of the asset's partitions) has been
+        materialized at least once. Ignores the cursor: consumed events count too."""
+        key = coerce_key(asset_key)
+        if key not in self._assets_by_key:
+            raise InvariantViolationError(f"Asset key {key} not monitored by sensor")
+        pdef = self._partitions_def(key)
+        if pdef is None:
+            raise InvariantViolationError(
+                f"Asset key {key} is not partitioned. Cannot check if partitions have been "
+                "materialized.")
+        if partitions is not None and not partitions:
+            raise InvalidInvocationError(
+                "Must provide at least one partition in list (or partitions=None for all of "
+                f"asset {key}'s partitions).")
+        if partitions is None:
+            partitions = pdef.get_partition_keys(dynamic_partitions_store=self.instance)
+        materialized = self.instance.get_materialized_partitions(key)
+        return all(p in materialized for p in partitions)
+
+    def get_downstream_partition_keys(self, partition_key: str, from_asset_key: AssetKey,
+                                      to_asset_key: AssetKey) -> Sequence[str]:
+        """The partitions of ``to_asset_key`` that read ``partition_key`` of ``from_asset_key``,
+        through the dependency's partition mapping (explicit, else the default one for the two
+        partitions definitions)."""
+        keys = (coerce_key(from_asset_key), coerce_key(to_asset_key))
+        graph = self._graph
+        for key in keys:
+            if graph is None or key not in graph:
+                raise InvalidInvocationError(
+                    f"Asset key {key} not monitored in sensor and does not exist in target jobs"
+                    + ("" if graph is not None else
+                       ": pass definitions=... to build_multi_asset_sensor_context"))
+        assert graph is not None
+        from_def, to_def = (graph.partitions_def_for(k) for k in keys)
+        for key, pdef in zip(keys, (from_def, to_def), strict=True):
+            if pdef is None:
+                raise InvalidInvocationError(
+                    f"Asset key {key} is not partitioned. Cannot get partition keys.")
+        mapping = graph.partition_mapping_for(keys[1], keys[0])
+        return list(mapping.downstream_keys([partition_key], from_def, to_def, self.instance))
 
     # ------------------------------------------------------------------ reading events
 

@@ -356,6 +356,36 @@ def _run_unpartitioned(defs: Any, graph: Any, keys: list[AssetKey], backfill: An
     return bool(result.success)
 
 
+def request_backfill(instance: Any, backfill_id: str) -> tuple[Any, bool]:
+    """Hand a backfill launched for the daemon back to it: a FAILED one is REQUESTED again
+    (its error cleared; finished partitions are not rerun, their runs are found); a REQUESTED
+    one is left as it is. Returns the record and whether it changed. Carried out in process
+    (no plan stored), finished, or being canceled: InvalidInvocationError saying what to do."""
+    from headwater.storage.backfills import BulkActionStatus as S
+
+    backfill = instance.get_backfill(backfill_id)
+    if backfill is None:
+        raise InvalidInvocationError(
+            f"No backfill {backfill_id!r} in this instance; see `headwater backfill list`")
+    if backfill.plan is None:
+        raise InvalidInvocationError(
+            f"Backfill {backfill_id} was launched to be carried out in process (--wait): the "
+            f"daemon has no plan of its runs; continue it with `headwater backfill resume "
+            f"--wait {backfill_id}`")
+    if backfill.status in (S.CANCELING, S.FAILING):
+        raise InvalidInvocationError(
+            f"Backfill {backfill_id} is {backfill.status.value}: its runs in progress are "
+            "finishing; launch a new backfill once it has ended")
+    if backfill.is_finished and backfill.status != S.FAILED:
+        raise InvalidInvocationError(
+            f"Backfill {backfill_id} already finished ({backfill.status.value}); launch a new "
+            "one to run it again")
+    if backfill.status == S.REQUESTED:
+        return backfill, False
+    return instance.update_backfill(replace(
+        backfill.with_status(S.REQUESTED).with_error(None), runner=None)), True
+
+
 def cancel_backfill(instance: Any, backfill_id: str) -> Any:
     """Stop a backfill: CANCELING while a process carries it out (it stops before its next
     run, then CANCELED); CANCELED at once when none does (never started, or its process

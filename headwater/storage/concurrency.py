@@ -51,6 +51,8 @@ class ConcurrencyKeyInfo:
     slot_count: int
     claimed_slots: tuple[ClaimedSlot, ...]
     pending_steps: tuple[PendingStep, ...]
+    # no limit of its own: ``slot_count`` is the instance's default (concurrency.pools.default_limit)
+    using_default_limit: bool = False
 
     @property
     def active_slot_count(self) -> int:

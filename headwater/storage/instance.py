@@ -215,6 +215,13 @@ class Instance(SqlRunStorage, SqlEventLogStorage, SqlAssetIndex, SqlPartitionSto
                             else InstanceConfig.from_dict({}, home))
         return self._config
 
+    def default_pool_limit(self) -> int | None:
+        """``concurrency.pools.default_limit`` of the instance's configuration (an instance
+        opened without a configuration file has none: not read, no folder made for it)."""
+        if self._config is None and self._home is None:
+            return None
+        return self.config.default_pool_limit()
+
     @property
     def is_persistent(self) -> bool:
         return not self._is_ephemeral

@@ -60,7 +60,9 @@ TRANSITIONS: Mapping[RunStatus, frozenset[RunStatus]] = {
     S.NOT_STARTED: frozenset({S.QUEUED, S.STARTING, S.STARTED, S.FAILURE, S.CANCELED}),
     S.QUEUED: frozenset({S.NOT_STARTED, S.STARTING, S.CANCELED, S.FAILURE}),
     S.MANAGED: frozenset({S.STARTING, S.STARTED, S.SUCCESS, S.FAILURE, S.CANCELING, S.CANCELED}),
-    S.STARTING: frozenset({S.STARTED, S.FAILURE, S.CANCELING, S.CANCELED}),
+    # STARTING -> QUEUED: the queue hands a run back when its code location could not be
+    # reached (run_queue.max_user_code_failure_retries).
+    S.STARTING: frozenset({S.QUEUED, S.STARTED, S.FAILURE, S.CANCELING, S.CANCELED}),
     # STARTED -> CANCELED: an in-process run interrupted without a CANCELING phase.
     S.STARTED: frozenset({S.SUCCESS, S.FAILURE, S.CANCELING, S.CANCELED}),
     # CANCELING -> SUCCESS: the run finished before the cancellation took effect.

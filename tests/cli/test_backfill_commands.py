@@ -223,3 +223,47 @@ def test_hourly_then_daily_through_the_daemon_queues_the_days_after_their_hours(
     assert [(r.stage, r.partition_range_start, r.partition_range_end) for r in runs] == [
         ("0", "2024-01-01-00:00", "2024-01-01-23:00"), ("0", "2024-01-02-00:00", "2024-01-02-23:00"),
         ("1", "2024-01-01", "2024-01-02")]
+
+
+def _failed_for_the_daemon() -> str:
+    """A backfill launched for the daemon that FAILED: no daemon served its code location."""
+    from headwater.daemon.backfills import BackfillComponent
+    from headwater.storage import Instance
+
+    result = in_fixtures("backfill", "launch", "-m", "hwcli_daily", "--select", "hwcli_raw_day",
+                         "--partitions", "2024-01-02,2024-01-03")
+    assert result.exit_code == 0, result.output
+    bid = backfill_id(result.output)
+    with Instance.get() as instance:
+        BackfillComponent(instance, []).run_iteration()
+        assert instance.get_backfill(bid).status.value == "FAILED"
+    return bid
+
+
+def test_resume_of_a_daemon_backfill_requests_it_and_returns_at_once():
+    from headwater.storage import Instance
+
+    bid = _failed_for_the_daemon()
+    # No code location given: the backfill names its own, and nothing is imported or run here.
+    resumed = run_cli("backfill", "resume", bid)
+    assert resumed.exit_code == 0, resumed.output
+    assert resumed.output.splitlines()[0] == bid
+    assert "REQUESTED again for the daemon of code location 'hwcli_daily'" in resumed.output
+    assert materialized("hwcli_raw_day") == set()
+    with Instance.get() as instance:
+        backfill = instance.get_backfill(bid)
+        assert backfill.status.value == "REQUESTED" and backfill.error is None
+    again = run_cli("backfill", "resume", bid)
+    assert again.exit_code == 0 and "already REQUESTED" in again.output
+    assert _drive_daemon(bid).status.value == "COMPLETED_SUCCESS"
+    assert materialized("hwcli_raw_day") == {"2024-01-02", "2024-01-03"}
+    done = run_cli("backfill", "resume", bid)
+    assert done.exit_code == 2 and "already finished (COMPLETED_SUCCESS)" in done.output
+
+
+def test_resume_wait_carries_a_daemon_backfill_out_here():
+    bid = _failed_for_the_daemon()
+    resumed = in_fixtures("backfill", "resume", "--wait", "-m", "hwcli_daily", bid)
+    assert resumed.exit_code == 0, resumed.output
+    assert "2 of 2 partitions materialized" in resumed.output
+    assert materialized("hwcli_raw_day") == {"2024-01-02", "2024-01-03"}

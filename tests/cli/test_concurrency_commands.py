@@ -42,3 +42,18 @@ def test_bad_input_exits_2_with_a_clear_message():
         unknown.output
     missing = run_cli("instance", "concurrency", "delete", "nope")
     assert missing.exit_code == 2 and "No concurrency pool 'nope'" in missing.output
+
+
+def test_a_pool_without_a_limit_shows_the_default_limit(home):
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text("concurrency:\n  pools:\n    default_limit: 2\n")
+    shown = run_cli("instance", "concurrency", "get", "warehouse")
+    assert shown.exit_code == 0, shown.output
+    assert ("warehouse: 0 of 2 slots in use, 0 waiting (the default limit: "
+            "concurrency.pools.default_limit)") in shown.output
+    run_cli("instance", "concurrency", "set", "warehouse", "5")
+    own = run_cli("instance", "concurrency", "get", "warehouse")
+    assert "warehouse: 0 of 5 slots in use" in own.output and "default" not in own.output
+    assert run_cli("instance", "concurrency", "delete", "warehouse").exit_code == 0
+    # Without a limit of its own, there is nothing to delete.
+    assert run_cli("instance", "concurrency", "delete", "warehouse").exit_code == 2

@@ -211,3 +211,103 @@ def test_sensor_result_asset_events_reach_the_tick():
         "AssetMaterialization", "AssetObservation"]
     assert data.asset_events[0].asset_key == A
     assert data.asset_events[0].metadata["n"].value == 1
+
+
+# ---------------------------------------------------------------- partition helpers
+
+CHILD, REMAPPED = dg.AssetKey("child_of_parted"), dg.AssetKey("remapped")
+days_def = dg.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-20")
+weeks_def = dg.WeeklyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-29")
+
+
+@dg.asset(partitions_def=letters, deps=[parted])
+def child_of_parted():
+    return 4
+
+
+@dg.asset(partitions_def=letters, ins={"parted": dg.AssetIn(
+    partition_mapping=dg.StaticPartitionMapping({"x": ["y", "z"], "y": "x", "z": "z"}))})
+def remapped(parted):
+    return parted
+
+
+@dg.asset(partitions_def=days_def)
+def days():
+    return 5
+
+
+@dg.asset(partitions_def=weeks_def, deps=[days])
+def weeks():
+    return 6
+
+
+PARTS_DEFS = dg.Definitions(assets=[up_a, parted, child_of_parted, remapped, days, weeks])
+
+
+def parts_context(inst, cursor=None):
+    return dg.build_multi_asset_sensor_context(monitored_assets=[A, P], instance=inst,
+                                              definitions=PARTS_DEFS, cursor=cursor)
+
+
+def test_get_cursor_partition_follows_the_consumed_events():
+    inst = instance()
+    ctx = parts_context(inst)
+    assert ctx.get_cursor_partition(P) is None
+    for key in ("x", "y"):
+        materialize(inst, [parted], partition_key=key)
+    materialize(inst, [up_a])
+    ctx = parts_context(inst)
+    by_partition = ctx.latest_materialization_records_by_partition(P)
+    ctx.advance_cursor({P: by_partition["x"], A: ctx.latest_materialization_records_by_key()[A]})
+    # An advance shows once the evaluation is folded into the cursor.
+    assert ctx.get_cursor_partition(P) is None
+    ctx.update_cursor_after_evaluation()
+    assert ctx.get_cursor_partition(P) == "x"
+    assert ctx.get_cursor_partition(A) is None  # not partitioned
+    assert parts_context(inst, cursor=ctx.cursor).get_cursor_partition(P) == "x"
+    ctx.advance_all_cursors()
+    ctx.update_cursor_after_evaluation()
+    assert ctx.get_cursor_partition(P) == "y"
+    with pytest.raises(Exception, match="must correspond to a provided asset"):
+        ctx.get_cursor_partition(CHILD)
+
+
+def test_all_partitions_materialized_ignores_the_cursor():
+    inst = instance()
+    ctx = parts_context(inst)
+    assert ctx.all_partitions_materialized(P) is False
+    for key in ("x", "y"):
+        materialize(inst, [parted], partition_key=key)
+    ctx = parts_context(inst)
+    ctx.advance_all_cursors()
+    ctx.update_cursor_after_evaluation()
+    assert ctx.all_partitions_materialized(P, ["x", "y"]) is True
+    assert ctx.all_partitions_materialized(P, ["x", "z"]) is False
+    assert ctx.all_partitions_materialized(P) is False
+    materialize(inst, [parted], partition_key="z")
+    assert ctx.all_partitions_materialized(P) is True
+    with pytest.raises(Exception, match="at least one partition"):
+        ctx.all_partitions_materialized(P, [])
+    with pytest.raises(Exception, match="not partitioned"):
+        ctx.all_partitions_materialized(A)
+    with pytest.raises(Exception, match="not monitored"):
+        ctx.all_partitions_materialized(CHILD)
+
+
+def test_get_downstream_partition_keys_uses_the_partition_mapping():
+    ctx = parts_context(instance())
+    # The default mapping between two assets of the same partitions: identity.
+    assert list(ctx.get_downstream_partition_keys("x", P, CHILD)) == ["x"]
+    # An explicit mapping on the downstream asset's input.
+    assert sorted(ctx.get_downstream_partition_keys("x", P, REMAPPED)) == ["y", "z"]
+    assert list(ctx.get_downstream_partition_keys("y", P, REMAPPED)) == ["x"]
+    # Time windows: a day maps to the week that contains it. The upstream asset need not be
+    # monitored.
+    assert list(ctx.get_downstream_partition_keys(
+        "2024-01-09", dg.AssetKey("days"), dg.AssetKey("weeks"))) == ["2024-01-07"]
+    assert list(ctx.get_downstream_partition_keys(
+        "2024-01-02", dg.AssetKey("days"), dg.AssetKey("weeks"))) == []
+    with pytest.raises(Exception, match="not partitioned"):
+        ctx.get_downstream_partition_keys("x", P, A)
+    with pytest.raises(Exception, match="does not exist"):
+        ctx.get_downstream_partition_keys("x", P, dg.AssetKey("nowhere"))

@@ -297,3 +297,30 @@ def test_unlinked_partitionings_are_incompatible(instance):
     with pytest.raises(dg.DagsterInvalidDefinitionError, match="incompatible partitionings"):
         launch_backfill(dg.Definitions(assets=[raw, by_letter]), [raw, by_letter],
                         instance=instance, all_partitions=True)
+
+
+def test_request_backfill_hands_a_failed_daemon_backfill_back(instance):
+    from dataclasses import replace
+
+    from headwater.definitions.errors import InvalidInvocationError
+    from headwater.execution.backfill import request_backfill
+
+    b = launch_backfill(range_defs(), [raw], instance=instance, partition_keys=ALL_DAYS[:2],
+                        location_name="loc")
+    same, changed = request_backfill(instance, b.backfill_id)
+    assert not changed and same.status == BulkActionStatus.REQUESTED
+    instance.update_backfill(replace(b.with_status(BulkActionStatus.FAILED).with_error("gone"),
+                                     runner="someone"))
+    back, changed = request_backfill(instance, b.backfill_id)
+    assert changed and back.status == BulkActionStatus.REQUESTED
+    assert back.error is None and back.runner is None
+    assert instance.get_backfill(b.backfill_id).status == BulkActionStatus.REQUESTED
+    assert CALLS == []  # nothing ran
+    in_process = per_partition(instance, partition_keys=ALL_DAYS[:1])
+    with pytest.raises(InvalidInvocationError, match="resume --wait"):
+        request_backfill(instance, in_process.backfill_id)
+    cancel_backfill(instance, b.backfill_id)
+    with pytest.raises(InvalidInvocationError, match="already finished"):
+        request_backfill(instance, b.backfill_id)
+    with pytest.raises(InvalidInvocationError, match="No backfill"):
+        request_backfill(instance, "nosuchid")

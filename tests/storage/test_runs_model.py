@@ -27,7 +27,7 @@ def test_table_covers_every_status_and_finished_are_terminal():
 @pytest.mark.parametrize("current,new", [
     ("NOT_STARTED", "STARTING"), ("NOT_STARTED", "STARTED"), ("NOT_STARTED", "FAILURE"),
     ("NOT_STARTED", "CANCELED"), ("QUEUED", "NOT_STARTED"), ("QUEUED", "STARTING"),
-    ("QUEUED", "CANCELED"), ("QUEUED", "FAILURE"), ("STARTING", "STARTED"),
+    ("QUEUED", "CANCELED"), ("QUEUED", "FAILURE"), ("STARTING", "STARTED"), ("STARTING", "QUEUED"),
     ("STARTING", "FAILURE"), ("STARTING", "CANCELING"), ("STARTING", "CANCELED"),
     ("STARTED", "SUCCESS"), ("STARTED", "FAILURE"), ("STARTED", "CANCELING"),
     ("CANCELING", "CANCELED"), ("CANCELING", "FAILURE")])

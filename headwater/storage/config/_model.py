@@ -195,6 +195,13 @@ class InstanceConfig(ConfigModel):
         ``QueuedRunCoordinator``; None when runs are not queued (DefaultRunCoordinator)."""
         return self.concurrency.runs or self.run_queue or self.queued_settings
 
+    def default_pool_limit(self) -> int | None:
+        """The slots of a concurrency pool with no limit of its own: ``concurrency.pools.
+        default_limit``, else the deprecated ``concurrency.default_op_concurrency_limit``;
+        None: such a pool is not limited."""
+        pools = self.concurrency.pools.default_limit
+        return pools if pools is not None else self.concurrency.default_op_concurrency_limit
+
     def sections_set(self) -> list[str]:
         """The top-level keys the file set, in the order of the model."""
         return [name for name in type(self).model_fields if name in self.model_fields_set]

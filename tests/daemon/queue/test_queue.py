@@ -188,3 +188,109 @@ def test_the_queue_polls_fast_only_while_runs_wait_behind_the_limits(configure, 
     assert queue.launched == [second]
     assert queue.interval_seconds == DEFAULT_INTERVAL_S  # nothing left waiting
     assert location.wait_for_runs(GUARD_S)
+
+
+class _Flaky:
+    """The in-process location, but ``launch_run`` fails as an unreachable code server's does
+    while ``down`` is set."""
+
+    def __init__(self, location):
+        self._location = location
+        self.name = location.name
+        self.down = True
+        self.tries = 0
+
+    def __getattr__(self, attr):
+        return getattr(self._location, attr)
+
+    def launch_run(self, run_id):
+        from headwater.locations import LocationUnavailableError
+
+        self.tries += 1
+        if self.down:
+            raise LocationUnavailableError("the code server at 127.0.0.1:1 did not answer")
+        self._location.launch_run(run_id)
+
+
+def _requeues(instance, run_id):
+    from headwater.daemon.queue import REQUEUED_MESSAGE
+
+    return [e.message for e in instance.all_logs(run_id, of_type=EventType.RUN_ENQUEUED)
+            if e.message.startswith(REQUEUED_MESSAGE)]
+
+
+def test_an_unreachable_location_fails_the_run_at_once_by_default(instance, location):
+    run_id = _queue(instance)
+    flaky = _Flaky(location)
+    QueueComponent(instance, {"loc": flaky}).run_iteration()
+    assert _status(instance, run_id) == RunStatus.FAILURE
+    (entry,) = instance.all_logs(run_id, of_type=EventType.RUN_FAILURE)
+    assert "could not be reached" in entry.message
+    assert "max_user_code_failure_retries" in entry.message
+
+
+def test_an_unreachable_location_is_retried_after_the_delay_then_fails(configure, instance,
+                                                                        location):
+    from headwater.daemon.clock import FrozenClock
+
+    configure("run_queue:\n  max_user_code_failure_retries: 2\n"
+              "  user_code_failure_retry_delay: 30\n")
+    run_id = _queue(instance)
+    flaky, clock = _Flaky(location), FrozenClock(1000.0)
+    queue = QueueComponent(instance, {"loc": flaky}, clock=clock)
+    queue.run_iteration()
+    assert flaky.tries == 1 and _status(instance, run_id) == RunStatus.QUEUED
+    assert len(_requeues(instance, run_id)) == 1
+    # The location rests for the delay: its runs stay queued, untried.
+    clock.advance(29)
+    queue.run_iteration()
+    assert flaky.tries == 1 and _status(instance, run_id) == RunStatus.QUEUED
+    clock.advance(1)
+    queue.run_iteration()
+    assert flaky.tries == 2 and _status(instance, run_id) == RunStatus.QUEUED
+    # The retries are counted from the event log: a new queue (a restarted daemon) goes on.
+    clock.advance(30)
+    QueueComponent(instance, {"loc": flaky}, clock=clock).run_iteration()
+    assert flaky.tries == 3 and _status(instance, run_id) == RunStatus.FAILURE
+    assert len(_requeues(instance, run_id)) == 2
+    (entry,) = instance.all_logs(run_id, of_type=EventType.RUN_FAILURE)
+    assert "after 2 retries" in entry.message
+
+
+def test_a_run_retried_after_its_location_is_back_succeeds(configure, instance, location):
+    from headwater.daemon.clock import FrozenClock
+
+    configure("run_queue:\n  max_user_code_failure_retries: 3\n"
+              "  user_code_failure_retry_delay: 10\n")
+    run_id = _queue(instance)
+    flaky, clock = _Flaky(location), FrozenClock(0.0)
+    queue = QueueComponent(instance, {"loc": flaky}, clock=clock)
+    queue.run_iteration()
+    assert _status(instance, run_id) == RunStatus.QUEUED
+    flaky.down = False
+    clock.advance(10)
+    queue.run_iteration()
+    assert queue.launched == [run_id]
+    assert location.wait_for_runs(GUARD_S)
+    assert _status(instance, run_id) == RunStatus.SUCCESS
+
+
+def test_block_pool_limited_runs_counts_the_default_pool_limit(configure, instance, location):
+    configure("run_queue:\n  block_op_concurrency_limited_runs:\n    enabled: true\n"
+              "concurrency:\n  pools:\n    default_limit: 1\n")
+    first = _queue(instance, (dg.AssetKey("hws_pooled_1"),))
+    queue = QueueComponent(instance, {"loc": location})
+    queue.run_iteration()
+    assert queue.launched == [first]
+    arrived_1, open_1 = m.gate("hws_pooled_1")
+    assert arrived_1.wait(GUARD_S)  # holds the pool's one (default) slot
+    info = instance.get_concurrency_info("hws_pool")
+    assert info.using_default_limit and info.active_slot_count == 1
+    second = _queue(instance, (dg.AssetKey("hws_pooled_2"),))
+    queue.run_iteration()
+    assert queue.launched == [] and _status(instance, second) == RunStatus.QUEUED
+    open_1.set()
+    assert location.wait_for_runs(GUARD_S)
+    queue.run_iteration()
+    assert queue.launched == [second]
+    m.gate("hws_pooled_2")[1].set()
