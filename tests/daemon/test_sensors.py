@@ -254,3 +254,55 @@ def test_crash_during_evaluation_evaluates_again_under_the_same_tick(instance, c
     SensorComponent(instance, [location], clock=clock, workers=1).run_iteration()
     (tick,) = ticks(instance, "once")
     assert tick.status == TickStatus.SUCCESS and len(instance.get_runs()) == 1
+
+
+def test_a_sensor_that_fell_due_after_the_pass_is_taken_at_once(instance, clock):
+    @hw.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUNNING)
+    def every_second(context):
+        return hw.SkipReason("nothing new")
+
+    _, comp = make(instance, clock, every_second)
+    clock.set(1000)
+    comp.run_iteration()
+    assert comp.interval_seconds == pytest.approx(0.5)  # due at 1001: capped at a pass's max
+    clock.set(1000.75)
+    assert comp.interval_seconds == pytest.approx(0.25)  # wakes when it falls due
+    clock.set(1001.2)
+    assert comp.interval_seconds == pytest.approx(0.005)  # overdue: the next pass at once
+    comp.run_iteration()
+    assert len(ticks(instance, "every_second")) == 2
+
+
+def test_a_cursor_set_between_passes_is_what_the_next_evaluation_sees(instance, clock):
+    seen = []
+
+    @hw.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUNNING)
+    def reader(context):
+        seen.append(context.cursor)
+        context.update_cursor("from-sensor")
+
+    _, comp = make(instance, clock, reader)
+    comp.run_iteration()
+    instance.set_instigator_state(state(instance, "reader").with_cursor("from-cli"))
+    clock.advance(1)
+    comp.run_iteration()
+    clock.advance(1)
+    comp.run_iteration()
+    assert seen == [None, "from-cli", "from-sensor"]
+
+
+def test_a_stopped_sensor_is_forgotten_until_started_again(instance, clock):
+    @hw.sensor(job=a_job, minimum_interval_seconds=1, default_status=RUNNING)
+    def stoppable(context):
+        return hw.SkipReason("nothing new")
+
+    _, comp = make(instance, clock, stoppable)
+    comp.run_iteration()
+    set_running(instance, "loc", "stoppable", InstigatorType.SENSOR, False, clock.now())
+    clock.advance(5)
+    comp.run_iteration()
+    assert len(ticks(instance, "stoppable")) == 1
+    assert comp.interval_seconds == pytest.approx(0.5)  # nothing due: no busy passes
+    set_running(instance, "loc", "stoppable", InstigatorType.SENSOR, True, clock.now())
+    comp.run_iteration()
+    assert len(ticks(instance, "stoppable")) == 2

@@ -35,6 +35,15 @@ class ScheduleStorageSuite:
         instance.delete_instigator_state("loc:daily")
         assert [s.name for s in instance.all_instigator_state()] == ["my_sensor"]
 
+    def test_states_are_filtered_by_their_update_time(self, instance):
+        first = instance.set_instigator_state(SENSOR)
+        later = instance.set_instigator_state(
+            InstigatorState("other", InstigatorType.SENSOR, InstigatorStatus.RUNNING, "loc"))
+        since = instance.all_instigator_state(InstigatorType.SENSOR,
+                                              updated_after=first.update_timestamp - 1)
+        assert sorted(s.name for s in since) == ["my_sensor", "other"]
+        assert instance.all_instigator_state(updated_after=later.update_timestamp) == []
+
     def test_a_tick_key_is_recorded_once(self, instance):
         tick = instance.create_tick("loc:daily", "daily", InstigatorType.SCHEDULE,
                                     "2024-01-01T00:00", 100.0)
