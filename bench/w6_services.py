@@ -20,6 +20,7 @@ Workloads (`--workload`):
   sensor's previous evaluation) - its interval; p50/p99 per group.
 
     python bench/w6_services.py --impl headwater --workload launch --runs 20
+    python bench/w6_services.py --impl headwater --workload launch --runs 20 --cold
 """
 
 from __future__ import annotations
@@ -141,7 +142,10 @@ def main() -> None:
                       runs={"type": int, "default": 20},
                       fast={"type": int, "default": 10}, slow={"type": int, "default": 1000},
                       seconds={"type": int, "default": 95},
-                      timeout={"type": float, "default": 1800.0})
+                      timeout={"type": float, "default": 1800.0},
+                      cold={"action": "store_true",
+                            "help": "Headwater without warm launches: a fresh interpreter "
+                                    "per run (HEADWATER_WARM_LAUNCH=0)"})
     dg = load(args.impl)
     home = Path(fresh_home())
     max_concurrent = 4 if args.workload == "burst" else 1
@@ -157,6 +161,8 @@ def main() -> None:
            # the project, then whatever this process imports from (e.g. a checkout's headwater)
            "PYTHONPATH": os.pathsep.join(filter(None, [str(project),
                                                        os.environ.get("PYTHONPATH")]))}
+    if args.cold:
+        env["HEADWATER_WARM_LAUNCH"] = "0"
     # the instance's schema is created here first: Dagster's daemon and code server opening a
     # new instance together race on its migrations ("more than one head")
     instance = dg.DagsterInstance.get()
