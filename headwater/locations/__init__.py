@@ -7,9 +7,8 @@ The names below are imported on first use: a run worker imports ``headwater.loca
 modules it needs (loader, origins) without the contracts and snapshots it never uses.
 """
 
-from typing import TYPE_CHECKING
-
-from headwater.storage.lazy import lazy_exports
+import importlib
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from headwater.locations.contracts import (
@@ -38,7 +37,7 @@ _CONTRACTS = "headwater.locations.contracts"
 _EVALUATION = "headwater.locations.evaluation"
 _SNAPSHOT = "headwater.locations.snapshot"
 
-__getattr__ = lazy_exports("headwater.locations", {
+_LAZY = {
     "CodeLocation": _CONTRACTS, "LocationLoadError": _CONTRACTS,
     "LocationUnavailableError": _CONTRACTS, "SensorTickInput": _CONTRACTS,
     "DynamicPartitionsChange": _EVALUATION, "Evaluation": _EVALUATION,
@@ -46,7 +45,16 @@ __getattr__ = lazy_exports("headwater.locations", {
     "AssetSnap": _SNAPSHOT, "JobSnap": _SNAPSHOT, "LocationSnapshot": _SNAPSHOT,
     "PartitionsSnap": _SNAPSHOT, "ScheduleSnap": _SNAPSHOT, "SensorKind": _SNAPSHOT,
     "SensorSnap": _SNAPSHOT,
-})
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'headwater.locations' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "AssetSnap", "CodeLocation", "DynamicPartitionsChange", "Evaluation", "JobSnap",

@@ -13,15 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from headwater.definitions.errors import InvariantViolationError
 from headwater.storage import contracts
-from headwater.storage.backfills import (
-    BackfillRun,
-    BulkActionStatus,
-    PartitionBackfill,
-    check_backfill_transition,
-    decode_backfill,
-    encode_body,
-)
-from headwater.storage.contracts.backfills import StatusArg
 from headwater.storage.database import Database
 from headwater.storage.runs import (
     ASSET_PARTITION_RANGE_END_TAG,
@@ -35,9 +26,14 @@ from headwater.storage.runs import (
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from headwater.storage import backfills as bf
     from headwater.storage import schema as tables
-else:
-    from headwater.storage.lazy import sa, tables
+    from headwater.storage.backfills import BackfillRun, BulkActionStatus, PartitionBackfill
+    from headwater.storage.contracts.backfills import StatusArg
+else:  # the backfill records load with the first backfill (a run worker needs none)
+    from headwater.storage.lazy import LazyModule, sa, tables
+
+    bf = LazyModule("headwater.storage.backfills")
 
 
 def _columns() -> tuple[Any, ...]:
@@ -47,16 +43,16 @@ def _columns() -> tuple[Any, ...]:
 
 
 def _to_backfill(row: Any) -> PartitionBackfill:
-    return decode_backfill(row.backfill_id, row.status, row.body, row.create_timestamp,
+    return bf.decode_backfill(row.backfill_id, row.status, row.body, row.create_timestamp,
                            row.update_timestamp)
 
 
 def _status_values(status: StatusArg) -> list[str] | None:
     if status is None:
         return None
-    if isinstance(status, (BulkActionStatus, str)):
+    if isinstance(status, (bf.BulkActionStatus, str)):
         status = [status]
-    return [BulkActionStatus(s).value for s in status]
+    return [bf.BulkActionStatus(s).value for s in status]
 
 
 class SqlBackfillStorage(contracts.BackfillStorage):
@@ -67,7 +63,7 @@ class SqlBackfillStorage(contracts.BackfillStorage):
     def add_backfill(self, partition_backfill: PartitionBackfill) -> None:
         """Store a new backfill, in one transaction (nothing is stored on error)."""
         b = partition_backfill
-        row = {"backfill_id": b.backfill_id, "status": b.status.value, "body": encode_body(b),
+        row = {"backfill_id": b.backfill_id, "status": b.status.value, "body": bf.encode_body(b),
                "create_timestamp": b.create_timestamp,
                "update_timestamp": b.update_timestamp or b.create_timestamp}
         try:
@@ -90,7 +86,7 @@ class SqlBackfillStorage(contracts.BackfillStorage):
         with db.read_cursor() as cursor:
             row = cursor.execute(db.sql("SELECT status FROM backfills WHERE backfill_id = ?"),
                                  (backfill_id,)).fetchone()
-        return BulkActionStatus(row[0]) if row is not None else None
+        return bf.BulkActionStatus(row[0]) if row is not None else None
 
     def get_backfills(self, status: StatusArg = None, limit: int | None = None,
                       cursor: str | None = None) -> list[PartitionBackfill]:
@@ -130,11 +126,11 @@ class SqlBackfillStorage(contracts.BackfillStorage):
                 raise InvariantViolationError(
                     f"Backfill {b.backfill_id!r} is not in this instance: store it with "
                     "add_backfill() before updating it.")
-            check_backfill_transition(b.backfill_id, current.status, b.status)
+            bf.check_backfill_transition(b.backfill_id, current.status, b.status)
             stored = replace(b, update_timestamp=now)
             conn.execute(sa.update(tables.backfills).where(
                 tables.backfills.c.backfill_id == b.backfill_id).values(
-                status=b.status.value, body=encode_body(stored), update_timestamp=now))
+                status=b.status.value, body=bf.encode_body(stored), update_timestamp=now))
         return stored
 
     def get_backfill_runs(self, backfill_id: str) -> list[BackfillRun]:
@@ -159,5 +155,5 @@ class SqlBackfillStorage(contracts.BackfillStorage):
                 .order_by(runs.c.id))
         with self._db.read() as conn:
             rows = conn.execute(stmt).all()
-        return [BackfillRun(r.run_id, RunStatus(r.status), r.partition, r.range_start,
+        return [bf.BackfillRun(r.run_id, RunStatus(r.status), r.partition, r.range_start,
                             r.range_end, r.stage) for r in rows]

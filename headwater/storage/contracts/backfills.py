@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-from headwater.storage.backfills import BackfillRun, BulkActionStatus, PartitionBackfill
+if TYPE_CHECKING:  # annotations only: the records load with the first backfill
+    from headwater.storage.backfills import BackfillRun, BulkActionStatus, PartitionBackfill
 
-StatusArg = Union[BulkActionStatus, str, Iterable[Union[BulkActionStatus, str]], None]
+StatusArg = Union["BulkActionStatus", str, Iterable[Union["BulkActionStatus", str]], None]
 
 
 class BackfillStorage(ABC):
