@@ -2,7 +2,8 @@
 ``dagster dev``).
 
 It starts a code server for each code location of the workspace (``-w``, ``-m/-f``,
-``pyproject.toml`` or ``./workspace.yaml``), runs the daemon (schedules, sensors, the run queue,
+``pyproject.toml`` or ``./workspace.yaml``), serves the web UI and API (``http://127.0.0.1:3000``
+unless ``--host``/``--port`` say otherwise), runs the daemon (schedules, sensors, the run queue,
 run monitoring, backfills) in this process, and reloads a location when one of its Python files
 changes (the old definitions stay served until the new ones load). The instance is a temporary
 folder, removed on exit, unless HEADWATER_HOME (or DAGSTER_HOME) is set. Ctrl-C (or SIGTERM)
@@ -25,38 +26,43 @@ import click
 
 from headwater.cli.common import CliError, err
 from headwater.cli.loading import WorkspaceArgs, workspace_options
-from headwater.cli.serving import log_level_option, report_load_errors, stop_on_signals
+from headwater.cli.serving import (
+    host_port_options,
+    log_level_option,
+    report_load_errors,
+    stop_on_signals,
+)
 
 STOP_GRACE_SECONDS = 10.0  # runs in progress get this long to stop between steps at Ctrl-C
 
 
 @click.command("dev")
 @workspace_options
-@click.option("-h", "--host", default="127.0.0.1", show_default=True,
-              help="Where the web UI will listen (the web UI is not part of this version).")
-@click.option("-p", "--port", type=int, default=3000, show_default=True,
-              help="The web UI's port (the web UI is not part of this version).")
+@host_port_options
 @click.option("--no-reload", is_flag=True, help="Do not reload code locations on file changes.")
 @log_level_option
 def dev_command(workspace: WorkspaceArgs, host: str, port: int, no_reload: bool) -> None:
-    """Run the code locations and the daemon for local development, until Ctrl-C."""
+    """Run the code locations, the web UI and the daemon for local development, until
+    Ctrl-C."""
     from headwater.storage import Instance
 
     origins = workspace.origins()
     home, temporary = _home()
     instance = Instance.local(home)
     with stop_on_signals() as stop:
-        _run(origins, instance, home, temporary, no_reload, stop)
+        _run(origins, instance, home, temporary, no_reload, stop, host, port)
 
 
 def _run(origins: Any, instance: Any, home: str, temporary: bool, no_reload: bool,
-         stop: threading.Event) -> None:
+         stop: threading.Event, host: str, port: int) -> None:
+    from headwater.cli.web_command import start_web
     from headwater.daemon.lease import DaemonAlreadyRunningError
     from headwater.daemon.runner import default_components, run_daemon
     from headwater.locations.manager import LocationManager
+    from headwater.web.server import WebServerError
 
     began = time.monotonic()
-    manager = None
+    manager = web = None
     try:
         manager = LocationManager(origins, instance)
         report_load_errors(manager, "failed to load (the others keep working; fix it and "
@@ -64,22 +70,26 @@ def _run(origins: Any, instance: Any, home: str, temporary: bool, no_reload: boo
         if not no_reload:
             _watch(origins, manager, stop)
         components = default_components(instance, manager.locations)
+        try:
+            web = start_web(instance, manager, host, port)
+        except WebServerError as e:
+            raise CliError(str(e)) from None
 
         def ready() -> None:
             names = ", ".join(repr(o.name) for o in origins)
-            err(f"headwater dev: code location(s) {names} and the daemon "
-                f"({', '.join(c.name for c in components)}) are up in "
+            err(f"headwater dev: code location(s) {names}, the daemon "
+                f"({', '.join(c.name for c in components)}) and the web UI are up in "
                 f"{time.monotonic() - began:.1f} s; instance: {home}"
                 f"{' (temporary, removed on exit)' if temporary else ''}.")
-            err("The web UI is not part of this version; use `headwater run list`, "
-                "`headwater schedule list` and `headwater sensor list` meanwhile. "
-                "Ctrl-C stops everything.")
+            err(f"headwater dev: serving the web UI at {web.url}; Ctrl-C stops everything.")
 
         run_daemon(instance, components, stop, on_ready=ready)
     except DaemonAlreadyRunningError as e:
         raise CliError(f"{e} (headwater dev runs a daemon of its own).") from None
     finally:
         err("headwater dev: stopping…")
+        if web is not None:
+            web.stop()
         stopped = _stop_runs(instance)
         if stopped:
             err(f"headwater dev: stopped {stopped} run(s) in progress.")

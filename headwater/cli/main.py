@@ -24,6 +24,7 @@ from headwater.cli.reexecute_command import reexecute_command
 from headwater.cli.run_commands import run_group
 from headwater.cli.run_logs import run_logs
 from headwater.cli.schedule_commands import schedule_group, sensor_group
+from headwater.cli.web_command import webserver_command
 
 
 class _HeadwaterGroup(click.Group):
@@ -50,6 +51,7 @@ def cli() -> None:
 
 
 cli.add_command(definitions_group)
+cli.add_command(webserver_command)
 asset_group.add_command(partitions_command)
 cli.add_command(asset_group)
 run_group.add_command(run_logs)

@@ -1,6 +1,6 @@
-"""What the long-running commands (``headwater daemon run``, ``headwater dev``) share: their
-``--log-level`` option, a stop event set by SIGTERM or Ctrl-C, and the report of code
-locations that failed to load."""
+"""What the long-running commands (``headwater daemon run``, ``headwater dev``, ``headwater
+webserver``) share: their ``--log-level`` option, the web server's ``--host``/``--port``, a stop
+event set by SIGTERM or Ctrl-C, and the report of code locations that failed to load."""
 
 from __future__ import annotations
 
@@ -44,6 +44,15 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def host_port_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``-h/--host`` and ``-p/--port`` of the web server (loopback unless told otherwise)."""
+    fn = click.option("-p", "--port", type=click.IntRange(0, 65535), default=3000,
+                      show_default=True, help="The web server's port (0: any free port).")(fn)
+    return click.option("-h", "--host", default="127.0.0.1", show_default=True,
+                        help="Where the web server listens (0.0.0.0 exposes it to the "
+                             "network).")(fn)
 
 
 def report_load_errors(manager: Any, what: str) -> None:

@@ -64,6 +64,10 @@ FLUSH_INTERVAL_S = 0.1
 EPHEMERAL_JOB_NAME = "__ephemeral_asset_job__"
 
 
+# Logged at ERROR as Dagster logs them (the rest of the engine's events at DEBUG).
+ERROR_LEVEL_EVENTS = frozenset({EventType.STEP_FAILURE, EventType.RUN_FAILURE,
+                                EventType.RESOURCE_INIT_FAILURE})
+
 class RunContext:
     """Run-wide state shared by the steps: resources, configs, the event buffer."""
 
@@ -128,7 +132,8 @@ class RunContext:
             data = masker.data(data)
         ev = Event(event_type, self.job_name, step_key, step_key, message, data)
         self.events.append(ev)
-        self.pending.append(EventLogEntry(self.run_id, time.time(), logging.DEBUG, message or "",
+        level = logging.ERROR if event_type in ERROR_LEVEL_EVENTS else logging.DEBUG
+        self.pending.append(EventLogEntry(self.run_id, time.time(), level, message or "",
                                           step_key, self.job_name, ev))
 
     def record_only(self, event_type: EventType, data: Any, message: str) -> None:

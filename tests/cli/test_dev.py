@@ -1,8 +1,9 @@
-"""``headwater dev`` as a user runs it: code servers and the daemon up, a sensor's runs going
-through the queue, reload on save, Ctrl-C stopping everything (runs included), no orphans."""
+"""``headwater dev`` as a user runs it: code servers, the daemon and the web server up, a
+sensor's runs going through the queue and listed by the API, reload on save, Ctrl-C stopping everything (runs included), no orphans."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import sys
 import textwrap
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import headwater as hw
@@ -54,7 +56,7 @@ class Dev:
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from headwater.cli.main import main; main()", "dev",
-             "-f", str(project), "--log-level", "warning"],
+             "-f", str(project), "--log-level", "warning", "--port", "0"],
             cwd=project.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             text=True, start_new_session=True)
         threading.Thread(target=self._read, daemon=True).start()
@@ -127,6 +129,13 @@ def test_dev_runs_sensors_through_the_queue_reloads_on_save_and_stops_cleanly(tm
                  "headwater dev to start")
         with hw.Instance.local(home) as instance:
             wait_for(lambda: succeeded(instance, "version-1"), "version 1's run")
+            # the web UI and API are served on loopback, showing the same runs
+            url = next(x for x in dev.lines if "serving the web UI at" in x).split(" at ")[1]
+            url = url.split(";")[0].strip()
+            assert url.startswith("http://127.0.0.1:")
+            with urllib.request.urlopen(f"{url}/api/v1/runs?status=SUCCESS") as response:
+                listed = json.loads(response.read())["items"]
+            assert [r["tags"]["dagster/run_key"] for r in listed] == ["version-1"]
             write_project(project, 2)  # the user saves a change: the location reloads
             wait_for(lambda: succeeded(instance, "version-2"), "version 2's run after reload")
             assert instance.get_run_records(hw.RunsFilter(tags={"dagster/run_key": "version-1"})

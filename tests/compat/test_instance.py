@@ -336,3 +336,14 @@ def test_get_run_records_order_by(instance):
     assert [r.dagster_run.run_id for r in records] == [one.run_id, two.run_id]
     newest = instance.get_run_records(limit=1)
     assert [r.dagster_run.run_id for r in newest] == [two.run_id]
+
+
+def test_failures_are_logged_at_error_level_and_the_rest_at_debug(instance):
+    import logging
+
+    result = dg.materialize([failing], instance=instance, raise_on_error=False)
+    levels = {e.dagster_event.event_type_value: e.level
+              for e in instance.all_logs(result.run_id) if e.dagster_event is not None}
+    assert levels["STEP_FAILURE"] == logging.ERROR
+    assert levels["PIPELINE_FAILURE"] == logging.ERROR
+    assert levels["STEP_START"] == logging.DEBUG

@@ -1,0 +1,12 @@
+"""The ``/api/v1`` endpoints, one module per resource, all registered on ``API``."""
+
+from headwater.web.routing import Api
+
+API = Api()
+
+
+def load_endpoints() -> Api:
+    """Import every resource module (each registers its endpoints on ``API``) and return it."""
+    from headwater.web.api import events, locations, runs  # noqa: F401
+
+    return API
