@@ -147,7 +147,9 @@ def partitions_snap(pdef: Any) -> PartitionsSnap | None:
         return PartitionsSnap(kind="dynamic", name=pdef.name)
     if "TimeWindowPartitionsDefinition" in cls:
         return PartitionsSnap(kind="time_window", cron_schedule=pdef.cron_schedule,
-                              timezone=pdef.timezone, fmt=pdef.fmt, start=pdef.start.isoformat())
+                              timezone=pdef.timezone, fmt=pdef.fmt, start=pdef.start.isoformat(),
+                              end=None if pdef.end is None else pdef.end.isoformat(),
+                              end_offset=pdef.end_offset)
     if "StaticPartitionsDefinition" in cls:
         return PartitionsSnap(kind="static", keys=tuple(pdef.get_partition_keys()))
     return PartitionsSnap(kind=type(pdef).__name__)

@@ -33,6 +33,8 @@ class PartitionsSnap:
     timezone: str | None = None
     fmt: str | None = None
     start: str | None = None
+    end: str | None = None  # time windows that stop
+    end_offset: int = 0
     dimensions: tuple[tuple[str, PartitionsSnap | None], ...] = ()  # multi
 
 

@@ -36,7 +36,7 @@ _log = logging.getLogger("headwater.web")
 Q = TypeVar("Q", bound=BaseModel | None)
 B = TypeVar("B", bound=BaseModel | None)
 API_PREFIX = "/api/v1"
-_PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)}")
+_PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::[a-z]+)?}")  # {name} or {name:path}
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,8 @@ def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
             "schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
         op["responses"] = {str(e.status): ok,
                            "4XX": {"description": "a problem with the request", **error}}
-        paths.setdefault(api.prefix + e.path, {})[e.method.lower()] = op
+        documented = _PATH_PARAM.sub(lambda m: "{" + m.group(1) + "}", api.prefix + e.path)
+        paths.setdefault(documented, {})[e.method.lower()] = op
     return {"openapi": "3.1.0", "info": {"title": title, "version": version},
             "paths": paths, "components": {"schemas": schemas}}
 
