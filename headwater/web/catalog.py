@@ -40,8 +40,8 @@ class Catalog:
                 key = key_string(asset.key)
                 # an asset defined in two locations: the first (by location name) wins
                 catalog.assets.setdefault(key, CatalogAsset(snap.location_name, asset))
-        for key, asset in catalog.assets.items():
-            for dep in asset.snap.deps:
+        for key, entry in catalog.assets.items():
+            for dep in entry.snap.deps:
                 catalog.downstream.setdefault(key_string(dep), []).append(key)
         catalog.order = sorted(catalog.assets)
         return catalog
