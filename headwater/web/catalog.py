@@ -31,6 +31,7 @@ class Catalog:
     assets: dict[str, CatalogAsset] = field(default_factory=dict)  # key string -> asset
     downstream: dict[str, list[str]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # key strings, sorted
+    _partitions: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @staticmethod
     def build(snapshots: Sequence[LocationSnapshot]) -> Catalog:
@@ -45,6 +46,16 @@ class Catalog:
                 catalog.downstream.setdefault(key_string(dep), []).append(key)
         catalog.order = sorted(catalog.assets)
         return catalog
+
+    def partitions_def(self, key: str) -> Any:
+        """The asset's partitions definition rebuilt from its snapshot, once per catalog."""
+        from headwater.web.partitions import partitions_def_from_snap
+
+        if key not in self._partitions:
+            asset = self.assets.get(key)
+            self._partitions[key] = None if asset is None else partitions_def_from_snap(
+                asset.snap.partitions)
+        return self._partitions[key]
 
     def upstream_of(self, key: str) -> list[str]:
         asset = self.assets.get(key)

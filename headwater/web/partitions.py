@@ -3,7 +3,7 @@ code), and a status as *ranges* of consecutive keys, never a list of 100,000 key
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
 from datetime import datetime
 from typing import Any
 
@@ -35,27 +35,35 @@ def partitions_def_from_snap(snap: PartitionsSnap | None) -> Any:
     return None
 
 
-@dataclass(frozen=True)
-class StatusRange:
-    start_index: int
-    end_index: int  # inclusive
-    start: str
-    end: str
-    status: str
+# One character per partition in a status string (``PartitionStatus.statuses``).
+CODES = {MATERIALIZED: "M", FAILED: "F", IN_PROGRESS: "R", MISSING: "-"}
+_BY_CODE = {code: status for status, code in CODES.items()}
+_RUN = re.compile(r"(.)\1*")
 
 
-def status_ranges(keys: list[str], materialized: frozenset[str], failed: frozenset[str],
-                  in_progress: frozenset[str]) -> list[StatusRange]:
-    """Runs of consecutive keys (in definition order) that share a status."""
-    out: list[StatusRange] = []
-    begin, current = 0, None
-    for i, key in enumerate(keys):
-        status = (FAILED if key in failed else IN_PROGRESS if key in in_progress
-                  else MATERIALIZED if key in materialized else MISSING)
-        if status != current:
-            if current is not None:
-                out.append(StatusRange(begin, i - 1, keys[begin], keys[i - 1], current))
-            begin, current = i, status
-    if current is not None:
-        out.append(StatusRange(begin, len(keys) - 1, keys[begin], keys[-1], current))
-    return out
+def status_string(keys: list[str], materialized: frozenset[str], failed: frozenset[str],
+                  in_progress: frozenset[str]) -> str:
+    """Each key's status as one character, in definition order (``CODES``): what a status bar
+    draws, ~1 byte per partition, whatever the pattern."""
+    m, f, r = CODES[MATERIALIZED], CODES[FAILED], CODES[IN_PROGRESS]
+    miss = CODES[MISSING]
+    return "".join(f if k in failed else r if k in in_progress else m if k in materialized
+                   else miss for k in keys)
+
+
+def status_ranges(keys: list[str], statuses: str,
+                  limit: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+    """Runs of consecutive keys (in definition order) that share a status: the first ``limit``
+    of them, and whether there were more (an alternating pattern has a run per key)."""
+    out: list[dict[str, Any]] = []
+    for run in _RUN.finditer(statuses):
+        if limit is not None and len(out) == limit:
+            return out, True
+        out.append({"start_index": run.start(), "end_index": run.end() - 1,
+                    "start": keys[run.start()], "end": keys[run.end() - 1],
+                    "status": _BY_CODE[run.group(1)]})
+    return out, False
+
+
+def status_counts(statuses: str) -> dict[str, int]:
+    return {status: n for status, code in CODES.items() if (n := statuses.count(code))}

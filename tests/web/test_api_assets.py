@@ -84,6 +84,10 @@ def test_partition_status_comes_as_ranges(client, instance):
         ("2024-01-01", "2024-01-02", "MATERIALIZED"), ("2024-01-03", "2024-01-04", "MISSING"),
         ("2024-01-05", "2024-01-05", "FAILED"), ("2024-01-06", "2024-01-07", "MISSING"),
         ("2024-01-08", "2024-01-08", "MATERIALIZED"), ("2024-01-09", "2024-01-10", "MISSING")]
+    assert status["statuses"] == "MM--F--M--" and not status["ranges_truncated"]
+    capped = client.get("/api/v1/assets/daily_snow/partitions?max_ranges=2").json()
+    assert len(capped["ranges"]) == 2 and capped["ranges_truncated"]
+    assert capped["statuses"] == status["statuses"]
 
 
 @pytest.mark.parametrize(("url", "status"), [

@@ -13,7 +13,11 @@ from headwater.web.api import API
 from headwater.web.catalog import Catalog, CatalogAsset
 from headwater.web.context import WebContext
 from headwater.web.errors import ApiError, not_found
-from headwater.web.partitions import partitions_def_from_snap, status_ranges
+from headwater.web.partitions import (
+    status_counts,
+    status_ranges,
+    status_string,
+)
 from headwater.web.routing import Call
 
 
@@ -94,7 +98,16 @@ class StatusRangeOut(BaseModel):
 class PartitionStatusOut(BaseModel):
     total: int
     counts: dict[str, int]
-    ranges: list[StatusRangeOut]
+    statuses: str = Field(description="one character per partition in definition order: "
+                                      "M materialized, F failed, R in progress, - missing")
+    ranges: list[StatusRangeOut] = Field(description="runs of consecutive partitions with "
+                                                     "one status (the first max_ranges)")
+    ranges_truncated: bool = Field(description="there are more ranges than max_ranges: "
+                                               "`statuses` has them all")
+
+
+class PartitionStatusQuery(BaseModel):
+    max_ranges: int = Field(1000, ge=0, le=100_000)
 
 
 def _partitions(asset: CatalogAsset) -> dict[str, Any] | None:
@@ -183,22 +196,24 @@ def list_asset_materializations(ctx: WebContext,
         "has_more": result.has_more})
 
 
-@API.get("/assets/{key:path}/partitions", tag="assets", response=PartitionStatusOut)
-def get_asset_partition_status(ctx: WebContext, call: Call[None, None]) -> PartitionStatusOut:
+@API.get("/assets/{key:path}/partitions", tag="assets", query=PartitionStatusQuery,
+         response=PartitionStatusOut)
+def get_asset_partition_status(ctx: WebContext,
+                               call: Call[PartitionStatusQuery, None]) -> dict[str, Any]:
     """A partitioned asset's partition status as ranges of consecutive keys."""
-    asset = _find(ctx.catalog(), call.path["key"])
-    pdef = partitions_def_from_snap(asset.snap.partitions)
+    catalog = ctx.catalog()
+    asset = _find(catalog, call.path["key"])
+    pdef = catalog.partitions_def(asset.key)
     if pdef is None:
         raise ApiError(422, f"asset {asset.key!r} is not partitioned (or its partitions "
                             "cannot be listed here)")
     keys = list(pdef.get_partition_keys(dynamic_partitions_store=ctx.instance))
     summary = ctx.instance.get_partition_status(_asset_key(asset))
-    ranges = status_ranges(keys, summary.materialized, summary.failed, summary.in_progress)
-    counts: dict[str, int] = {}
-    for r in ranges:
-        counts[r.status] = counts.get(r.status, 0) + r.end_index - r.start_index + 1
-    return PartitionStatusOut.model_validate({
-        "total": len(keys), "counts": counts, "ranges": [r.__dict__ for r in ranges]})
+    statuses = status_string(keys, summary.materialized, summary.failed, summary.in_progress)
+    ranges, truncated = status_ranges(keys, statuses, call.query.max_ranges)
+    # built as plain data (a response of 100,000 partitions is not re-validated)
+    return {"total": len(keys), "counts": status_counts(statuses), "statuses": statuses,
+            "ranges": ranges, "ranges_truncated": truncated}
 
 
 @API.get("/assets/{key:path}", tag="assets", response=AssetDetail)
