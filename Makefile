@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DG_VENV := .venv-dagster
 DG_BIN := $(DG_VENV)/bin
 
-.PHONY: venv demo test lint typecheck compat-dagster dagster-venv bench clean
+.PHONY: venv demo test lint typecheck ui chromium compat-dagster dagster-venv bench clean
 
 $(BIN)/headwater: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,9 +20,10 @@ demo: venv
 	bash examples/resort_snow/run_demo.sh
 
 # Sets up and runs every test (plus lint and type checks), then the compat suite against Dagster.
-# The storage tests start a real PostgreSQL (initdb/pg_ctl from the machine's PostgreSQL 15).
-test: venv lint typecheck
-	HEADWATER_REQUIRE_POSTGRES=1 $(BIN)/pytest tests examples/resort_snow/tests
+# The storage tests start a real PostgreSQL (initdb/pg_ctl from the machine's PostgreSQL 15); the
+# browser tests (tests/browser/) drive the built UI in the system Chromium.
+test: venv lint typecheck ui chromium
+	HEADWATER_REQUIRE_POSTGRES=1 HEADWATER_REQUIRE_BROWSER=1 $(BIN)/pytest tests examples/resort_snow/tests
 	$(MAKE) compat-dagster
 
 lint: venv
@@ -30,6 +31,30 @@ lint: venv
 
 typecheck: venv
 	$(BIN)/mypy headwater
+
+# The web UI (ui/, Node.js >= 20.19 and npm) is built into the package: headwater/web/static/.
+# `npm ci` runs only when the lock file changed; the build only when a source is newer than it.
+NPM ?= npm
+UI_INSTALLED := ui/node_modules/.installed
+UI_BUILT := headwater/web/static/index.html
+UI_SOURCES := $(shell find ui/src -type f) ui/index.html ui/vite.config.ts ui/tsconfig.json \
+	ui/package.json ui/package-lock.json
+
+$(UI_INSTALLED): ui/package.json ui/package-lock.json
+	cd ui && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+$(UI_BUILT): $(UI_INSTALLED) $(UI_SOURCES)
+	cd ui && $(NPM) run build
+	touch $@
+
+ui: $(UI_BUILT)
+
+# The browser tests use Debian's Chromium (never a Playwright browser download). Installing it
+# needs root, as in CI; elsewhere run the same apt-get command with sudo.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 # Dagster lives in its own virtualenv, never as a dependency of Headwater. dagster-postgres (for
 # bench/'s W2-PG and W11) pins an exact dagster and the index has no 0.29.x for 1.13.29: the newest
@@ -51,4 +76,4 @@ bench: venv dagster-venv
 	$(BIN)/python bench/compare.py
 
 clean:
-	rm -rf $(VENV) $(DG_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DG_VENV) .pytest_cache .mypy_cache .ruff_cache ui/node_modules headwater/web/static

@@ -1,0 +1,24 @@
+import { NavLink, Outlet } from "react-router";
+
+import { SECTIONS } from "./nav";
+
+/** The app frame: the left nav with the six sections, the current page beside it. */
+export function Shell() {
+  return (
+    <div className="shell">
+      <nav className="nav" aria-label="Main">
+        <div className="brand">Headwater</div>
+        <ul>
+          {SECTIONS.map((section) => (
+            <li key={section.path}>
+              <NavLink to={section.path}>{section.label}</NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="page">
+        <Outlet />
+      </main>
+    </div>
+  );
+}
