@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from .requirement import PLAYWRIGHT_MISSING, unavailable
-from .servers import serve_static_stub
+from .servers import serve_asgi
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC_DIR = REPO / "headwater" / "web" / "static"
@@ -44,14 +44,16 @@ def static_dir() -> str:
 
 
 @pytest.fixture(scope="session")
-def ui_url(static_dir: str) -> Iterator[str]:
-    """Base URL of a server with the UI and the API, for the whole session.
+def ui_url(static_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of the real web app (the UI and the API, uvicorn on a free port) over an
+    empty instance of its own, for the whole session."""
+    from headwater.storage import Instance
+    from headwater.web.app import create_app
+    from headwater.web.context import WebContext
 
-    For now the stdlib stub (``servers.serve_static_stub``). Serving the real app is one line:
-    ``with serve_asgi(create_app(context)) as url: yield url`` (uvicorn on a free port).
-    """
-    with serve_static_stub(static_dir) as url:
-        yield url
+    with Instance.local(tmp_path_factory.mktemp("browser-home")) as instance:
+        with serve_asgi(create_app(WebContext(instance, lambda: []))) as url:
+            yield url
 
 
 @pytest.fixture(scope="session")
