@@ -174,24 +174,33 @@ def graph_hash(node_ids: Sequence[str], edges: Sequence[Edge],
                options: LayoutOptions | None = None) -> str:
     """A stable hex digest of the graph and the layout options (usable as an HTTP ETag).
 
-    Stable across processes and platforms: strings are JSON-encoded, edges packed as
-    little-endian 64-bit integers. Any change to a node id, an edge, the edge order, a group or
-    an option changes it.
+    Stable across processes, platforms and Python versions: strings are encoded
+    unambiguously, edges packed as little-endian 64-bit integers. Any change to a node id, an
+    edge, the edge order, a group or an option changes it. Costs tens of milliseconds at
+    100,000 nodes; a caller that already has a snapshot id should key `LayoutCache` by that.
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(b"headwater-layout-v1\0")
-    h.update(json.dumps(list(node_ids)).encode())
-    h.update(b"\0")
+    h.update(_encode_strings(node_ids))
     packed = array("q", chain.from_iterable(edges))
     if sys.byteorder == "big":
         packed.byteswap()
     h.update(len(packed).to_bytes(8, "little"))
     h.update(packed.tobytes())
-    h.update(b"\0")
-    h.update(b"null" if groups is None else json.dumps(list(groups)).encode())
-    h.update(b"\0")
+    h.update(b"null" if groups is None else _encode_strings(groups))
     h.update(json.dumps(asdict(options or LayoutOptions()), sort_keys=True).encode())
     return h.hexdigest()
+
+
+def _encode_strings(strings: Sequence[str]) -> bytes:
+    """Count, then the strings NUL-separated (JSON if one of them holds a NUL), so that no
+    two different sequences encode the same."""
+    joined = "\0".join(strings)
+    if joined.count("\0") != max(len(strings) - 1, 0):
+        joined = json.dumps(list(strings))
+        return b"J" + len(strings).to_bytes(8, "little") + joined.encode() + b"\0"
+    encoded = joined.encode("utf-8", "surrogatepass")
+    return b"S" + len(strings).to_bytes(8, "little") + encoded + b"\0"
 
 
 class LayoutCache:
