@@ -33,6 +33,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import marshal
 import sys
 import threading
 from array import array
@@ -174,22 +175,32 @@ def graph_hash(node_ids: Sequence[str], edges: Sequence[Edge],
                options: LayoutOptions | None = None) -> str:
     """A stable hex digest of the graph and the layout options (usable as an HTTP ETag).
 
-    Stable across processes, platforms and Python versions: strings are encoded
-    unambiguously, edges packed as little-endian 64-bit integers. Any change to a node id, an
+    Stable across processes, platforms and Python versions: strings and edges are encoded
+    unambiguously and independently of the machine. Any change to a node id, an
     edge, the edge order, a group or an option changes it. Costs tens of milliseconds at
     100,000 nodes; a caller that already has a snapshot id should key `LayoutCache` by that.
     """
     h = hashlib.blake2b(digest_size=16)
     h.update(b"headwater-layout-v1\0")
     h.update(_encode_strings(node_ids))
-    packed = array("q", chain.from_iterable(edges))
-    if sys.byteorder == "big":
-        packed.byteswap()
-    h.update(len(packed).to_bytes(8, "little"))
-    h.update(packed.tobytes())
+    h.update(_encode_edges(edges))
     h.update(b"null" if groups is None else _encode_strings(groups))
     h.update(json.dumps(asdict(options or LayoutOptions()), sort_keys=True).encode())
     return h.hexdigest()
+
+
+def _encode_edges(edges: Sequence[Edge]) -> bytes:
+    """marshal format 2 (fixed since Python 2.5, little-endian, no back-references, so equal
+    values always encode the same) is the fastest exact encoding: ~3x `array`. Pairs given as
+    lists encode differently from tuples (a cache miss, never a wrong hit). Values marshal
+    refuses (numpy integers) are packed as 64-bit integers instead."""
+    try:
+        return b"M" + marshal.dumps(list(edges), 2)
+    except ValueError:
+        packed = array("q", chain.from_iterable(edges))
+        if sys.byteorder == "big":
+            packed.byteswap()
+        return b"A" + len(packed).to_bytes(8, "little") + packed.tobytes()
 
 
 def _encode_strings(strings: Sequence[str]) -> bytes:
