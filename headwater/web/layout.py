@@ -43,7 +43,7 @@ import sys
 import threading
 from array import array
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from itertools import accumulate, chain, repeat
@@ -126,50 +126,78 @@ class GraphLayout:
 
 @dataclass(frozen=True)
 class CollapsedGraph:
-    """One node per group; `edges[k]` stands for `edge_counts[k]` asset edges between groups.
+    """A graph with groups collapsed: each collapsed group is one node, each node of an
+    expanded group stays itself; `edges[k]` stands for `edge_counts[k]` input edges.
 
-    `node_group[i]` is the index (into `group_ids`) of input node i; `sizes[g]` counts the
-    nodes of group g; `internal_edges[g]` counts the edges inside group g (not in `edges`).
+    Per result node: `node_ids` (the group name for a collapsed group, else the input node's
+    id), `groups` (its group), `collapsed`, `sizes` (input nodes it stands for) and
+    `internal_edges` (input edges inside it, 0 for a single node). `node_of[i]` is the result
+    node of input node i. Lay it out with `layout_graph(c.node_ids, c.edges, c.groups)`.
     """
 
-    group_ids: tuple[str, ...]
+    node_ids: tuple[str, ...]
+    groups: tuple[str, ...]
+    collapsed: tuple[bool, ...]
     sizes: tuple[int, ...]
-    node_group: tuple[int, ...]
+    node_of: tuple[int, ...]
     edges: tuple[Edge, ...]
     edge_counts: tuple[int, ...]
     internal_edges: tuple[int, ...]
 
 
-def collapse_groups(node_ids: Sequence[str], edges: Sequence[Edge],
-                    groups: Sequence[str]) -> CollapsedGraph:
-    """The group graph: groups in order of first appearance, edges between distinct groups
-    aggregated with counts (sorted by (source, target)). It can have cycles (A -> B in one
-    asset pair, B -> A in another); `layout_graph` breaks them."""
+def collapse_groups(node_ids: Sequence[str], edges: Sequence[Edge], groups: Sequence[str],
+                    expanded: Collection[str] = ()) -> CollapsedGraph:
+    """Collapse every group not in `expanded` into one node (what the UI shows by default past
+    a few thousand assets; the user expands groups one by one).
+
+    Result nodes come in order of first appearance; edges between distinct result nodes are
+    aggregated with counts and sorted by (source, target). The result can have cycles (group
+    A -> B through one asset pair, B -> A through another); `layout_graph` breaks them.
+    """
     if len(groups) != len(node_ids):
         raise ValueError(
             f"collapse_groups: {len(groups)} groups for {len(node_ids)} nodes; give one group "
             "name per node"
         )
-    index: dict[str, int] = {}
-    node_group = [index.setdefault(g, len(index)) for g in groups]
-    sizes = [0] * len(index)
-    for g in node_group:
-        sizes[g] += 1
-    internal = [0] * len(index)
+    expanded = frozenset(expanded)
+    group_node: dict[str, int] = {}
+    ids: list[str] = []
+    out_groups: list[str] = []
+    node_of: list[int] = []
+    for node_id, g in zip(node_ids, groups, strict=True):
+        if g in expanded:
+            node_of.append(len(ids))
+            ids.append(node_id)
+            out_groups.append(g)
+            continue
+        k = group_node.get(g)
+        if k is None:
+            k = group_node[g] = len(ids)
+            ids.append(g)
+            out_groups.append(g)
+        node_of.append(k)
+    m = len(ids)
+    sizes = [0] * m
+    for k in node_of:
+        sizes[k] += 1
+    internal = [0] * m
     counts: dict[Edge, int] = {}
     n = len(node_ids)
     for s, t in edges:
         _check_edge(s, t, n)
-        gs, gt = node_group[s], node_group[t]
-        if gs == gt:
-            internal[gs] += 1
+        a, b = node_of[s], node_of[t]
+        if a == b:
+            internal[a] += 1
         else:
-            counts[(gs, gt)] = counts.get((gs, gt), 0) + 1
+            counts[(a, b)] = counts.get((a, b), 0) + 1
     pairs = sorted(counts)
+    collapsed = [g not in expanded for g in out_groups]
     return CollapsedGraph(
-        group_ids=tuple(index),
+        node_ids=tuple(ids),
+        groups=tuple(out_groups),
+        collapsed=tuple(collapsed),
         sizes=tuple(sizes),
-        node_group=tuple(node_group),
+        node_of=tuple(node_of),
         edges=tuple(pairs),
         edge_counts=tuple(counts[p] for p in pairs),
         internal_edges=tuple(internal),

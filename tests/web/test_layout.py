@@ -201,16 +201,36 @@ def test_collapse_groups_aggregates_edges_between_groups() -> None:
     groups = ["raw", "raw", "clean", "clean", "mart", "raw"]
     edges = [(0, 2), (1, 2), (1, 3), (2, 3), (3, 4), (2, 4), (4, 5), (0, 1)]
     collapsed = collapse_groups(ids, edges, groups)
-    assert collapsed.group_ids == ("raw", "clean", "mart")
+    assert collapsed.node_ids == collapsed.groups == ("raw", "clean", "mart")
+    assert collapsed.collapsed == (True, True, True)
     assert collapsed.sizes == (3, 2, 1)
-    assert collapsed.node_group == (0, 0, 1, 1, 2, 0)
+    assert collapsed.node_of == (0, 0, 1, 1, 2, 0)
     assert dict(zip(collapsed.edges, collapsed.edge_counts, strict=True)) == {
         (0, 1): 3, (1, 2): 2, (2, 0): 1}
     assert collapsed.internal_edges == (1, 1, 0)
     # The group graph has a cycle (raw -> clean -> mart -> raw); its layout still terminates.
-    layout = layout_graph(collapsed.group_ids, collapsed.edges)
+    layout = layout_graph(collapsed.node_ids, collapsed.edges, collapsed.groups)
     assert len(layout.reversed_edges) == 1
     assert_well_formed(layout, list(collapsed.edges))
+
+
+def test_collapse_groups_keeps_expanded_groups_as_nodes() -> None:
+    ids = names(6)
+    groups = ["raw", "raw", "clean", "clean", "mart", "raw"]
+    edges = [(0, 2), (1, 2), (1, 3), (2, 3), (3, 4), (2, 4), (4, 5), (0, 1)]
+    c = collapse_groups(ids, edges, groups, expanded={"clean"})
+    assert c.node_ids == ("raw", "n2", "n3", "mart")
+    assert c.groups == ("raw", "clean", "clean", "mart")
+    assert c.collapsed == (True, False, False, True)
+    assert c.sizes == (3, 1, 1, 1)
+    assert c.node_of == (0, 0, 1, 2, 3, 0)
+    assert dict(zip(c.edges, c.edge_counts, strict=True)) == {
+        (0, 1): 2, (0, 2): 1, (1, 2): 1, (1, 3): 1, (2, 3): 1, (3, 0): 1}
+    assert c.internal_edges == (1, 0, 0, 0)
+    assert sum(c.edge_counts) + sum(c.internal_edges) == len(edges)
+    everything = collapse_groups(ids, edges, groups, expanded=set(groups))
+    assert everything.node_ids == tuple(ids) and everything.node_of == tuple(range(6))
+    assert len(everything.edges) == len(edges)
 
 
 def test_graph_hash_is_stable_and_changes_with_the_graph() -> None:
