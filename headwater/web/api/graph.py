@@ -1,0 +1,128 @@
+"""The asset graph with its layout, computed on the server and cached by the graph's hash
+(also the ETag: a browser that has it gets 304), and the status of every node as one array."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from headwater.web.api import API
+from headwater.web.catalog import Catalog
+from headwater.web.context import WebContext
+from headwater.web.routing import Call, json_response
+
+AUTO_COLLAPSE_ABOVE = 2000  # assets: past this the overview shows groups, expandable one by one
+
+
+class GraphQuery(BaseModel):
+    collapse: Literal["auto", "none", "all"] = Field(
+        "auto", description=f"collapse groups into single nodes (auto: past "
+                            f"{AUTO_COLLAPSE_ABOVE} assets)")
+    expand: list[str] | None = Field(None, description="groups to keep expanded when "
+                                                       "collapsing")
+
+
+class GraphLayoutOut(BaseModel):
+    node_ids: list[str]
+    x: list[float]
+    y: list[float]
+    layer: list[int]
+    edge_sources: list[int]
+    edge_targets: list[int]
+    reversed_edges: list[int]
+    layer_count: int
+    width: float
+    height: float
+    node_width: float
+    node_height: float
+    groups: list[str] | None
+
+
+class AssetGraphOut(BaseModel):
+    hash: str = Field(description="identifies this graph and layout (the ETag)")
+    collapsed: bool
+    node_kinds: list[str] = Field(description="per node: `asset` or `group`")
+    node_sizes: list[int] = Field(description="per node: the assets it stands for")
+    edge_counts: list[int] = Field(description="per edge: the asset edges it stands for")
+    locations: list[str | None] = Field(description="per node: its code location (an "
+                                                     "asset's; null for a group)")
+    layout: GraphLayoutOut
+
+
+class GraphStatusOut(BaseModel):
+    node_ids: list[str]
+    statuses: str = Field(description="one character per asset in catalog order: "
+                                      "M materialized, F failed, R running, - never")
+
+
+def _graph(catalog: Catalog) -> tuple[list[str], list[tuple[int, int]], list[str]]:
+    ids = catalog.order
+    index = {k: i for i, k in enumerate(ids)}
+    edges = []
+    for i, key in enumerate(ids):
+        for dep in catalog.assets[key].snap.deps:
+            j = index.get("/".join(dep))
+            if j is not None:  # a dep on an external (unknown) asset draws no edge
+                edges.append((j, i))
+    groups = [catalog.assets[k].snap.group_name for k in ids]
+    return ids, edges, groups
+
+
+_CACHE: Any = None
+
+
+def _layout_cache() -> Any:
+    global _CACHE
+    if _CACHE is None:
+        from headwater.web.layout import LayoutCache
+
+        _CACHE = LayoutCache(maxsize=16)
+    return _CACHE
+
+
+@API.get("/asset_graph", tag="assets", query=GraphQuery, response=AssetGraphOut)
+def get_asset_graph(ctx: WebContext, call: Call[GraphQuery, None]) -> Response:
+    """Every asset and edge with a layered layout (groups collapsed past a few thousand
+    assets); answered 304 when the client's ETag matches."""
+    from headwater.web.layout import collapse_groups, graph_hash
+
+    q = call.query
+    catalog = ctx.catalog()
+    ids, edges, groups = _graph(catalog)
+    collapse = q.collapse == "all" or (q.collapse == "auto" and len(ids) > AUTO_COLLAPSE_ABOVE)
+    expand = sorted(q.expand or ())
+    key = graph_hash(ids, edges, groups) + (f":c:{','.join(expand)}" if collapse else "")
+    etag = f'"{key}"'
+    if call.request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    if collapse:
+        c = collapse_groups(ids, edges, groups, expand)
+        node_ids, node_edges, node_groups = list(c.node_ids), list(c.edges), list(c.groups)
+        kinds = ["group" if flag else "asset" for flag in c.collapsed]
+        sizes, counts = list(c.sizes), list(c.edge_counts)
+    else:
+        node_ids, node_edges, node_groups = ids, edges, groups
+        kinds, sizes, counts = ["asset"] * len(ids), [1] * len(ids), [1] * len(edges)
+    _, layout = _layout_cache().layout(node_ids, node_edges, node_groups, key=key)
+    locations = [catalog.assets[n].location if kind == "asset" else None
+                 for n, kind in zip(node_ids, kinds, strict=True)]
+    body = {"hash": key, "collapsed": collapse, "node_kinds": kinds, "node_sizes": sizes,
+            "edge_counts": counts, "locations": locations, "layout": layout.as_dict()}
+    response = json_response(body)
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-cache"  # revalidate: the ETag makes it cheap
+    return response
+
+
+@API.get("/asset_graph/status", tag="assets", response=GraphStatusOut)
+def get_asset_graph_status(ctx: WebContext, call: Call[None, None]) -> dict[str, Any]:
+    """Each asset's latest state as one character, aligned with the graph's assets."""
+    from headwater.definitions.asset_key import AssetKey
+
+    catalog = ctx.catalog()
+    keys = [AssetKey(list(catalog.assets[k].snap.key)) for k in catalog.order]
+    latest = ctx.instance.get_latest_materialization_records(keys)
+    statuses = "".join("M" if latest.get(k) is not None else "-" for k in keys)
+    return {"node_ids": catalog.order, "statuses": statuses}

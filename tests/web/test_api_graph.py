@@ -1,0 +1,74 @@
+"""The asset graph endpoint: every asset and edge with a layout, the ETag answering 304,
+groups collapsed on request (and past a few thousand assets), statuses aligned with nodes."""
+
+from __future__ import annotations
+
+import pytest
+
+import headwater as hw
+from headwater.locations.in_process import InProcessLocation
+
+from .conftest import make_client
+
+
+@hw.asset(group_name="raw")
+def lifts():
+    return 1
+
+
+@hw.asset(group_name="raw")
+def slopes():
+    return 1
+
+
+@hw.asset(group_name="marts")
+def report(lifts, slopes):
+    return 1
+
+
+DEFS = hw.Definitions(assets=[lifts, slopes, report])
+
+
+@pytest.fixture
+def client(instance):
+    with make_client(instance, [InProcessLocation("ski", lambda: DEFS, instance)]) as c:
+        yield c
+
+
+def test_the_graph_comes_with_a_layout_left_to_right(client):
+    answer = client.get("/api/v1/asset_graph")
+    graph = answer.json()
+    layout = graph["layout"]
+    assert layout["node_ids"] == ["lifts", "report", "slopes"] and not graph["collapsed"]
+    edges = set(zip(layout["edge_sources"], layout["edge_targets"], strict=True))
+    assert edges == {(0, 1), (2, 1)}
+    x = dict(zip(layout["node_ids"], layout["x"], strict=True))
+    assert x["lifts"] < x["report"] and x["slopes"] < x["report"]
+    assert graph["locations"] == ["ski", "ski", "ski"]
+    etag = answer.headers["etag"]
+    again = client.get("/api/v1/asset_graph", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_groups_collapse_into_nodes_with_counted_edges(client):
+    graph = client.get("/api/v1/asset_graph", params={"collapse": "all"}).json()
+    assert graph["collapsed"]
+    layout = graph["layout"]
+    nodes = dict(zip(layout["node_ids"], graph["node_sizes"], strict=True))
+    assert nodes == {"raw": 2, "marts": 1}
+    assert graph["edge_counts"] == [2]
+    expanded = client.get("/api/v1/asset_graph",
+                          params={"collapse": "all", "expand": "raw"}).json()
+    assert sorted(expanded["layout"]["node_ids"]) == ["lifts", "marts", "slopes"]
+
+
+def test_statuses_are_aligned_with_the_assets(client, instance):
+    hw.materialize([lifts], instance=instance)
+    status = client.get("/api/v1/asset_graph/status").json()
+    assert status == {"node_ids": ["lifts", "report", "slopes"], "statuses": "M--"}
+
+
+def test_a_bad_collapse_value_is_a_422(client):
+    answer = client.get("/api/v1/asset_graph", params={"collapse": "some"})
+    assert answer.status_code == 422 and answer.json()["error"]["fields"][0]["loc"] == (
+        "query.collapse")
