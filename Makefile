@@ -15,8 +15,9 @@ $(BIN)/headwater: pyproject.toml
 
 venv: $(BIN)/headwater
 
-# Sets up and runs the example project end to end on the embedded default instance.
-demo: venv
+# Sets up and runs the example project end to end on the embedded default instance (and builds
+# the web UI, which `headwater dev` then serves).
+demo: venv ui
 	bash examples/resort_snow/run_demo.sh
 
 # Sets up and runs every test (plus lint and type checks), then the compat suite against Dagster.
