@@ -133,3 +133,27 @@ def test_a_read_only_server_refuses_writes(instance, runs):
         answer = client.post(f"/api/v1/runs/{runs[0]}/cancel")
         assert answer.status_code == 403 and "read-only" in answer.json()["error"]["message"]
         assert client.get("/api/v1/runs").status_code == 200
+
+
+@hw.asset
+def chatty():
+    print("reading the lift sensors")
+    import sys
+
+    print("one sensor is offline", file=sys.stderr)
+    return 1
+
+
+def test_a_steps_stdout_and_stderr_are_read_from_an_offset(client, instance):
+    run_id = materialize(instance, [chatty])
+    assert client.get(f"/api/v1/runs/{run_id}/compute_logs").json() == {"step_keys": ["chatty"]}
+    out = client.get(f"/api/v1/runs/{run_id}/compute_logs/read",
+                     params={"step_key": "chatty"}).json()
+    assert out["data"] == "reading the lift sensors\n" and not out["more"]
+    err = client.get(f"/api/v1/runs/{run_id}/compute_logs/read",
+                     params={"step_key": "chatty", "io": "stderr", "offset": 4}).json()
+    assert err["data"] == "sensor is offline\n" and err["next_offset"] == 22
+    nothing = client.get(f"/api/v1/runs/{run_id}/compute_logs/read",
+                         params={"step_key": "quiet"}).json()
+    assert nothing["data"] == "" and nothing["next_offset"] == 0
+    assert client.get("/api/v1/runs/nope/compute_logs").status_code == 404

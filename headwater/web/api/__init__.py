@@ -7,6 +7,6 @@ API = Api()
 
 def load_endpoints() -> Api:
     """Import every resource module (each registers its endpoints on ``API``) and return it."""
-    from headwater.web.api import assets, events, graph, locations, runs  # noqa: F401
+    from headwater.web.api import assets, compute_logs, events, graph, locations, runs  # noqa: F401,E501
 
     return API
