@@ -1,0 +1,68 @@
+"""The Python client against a real web server on 127.0.0.1: runs page by page, a run's events
+(stored and live), compute logs, assets, code locations, and the server's errors raised."""
+
+from __future__ import annotations
+
+import pytest
+
+import headwater as hw
+from headwater.client import ApiError, HeadwaterClient
+from headwater.locations.in_process import InProcessLocation
+from headwater.web.context import WebContext
+from headwater.web.server import WebServer
+
+
+@hw.asset(group_name="raw")
+def snowfall():
+    print("measured 12 cm")
+    return 12
+
+
+@hw.asset
+def broken():
+    raise ValueError("gauge offline")
+
+
+@pytest.fixture
+def server(tmp_path):
+    with hw.Instance.local(tmp_path / "home") as instance:
+        location = InProcessLocation(
+            "mountain", lambda: hw.Definitions(assets=[snowfall, broken]), instance)
+        web = WebServer(WebContext(instance, lambda: [location]), port=0).start()
+        try:
+            yield instance, web
+        finally:
+            web.stop()
+
+
+def test_runs_events_and_logs_through_the_client(server):
+    instance, web = server
+    ok = [hw.materialize([snowfall], instance=instance).run_id for _ in range(3)]
+    failed = hw.materialize([broken], instance=instance, raise_on_error=False).run_id
+    client = HeadwaterClient(web.url)
+    assert [r["run_id"] for r in client.runs(page_size=2)] == [failed, *reversed(ok)]
+    assert [r["run_id"] for r in client.runs(status=["FAILURE"])] == [failed]
+    assert client.run(ok[0])["status"] == "SUCCESS"
+    stored = list(client.run_events(ok[0], page_size=3))
+    assert stored[-1]["event_type"] == "PIPELINE_SUCCESS"
+    assert [e["storage_id"] for e in client.follow_run_events(ok[0])] == [
+        e["storage_id"] for e in stored]
+    assert client.compute_log(ok[0], "snowfall") == "measured 12 cm\n"
+    failure = next(client.run_events(failed, event_type=["STEP_FAILURE"]))
+    assert "gauge offline" in failure["error"]["cause"]["message"]
+
+
+def test_assets_locations_and_errors_through_the_client(server):
+    instance, web = server
+    hw.materialize([snowfall], instance=instance)
+    client = HeadwaterClient(web.url)
+    assert [a["key_string"] for a in client.assets()] == ["broken", "snowfall"]
+    assert client.asset(["snowfall"])["latest_materialization"] is not None
+    assert [loc["status"] for loc in client.code_locations()] == ["LOADED"]
+    assert client.asset_graph()["layout"]["node_ids"] == ["broken", "snowfall"]
+    with pytest.raises(ApiError) as error:
+        client.asset("nope")
+    assert error.value.status == 404 and "nope" in error.value.message
+    with pytest.raises(ApiError) as error:
+        list(client.runs(page_size=0))
+    assert error.value.status == 422 and error.value.fields[0]["loc"] == "query.limit"
