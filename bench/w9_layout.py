@@ -103,8 +103,9 @@ def measure(n: int, repeat: int, options: LayoutOptions) -> dict:
     record["layers"] = layout.layer_count
     record["width"] = layout.width
     record["height"] = layout.height
-    for key in ("cold_s", "cold_cpu_s", "hash_s", "cached_s", "cached_by_key_s", "collapse_s"):
+    for key in ("cold_s", "cold_cpu_s", "hash_s", "cached_s", "collapse_s"):
         record[key] = round(record[key], 4)
+    record["cached_by_key_s"] = round(record["cached_by_key_s"], 7)
     record["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return record
 
