@@ -5,7 +5,8 @@ GraphQL equivalents are a later comparison).
 * `events`: the first page (500) of one run's event log of `--events` events;
 * `partitions`: the partition status (as ranges) of an asset with `--partitions` static
   partitions, every third materialized;
-* `assets`: the first catalog page (200) of `--assets` assets.
+* `assets`: the first catalog page (200) of `--assets` assets, and the asset graph with its
+  layout (groups collapsed, as the UI asks past 2,000 assets, and every asset).
 
 Each request goes through the whole ASGI app (Starlette's TestClient, in process), cold (first
 call) and warm (median of 20).
@@ -84,7 +85,10 @@ def main() -> None:
               _materialization_data(hw, k))) for k in keys[::3]]
     for i in range(0, len(mat_events), 10_000):
         instance.store_events(mat_events[i:i + 10_000])
-    many = [hw.AssetSpec(f"asset_{i:06d}", group_name=f"g{i // 200}") for i in range(args.assets)]
+    # a layered DAG (10 per layer, two parents each), 200 assets per group
+    many = [hw.AssetSpec(f"asset_{i:06d}", group_name=f"g{i // 200}",
+                         deps=[f"asset_{p:06d}" for p in _parents(i)])
+            for i in range(args.assets)]
     defs = hw.Definitions(assets=[wide, *many])
     location = InProcessLocation("bench", lambda: defs, instance)
     record["seed_s"] = round(time.perf_counter() - started, 1)
@@ -99,11 +103,20 @@ def main() -> None:
         (f"events_first_page_{args.events}", f"/api/v1/runs/{run.run_id}/events?limit=500"),
         (f"partition_status_{args.partitions}", "/api/v1/assets/wide/partitions"),
         (f"assets_first_page_{args.assets}", "/api/v1/assets?limit=200"),
+        (f"asset_graph_{args.assets}_collapsed", "/api/v1/asset_graph"),
+        (f"asset_graph_{args.assets}_expanded", "/api/v1/asset_graph?collapse=none"),
     ]:
         cold, warm = timed(client, url)
         record[f"{name}_cold_ms"] = cold
         record[f"{name}_ms"] = warm
     emit(record)
+
+
+def _parents(i: int) -> tuple[int, ...]:
+    layer, col = divmod(i, 10)
+    if layer == 0:
+        return ()
+    return ((layer - 1) * 10 + col, (layer - 1) * 10 + (col + 1) % 10)
 
 
 def _materialization_data(hw, partition: str):

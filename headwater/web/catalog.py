@@ -32,6 +32,7 @@ class Catalog:
     downstream: dict[str, list[str]] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)  # key strings, sorted
     _partitions: dict[str, Any] = field(default_factory=dict, repr=False)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # derived data, per catalog
 
     @staticmethod
     def build(snapshots: Sequence[LocationSnapshot]) -> Catalog:

@@ -3,15 +3,18 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from headwater.web.api import API
 from headwater.web.catalog import Catalog
 from headwater.web.context import WebContext
-from headwater.web.routing import Call, json_response
+from headwater.web.routing import Call
 
 AUTO_COLLAPSE_ABOVE = 2000  # assets: past this the overview shows groups, expandable one by one
 
@@ -57,7 +60,19 @@ class GraphStatusOut(BaseModel):
                                       "M materialized, F failed, R running, - never")
 
 
-def _graph(catalog: Catalog) -> tuple[list[str], list[tuple[int, int]], list[str]]:
+def _graph(catalog: Catalog) -> tuple[list[str], list[tuple[int, int]], list[str], str]:
+    """(node ids, edges, groups, hash) of the catalog's graph: computed once per catalog (a
+    catalog lives as long as the locations' snapshots)."""
+    memo = catalog.memo.get("graph")
+    if memo is None:
+        from headwater.web.layout import graph_hash
+
+        ids, edges, groups = _build(catalog)
+        memo = catalog.memo["graph"] = (ids, edges, groups, graph_hash(ids, edges, groups))
+    return memo  # type: ignore[no-any-return]
+
+
+def _build(catalog: Catalog) -> tuple[list[str], list[tuple[int, int]], list[str]]:
     ids = catalog.order
     index = {k: i for i, k in enumerate(ids)}
     edges = []
@@ -71,6 +86,9 @@ def _graph(catalog: Catalog) -> tuple[list[str], list[tuple[int, int]], list[str
 
 
 _CACHE: Any = None
+_BODIES: OrderedDict[str, bytes] = OrderedDict()  # ETag key -> the encoded answer
+_BODIES_LOCK = threading.Lock()
+_MAX_BODIES = 8
 
 
 def _layout_cache() -> Any:
@@ -82,25 +100,43 @@ def _layout_cache() -> Any:
     return _CACHE
 
 
+def _cached_body(key: str) -> bytes | None:
+    with _BODIES_LOCK:
+        body = _BODIES.get(key)
+        if body is not None:
+            _BODIES.move_to_end(key)
+        return body
+
+
+def _keep_body(key: str, body: bytes) -> None:
+    with _BODIES_LOCK:
+        _BODIES[key] = body
+        while len(_BODIES) > _MAX_BODIES:
+            _BODIES.popitem(last=False)
+
+
 @API.get("/asset_graph", tag="assets", query=GraphQuery, response=AssetGraphOut)
 def get_asset_graph(ctx: WebContext, call: Call[GraphQuery, None]) -> Response:
     """Every asset and edge with a layered layout (groups collapsed past a few thousand
     assets); answered 304 when the client's ETag matches."""
-    from headwater.web.layout import collapse_groups, graph_hash
+    from headwater.web.layout import collapse_groups
 
     q = call.query
     catalog = ctx.catalog()
-    ids, edges, groups = _graph(catalog)
+    ids, edges, groups, key = _graph(catalog)
     collapse = q.collapse == "all" or (q.collapse == "auto" and len(ids) > AUTO_COLLAPSE_ABOVE)
     expand = sorted(q.expand or ())
-    key = graph_hash(ids, edges, groups)
     if collapse:  # the expanded groups' names (any text) hashed: an ETag is ASCII
         import hashlib
 
         key += "-c" + hashlib.sha1("\0".join(expand).encode()).hexdigest()[:16]
     etag = f'"{key}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}  # revalidate: the ETag makes it cheap
     if call.request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
+    cached = _cached_body(key)
+    if cached is not None:
+        return Response(cached, media_type="application/json", headers=headers)
     if collapse:
         c = collapse_groups(ids, edges, groups, expand)
         node_ids, node_edges, node_groups = list(c.node_ids), list(c.edges), list(c.groups)
@@ -112,12 +148,11 @@ def get_asset_graph(ctx: WebContext, call: Call[GraphQuery, None]) -> Response:
     _, layout = _layout_cache().layout(node_ids, node_edges, node_groups, key=key)
     locations = [catalog.assets[n].location if kind == "asset" else None
                  for n, kind in zip(node_ids, kinds, strict=True)]
-    body = {"hash": key, "collapsed": collapse, "node_kinds": kinds, "node_sizes": sizes,
-            "edge_counts": counts, "locations": locations, "layout": layout.as_dict()}
-    response = json_response(body)
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = "no-cache"  # revalidate: the ETag makes it cheap
-    return response
+    body = orjson.dumps({"hash": key, "collapsed": collapse, "node_kinds": kinds,
+                         "node_sizes": sizes, "edge_counts": counts, "locations": locations,
+                         "layout": layout.as_dict()})
+    _keep_body(key, body)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 @API.get("/asset_graph/status", tag="assets", response=GraphStatusOut)
