@@ -7,6 +7,11 @@ API = Api()
 
 def load_endpoints() -> Api:
     """Import every resource module (each registers its endpoints on ``API``) and return it."""
-    from headwater.web.api import events, locations, runs  # noqa: F401
+    from headwater.web.api import (  # noqa: F401
+        concurrency,
+        events,
+        locations,
+        runs,
+    )
 
     return API
