@@ -10,6 +10,7 @@ def load_endpoints() -> Api:
     from headwater.web.api import (  # noqa: F401
         concurrency,
         events,
+        instigators,
         locations,
         runs,
     )
