@@ -11,6 +11,7 @@ def load_endpoints() -> Api:
         concurrency,
         events,
         instigators,
+        launches,
         locations,
         runs,
     )
