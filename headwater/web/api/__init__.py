@@ -8,6 +8,7 @@ API = Api()
 def load_endpoints() -> Api:
     """Import every resource module (each registers its endpoints on ``API``) and return it."""
     from headwater.web.api import (  # noqa: F401
+        backfills,
         concurrency,
         events,
         instigators,
