@@ -262,3 +262,27 @@ def test_reexecution_is_refused_when_read_only(instance, loc, failed_run):
     with make_client(instance, [loc], read_only=True) as client:
         assert reexecute(client, failed_run, strategy="FROM_FAILURE").status_code == 403
     assert instance.get_runs_count() == 1
+
+
+@hw.asset
+def fragile():
+    if os.environ.get("HW_WEB_FLAKY") == "fail":
+        raise ValueError("fragile failed")
+    return 1
+
+
+SUBSET_DEFS = hw.Definitions(assets=[base, plus_one, fragile])
+
+
+def test_from_failure_of_a_subset_run_runs_only_its_failed_assets(instance, monkeypatch):
+    loc = InProcessLocation("launch", lambda: SUBSET_DEFS, instance)
+    with make_client(instance, [loc]) as api:
+        monkeypatch.setenv("HW_WEB_FLAKY", "fail")
+        run_id = launch(api, asset_selection=[["base"], ["fragile"]]).json()["run_id"]
+        assert execute(instance, loc, run_id).status == RunStatus.FAILURE
+        monkeypatch.setenv("HW_WEB_FLAKY", "ok")
+        child = reexecute(api, run_id, strategy="FROM_FAILURE").json()["run_id"]
+        assert execute(instance, loc, child).status == RunStatus.SUCCESS
+        assert steps_run(instance, child) == {"fragile"}  # not plus_one: it was not selected
+        assert instance.get_run_by_id(child).asset_selection == {hw.AssetKey("base"),
+                                                                 hw.AssetKey("fragile")}

@@ -330,9 +330,13 @@ def reexecute_run(ctx: WebContext, call: Call[None, ReexecuteBody]) -> LaunchRes
                                 "SELECTED steps")
         if not steps:
             raise ApiError(409, f"run {run_id} ran no step: there is nothing to re-execute")
-    request = LaunchRequest(job_name=parent.job_name, parent_run_id=parent.run_id,
-                            step_selection=steps, from_failure=body.strategy == S.FROM_FAILURE,
-                            tags=dict(body.tags or {}))
+    selection = None if parent.asset_selection is None else tuple(
+        sorted(parent.asset_selection, key=lambda k: k.path))
+    request = LaunchRequest(  # the child keeps the parent's selection, for its own children
+        job_name=parent.job_name, parent_run_id=parent.run_id, asset_selection=selection,
+        op_selection=None if parent.op_selection is None else tuple(parent.op_selection),
+        step_selection=steps, from_failure=body.strategy == S.FROM_FAILURE,
+        tags=dict(body.tags or {}))
     try:
         run = queue_run(ctx.instance, request, location_name)
     except HeadwaterError as e:
