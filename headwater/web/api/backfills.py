@@ -6,9 +6,8 @@ stage covered by successful, failed and unfinished runs (a partition's latest ru
 runs of later stages (assets of other partitionings) are counted apart.
 
 A backfill is planned from the loaded definitions (backfill policies and partition mappings
-are not in a snapshot): the web plans it where a code location offers its definitions (a
-location in this process); for a code server it answers 409 until the code server plans
-backfills itself.
+are not in a snapshot): the code location plans and stores it (``launch_backfill``, a code
+server's call), and the web reads it back.
 """
 
 from __future__ import annotations
@@ -214,12 +213,9 @@ def _per_run(policy: str) -> Any:
         policy, int(m.group(2) or 1))
 
 
-def _selection(body: BackfillLaunch, snapshot: Any) -> Any:
-    """The AssetSelection to backfill: the keys named (checked against the snapshot), the
-    selection string, or the asset job's assets."""
-    from headwater.definitions.asset_key import AssetKey
-    from headwater.definitions.selection import AssetSelection
-
+def _selection(body: BackfillLaunch, snapshot: Any) -> str | tuple[tuple[str, ...], ...]:
+    """What to backfill: the keys named (checked against the snapshot), the selection
+    string, or the asset job's assets."""
     if (body.job_name is None) == (body.asset_selection is None):
         raise _bad("body", "give asset_selection or job_name (one of them)")
     if body.job_name is not None:
@@ -230,16 +226,16 @@ def _selection(body: BackfillLaunch, snapshot: Any) -> Any:
         if not job.asset_keys:
             raise _bad("body.job_name", f"job {body.job_name!r} is an op job: a backfill "
                        "materializes assets (launch its partitions one by one instead)")
-        return AssetSelection.keys(*(AssetKey(list(k)) for k in job.asset_keys))
+        return tuple(job.asset_keys)
     if isinstance(body.asset_selection, str):
-        return AssetSelection.from_string(body.asset_selection)
+        return body.asset_selection
     known = {a.key for a in snapshot.assets}
-    paths = body.asset_selection or []
-    missing = ["/".join(p) for p in paths if tuple(p) not in known]
+    paths = [tuple(p) for p in body.asset_selection or []]
+    missing = ["/".join(p) for p in paths if p not in known]
     if missing:
         raise _bad("body.asset_selection", f"asset(s) {', '.join(repr(m) for m in missing)} "
                    f"are not in code location {snapshot.location_name!r}")
-    return AssetSelection.keys(*(AssetKey(list(p)) for p in paths))
+    return tuple(paths)
 
 
 @API.post("/backfills", tag="backfills", body=BackfillLaunch, response=BackfillDetail,
@@ -247,10 +243,12 @@ def _selection(body: BackfillLaunch, snapshot: Any) -> Any:
 def launch_backfill(ctx: WebContext, call: Call[None, BackfillLaunch]) -> BackfillDetail:
     """Store a backfill for the daemon, which queues its runs (as `headwater backfill
     launch` without --wait)."""
-    from headwater.definitions.errors import HeadwaterError
-    from headwater.definitions.partitions import PartitionKeyRange
-    from headwater.execution.backfill import launch_backfill as launch
-    from headwater.locations.contracts import LocationLoadError
+    from headwater.locations.contracts import (
+        BackfillRequest,
+        InvalidRequestError,
+        LocationLoadError,
+        LocationUnavailableError,
+    )
     from headwater.web.api.launches import loaded_location
 
     body = call.body
@@ -261,28 +259,31 @@ def launch_backfill(ctx: WebContext, call: Call[None, BackfillLaunch]) -> Backfi
                    "all_partitions (exactly one)")
     per_run = _per_run(body.policy)
     location, snapshot = loaded_location(ctx, body.location)
+    request = BackfillRequest(
+        selection=_selection(body, snapshot),
+        partition_keys=None if body.partition_keys is None else tuple(body.partition_keys),
+        partition_range=None if body.partition_range is None
+        else (body.partition_range.start, body.partition_range.end),
+        all_partitions=body.all_partitions, max_partitions_per_run=per_run,
+        tags=tuple((body.tags or {}).items()), title=body.title)
+    plan = getattr(location, "launch_backfill", None)
     try:
-        selection = _selection(body, snapshot)
-    except HeadwaterError as e:  # a selection string that does not parse
-        raise _bad("body.asset_selection", str(e)) from None
-    try:
-        defs = getattr(location, "definitions", None)
-    except LocationLoadError:
-        defs = None
-    if defs is None:
-        raise ApiError(409, f"code location {body.location!r} is served by a code server, "
-                            "which does not plan backfills for the web yet: launch it with "
-                            f"`headwater backfill launch -l {body.location} ...`")
-    key_range = None if body.partition_range is None else PartitionKeyRange(
-        body.partition_range.start, body.partition_range.end)
-    try:
-        backfill = launch(defs, selection, instance=ctx.instance,
-                          partition_keys=body.partition_keys, partition_range=key_range,
-                          all_partitions=body.all_partitions, max_partitions_per_run=per_run,
-                          tags=dict(body.tags or {}), title=body.title,
-                          location_name=body.location)
-    except HeadwaterError as e:
+        if plan is None:
+            raise NotImplementedError
+        backfill_id = plan(request)
+    except InvalidRequestError as e:
         raise ApiError(422, str(e)) from None
+    except NotImplementedError:
+        raise ApiError(409, f"code location {body.location!r} does not plan backfills: launch "
+                            f"it with `headwater backfill launch -l {body.location} ...`"
+                       ) from None
+    except (LocationLoadError, LocationUnavailableError) as e:
+        raise ApiError(409, f"code location {body.location!r} cannot plan the backfill now: "
+                            f"{e}") from None
+    backfill = ctx.instance.get_backfill(backfill_id)
+    if backfill is None:  # stored on another instance than this server's
+        raise ApiError(409, f"code location {body.location!r} stored backfill {backfill_id} "
+                            "on another instance than this server's")
     return _detail(ctx, backfill)
 
 
