@@ -59,3 +59,22 @@ def test_odd_queries_are_never_a_server_error(api):
         for name, value in itertools.product(QUERY_NAMES, QUERY_VALUES):
             answer = api.get(path, params={name: value})
             assert answer.status_code < 500, (path, name, value, answer.text)
+
+
+def test_the_new_endpoints_are_in_the_openapi_document(api):
+    paths = api.get("/api/openapi.json").json()["paths"]
+    expected = {
+        "/api/v1/schedules": "get", "/api/v1/sensors": "get",
+        "/api/v1/schedules/{location}/{name}/ticks": "get",
+        "/api/v1/sensors/{location}/{name}/start": "post",
+        "/api/v1/schedules/{location}/{name}/stop": "post",
+        "/api/v1/backfills": "post", "/api/v1/backfills/{backfill_id}": "get",
+        "/api/v1/backfills/{backfill_id}/cancel": "post", "/api/v1/launches": "post",
+        "/api/v1/runs/{run_id}/reexecute": "post", "/api/v1/concurrency/pools": "get",
+        "/api/v1/concurrency/pools/{key}": "post"}
+    for path, method in expected.items():
+        assert method in paths[path], path
+    launch = paths["/api/v1/launches"]["post"]
+    assert "201" in launch["responses"]
+    assert launch["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/LaunchBody")
