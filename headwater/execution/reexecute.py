@@ -59,7 +59,7 @@ def plan_reexecution(job: Any, request: LaunchRequest, instance: Any,
                      ) -> tuple[Any, Any, ExecutionPlan, dict[str, str]]:
     """The parent run, the run config, the plan and the parent's inherited tags of the
     re-execution ``request`` of ``job``: clear errors when the parent cannot be re-executed."""
-    from headwater.execution.launch import LaunchRequest, job_plan
+    from headwater.execution.launch import job_plan
 
     assert request.parent_run_id is not None
     parent = instance.get_run_by_id(request.parent_run_id)
@@ -75,7 +75,7 @@ def plan_reexecution(job: Any, request: LaunchRequest, instance: Any,
             f"Run {parent.run_id} is {parent.status.value}: re-execute it once it has finished "
             f"(if its process was stopped, `headwater run fail {parent.run_id}` marks it failed)")
     config = parent.run_config if request.run_config is None else request.run_config
-    full = job_plan(job, LaunchRequest(job_name=job.name, run_config=config))
+    full = job_plan(job, _parent_selection(job, parent, config))
     done = _succeeded_steps(instance, parent)
     if request.from_failure:
         if parent.is_success:
@@ -96,6 +96,28 @@ def plan_reexecution(job: Any, request: LaunchRequest, instance: Any,
     inherited = {k: v for k, v in parent.tags.items()
                  if k not in ("dagster/parent_run_id", "dagster/root_run_id")}
     return parent, config, plan, inherited
+
+
+def _parent_selection(job: Any, parent: Any, config: Any) -> LaunchRequest:
+    """The request of the parent's plan: its job with the parent's own selection (a run of
+    some of a job's assets or ops re-executes within them, never the job's other steps)."""
+    from headwater.execution.launch import LaunchRequest
+
+    assets = checks = None
+    if job.graph_def is None and parent.asset_selection is not None:
+        graph = job.asset_graph
+        gone = sorted(k.to_user_string() for k in parent.asset_selection if k not in graph.ids)
+        if gone:
+            raise InvalidInvocationError(
+                f"Run {parent.run_id} materialized asset(s) {', '.join(gone)}, which job "
+                f"{job.name!r} no longer has; launch the assets you want instead")
+        assets = tuple(sorted(parent.asset_selection, key=lambda k: k.path))
+        if parent.asset_check_selection is not None:
+            checks = tuple(sorted(parent.asset_check_selection, key=str))
+    ops = None if job.graph_def is None or parent.op_selection is None \
+        else tuple(parent.op_selection)
+    return LaunchRequest(job_name=job.name, run_config=config, asset_selection=assets,
+                         asset_check_selection=checks, op_selection=ops)
 
 
 def _succeeded_steps(instance: Any, run: Any) -> set[str]:

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from headwater.events.errors import SerializableErrorInfo
 from headwater.locations.contracts import (
+    BackfillRequest,
     CodeLocation,
+    InvalidRequestError,
     LocationLoadError,
     LocationUnavailableError,
     SensorTickInput,
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT = 30.0  # a call that is not an evaluation (snapshot, reload, launch)
 RELOAD_TIMEOUT = 300.0  # reloading imports the code again
+BACKFILL_TIMEOUT = 120.0  # planning a backfill of many partitions
 TIMEOUT_MARGIN = 5.0  # over an evaluation's own timeout: the server reports that one itself
 
 
@@ -136,6 +139,14 @@ class RemoteLocation(CodeLocation):
 
     def launch_run(self, run_id: str) -> None:
         self.call("launch_run", {"run_id": run_id})
+
+    def launch_backfill(self, request: BackfillRequest) -> str:
+        # planning reads every partition key: wait as long as for an evaluation
+        result = self.call("launch_backfill", {"request": request.to_json()},
+                           max(self.timeout, BACKFILL_TIMEOUT))
+        if "invalid" in result:
+            raise InvalidRequestError(result["invalid"])
+        return str(result["backfill_id"])
 
     def reload(self) -> None:
         status = self.call("reload", wait=RELOAD_TIMEOUT)

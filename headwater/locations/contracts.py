@@ -8,8 +8,8 @@ Two implementations: ``InProcessLocation`` (this process imports the code; tests
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from headwater.events.errors import SerializableErrorInfo
 
@@ -39,6 +39,46 @@ class SensorTickInput:
     last_tick_completion_time: float | None = None
     last_run_key: str | None = None
     last_sensor_start_time: float | None = None
+
+
+class InvalidRequestError(Exception):
+    """The location refuses a request for what its definitions say (an asset that is not
+    partitioned, a partition key it does not have): the user's to fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class BackfillRequest:
+    """A backfill to plan from the loaded definitions and store for the daemon (what
+    ``headwater backfill launch`` asks): ``selection`` is a selection string or key paths;
+    exactly one of ``partition_keys``, ``partition_range`` (start, end) and
+    ``all_partitions``; ``max_partitions_per_run``: "policy" (the assets' BackfillPolicy),
+    None (one run for all) or n."""
+
+    selection: str | tuple[tuple[str, ...], ...]
+    partition_keys: tuple[str, ...] | None = None
+    partition_range: tuple[str, str] | None = None
+    all_partitions: bool = False
+    max_partitions_per_run: int | str | None = "policy"
+    tags: tuple[tuple[str, str], ...] = ()
+    title: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> BackfillRequest:
+        selection = data["selection"]
+        return BackfillRequest(
+            selection=selection if isinstance(selection, str)
+            else tuple(tuple(p) for p in selection),
+            partition_keys=None if data.get("partition_keys") is None
+            else tuple(data["partition_keys"]),
+            partition_range=None if data.get("partition_range") is None
+            else (data["partition_range"][0], data["partition_range"][1]),
+            all_partitions=bool(data.get("all_partitions")),
+            max_partitions_per_run=data.get("max_partitions_per_run", "policy"),
+            tags=tuple((str(k), str(v)) for k, v in data.get("tags") or ()),
+            title=data.get("title"))
 
 
 class CodeLocation(ABC):
@@ -71,6 +111,12 @@ class CodeLocation(ABC):
     def launch_run(self, run_id: str) -> None:
         """Start the stored run ``run_id`` (created QUEUED/NOT_STARTED from a launch request)
         in a worker; returns once the worker has it, not when the run ends."""
+
+    def launch_backfill(self, request: BackfillRequest) -> str:
+        """Plan the backfill from the loaded definitions (its policies and partition mappings
+        are not in a snapshot), store it for the daemon and return its id.
+        ``InvalidRequestError`` when the definitions refuse it."""
+        raise NotImplementedError(f"code location {self.name!r} does not plan backfills")
 
     @abstractmethod
     def reload(self) -> None:

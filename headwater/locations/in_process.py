@@ -12,7 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
-from headwater.locations.contracts import CodeLocation, LocationLoadError, SensorTickInput
+from headwater.locations.contracts import (
+    BackfillRequest,
+    CodeLocation,
+    InvalidRequestError,
+    LocationLoadError,
+    SensorTickInput,
+)
 from headwater.locations.evaluation import Evaluation
 from headwater.locations.snapshot import LocationSnapshot
 
@@ -95,6 +101,32 @@ class InProcessLocation(CodeLocation):
         return evaluate_sensor(self.definitions, name, tick, self.instance, timeout)
 
     # ---------------------------------------------------------------- launching
+
+    def launch_backfill(self, request: BackfillRequest) -> str:
+        from headwater.definitions.asset_key import AssetKey
+        from headwater.definitions.errors import HeadwaterError
+        from headwater.definitions.partitions import PartitionKeyRange
+        from headwater.definitions.selection import AssetSelection
+        from headwater.execution.backfill import launch_backfill
+
+        defs = self.definitions
+        try:
+            selection = (AssetSelection.from_string(request.selection)
+                         if isinstance(request.selection, str)
+                         else AssetSelection.keys(*(AssetKey(list(p))
+                                                    for p in request.selection)))
+            backfill = launch_backfill(
+                defs, selection, instance=self.instance,
+                partition_keys=None if request.partition_keys is None
+                else list(request.partition_keys),
+                partition_range=None if request.partition_range is None
+                else PartitionKeyRange(*request.partition_range),
+                all_partitions=request.all_partitions,
+                max_partitions_per_run=request.max_partitions_per_run,
+                tags=dict(request.tags), title=request.title, location_name=self.name)
+        except HeadwaterError as e:
+            raise InvalidRequestError(str(e)) from None
+        return str(backfill.backfill_id)
 
     def launch_run(self, run_id: str) -> None:
         """Run the stored run on a thread of this process (returns at once)."""

@@ -2,7 +2,7 @@
 
 It imports the user's code once at start (before any thread starts), keeps the error if that
 fails and still answers, and serves ``ping``, ``snapshot``, ``evaluate_schedule``,
-``evaluate_sensor``, ``launch_run``, ``reload`` and ``shutdown`` (wire format: ``wire.py``).
+``evaluate_sensor``, ``launch_run``, ``launch_backfill``, ``reload`` and ``shutdown`` (wire format: ``wire.py``).
 A run is executed in a separate worker process, so a run that crashes never takes the server
 down: forked from the location's template process (``template.py``: the code imported once,
 started with the server and again after each reload), or, when the template is not ready or
@@ -24,7 +24,12 @@ import threading
 from typing import Any
 
 from headwater.events.errors import error_info_from_exc
-from headwater.locations.contracts import LocationLoadError, SensorTickInput
+from headwater.locations.contracts import (
+    BackfillRequest,
+    InvalidRequestError,
+    LocationLoadError,
+    SensorTickInput,
+)
 from headwater.locations.in_process import InProcessLocation
 from headwater.locations.loader import load_definitions, user_modules_since
 from headwater.locations.origins import LocationOrigin
@@ -143,6 +148,14 @@ class CodeServer:
         with self._lock:
             self._workers = [w for w in self._workers if w.poll() is None] + [worker]
         return {"pid": worker.pid, "warm": False}
+
+    def _op_launch_backfill(self, request: dict[str, Any]) -> dict[str, Any]:
+        self.instance  # noqa: B018 - the backfill is stored on it
+        try:
+            backfill_id = self.location.launch_backfill(BackfillRequest.from_json(request))
+        except InvalidRequestError as e:  # the user's to fix: the caller raises it again
+            return {"invalid": str(e)}
+        return {"backfill_id": backfill_id}
 
     def close(self) -> None:
         """Stop the template and wait for it (runs already started go on)."""

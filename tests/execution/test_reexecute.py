@@ -96,3 +96,32 @@ def test_asset_run_reexecution_from_failure(instance):
     result = reexecute_job(job, ReexecutionOptions.from_failure(failed.run_id), instance=instance)
     assert result.success
     assert [e.asset_key for e in result.get_asset_materialization_events()] == [dg.AssetKey("down")]
+
+
+def test_reexecution_stays_within_the_parents_selection(instance):
+    state = {"ok": False}
+
+    @dg.asset
+    def base():
+        return 1
+
+    @dg.asset
+    def fragile():
+        if not state["ok"]:
+            raise RuntimeError("fragile fails")
+        return 2
+
+    @dg.asset
+    def unselected(base):
+        return base
+
+    job = dg.Definitions(assets=[base, fragile, unselected]).get_implicit_global_asset_job_def()
+    failed = job.execute_in_process(instance=instance, raise_on_error=False,
+                                    asset_selection=[dg.AssetKey("base"), dg.AssetKey("fragile")])
+    assert not failed.success
+    state["ok"] = True
+    result = reexecute_job(job, ReexecutionOptions.from_failure(failed.run_id), instance=instance)
+    assert [e.asset_key for e in result.get_asset_materialization_events()] == \
+        [dg.AssetKey("fragile")]  # not `unselected`: the parent did not select it
+    with pytest.raises(Exception, match="unselected"):
+        reexecute_job(job, ReexecutionOptions(failed.run_id, ["unselected"]), instance=instance)

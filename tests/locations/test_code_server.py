@@ -211,3 +211,45 @@ def test_cli_code_server_start_prints_its_address(tmp_path):
         if server.poll() is None:
             server.kill()
             server.wait(10)
+
+
+PARTITIONED = textwrap.dedent('''
+    import headwater as dg
+
+    days = dg.DailyPartitionsDefinition(start_date="2024-01-01")
+
+    @dg.asset(partitions_def=days, backfill_policy=dg.BackfillPolicy.multi_run(2))
+    def hwloc_daily(context) -> str:
+        return context.partition_key
+
+    @dg.asset
+    def hwloc_plain() -> int:
+        return 1
+
+    defs = dg.Definitions(assets=[hwloc_daily, hwloc_plain])
+''')
+
+
+def test_the_server_plans_and_stores_a_backfill_for_the_daemon(tmp_path, locations,
+                                                                monkeypatch):
+    from headwater.locations.contracts import BackfillRequest, InvalidRequestError
+    from headwater.storage import Instance
+
+    monkeypatch.setenv("HEADWATER_HOME", str(tmp_path / "home"))
+    path = tmp_path / "hwloc_backfills.py"
+    path.write_text(PARTITIONED)
+    location = locations(LocationOrigin(OriginKind.PYTHON_FILE, str(path),
+                                        location_name="bfsrv"))
+    backfill_id = location.launch_backfill(BackfillRequest(
+        "hwloc_daily", partition_range=("2024-01-01", "2024-01-05"), tags=(("team", "snow"),),
+        title="five days"))
+    with Instance.get() as instance:
+        backfill = instance.get_backfill(backfill_id)
+    assert backfill.partition_keys[0] == "2024-01-01" and len(backfill.partition_keys) == 5
+    assert backfill.max_partitions_per_run == 2 and backfill.plan.run_count == 3
+    assert backfill.tags == {"team": "snow", "headwater/code_location": "bfsrv"}
+    assert backfill.title == "five days"
+    with pytest.raises(InvalidRequestError, match="partitioned"):
+        location.launch_backfill(BackfillRequest((("hwloc_plain",),), all_partitions=True))
+    with pytest.raises(InvalidRequestError, match="someday"):
+        location.launch_backfill(BackfillRequest("hwloc_daily", partition_keys=("someday",)))

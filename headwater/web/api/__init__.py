@@ -7,6 +7,17 @@ API = Api()
 
 def load_endpoints() -> Api:
     """Import every resource module (each registers its endpoints on ``API``) and return it."""
-    from headwater.web.api import assets, compute_logs, events, graph, locations, runs  # noqa: F401,E501
+    from headwater.web.api import (  # noqa: F401
+        assets,
+        backfills,
+        compute_logs,
+        concurrency,
+        events,
+        graph,
+        instigators,
+        launches,
+        locations,
+        runs,
+    )
 
     return API
