@@ -14,6 +14,13 @@ MATERIALIZED, FAILED, IN_PROGRESS, MISSING = "MATERIALIZED", "FAILED", "IN_PROGR
 
 def partitions_def_from_snap(snap: PartitionsSnap | None) -> Any:
     """The partitions definition a snapshot describes (None if it cannot be rebuilt)."""
+    try:
+        return _rebuild(snap)
+    except Exception:  # noqa: BLE001 - a description we cannot rebuild: nothing is checked
+        return None
+
+
+def _rebuild(snap: PartitionsSnap | None) -> Any:
     import headwater.definitions.partitions as p
 
     if snap is None:
@@ -29,9 +36,25 @@ def partitions_def_from_snap(snap: PartitionsSnap | None) -> Any:
             timezone=snap.timezone, cron_schedule=snap.cron_schedule,
             end_offset=snap.end_offset)
     if snap.kind == "multi" and len(snap.dimensions) == 2:
-        dims = {name: partitions_def_from_snap(d) for name, d in snap.dimensions}
+        dims = {name: _rebuild(d) for name, d in snap.dimensions}
         if all(d is not None for d in dims.values()):
             return p.MultiPartitionsDefinition(dims)
+    return None
+
+
+def partition_key_problem(snap: PartitionsSnap, key: str, instance: Any) -> str | None:
+    """Why ``key`` is not a partition of the definition ``snap`` describes; None when it is (or
+    when the definition cannot be rebuilt here: the run then checks it). Dynamic keys are read
+    from ``instance``."""
+    from headwater.definitions.errors import HeadwaterError
+
+    pdef = partitions_def_from_snap(snap)
+    if pdef is None:
+        return None
+    try:
+        pdef.validate_partition_key(key, dynamic_partitions_store=instance)
+    except HeadwaterError as e:
+        return str(e)
     return None
 
 

@@ -147,7 +147,7 @@ def _split_partition(value: str) -> tuple[str | None, tuple[str, str] | None]:
 def _check_partition(ctx: WebContext, target: str, snap: PartitionsSnap | None,
                      value: str | None) -> tuple[str | None, tuple[str, str] | None]:
     """The partition key or range of the run, checked against the target's definition."""
-    from headwater.web.partition_check import partition_key_problem
+    from headwater.web.partitions import partition_key_problem
 
     if snap is None:
         if value is not None:
