@@ -147,6 +147,81 @@ class HeadwaterClient:
     def asset_graph(self, collapse: str = "auto") -> dict[str, Any]:
         return dict(self._request("GET", f"{API}/asset_graph", {"collapse": collapse}))
 
+    # ------------------------------------------------------------------- launches
+
+    def launch(self, location: str, job_name: str | None = None,
+               asset_selection: str | Sequence[Sequence[str]] | None = None,
+               partition_key: str | None = None, run_config: Mapping[str, Any] | None = None,
+               tags: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Queue a run of a job or of assets (key paths or a selection string) for the
+        daemon; returns the queued run's id."""
+        body: dict[str, Any] = {"location": location, "job_name": job_name,
+                                "partition_key": partition_key, "run_config": run_config,
+                                "tags": tags}
+        if asset_selection is not None:
+            body["asset_selection"] = (asset_selection if isinstance(asset_selection, str)
+                                       else [list(k) for k in asset_selection])
+        return dict(self._request("POST", f"{API}/launches",
+                                  body={k: v for k, v in body.items() if v is not None}))
+
+    def reexecute(self, run_id: str, strategy: str = "FROM_FAILURE",
+                  step_keys: Sequence[str] | None = None) -> dict[str, Any]:
+        """Queue a re-execution: FROM_FAILURE, SELECTED (with step_keys) or ALL_STEPS."""
+        body: dict[str, Any] = {"strategy": strategy}
+        if step_keys is not None:
+            body["step_keys"] = list(step_keys)
+        return dict(self._request(
+            "POST", f"{API}/runs/{urllib.parse.quote(run_id)}/reexecute", body=body))
+
+    # ---------------------------------------------------- schedules and sensors
+
+    def schedules(self) -> list[dict[str, Any]]:
+        return list(self._request("GET", f"{API}/schedules")["items"])
+
+    def sensors(self) -> list[dict[str, Any]]:
+        return list(self._request("GET", f"{API}/sensors")["items"])
+
+    def set_running(self, kind: str, location: str, name: str,
+                    running: bool) -> dict[str, Any]:
+        """Start or stop a schedule (``kind="schedules"``) or sensor (``"sensors"``)."""
+        path = (f"{API}/{kind}/{urllib.parse.quote(location, safe='')}/"
+                f"{urllib.parse.quote(name, safe='')}/{'start' if running else 'stop'}")
+        return dict(self._request("POST", path))
+
+    def ticks(self, kind: str, location: str, name: str,
+              page_size: int = 200) -> Iterator[dict[str, Any]]:
+        return self._pages(f"{API}/{kind}/{urllib.parse.quote(location, safe='')}/"
+                           f"{urllib.parse.quote(name, safe='')}/ticks", {"limit": page_size})
+
+    # ------------------------------------------------------------------ backfills
+
+    def backfills(self, status: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        return self._pages(f"{API}/backfills", {"status": list(status or ())})
+
+    def backfill(self, backfill_id: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"{API}/backfills/{urllib.parse.quote(backfill_id)}"))
+
+    def launch_backfill(self, location: str, **request: Any) -> dict[str, Any]:
+        """Launch a backfill for the daemon: ``asset_selection=`` or ``job_name=``, and
+        ``partition_keys=``, ``partition_range={"start", "end"}`` or ``all_partitions=True``
+        (see the OpenAPI document's BackfillLaunch)."""
+        return dict(self._request("POST", f"{API}/backfills",
+                                  body={"location": location, **request}))
+
+    def cancel_backfill(self, backfill_id: str) -> dict[str, Any]:
+        return dict(self._request(
+            "POST", f"{API}/backfills/{urllib.parse.quote(backfill_id)}/cancel"))
+
+    # --------------------------------------------------------- concurrency pools
+
+    def pools(self) -> dict[str, Any]:
+        return dict(self._request("GET", f"{API}/concurrency/pools"))
+
+    def set_pool_limit(self, key: str, limit: int) -> dict[str, Any]:
+        return dict(self._request(
+            "POST", f"{API}/concurrency/pools/{urllib.parse.quote(key, safe='')}",
+            body={"limit": limit}))
+
     # ------------------------------------------------------------- code locations
 
     def code_locations(self) -> list[dict[str, Any]]:

@@ -66,3 +66,48 @@ def test_assets_locations_and_errors_through_the_client(server):
     with pytest.raises(ApiError) as error:
         list(client.runs(page_size=0))
     assert error.value.status == 422 and error.value.fields[0]["loc"] == "query.limit"
+
+
+days = hw.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
+
+
+@hw.asset(partitions_def=days)
+def daily_depth():
+    return 1
+
+
+depth_job = hw.define_asset_job("depth_job", selection=[snowfall])
+
+
+@hw.sensor(job=depth_job, minimum_interval_seconds=30)
+def new_reports():
+    return hw.SkipReason("nothing new")
+
+
+def test_launches_sensors_backfills_and_pools_through_the_client(tmp_path):
+    defs = hw.Definitions(assets=[snowfall, daily_depth], jobs=[depth_job], sensors=[new_reports])
+    with hw.Instance.local(tmp_path / "home") as instance:
+        location = InProcessLocation("mountain", lambda: defs, instance)
+        web = WebServer(WebContext(instance, lambda: [location]), port=0).start()
+        try:
+            client = HeadwaterClient(web.url)
+            queued = client.launch("mountain", job_name="depth_job", tags={"who": "client"})
+            run = client.run(queued["run_id"])
+            assert (run["status"], run["tags"]["who"]) == ("QUEUED", "client")
+            with pytest.raises(ApiError) as error:
+                client.launch("mountain", job_name="no_such_job")
+            assert error.value.status == 422 and "no_such_job" in error.value.message
+            [sensor] = client.sensors()
+            assert (sensor["name"], sensor["status"]) == ("new_reports", "STOPPED")
+            assert client.set_running("sensors", "mountain", "new_reports", True)
+            assert client.sensors()[0]["status"] == "RUNNING"
+            backfill = client.launch_backfill("mountain", asset_selection=[["daily_depth"]],
+                                              all_partitions=True)
+            assert [b["backfill_id"] for b in client.backfills()] == [backfill["backfill_id"]]
+            assert client.cancel_backfill(backfill["backfill_id"])["backfill_id"] == backfill[
+                "backfill_id"]
+            client.set_pool_limit("warehouse", 2)
+            assert [(p["key"], p["limit"]) for p in client.pools()["items"]] == [
+                ("warehouse", 2)]
+        finally:
+            web.stop()
