@@ -11,6 +11,10 @@ import { GROUP_STYLE, STATUS_ORDER, STATUS_STYLES, statusStyle } from "../status
 
 const SEARCH_LIST_LIMIT = 20;
 
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 function Legend() {
   return (
     <ul className="legend" aria-label="Legend">
@@ -86,9 +90,9 @@ function SidePanel({
             {lin && (
               <>
                 <dt>Upstream</dt>
-                <dd>{lin.upstream} nodes</dd>
+                <dd>{plural(lin.upstream, "asset")}</dd>
                 <dt>Downstream</dt>
-                <dd>{lin.downstream} nodes</dd>
+                <dd>{plural(lin.downstream, "asset")}</dd>
               </>
             )}
           </dl>
