@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 SECTIONS = ["Assets", "Runs", "Jobs", "Automation", "Backfills", "Deployment"]
 
@@ -86,11 +86,12 @@ class AssetGraphPage:
     def selected_key(self) -> Locator:
         return self.side_panel.get_by_test_id("selected-key")
 
-    def node_center(self, layout: dict, node_id: str) -> tuple[float, float]:
-        """Where a node is on screen: its layout box through the canvas's view transform
-        (the canvas mirrors it as data-scale / data-tx / data-ty once drawn)."""
-        self.page.wait_for_function(
-            "el => el.dataset.scale !== undefined", arg=self.canvas.element_handle())
+    def node_center(self, graph: dict, node_id: str) -> tuple[float, float]:
+        """Where a node of `graph` (the /asset_graph body) is on screen: its layout box through
+        the canvas's view transform (mirrored as data-scale / data-tx / data-ty once that graph
+        is drawn: data-drawn is its hash)."""
+        expect(self.canvas).to_have_attribute("data-drawn", graph["hash"])
+        layout = graph["layout"]
         data = self.canvas.evaluate(
             "el => ({scale: +el.dataset.scale, tx: +el.dataset.tx, ty: +el.dataset.ty})")
         box = self.canvas.bounding_box()

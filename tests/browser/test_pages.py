@@ -75,7 +75,7 @@ def test_graph_draws_and_a_clicked_node_opens_the_side_panel(page: Page, site: s
     expect(graph.canvas).to_have_attribute("data-node-count", "5")
     expect(graph.side_panel).to_have_count(0)
 
-    x, y = graph.node_center(body["layout"], "raw_orders")
+    x, y = graph.node_center(body, "raw_orders")
     page.mouse.click(x, y)
     expect(graph.selected_key).to_have_text("raw_orders")
     expect(graph.side_panel).to_contain_text("Materialized")
@@ -96,6 +96,26 @@ def test_graph_search_highlights_matches_and_selects_one(page: Page, site: seede
     graph.search_results.filter(has_text="order_totals").click()
     expect(graph.selected_key).to_have_text("order_totals")
     expect(graph.side_panel).to_contain_text("Upstream1 asset")
+
+
+def test_collapsed_groups_are_boxes_that_expand_when_clicked(page: Page, site: seeded.Seeded):
+    graph = AssetGraphPage(page)
+    AppShell(page, site.url).open("/assets")
+    expect(graph.canvas).to_have_attribute("data-node-count", "5")
+    with page.expect_response(_is_api("/api/v1/asset_graph")) as response:
+        page.get_by_role("combobox", name="Groups").select_option("all")
+    body = response.value.json()
+    assert sorted(body["layout"]["node_ids"]) == ["marts", "sources"]
+    assert body["node_kinds"] == ["group", "group"]
+    expect(graph.canvas).to_have_attribute("data-node-count", "2")
+
+    x, y = graph.node_center(body, "marts")
+    with page.expect_response(_is_api("/api/v1/asset_graph")) as response:
+        page.mouse.click(x, y)
+    assert "expand=marts" in response.value.url
+    body = response.value.json()
+    assert sorted(body["layout"]["node_ids"]) == ["daily_sales", "order_totals", "sources"]
+    expect(graph.canvas).to_have_attribute("data-node-count", "3")
 
 
 def test_graph_of_an_empty_deployment_says_so(page: Page, ui_url: str):

@@ -5,6 +5,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 
 import type { ErrorInfo, RunEvent } from "../api/types";
+import { errorHeadline } from "../format";
 
 const ROW = 26; // px: one event line
 const LINE = 16; // px: one line of an error block (white-space: pre, fixed line height)
@@ -16,7 +17,7 @@ function errorLines(error: ErrorInfo | null | undefined): string[] {
   let first = true;
   while (e) {
     if (!first) lines.push("", "The above was caused by:");
-    lines.push(`${e.cls_name ? `${e.cls_name}: ` : ""}${e.message}`.trimEnd());
+    lines.push(errorHeadline(e));
     for (const frame of e.stack) lines.push(...frame.replace(/\n$/, "").split("\n"));
     e = e.cause;
     first = false;

@@ -5,8 +5,9 @@
 // click (a press that did not move) selects the node under it.
 //
 // The view transform is kept in a ref and drawn on the next animation frame: panning never
-// re-renders React. It is mirrored on the canvas as data-scale / data-tx / data-ty (CSS pixels)
-// for tests and tools that need to find a node on screen.
+// re-renders React. It is mirrored on the canvas as data-scale / data-tx / data-ty (CSS pixels),
+// with data-drawn = the hash of the graph drawn, for tests and tools that need to find a node on
+// screen.
 
 import { useCallback, useEffect, useImperativeHandle, useRef } from "react";
 import type { Ref } from "react";
@@ -62,6 +63,7 @@ export function GraphCanvas({ model, statuses, selected, lineage, matches, onSel
     canvas.dataset.scale = String(scale);
     canvas.dataset.tx = String(tx);
     canvas.dataset.ty = String(ty);
+    canvas.dataset.drawn = m.hash;
 
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);

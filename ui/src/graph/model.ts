@@ -4,6 +4,8 @@
 import type { AssetGraph } from "../api/types";
 
 export interface GraphModel {
+  /** The graph's hash (the layout it was built from). */
+  hash: string;
   count: number;
   ids: string[];
   lowerIds: string[];
@@ -47,6 +49,7 @@ export function buildModel(graph: AssetGraph): GraphModel {
   const isGroup = new Uint8Array(count);
   graph.node_kinds.forEach((kind, i) => (isGroup[i] = kind === "group" ? 1 : 0));
   return {
+    hash: graph.hash,
     count,
     ids: l.node_ids,
     lowerIds: l.node_ids.map((id) => id.toLowerCase()),

@@ -3,6 +3,7 @@ import { Link } from "react-router";
 
 import { keyPath } from "../api/client";
 import { useAssetGraph, useGraphStatus } from "../api/graph";
+import type { CollapseMode } from "../api/graph";
 import { GraphCanvas } from "../graph/GraphCanvas";
 import type { GraphCanvasHandle } from "../graph/GraphCanvas";
 import { buildModel, lineage } from "../graph/model";
@@ -105,8 +106,9 @@ function SidePanel({
 
 /** The lineage of every asset, drawn on a canvas from the server's layout. */
 export function AssetGraphPage() {
+  const [collapse, setCollapse] = useState<CollapseMode>("auto");
   const [expand, setExpand] = useState<string[]>([]);
-  const graph = useAssetGraph(expand);
+  const graph = useAssetGraph(collapse, expand);
   const status = useGraphStatus();
   const [selected, setSelected] = useState(-1);
   const [search, setSearch] = useState("");
@@ -169,6 +171,18 @@ export function AssetGraphPage() {
         <button type="button" onClick={() => canvas.current?.fit()} disabled={!model}>
           Fit
         </button>
+        <select
+          aria-label="Groups"
+          value={collapse}
+          onChange={(event) => {
+            setCollapse(event.target.value as CollapseMode);
+            setExpand([]);
+          }}
+        >
+          <option value="auto">Groups: automatic</option>
+          <option value="all">Groups: collapsed</option>
+          <option value="none">Groups: expanded</option>
+        </select>
         {expand.length > 0 && (
           <button type="button" onClick={() => setExpand([])}>
             Collapse groups
@@ -210,7 +224,7 @@ export function AssetGraphPage() {
           </p>
         </div>
       ) : model ? (
-        <div className={`graph-body${selected >= 0 ? " with-panel" : ""}`}>
+        <div className="graph-body">
           <GraphCanvas
             handle={canvas}
             model={model}

@@ -1,6 +1,6 @@
 import { useCodeLocations, useReloadLocation } from "../api/locations";
 import type { CodeLocation } from "../api/types";
-import { formatTimestamp } from "../format";
+import { errorHeadline, formatTimestamp } from "../format";
 
 function LocationCard({ location }: { location: CodeLocation }) {
   const reload = useReloadLocation();
@@ -41,7 +41,7 @@ function LocationCard({ location }: { location: CodeLocation }) {
       {location.error && (
         <div className="state state-error">
           <p>
-            <strong>{location.error.cls_name ?? "Error"}:</strong> {location.error.message}
+            <strong>{errorHeadline(location.error)}</strong>
           </p>
           {location.error.stack.length > 0 && (
             <pre className="stack">{location.error.stack.join("")}</pre>
