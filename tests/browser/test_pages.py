@@ -3,11 +3,12 @@ an instance the module fills (tests/browser/seeded.py) and in-process code locat
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -242,3 +243,62 @@ def test_deployment_lists_locations_with_errors_and_reloads_one(page: Page,
     assert reload.value.status == 200
     expect(flaky).to_contain_text("LOADED")
     expect(flaky).not_to_contain_text("snow_sources'")
+
+
+# --- scale: what the server would send for big data, served from the test ---
+
+def test_partition_bar_counts_100k_partitions(page: Page, site: seeded.Seeded):
+    n = 100_000
+    statuses = "M" * 60_000 + "F" * 10 + "-" * (n - 60_010)
+    page.route("**/api/v1/assets/daily_sales/partitions*", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps({
+            "total": n, "counts": {"MATERIALIZED": 60_000, "FAILED": 10, "MISSING": n - 60_010},
+            "statuses": statuses, "ranges": [], "ranges_truncated": True})))
+    AppShell(page, site.url).open("/assets/daily_sales")
+    asset = AssetDetailPage(page)
+    expect(asset.partition_count("TOTAL")).to_have_text("100,000")
+    expect(asset.partition_count("MATERIALIZED")).to_have_text("60,000")
+    expect(asset.partition_count("FAILED")).to_have_text("10")
+    expect(asset.partition_count("MISSING")).to_have_text("39,990")
+    colours = asset.partition_bar.evaluate("""el => {
+        const ctx = el.getContext('2d');
+        const px = x => Array.from(ctx.getImageData(x, el.height - 1, 1, 1).data).join(',');
+        return [px(0), px(Math.floor(el.width * 0.6)), px(el.width - 1)];
+    }""")
+    first, failed, last = colours
+    assert len({first, failed, last}) == 3  # materialized, the failed bucket, missing
+
+
+def test_event_log_renders_only_the_visible_rows_of_a_long_log(page: Page,
+                                                               site: seeded.Seeded):
+    run_id = site.success_run_id
+    n = 20_000
+    events = [{"storage_id": i + 1, "run_id": run_id, "timestamp": 1796680188.0 + i,
+               "event_type": "LOG", "level": "INFO", "message": f"line {i + 1}",
+               "step_key": "raw_orders", "asset_key": None, "partition": None,
+               "error": None, "data": None} for i in range(n)]
+
+    def events_page(route):
+        query = parse_qs(urlsplit(route.request.url).query)
+        after = int(query.get("cursor", ["0"])[0])
+        limit = int(query["limit"][0])
+        items = events[after:after + limit]
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({
+            "items": items, "has_more": after + limit < n,
+            "next_cursor": items[-1]["storage_id"] if items else after}))
+
+    page.route(f"**/api/v1/runs/{run_id}/events?*", events_page)
+    page.route(f"**/api/v1/runs/{run_id}/events/stream*", lambda route: route.fulfill(
+        status=200, content_type="text/event-stream", body="event: end\ndata: {}\n\n"))
+    AppShell(page, site.url).open(f"/runs/{run_id}")
+    run = RunDetailPage(page)
+    expect(page.get_by_role("status").filter(has_text="events")).to_have_text("20000 events")
+    # The log follows its tail: the last line is on screen, and only a window of rows exists.
+    expect(run.log.get_by_text("line 20000", exact=True)).to_be_visible()
+    assert run.rows.count() < 100
+    run.log.evaluate("el => { el.scrollTop = 0; }")
+    expect(run.log.get_by_text("line 1", exact=True)).to_be_visible()
+    assert run.rows.count() < 100
+    run.filter.fill("line 1234")
+    expect(page.get_by_role("status").filter(has_text="events")).to_have_text(
+        "11 of 20000 events")
