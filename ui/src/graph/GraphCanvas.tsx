@@ -27,7 +27,8 @@ const MATCH_COLOUR = "#fb8500";
 
 export interface GraphCanvasHandle {
   fit(): void;
-  centerOn(node: number): void;
+  /** Centre a node in the canvas less `rightInset` px on the right (a panel over it). */
+  centerOn(node: number, rightInset?: number): void;
 }
 
 interface Props {
@@ -205,13 +206,13 @@ export function GraphCanvas({ model, statuses, selected, lineage, matches, onSel
     handle,
     () => ({
       fit,
-      centerOn(node: number) {
+      centerOn(node: number, rightInset = 0) {
         const m = props.current.model;
         const { width, height } = size.current;
         const scale = Math.max(view.current.scale, 0.8);
         view.current = {
           scale,
-          tx: width / 2 - (m.x[node]! + m.w / 2) * scale,
+          tx: Math.max(0, width - rightInset) / 2 - (m.x[node]! + m.w / 2) * scale,
           ty: height / 2 - (m.y[node]! + m.h / 2) * scale,
         };
         requestDraw();

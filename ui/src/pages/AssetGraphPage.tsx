@@ -11,6 +11,7 @@ import type { GraphModel, Lineage } from "../graph/model";
 import { GROUP_STYLE, STATUS_ORDER, STATUS_STYLES, statusStyle } from "../status";
 
 const SEARCH_LIST_LIMIT = 20;
+const PANEL_WIDTH = 280; // px: .side-panel's width, over the canvas
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
@@ -149,7 +150,7 @@ export function AssetGraphPage() {
 
   const select = (node: number, center = false) => {
     setSelected(node);
-    if (center && node >= 0) canvas.current?.centerOn(node);
+    if (center && node >= 0) canvas.current?.centerOn(node, PANEL_WIDTH);
   };
 
   return (
