@@ -302,3 +302,31 @@ def test_event_log_renders_only_the_visible_rows_of_a_long_log(page: Page,
     run.filter.fill("line 1234")
     expect(page.get_by_role("status").filter(has_text="events")).to_have_text(
         "11 of 20000 events")
+
+
+def test_cancel_button_cancels_a_running_run(page: Page, site: seeded.Seeded):
+    run_id = str(uuid.uuid4())
+    seeded.RELEASE_SLOW.clear()
+    worker = threading.Thread(target=lambda: seeded.hw.materialize(
+        [seeded.slow], instance=site.instance, run_id=run_id, raise_on_error=False),
+        daemon=True)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 15
+        while site.instance.get_run_by_id(run_id) is None:  # a condition with a deadline
+            assert time.monotonic() < deadline, "the run was never stored"
+            time.sleep(0.02)
+        AppShell(page, site.url).open(f"/runs/{run_id}")
+        run = RunDetailPage(page)
+        expect(run.log).to_contain_text("slow is waiting for the test")
+        with page.expect_response(_is_api(f"/api/v1/runs/{run_id}/cancel")) as cancel:
+            run.cancel_button.click()
+        assert cancel.value.status == 200
+        # An in-process run stops at its next step boundary: canceling until `slow` returns.
+        expect(run.status).to_have_text("CANCELING")
+        expect(run.cancel_button).to_have_count(0)
+        seeded.RELEASE_SLOW.set()
+        expect(run.status).to_have_text("CANCELED")
+    finally:
+        seeded.RELEASE_SLOW.set()
+        worker.join(timeout=30)
