@@ -1,5 +1,6 @@
 // Builds the UI into the Python package (headwater/web/static/), which the web server serves:
-// index.html for UI routes and the hashed files under /assets/. Installing the package never
+// index.html for UI routes and the hashed files under /static/ (not /assets/: that is the
+// UI's asset pages). Installing the package never
 // needs Node.js; only `make ui` does.
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
@@ -12,7 +13,7 @@ export default defineConfig({
     outDir: "../headwater/web/static",
     // The output folder is outside ui/: Vite only empties it when told to.
     emptyOutDir: true,
-    assetsDir: "assets",
+    assetsDir: "static",
     target: "es2022",
     sourcemap: false,
   },

@@ -44,9 +44,11 @@ def create_app(ctx: WebContext) -> Starlette:
     routes: list[Any] = [Route("/api/openapi.json", openapi, methods=["GET"]), *api.routes(ctx),
                          Route("/api/{rest:path}", api_not_found,
                                methods=["GET", "POST", "PUT", "PATCH", "DELETE"])]
-    if (STATIC_DIR / "assets").is_dir():
-        routes.append(Mount("/assets", StaticFiles(directory=STATIC_DIR / "assets"),
-                            name="assets"))
+    # The built files live under /static/ (Vite's assetsDir): /assets/... is the UI's asset
+    # pages (/assets/<key path>), which must get index.html like every other UI route.
+    if (STATIC_DIR / "static").is_dir():
+        routes.append(Mount("/static", StaticFiles(directory=STATIC_DIR / "static"),
+                            name="static"))
     routes.append(Route("/{path:path}", _ui, methods=["GET"]))
 
     async def http_error(request: Request, exc: Exception) -> Response:

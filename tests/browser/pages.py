@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 SECTIONS = ["Assets", "Runs", "Jobs", "Automation", "Backfills", "Deployment"]
 
@@ -58,3 +58,116 @@ class RunsPage:
     @property
     def retry_button(self) -> Locator:
         return self.error_state.get_by_role("button", name="Try again")
+
+
+class AssetGraphPage:
+    """The asset graph at /assets: a canvas, a search box, a side panel for the selection."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def canvas(self) -> Locator:
+        return self.page.get_by_test_id("asset-graph-canvas")
+
+    @property
+    def search(self) -> Locator:
+        return self.page.get_by_role("searchbox", name="Search assets")
+
+    @property
+    def search_results(self) -> Locator:
+        return self.page.get_by_role("list", name="Matching assets").get_by_role("button")
+
+    @property
+    def side_panel(self) -> Locator:
+        return self.page.get_by_role("complementary", name="Selected node")
+
+    @property
+    def selected_key(self) -> Locator:
+        return self.side_panel.get_by_test_id("selected-key")
+
+    def node_center(self, graph: dict, node_id: str) -> tuple[float, float]:
+        """Where a node of `graph` (the /asset_graph body) is on screen: its layout box through
+        the canvas's view transform (mirrored as data-scale / data-tx / data-ty once that graph
+        is drawn: data-drawn is its hash)."""
+        expect(self.canvas).to_have_attribute("data-drawn", graph["hash"])
+        layout = graph["layout"]
+        data = self.canvas.evaluate(
+            "el => ({scale: +el.dataset.scale, tx: +el.dataset.tx, ty: +el.dataset.ty})")
+        box = self.canvas.bounding_box()
+        assert box is not None
+        i = layout["node_ids"].index(node_id)
+        wx = layout["x"][i] + layout["node_width"] / 2
+        wy = layout["y"][i] + layout["node_height"] / 2
+        return (box["x"] + wx * data["scale"] + data["tx"],
+                box["y"] + wy * data["scale"] + data["ty"])
+
+
+class AssetDetailPage:
+    """One asset at /assets/<key path>."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def materializations(self) -> Locator:
+        return self.page.get_by_role("table", name="Materializations").locator("tbody tr")
+
+    def metadata_value(self, name: str) -> Locator:
+        return self.page.locator(".metadata-row", has=self.page.locator(
+            "dt", has_text=name)).locator("dd").first
+
+    @property
+    def partition_bar(self) -> Locator:
+        return self.page.get_by_test_id("partition-bar")
+
+    def partition_count(self, status: str) -> Locator:
+        return self.page.get_by_role("list", name="Partition counts").locator(
+            f"li[data-status={status}] strong")
+
+
+class RunDetailPage:
+    """One run at /runs/<run id>: status, cancel, the event log."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def status(self) -> Locator:
+        return self.page.get_by_test_id("run-status")
+
+    @property
+    def log(self) -> Locator:
+        return self.page.get_by_role("log", name="Event log")
+
+    @property
+    def rows(self) -> Locator:
+        return self.log.locator(".event-row")
+
+    def rows_of_type(self, event_type: str) -> Locator:
+        return self.log.locator(f".event-row[data-event-type={event_type}]")
+
+    @property
+    def filter(self) -> Locator:
+        return self.page.get_by_role("searchbox", name="Filter events")
+
+    @property
+    def step_filter(self) -> Locator:
+        return self.page.get_by_role("combobox", name="Step")
+
+    @property
+    def cancel_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Cancel run")
+
+
+class DeploymentPage:
+    """The code locations at /deployment."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def location(self, name: str) -> Locator:
+        return self.page.get_by_role("article", name=f"Code location {name}")
+
+    def reload_button(self, name: str) -> Locator:
+        return self.location(name).get_by_role("button", name="Reload")

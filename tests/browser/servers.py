@@ -42,7 +42,7 @@ class _StubHandler(SimpleHTTPRequestHandler):
             return
         local = self.translate_path(parts.path)
         if parts.path == "/" or not os.path.isfile(local):
-            if parts.path.startswith("/assets/"):
+            if parts.path.startswith("/static/"):
                 self.send_error(404)
                 return
             self.path = "/index.html"

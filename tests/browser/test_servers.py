@@ -21,12 +21,12 @@ def _get(url: str) -> tuple[int, str, bytes]:
 
 def test_stub_serves_the_ui_its_routes_and_the_canned_api(tmp_path):
     (tmp_path / "index.html").write_text("<div id=root></div>")
-    (tmp_path / "assets").mkdir()
-    (tmp_path / "assets" / "app.js").write_text("console.log(1)")
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "app.js").write_text("console.log(1)")
     with serve_static_stub(str(tmp_path)) as url:
-        assert _get(f"{url}/assets/app.js")[2] == b"console.log(1)"
-        assert _get(f"{url}/assets/missing.js")[0] == 404
-        for ui_route in ("/", "/runs", "/assets", "/jobs/some_job"):
+        assert _get(f"{url}/static/app.js")[2] == b"console.log(1)"
+        assert _get(f"{url}/static/missing.js")[0] == 404
+        for ui_route in ("/", "/runs", "/assets", "/assets/raw/orders", "/jobs/some_job"):
             status, _, body = _get(url + ui_route)
             assert (status, body) == (200, b"<div id=root></div>")
         status, content_type, body = _get(f"{url}/api/v1/runs?limit=50")

@@ -4,8 +4,12 @@ import { BrowserRouter } from "react-router";
 
 import { ApiError } from "./api/client";
 import { SECTIONS } from "./nav";
+import { AssetGraphPage } from "./pages/AssetGraphPage";
+import { AssetPage } from "./pages/AssetPage";
+import { DeploymentPage } from "./pages/DeploymentPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PlaceholderPage } from "./pages/PlaceholderPage";
+import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
 import { Shell } from "./Shell";
 
@@ -25,6 +29,9 @@ export function createQueryClient(): QueryClient {
 
 const queryClient = createQueryClient();
 
+/** Sections with pages of their own; the others show their placeholder. */
+const BUILT = new Set(["/assets", "/runs", "/deployment"]);
+
 export function App() {
   return (
     <QueryClientProvider client={queryClient}>
@@ -32,8 +39,12 @@ export function App() {
         <Routes>
           <Route element={<Shell />}>
             <Route index element={<Navigate to="/assets" replace />} />
+            <Route path="assets" element={<AssetGraphPage />} />
+            <Route path="assets/*" element={<AssetPage />} />
             <Route path="runs" element={<RunsPage />} />
-            {SECTIONS.filter((section) => section.path !== "/runs").map((section) => (
+            <Route path="runs/:runId" element={<RunPage />} />
+            <Route path="deployment" element={<DeploymentPage />} />
+            {SECTIONS.filter((section) => !BUILT.has(section.path)).map((section) => (
               <Route
                 key={section.path}
                 path={`${section.path.slice(1)}/*`}

@@ -1,5 +1,13 @@
 import type { Timestamp } from "./api/types";
 
+/** An error's headline: its message, prefixed with its class unless the message names it
+ * already (Python's formatted errors read "ValueError: ..."). */
+export function errorHeadline(error: { message: string; cls_name: string | null }): string {
+  const message = error.message.trimEnd();
+  if (!error.cls_name || message.startsWith(`${error.cls_name}:`)) return message;
+  return `${error.cls_name}: ${message}`;
+}
+
 function pad(value: number): string {
   return String(value).padStart(2, "0");
 }

@@ -13,12 +13,18 @@ export class ApiError extends Error {
   }
 }
 
-type QueryValue = string | number | boolean | null | undefined;
+type QueryScalar = string | number | boolean | null | undefined;
+/** A list is sent as the parameter repeated (`?expand=a&expand=b`). */
+type QueryValue = QueryScalar | readonly string[];
 
 export function apiUrl(path: string, query: Record<string, QueryValue> = {}): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
-    if (value !== null && value !== undefined) params.set(name, String(value));
+    if (Array.isArray(value)) {
+      for (const item of value) params.append(name, item);
+    } else if (value !== null && value !== undefined) {
+      params.set(name, String(value));
+    }
   }
   const search = params.toString();
   return `${API_PREFIX}${path}${search ? `?${search}` : ""}`;
@@ -37,21 +43,33 @@ async function errorMessage(response: Response): Promise<string> {
   return `${response.status} ${response.statusText || "error"}`.trim();
 }
 
-export async function apiGet<T>(
-  path: string,
-  query: Record<string, QueryValue> = {},
-  signal?: AbortSignal,
-): Promise<T> {
+async function request<T>(url: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(apiUrl(path, query), {
-      headers: { Accept: "application/json" },
-      signal,
-    });
+    response = await fetch(url, { ...init, headers: { Accept: "application/json" } });
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
     throw new ApiError(0, "The Headwater server could not be reached.");
   }
   if (!response.ok) throw new ApiError(response.status, await errorMessage(response));
   return (await response.json()) as T;
+}
+
+export function apiGet<T>(
+  path: string,
+  query: Record<string, QueryValue> = {},
+  signal?: AbortSignal,
+): Promise<T> {
+  return request<T>(apiUrl(path, query), { signal });
+}
+
+/** A write (no body: the routes the UI posts to take their arguments in the path). */
+export function apiPost<T>(path: string): Promise<T> {
+  return request<T>(apiUrl(path), { method: "POST" });
+}
+
+/** `/assets/a/b` from the key path ["a", "b"] (or "a/b"): each part URL-encoded. */
+export function keyPath(key: readonly string[] | string): string {
+  const parts = typeof key === "string" ? key.split("/") : key;
+  return parts.map(encodeURIComponent).join("/");
 }

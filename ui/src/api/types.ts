@@ -1,5 +1,6 @@
-// Response shapes of the /api/v1 routes the UI uses. Hand-written for now; to be generated from
-// the server's OpenAPI document (/api/openapi.json) once the API settles.
+// Response shapes of the /api/v1 routes the UI uses, written after the server's pydantic models
+// (headwater/web/api/*.py; the OpenAPI document at /api/openapi.json). To be generated from that
+// document once the API settles.
 
 /** A cursor page: pass `next_cursor` back as `?cursor=` for the next page; null at the end. */
 export interface Page<T> {
@@ -10,10 +11,188 @@ export interface Page<T> {
 /** Epoch seconds (float) or an ISO 8601 string; null while not started / not finished. */
 export type Timestamp = number | string | null;
 
+// --- runs (api/runs.py) ---
+
+export type RunStatus =
+  | "QUEUED"
+  | "NOT_STARTED"
+  | "MANAGED"
+  | "STARTING"
+  | "STARTED"
+  | "SUCCESS"
+  | "FAILURE"
+  | "CANCELING"
+  | "CANCELED";
+
 export interface RunSummary {
   run_id: string;
   job_name: string;
   status: string;
   start_time: Timestamp;
   end_time: Timestamp;
+  created_at?: number;
+  updated_at?: number;
+  tags?: Record<string, string>;
+  partition_key?: string | null;
+  code_location?: string | null;
+  parent_run_id?: string | null;
+  root_run_id?: string | null;
+}
+
+export interface RunDetail extends RunSummary {
+  created_at: number;
+  updated_at: number;
+  tags: Record<string, string>;
+  asset_selection: string[][] | null;
+  op_selection: string[] | null;
+  step_keys_to_execute: string[] | null;
+}
+
+export interface CancelResult {
+  run_id: string;
+  status: string;
+}
+
+// --- a run's events (api/events.py) ---
+
+export interface ErrorInfo {
+  message: string;
+  cls_name: string | null;
+  stack: string[];
+  cause?: ErrorInfo | null;
+}
+
+export interface RunEvent {
+  storage_id: number;
+  run_id: string;
+  timestamp: number;
+  event_type: string;
+  level: string;
+  message: string;
+  step_key: string | null;
+  asset_key: string[] | null;
+  partition: string | null;
+  error: ErrorInfo | null;
+  data?: unknown;
+}
+
+export interface EventsPage {
+  items: RunEvent[];
+  next_cursor: number | null;
+  has_more: boolean;
+}
+
+// --- assets (api/assets.py) ---
+
+/** A metadata entry: [kind, value] (kinds: text, int, float, bool, json, md, url, path, ...). */
+export type MetadataEntry = [string, unknown];
+
+export interface Materialization {
+  storage_id: number;
+  run_id: string;
+  timestamp: number;
+  partition: string | null;
+  metadata: Record<string, MetadataEntry>;
+}
+
+export interface PartitionsInfo {
+  kind: string;
+  name?: string | null;
+  cron_schedule?: string | null;
+  timezone?: string | null;
+  start?: string | null;
+  end?: string | null;
+  count?: number | null;
+}
+
+export interface Asset {
+  key: string[];
+  key_string: string;
+  location: string;
+  group: string;
+  description: string | null;
+  kinds: string[];
+  owners: string[];
+  tags: Record<string, string>;
+  is_executable: boolean;
+  partitions: PartitionsInfo | null;
+  job_names: string[];
+  check_names: string[];
+  latest_materialization: Materialization | null;
+}
+
+export interface AssetDetail extends Asset {
+  upstream: string[];
+  downstream: string[];
+}
+
+export interface MaterializationsPage {
+  items: Materialization[];
+  next_cursor: string | null;
+  has_more: boolean;
+}
+
+export interface StatusRange {
+  start_index: number;
+  end_index: number;
+  start: string;
+  end: string;
+  status: string;
+}
+
+export interface PartitionStatus {
+  total: number;
+  counts: Record<string, number>;
+  /** One character per partition: M materialized, F failed, R in progress, - missing. */
+  statuses: string;
+  ranges: StatusRange[];
+  ranges_truncated: boolean;
+}
+
+// --- the asset graph (api/graph.py) ---
+
+export interface GraphLayout {
+  node_ids: string[];
+  x: number[];
+  y: number[];
+  layer: number[];
+  edge_sources: number[];
+  edge_targets: number[];
+  reversed_edges: number[];
+  layer_count: number;
+  width: number;
+  height: number;
+  node_width: number;
+  node_height: number;
+  groups: string[] | null;
+}
+
+export interface AssetGraph {
+  hash: string;
+  collapsed: boolean;
+  node_kinds: ("asset" | "group")[];
+  node_sizes: number[];
+  edge_counts: number[];
+  locations: (string | null)[];
+  layout: GraphLayout;
+}
+
+export interface GraphStatus {
+  node_ids: string[];
+  /** One character per asset, aligned with `node_ids`: M, F, R or - (never). */
+  statuses: string;
+}
+
+// --- code locations (api/locations.py) ---
+
+export interface CodeLocation {
+  name: string;
+  status: "LOADED" | "FAILED" | "UNAVAILABLE" | string;
+  origin: string;
+  loaded_at: number | null;
+  asset_count: number;
+  job_count: number;
+  schedule_count: number;
+  sensor_count: number;
+  error: ErrorInfo | null;
 }

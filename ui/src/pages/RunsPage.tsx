@@ -1,3 +1,5 @@
+import { Link } from "react-router";
+
 import { useRuns } from "../api/runs";
 import type { RunSummary } from "../api/types";
 import { formatTimestamp } from "../format";
@@ -18,7 +20,9 @@ function RunsTable({ runs }: { runs: RunSummary[] }) {
         {runs.map((run) => (
           <tr key={run.run_id}>
             <td>
-              <code title={run.run_id}>{run.run_id.slice(0, 8)}</code>
+              <Link to={`/runs/${encodeURIComponent(run.run_id)}`}>
+                <code title={run.run_id}>{run.run_id.slice(0, 8)}</code>
+              </Link>
             </td>
             <td>{run.job_name}</td>
             <td>
