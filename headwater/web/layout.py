@@ -531,19 +531,7 @@ def _reduce_crossings(layers: list[list[int]], preds: list[list[int]], succs: li
             nodes = layers[i]
             if len(nodes) < 2:
                 continue
-            keys = []
-            for v in nodes:
-                ns = adj[v]
-                k = len(ns)
-                if k == 1:
-                    keys.append(pos[ns[0]])
-                elif k:
-                    total = 0.0
-                    for u in ns:
-                        total += pos[u]
-                    keys.append(total / k)
-                else:
-                    keys.append(pos[v])
+            keys = _neighbour_means(nodes, adj, pos)
             if multi[i]:
                 gkeys = _group_keys(nodes, keys, group_index)  # type: ignore[arg-type]
                 keyed = dict(zip(nodes, zip(gkeys, keys, strict=True), strict=True))
@@ -601,19 +589,7 @@ def _coordinates(layers: list[list[int]], preds: list[list[int]], succs: list[li
     count = len(layers)
     for i in range(1, count):
         nodes = layers[i]
-        desired = []
-        for v in nodes:
-            ns = preds[v]
-            k = len(ns)
-            if k == 1:
-                desired.append(ys[ns[0]])
-            elif k:
-                total = 0.0
-                for u in ns:
-                    total += ys[u]
-                desired.append(total / k)
-            else:
-                desired.append(ys[v])
+        desired = _neighbour_means(nodes, preds, ys)
         for v, y in zip(nodes, _place(desired, offsets_by_layer[i]), strict=True):
             ys[v] = y
     for i in range(count - 1, -1, -1):
@@ -635,6 +611,25 @@ def _coordinates(layers: list[list[int]], preds: list[list[int]], succs: list[li
         for v, y in zip(nodes, _place(desired, offsets_by_layer[i]), strict=True):
             ys[v] = y
     return ys
+
+
+def _neighbour_means(nodes: list[int], adj: list[list[int]], at: list[float]) -> list[float]:
+    """Per node, the mean position of its neighbours in ``adj`` (its own if it has none): the
+    barycenter of the sweeps and the target of the compaction's down pass."""
+    out = []
+    for v in nodes:
+        ns = adj[v]
+        k = len(ns)
+        if k == 1:
+            out.append(at[ns[0]])
+        elif k:
+            total = 0.0
+            for u in ns:
+                total += at[u]
+            out.append(total / k)
+        else:
+            out.append(at[v])
+    return out
 
 
 def _place(desired: list[float], offsets: list[float]) -> list[float]:
