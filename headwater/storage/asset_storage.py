@@ -309,6 +309,34 @@ class SqlAssetIndex(contracts.EventLogStorage):
             out.sort(key=lambda rec: rec.asset_entry.asset_key.to_string())
         return out
 
+    def latest_planned_runs(self, asset_keys: Sequence[AssetKey],
+                            ) -> dict[AssetKey, tuple[int, str, str | None]]:
+        """Per asset, the latest run that planned to materialize it: (storage id of its
+        ASSET_MATERIALIZATION_PLANNED event, run id, run status or None if the run is gone).
+        Assets never planned are left out. One indexed seek per key (the asset index), in
+        chunks: what the UI colours failed and running assets by."""
+        db = self._db
+        by_string = {k.to_string(): k for k in asset_keys}
+        planned: dict[str, tuple[int, str]] = {}
+        with db.read_cursor() as cursor:
+            for chunk in chunks(list(by_string)):
+                marks = ", ".join("?" * len(chunk))
+                rows = cursor.execute(db.sql(
+                    f"SELECT e.asset_key, e.id, e.run_id FROM event_logs e JOIN ("
+                    f"SELECT asset_key, MAX(id) AS id FROM event_logs WHERE event_type = ? "
+                    f"AND asset_key IN ({marks}) GROUP BY asset_key) m ON m.id = e.id"),
+                    [EventType.ASSET_MATERIALIZATION_PLANNED.value, *chunk]).fetchall()
+                planned.update((key, (storage_id, run_id)) for key, storage_id, run_id in rows)
+            run_ids = sorted({run_id for _, run_id in planned.values()})
+            status: dict[str, str] = {}
+            for chunk in chunks(run_ids):
+                marks = ", ".join("?" * len(chunk))
+                status.update(cursor.execute(db.sql(
+                    f"SELECT run_id, status FROM runs WHERE run_id IN ({marks})"),
+                    list(chunk)).fetchall())
+        return {by_string[key]: (storage_id, run_id, status.get(run_id))
+                for key, (storage_id, run_id) in planned.items()}
+
     def has_asset_key(self, asset_key: AssetKey) -> bool:
         ak = tables.asset_keys.c
         stmt = sa.select(ak.asset_key).where(

@@ -111,6 +111,24 @@ class EventStorageSuite:
         assert record.dagster_run.is_success and record.end_time == end.timestamp
         assert len(instance.all_logs(run.run_id)) == 5
 
+    def test_latest_planned_runs_per_asset(self, instance):
+        from headwater.events.records import AssetPlannedData
+
+        from ._events import entry
+
+        a, b, never = AssetKey("a"), AssetKey("b"), AssetKey("never")
+        first, second = instance.create_run("j"), instance.create_run("j")
+        instance.store_events([entry(first.run_id, EventType.ASSET_MATERIALIZATION_PLANNED,
+                                     data=AssetPlannedData(k)) for k in (a, b)])
+        instance.store_events([entry(second.run_id, EventType.ASSET_MATERIALIZATION_PLANNED,
+                                     data=AssetPlannedData(b))])
+        instance.store_event(run_event(second.run_id, EventType.RUN_STARTING))
+        planned = instance.latest_planned_runs([a, b, never])
+        assert set(planned) == {a, b}
+        assert planned[a][1:] == (first.run_id, "NOT_STARTED")
+        assert planned[b][1:] == (second.run_id, "STARTING")
+        assert planned[b][0] > planned[a][0]
+
     def test_failure_and_cancel_events(self, instance):
         failed, canceled = instance.create_run("j"), instance.create_run("j")
         instance.store_events([run_event(failed.run_id, EventType.RUN_START),

@@ -62,10 +62,31 @@ def test_groups_collapse_into_nodes_with_counted_edges(client):
     assert sorted(expanded["layout"]["node_ids"]) == ["lifts", "marts", "slopes"]
 
 
+@hw.asset(name="report")
+def failing_report(lifts, slopes):
+    raise ValueError("no snow")
+
+
 def test_statuses_are_aligned_with_the_assets(client, instance):
     hw.materialize([lifts], instance=instance)
     status = client.get("/api/v1/asset_graph/status").json()
     assert status == {"node_ids": ["lifts", "report", "slopes"], "statuses": "M--"}
+    hw.materialize([lifts, slopes, failing_report], instance=instance, raise_on_error=False)
+    assert client.get("/api/v1/asset_graph/status").json()["statuses"] == "MFM"
+
+
+def test_an_asset_whose_run_is_in_progress_is_running(client, instance):
+    from headwater.execution.launch import LaunchRequest
+    from headwater.execution.stored_run import queue_run
+
+    run = queue_run(instance, LaunchRequest(asset_selection=(hw.AssetKey("slopes"),)), "ski")
+    from headwater.events.records import AssetPlannedData, Event, EventLogEntry, EventType
+
+    instance.store_events([EventLogEntry(
+        run.run_id, 1.0, 10, "", None, run.job_name,
+        Event(EventType.ASSET_MATERIALIZATION_PLANNED, run.job_name, None, None, "planned",
+              AssetPlannedData(hw.AssetKey("slopes"))))])
+    assert client.get("/api/v1/asset_graph/status").json()["statuses"] == "--R"
 
 
 def test_a_bad_collapse_value_is_a_422(client):

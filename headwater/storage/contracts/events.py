@@ -75,6 +75,12 @@ class EventLogStorage(ABC):
             self, asset_keys_: Iterable[AssetKey]) -> dict[AssetKey, EventLogRecord | None]: ...
 
     @abstractmethod
+    def latest_planned_runs(self, asset_keys: Sequence[AssetKey],
+                            ) -> dict[AssetKey, tuple[int, str, str | None]]:
+        """Per asset, the latest run that planned it: (planned event's storage id, run id,
+        run status); assets never planned are left out."""
+
+    @abstractmethod
     def fetch_materializations(self, records_filter: AssetKey | AssetRecordsFilter, limit: int,
                                cursor: str | None = None,
                                ascending: bool = False) -> EventRecordsResult: ...

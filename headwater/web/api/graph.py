@@ -57,7 +57,8 @@ class AssetGraphOut(BaseModel):
 class GraphStatusOut(BaseModel):
     node_ids: list[str]
     statuses: str = Field(description="one character per asset in catalog order: "
-                                      "M materialized, F failed, R running, - never")
+                                      "M materialized, F its latest run failed, R a run is "
+                                      "materializing it, - never materialized")
 
 
 def _graph(catalog: Catalog) -> tuple[list[str], list[tuple[int, int]], list[str], str]:
@@ -157,11 +158,27 @@ def get_asset_graph(ctx: WebContext, call: Call[GraphQuery, None]) -> Response:
 
 @API.get("/asset_graph/status", tag="assets", response=GraphStatusOut)
 def get_asset_graph_status(ctx: WebContext, call: Call[None, None]) -> dict[str, Any]:
-    """Each asset's latest state as one character, aligned with the graph's assets."""
+    """Each asset's latest state as one character, aligned with the graph's assets: the
+    latest run that planned it is running (R) or failed without materializing it (F), else
+    it was materialized (M) or never (-)."""
     from headwater.definitions.asset_key import AssetKey
+    from headwater.storage.runs import FINISHED_STATUSES, RunStatus
 
     catalog = ctx.catalog()
     keys = [AssetKey(list(catalog.assets[k].snap.key)) for k in catalog.order]
     latest = ctx.instance.get_latest_materialization_records(keys)
-    statuses = "".join("M" if latest.get(k) is not None else "-" for k in keys)
-    return {"node_ids": catalog.order, "statuses": statuses}
+    planned = ctx.instance.latest_planned_runs(keys)
+    finished = {s.value for s in FINISHED_STATUSES}
+    out = []
+    for key in keys:
+        mat = latest.get(key)
+        plan = planned.get(key)
+        if plan is not None and (mat is None or plan[0] > mat.storage_id) and plan[2]:
+            if plan[2] not in finished:
+                out.append("R")
+                continue
+            if plan[2] != RunStatus.SUCCESS.value:
+                out.append("F")
+                continue
+        out.append("M" if mat is not None else "-")
+    return {"node_ids": catalog.order, "statuses": "".join(out)}
