@@ -167,6 +167,8 @@ def test_a_backfill_is_listed_with_its_progress_and_canceled_from_its_page(page:
     row.get_by_role("link", name=backfill_id).click()
     expect(page).to_have_url(f"{site.url}/backfills/{backfill_id}")
     expect(backfills.status).to_have_text("REQUESTED")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Backfill {backfill_id}")
+    expect(page.locator(".facts")).to_contain_text("daily_sales")
     expect(backfills.count("requested")).to_have_text("4")
     expect(backfills.count("succeeded")).to_have_text("1")
     expect(backfills.count("in_progress")).to_have_text("1")

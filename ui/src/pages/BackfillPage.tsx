@@ -4,7 +4,7 @@ import { FINISHED_BACKFILL_STATUSES, useBackfill, useCancelBackfill } from "../a
 import type { BackfillDetail, BackfillRun } from "../api/types";
 import { BackfillProgressBar, BackfillProgressCounts } from "../components/BackfillProgress";
 import { formatTimestamp } from "../format";
-import { backfillLabel, partitionsLabel } from "./BackfillsPage";
+import { partitionsLabel, selectionLabel } from "./BackfillsPage";
 
 function runPartitions(run: BackfillRun): string {
   if (run.partition_key) return run.partition_key;
@@ -49,8 +49,14 @@ function BackfillBody({ backfill }: { backfill: BackfillDetail }) {
         <CancelButton backfill={backfill} />
       </header>
       <dl className="facts facts-row">
+        {backfill.title && (
+          <>
+            <dt>Title</dt>
+            <dd>{backfill.title}</dd>
+          </>
+        )}
         <dt>Selection</dt>
-        <dd>{backfillLabel(backfill)}</dd>
+        <dd>{selectionLabel(backfill)}</dd>
         <dt>Partitions</dt>
         <dd>{partitionsLabel(backfill)}</dd>
         <dt>Location</dt>

@@ -5,11 +5,15 @@ import type { Backfill } from "../api/types";
 import { BackfillProgressBar } from "../components/BackfillProgress";
 import { formatTimestamp } from "../format";
 
-/** Its title, else what it materializes (the job, or the assets' keys). */
+/** Its title, else what it materializes: the assets' keys, else the job (a backfill of
+ * assets also names the implicit asset job, `__ASSET_JOB`, which says nothing to the user). */
 export function backfillLabel(backfill: Backfill): string {
-  if (backfill.title) return backfill.title;
-  if (backfill.job_name) return backfill.job_name;
+  return backfill.title || selectionLabel(backfill);
+}
+
+export function selectionLabel(backfill: Backfill): string {
   const keys = backfill.asset_selection.map((path) => path.join("/"));
+  if (keys.length === 0) return backfill.job_name ?? "—";
   return keys.length > 3 ? `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more` : keys.join(", ");
 }
 
