@@ -171,3 +171,68 @@ class DeploymentPage:
 
     def reload_button(self, name: str) -> Locator:
         return self.location(name).get_by_role("button", name="Reload")
+
+
+class AutomationPage:
+    """Schedules and sensors at /automation: a table each, a row per instigator."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def row(self, kind: str, name: str) -> Locator:
+        """`kind`: "Schedules" or "Sensors" (the table's name)."""
+        return self.page.get_by_role("table", name=kind).locator(f'tbody tr[data-name="{name}"]')
+
+    def status(self, kind: str, name: str) -> Locator:
+        return self.row(kind, name).get_by_test_id("instigator-status").locator(".status")
+
+    def toggle(self, kind: str, name: str, action: str) -> Locator:
+        """The Start or Stop button (`action`) of a row."""
+        return self.row(kind, name).get_by_role("button", name=f"{action} {name}")
+
+
+class TicksPage:
+    """A schedule's or sensor's tick history at /automation/<kind>/<location>/<name>."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def rows(self) -> Locator:
+        return self.page.get_by_role("table", name="Ticks").locator("tbody tr")
+
+    @property
+    def load_more(self) -> Locator:
+        return self.page.get_by_role("button", name="Load more")
+
+
+class BackfillsPage:
+    """The backfill list at /backfills and one backfill at /backfills/<id>."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def row(self, backfill_id: str) -> Locator:
+        return self.page.get_by_role("table", name="Backfills").locator(
+            f'tbody tr[data-backfill-id="{backfill_id}"]')
+
+    @property
+    def progress(self) -> Locator:
+        return self.page.get_by_role("progressbar", name="Backfill progress")
+
+    def count(self, kind: str) -> Locator:
+        """A progress count (requested, succeeded, failed, in_progress, pending)."""
+        return self.page.get_by_role("list", name="Progress counts").locator(
+            f"li[data-count={kind}] strong")
+
+    @property
+    def status(self) -> Locator:
+        return self.page.get_by_test_id("backfill-status")
+
+    @property
+    def cancel_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Cancel backfill")
+
+    @property
+    def runs(self) -> Locator:
+        return self.page.get_by_role("table", name="Backfill runs").locator("tbody tr")

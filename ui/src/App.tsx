@@ -6,11 +6,15 @@ import { ApiError } from "./api/client";
 import { SECTIONS } from "./nav";
 import { AssetGraphPage } from "./pages/AssetGraphPage";
 import { AssetPage } from "./pages/AssetPage";
+import { AutomationPage } from "./pages/AutomationPage";
+import { BackfillPage } from "./pages/BackfillPage";
+import { BackfillsPage } from "./pages/BackfillsPage";
 import { DeploymentPage } from "./pages/DeploymentPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PlaceholderPage } from "./pages/PlaceholderPage";
 import { RunPage } from "./pages/RunPage";
 import { RunsPage } from "./pages/RunsPage";
+import { TicksPage } from "./pages/TicksPage";
 import { Shell } from "./Shell";
 
 /** A client error (4xx) will not change on retry; a lost connection or a 5xx may, once. */
@@ -30,7 +34,7 @@ export function createQueryClient(): QueryClient {
 const queryClient = createQueryClient();
 
 /** Sections with pages of their own; the others show their placeholder. */
-const BUILT = new Set(["/assets", "/runs", "/deployment"]);
+const BUILT = new Set(["/assets", "/runs", "/automation", "/backfills", "/deployment"]);
 
 export function App() {
   return (
@@ -43,6 +47,17 @@ export function App() {
             <Route path="assets/*" element={<AssetPage />} />
             <Route path="runs" element={<RunsPage />} />
             <Route path="runs/:runId" element={<RunPage />} />
+            <Route path="automation" element={<AutomationPage />} />
+            <Route
+              path="automation/schedules/:location/:name"
+              element={<TicksPage key="schedules" kind="schedules" />}
+            />
+            <Route
+              path="automation/sensors/:location/:name"
+              element={<TicksPage key="sensors" kind="sensors" />}
+            />
+            <Route path="backfills" element={<BackfillsPage />} />
+            <Route path="backfills/:backfillId" element={<BackfillPage />} />
             <Route path="deployment" element={<DeploymentPage />} />
             {SECTIONS.filter((section) => !BUILT.has(section.path)).map((section) => (
               <Route

@@ -196,3 +196,105 @@ export interface CodeLocation {
   sensor_count: number;
   error: ErrorInfo | null;
 }
+
+// --- schedules and sensors (api/instigators.py) ---
+
+export type TickStatus = "STARTED" | "SKIPPED" | "SUCCESS" | "FAILURE";
+
+export interface Tick {
+  tick_id: number;
+  status: TickStatus;
+  timestamp: number;
+  end_timestamp: number | null;
+  run_ids: string[];
+  run_keys: string[];
+  skip_reason: string | null;
+  error: string | null;
+  cursor: string | null;
+}
+
+/** RUNNING or STOPPED: the stored state, else the code's default. */
+export type InstigatorStatus = "RUNNING" | "STOPPED";
+
+export interface Schedule {
+  name: string;
+  location: string;
+  status: InstigatorStatus;
+  default_status: string;
+  cron_schedule: string[];
+  execution_timezone: string | null;
+  job_name: string | null;
+  description: string | null;
+  next_tick_time: number | null;
+  latest_tick: Tick | null;
+}
+
+export interface Sensor {
+  name: string;
+  location: string;
+  status: InstigatorStatus;
+  default_status: string;
+  kind: string;
+  minimum_interval_seconds: number;
+  job_names: string[];
+  description: string | null;
+  asset_keys: string[][];
+  cursor: string | null;
+  latest_tick: Tick | null;
+}
+
+// --- backfills (api/backfills.py) ---
+
+export type BackfillStatus =
+  | "REQUESTED"
+  | "COMPLETED"
+  | "FAILED"
+  | "CANCELING"
+  | "CANCELED"
+  | "COMPLETED_SUCCESS"
+  | "COMPLETED_FAILED"
+  | "FAILING";
+
+export interface BackfillProgress {
+  requested: number;
+  succeeded: number;
+  failed: number;
+  in_progress: number;
+  pending: number;
+  later_stage_runs: number;
+  later_stage_succeeded: number;
+  later_stage_failed: number;
+}
+
+export interface Backfill {
+  backfill_id: string;
+  status: BackfillStatus;
+  title: string | null;
+  created_at: number;
+  updated_at: number | null;
+  end_time: number | null;
+  location: string | null;
+  job_name: string | null;
+  asset_selection: string[][];
+  partition_count: number;
+  first_partition: string | null;
+  last_partition: string | null;
+  max_partitions_per_run: number | null;
+  tags: Record<string, string>;
+  error: string | null;
+  progress: BackfillProgress;
+}
+
+export interface BackfillRun {
+  run_id: string;
+  status: string;
+  partition_key: string | null;
+  partition_range_start: string | null;
+  partition_range_end: string | null;
+  stage: string | null;
+}
+
+export interface BackfillDetail extends Backfill {
+  run_count: number;
+  runs: BackfillRun[];
+}
