@@ -7,8 +7,9 @@ The names below are imported on first use: a run worker imports ``headwater.loca
 modules it needs (loader, origins) without the contracts and snapshots it never uses.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from headwater.storage.lazy import lazy_exports  # light: the storage package exports lazily
 
 if TYPE_CHECKING:
     from headwater.locations.contracts import (
@@ -37,7 +38,7 @@ _CONTRACTS = "headwater.locations.contracts"
 _EVALUATION = "headwater.locations.evaluation"
 _SNAPSHOT = "headwater.locations.snapshot"
 
-_LAZY = {
+__getattr__ = lazy_exports("headwater.locations", {
     "CodeLocation": _CONTRACTS, "LocationLoadError": _CONTRACTS,
     "LocationUnavailableError": _CONTRACTS, "SensorTickInput": _CONTRACTS,
     "DynamicPartitionsChange": _EVALUATION, "Evaluation": _EVALUATION,
@@ -45,16 +46,7 @@ _LAZY = {
     "AssetSnap": _SNAPSHOT, "JobSnap": _SNAPSHOT, "LocationSnapshot": _SNAPSHOT,
     "PartitionsSnap": _SNAPSHOT, "ScheduleSnap": _SNAPSHOT, "SensorKind": _SNAPSHOT,
     "SensorSnap": _SNAPSHOT,
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'headwater.locations' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+})
 
 __all__ = [
     "AssetSnap", "CodeLocation", "DynamicPartitionsChange", "Evaluation", "JobSnap",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from headwater.locations.contracts import CodeLocation
+from headwater.web.catalog import Catalog, CatalogCache
 
 
 @dataclass
@@ -18,14 +19,10 @@ class WebContext:
     read_only: bool = False
     # Reload a location by name (the LocationManager's); None when not supported.
     reload_location: Callable[[str], Any] | None = None
-    _catalogs: Any = field(default=None, repr=False)
+    _catalogs: CatalogCache = field(default_factory=CatalogCache, repr=False)
 
-    def catalog(self) -> Any:
-        """Every asset of the current snapshots (``headwater.web.catalog.Catalog``)."""
-        from headwater.web.catalog import CatalogCache
-
-        if self._catalogs is None:
-            self._catalogs = CatalogCache()
+    def catalog(self) -> Catalog:
+        """Every asset of the current snapshots."""
         return self._catalogs.get(self.locations())
 
     def location(self, name: str) -> CodeLocation | None:
