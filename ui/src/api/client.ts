@@ -45,8 +45,10 @@ async function errorMessage(response: Response): Promise<string> {
 
 async function request<T>(url: string, init: RequestInit): Promise<T> {
   let response: Response;
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (init.body !== undefined) headers["Content-Type"] = "application/json";
   try {
-    response = await fetch(url, { ...init, headers: { Accept: "application/json" } });
+    response = await fetch(url, { ...init, headers });
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === "AbortError") throw cause;
     throw new ApiError(0, "The Headwater server could not be reached.");
@@ -63,9 +65,14 @@ export function apiGet<T>(
   return request<T>(apiUrl(path, query), { signal });
 }
 
-/** A write (no body: the routes the UI posts to take their arguments in the path). */
+/** A write whose arguments are all in the path. */
 export function apiPost<T>(path: string): Promise<T> {
   return request<T>(apiUrl(path), { method: "POST" });
+}
+
+/** A write with a JSON body (launches, re-executions, limits); a 4xx carries the problem. */
+export function apiPostJson<T>(path: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  return request<T>(apiUrl(path), { method: "POST", body: JSON.stringify(body), signal });
 }
 
 /** `/assets/a/b` from the key path ["a", "b"] (or "a/b"): each part URL-encoded. */
