@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DG_VENV := .venv-dagster
 DG_BIN := $(DG_VENV)/bin
 
-.PHONY: venv demo test lint typecheck ui chromium compat-dagster dagster-venv bench clean
+.PHONY: venv demo test lint typecheck ui chromium compat-dagster dagster-venv dagster-webserver bench clean
 
 $(BIN)/headwater: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -69,11 +69,20 @@ $(DG_BIN)/dagster:
 
 dagster-venv: $(DG_BIN)/dagster
 
+# Dagster's webserver, for bench/'s W9 comparison only (the tests never need it). The index's
+# newest dagster-webserver is 1.13.28 (pinning dagster 1.13.28): it goes in with --no-deps beside
+# 1.13.29, its own dependencies by name.
+$(DG_BIN)/dagster-webserver: $(DG_BIN)/dagster
+	$(DG_BIN)/pip install -q --no-deps "dagster-webserver==1.13.*" "dagster-graphql==1.13.*"
+	$(DG_BIN)/pip install -q "gql[requests]" "graphene>=3" starlette "uvicorn[standard]"
+
+dagster-webserver: $(DG_BIN)/dagster-webserver
+
 # Runs the compatibility suite against real Dagster: proves each test encodes Dagster's behaviour.
 compat-dagster: dagster-venv
 	DG_IMPL=dagster $(DG_BIN)/pytest tests/compat
 
-bench: venv dagster-venv
+bench: venv dagster-venv dagster-webserver ui
 	$(BIN)/python bench/compare.py
 
 clean:

@@ -120,6 +120,9 @@ def plan(full: bool) -> list[tuple[str, str, str, list[str], float]]:
         runs.append((f"w7/{impl}", py, "w6_services.py",
                      ["--impl", impl, "--workload", "ticks", "--fast", "10", "--slow", "1000",
                       "--seconds", "95"], 900))
+        # W9: each library's own web server on 10,000 assets, the graph page's requests
+        runs.append((f"w9web/{impl}", py, "w9_webserver.py", ["--impl", impl, "--n", "10000"],
+                     2400))
         if not is_dg:  # W4 through a code server's warm worker (Dagster: its multiprocess W4)
             runs.append(("w4/20/location/0/headwater", py, "w4_ops.py",
                          ["--impl", impl, "--n", "20", "--executor", "location"], 900))
@@ -290,6 +293,17 @@ def rows() -> list[tuple[str, str, str, str, str, Check | None]]:
          "< 1 s", under(1000)),
         ("W7: evaluations of the 1 s sensors in 95 s (more is closer to schedule)", "w7",
          "fast_evaluations", "", "", None),
+    ]  # fmt: skip
+    spec += [
+        ("W9 web server on 10,000 assets: start → first complete asset graph answer", "w9web",
+         "ready_s", " s", "", None),
+        ("W9 the graph request (Headwater: /api/v1/asset_graph with its layout; Dagster: its "
+         "UI's AssetGraphQuery, laid out in the browser after), first answer", "w9web",
+         "graph_cold_ms", " ms", "< 300 ms", under(300)),
+        ("W9 the graph request, repeated (median)", "w9web", "graph_warm_ms", " ms", "< 50 ms",
+         under(50)),
+        ("W9 the graph's status overlay (Dagster: assetsLatestInfo of every asset), repeated",
+         "w9web", "status_warm_ms", " ms", "", None),
     ]  # fmt: skip
     w5_rows = [
         ("runs", "one `materialize(partition_key=)` run per partition"),

@@ -309,6 +309,31 @@ class SqlAssetIndex(contracts.EventLogStorage):
             out.sort(key=lambda rec: rec.asset_entry.asset_key.to_string())
         return out
 
+    def latest_materialization_ids(self, asset_keys: Sequence[AssetKey]) -> dict[AssetKey, int]:
+        """Per asset, the storage id of its latest materialization; assets never materialized
+        (or wiped since) are left out. The asset index's rows only, no event decoded: one pass
+        over the index when most of it is asked for (a status overlay of every asset), else
+        primary-key seeks in chunks."""
+        db = self._db
+        by_string = {k.to_string(): k for k in asset_keys}
+        out: dict[AssetKey, int] = {}
+        select = "SELECT asset_key, last_materialization_id FROM asset_keys WHERE " \
+                 "last_materialization_id IS NOT NULL"
+        with db.read_cursor() as cursor:
+            if len(by_string) > 1000:
+                rows: Iterable[Any] = cursor.execute(db.sql(select)).fetchall()
+            else:
+                rows = []
+                for chunk in chunks(list(by_string)):
+                    marks = ", ".join("?" * len(chunk))
+                    rows += cursor.execute(db.sql(f"{select} AND asset_key IN ({marks})"),
+                                           list(chunk)).fetchall()
+        for key, storage_id in rows:
+            asset_key = by_string.get(key)
+            if asset_key is not None:
+                out[asset_key] = int(storage_id)
+        return out
+
     def latest_planned_runs(self, asset_keys: Sequence[AssetKey],
                             ) -> dict[AssetKey, tuple[int, str, str | None]]:
         """Per asset, the latest run that planned to materialize it: (storage id of its

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -11,6 +12,7 @@ from headwater.web.app import create_app
 from headwater.web.context import WebContext
 
 START_TIMEOUT_S = 30.0
+log = logging.getLogger(__name__)
 
 
 class WebServerError(Exception):
@@ -26,6 +28,7 @@ class WebServer:
         config = uvicorn.Config(create_app(ctx), host=host, port=port, log_level="warning",
                                 lifespan="off", access_log=False, timeout_graceful_shutdown=2)
         self._server = uvicorn.Server(config)
+        self._ctx = ctx
         self._thread: threading.Thread | None = None
         self._failure: BaseException | None = None
 
@@ -48,6 +51,8 @@ class WebServer:
                     f"the web server could not listen on {self.host}:{self.requested_port} "
                     "(is the port in use? pick another with --port)")
             self._thread.join(0.01)
+        threading.Thread(target=warm_up, args=(self._ctx,), name="headwater-web-warm-up",
+                         daemon=True).start()
         return self
 
     @property
@@ -72,3 +77,18 @@ class WebServer:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def warm_up(ctx: WebContext) -> None:
+    """Do once, right after the server listens, what the first page load would otherwise wait
+    for: the catalog of the locations' snapshots, the default view of the asset graph laid out
+    (kept by its hash), and the storage code the status overlay imports on first use. Nothing
+    depends on it: a failure (a location still loading) only means the first request does it.
+    """
+    from headwater.web.api.graph import graph_body, graph_status
+
+    try:
+        graph_body(ctx.catalog())
+        graph_status(ctx)
+    except Exception:  # noqa: BLE001 - best effort; the request path reports real errors
+        log.debug("web warm-up skipped", exc_info=True)

@@ -55,6 +55,18 @@ class AssetStorageSuite:
         assert [r.run_id for r in timed.records] == [runs[2], runs[1]]
         assert up.records[1].timestamp == 1001.0
 
+    def test_latest_materialization_ids(self, instance):
+        _materialize(instance, A, B)
+        _materialize(instance, A)
+        latest = instance.get_latest_materialization_records([A, B])
+        never = AssetKey("never")
+        assert instance.latest_materialization_ids([A, B, never]) == {
+            A: latest[A].storage_id, B: latest[B].storage_id}
+        many = [AssetKey(f"k{i}") for i in range(1500)] + [A]  # past 1,000: one pass
+        assert instance.latest_materialization_ids(many) == {A: latest[A].storage_id}
+        instance.wipe_assets([B])
+        assert instance.latest_materialization_ids([A, B]) == {A: latest[A].storage_id}
+
     def test_observations(self, instance):
         run = instance.create_run("j")
         instance.store_events([observation(run.run_id, C)])

@@ -75,6 +75,11 @@ class EventLogStorage(ABC):
             self, asset_keys_: Iterable[AssetKey]) -> dict[AssetKey, EventLogRecord | None]: ...
 
     @abstractmethod
+    def latest_materialization_ids(self, asset_keys: Sequence[AssetKey]) -> dict[AssetKey, int]:
+        """Per asset, its latest materialization's storage id (the index only: no event is
+        decoded); assets never materialized are left out."""
+
+    @abstractmethod
     def latest_planned_runs(self, asset_keys: Sequence[AssetKey],
                             ) -> dict[AssetKey, tuple[int, str, str | None]]:
         """Per asset, the latest run that planned it: (planned event's storage id, run id,

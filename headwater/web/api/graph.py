@@ -116,28 +116,31 @@ def _keep_body(key: str, body: bytes) -> None:
             _BODIES.popitem(last=False)
 
 
-@API.get("/asset_graph", tag="assets", query=GraphQuery, response=AssetGraphOut)
-def get_asset_graph(ctx: WebContext, call: Call[GraphQuery, None]) -> Response:
-    """Every asset and edge with a layered layout (groups collapsed past a few thousand
-    assets); answered 304 when the client's ETag matches."""
-    from headwater.web.layout import collapse_groups
-
-    q = call.query
-    catalog = ctx.catalog()
-    ids, edges, groups, key = _graph(catalog)
-    collapse = q.collapse == "all" or (q.collapse == "auto" and len(ids) > AUTO_COLLAPSE_ABOVE)
-    expand = sorted(q.expand or ())
+def _graph_key(catalog: Catalog, collapse_mode: str, expand: list[str],
+               ) -> tuple[str, bool]:
+    """The ETag key of a graph view and whether its groups are collapsed."""
+    ids, _, _, key = _graph(catalog)
+    collapse = collapse_mode == "all" or (collapse_mode == "auto"
+                                          and len(ids) > AUTO_COLLAPSE_ABOVE)
     if collapse:  # the expanded groups' names (any text) hashed: an ETag is ASCII
         import hashlib
 
         key += "-c" + hashlib.sha1("\0".join(expand).encode()).hexdigest()[:16]
-    etag = f'"{key}"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}  # revalidate: the ETag makes it cheap
-    if call.request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers={"ETag": etag})
+    return key, collapse
+
+
+def graph_body(catalog: Catalog, collapse_mode: str = "auto",
+               expand: list[str] | None = None) -> tuple[str, bytes]:
+    """(ETag key, encoded answer) of a graph view: laid out once, then kept (the server's
+    start-up warms the default view this way, so the first page load finds it ready)."""
+    from headwater.web.layout import collapse_groups
+
+    expand = sorted(expand or ())
+    key, collapse = _graph_key(catalog, collapse_mode, expand)
     cached = _cached_body(key)
     if cached is not None:
-        return Response(cached, media_type="application/json", headers=headers)
+        return key, cached
+    ids, edges, groups, _ = _graph(catalog)
     if collapse:
         c = collapse_groups(ids, edges, groups, expand)
         node_ids, node_edges, node_groups = list(c.node_ids), list(c.edges), list(c.groups)
@@ -153,6 +156,21 @@ def get_asset_graph(ctx: WebContext, call: Call[GraphQuery, None]) -> Response:
                          "node_sizes": sizes, "edge_counts": counts, "locations": locations,
                          "layout": layout.as_dict()})
     _keep_body(key, body)
+    return key, body
+
+
+@API.get("/asset_graph", tag="assets", query=GraphQuery, response=AssetGraphOut)
+def get_asset_graph(ctx: WebContext, call: Call[GraphQuery, None]) -> Response:
+    """Every asset and edge with a layered layout (groups collapsed past a few thousand
+    assets); answered 304 when the client's ETag matches."""
+    q = call.query
+    catalog = ctx.catalog()
+    key, _ = _graph_key(catalog, q.collapse, sorted(q.expand or ()))
+    etag = f'"{key}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}  # revalidate: the ETag makes it cheap
+    if call.request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    _, body = graph_body(catalog, q.collapse, q.expand)
     return Response(body, media_type="application/json", headers=headers)
 
 
@@ -161,19 +179,27 @@ def get_asset_graph_status(ctx: WebContext, call: Call[None, None]) -> dict[str,
     """Each asset's latest state as one character, aligned with the graph's assets: the
     latest run that planned it is running (R) or failed without materializing it (F), else
     it was materialized (M) or never (-)."""
+    return graph_status(ctx)
+
+
+def graph_status(ctx: WebContext) -> dict[str, Any]:
+    """The status answer (see ``get_asset_graph_status``)."""
     from headwater.definitions.asset_key import AssetKey
     from headwater.storage.runs import FINISHED_STATUSES, RunStatus
 
     catalog = ctx.catalog()
-    keys = [AssetKey(list(catalog.assets[k].snap.key)) for k in catalog.order]
-    latest = ctx.instance.get_latest_materialization_records(keys)
+    keys = catalog.memo.get("asset_keys")
+    if keys is None:  # built once per catalog: 10,000 AssetKeys cost more than the queries
+        keys = catalog.memo["asset_keys"] = [AssetKey(list(catalog.assets[k].snap.key))
+                                             for k in catalog.order]
+    latest = ctx.instance.latest_materialization_ids(keys)
     planned = ctx.instance.latest_planned_runs(keys)
     finished = {s.value for s in FINISHED_STATUSES}
     out = []
     for key in keys:
         mat = latest.get(key)
         plan = planned.get(key)
-        if plan is not None and (mat is None or plan[0] > mat.storage_id) and plan[2]:
+        if plan is not None and (mat is None or plan[0] > mat) and plan[2]:
             if plan[2] not in finished:
                 out.append("R")
                 continue
