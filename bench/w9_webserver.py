@@ -159,7 +159,11 @@ def main() -> None:
     args = parse_args(__doc__.splitlines()[0], n_default=10_000,
                       repeat={"type": int, "default": 5},
                       timeout={"type": float, "default": 1800.0})
-    fresh_home()
+    home = Path(fresh_home())
+    # Dagster's code server gives up after 180 s by default: loading 10,000 assets on a loaded
+    # machine can take longer
+    (home / "dagster.yaml").write_text("code_servers:\n  local_startup_timeout: 1500\n"
+                                       "telemetry:\n  enabled: false\n")
     project = Path(tempfile.mkdtemp(prefix="hw-bench-web-"))
     atexit.register(shutil.rmtree, project, True)
     project_file = project / "graph_project.py"

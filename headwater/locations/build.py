@@ -49,11 +49,37 @@ def build_snapshot(defs: Any, location_name: str, origin: str = "") -> LocationS
             tags=tuple(sorted((str(k), str(v)) for k, v in (spec.tags or {}).items())),
             job_names=tuple(job_names_by_key.get(path, ())),
             check_names=tuple(sorted(checks_by_key.get(path, ()))),
-            pool=getattr(op, "pool", None)))
+            pool=getattr(op, "pool", None), code_version=spec.code_version,
+            metadata_json=_metadata_json(spec.metadata)))
     return LocationSnapshot(
         location_name=location_name, assets=tuple(assets), jobs=tuple(jobs),
         schedules=tuple(_schedule(defs, s) for s in defs.schedules),
         sensors=tuple(_sensor(s, defs) for s in defs.sensors), origin=origin, loaded_at=time.time())
+
+
+def _metadata_json(metadata: Any) -> str | None:
+    """A definition's metadata as the event log encodes it; an entry that is not a metadata
+    value Headwater knows shows as its text (a snapshot never fails over metadata)."""
+    if not metadata:
+        return None
+    import json
+
+    from headwater.definitions.metadata import (
+        TextMetadataValue,
+        metadata_to_json,
+        normalize_value,
+    )
+
+    values = {}
+    for name, value in metadata.items():
+        try:
+            values[str(name)] = normalize_value(value)
+        except TypeError:
+            values[str(name)] = TextMetadataValue(repr(value))
+    try:
+        return json.dumps(metadata_to_json(values), default=str)
+    except (TypeError, ValueError):
+        return json.dumps({k: ["text", repr(v)] for k, v in metadata.items()})
 
 
 def _jobs(defs: Any) -> Iterable[Any]:

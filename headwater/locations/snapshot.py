@@ -52,6 +52,10 @@ class AssetSnap:
     job_names: tuple[str, ...] = ()
     check_names: tuple[str, ...] = ()
     pool: str | None = None
+    code_version: str | None = None
+    # The definition's metadata, JSON-encoded as the event log encodes a materialization's
+    # (name -> [kind, value]); None when it has none. A string keeps the snapshot hashable.
+    metadata_json: str | None = None
 
 
 @dataclass(frozen=True)
