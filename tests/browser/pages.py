@@ -59,6 +59,37 @@ class RunsPage:
     def retry_button(self) -> Locator:
         return self.error_state.get_by_role("button", name="Try again")
 
+    @property
+    def load_more(self) -> Locator:
+        return self.page.get_by_role("button", name="Load more runs")
+
+    @property
+    def filters(self) -> Locator:
+        return self.page.get_by_role("search", name="Filter runs")
+
+    def status_filter(self, status: str) -> Locator:
+        return self.filters.get_by_role("checkbox", name=status, exact=True)
+
+    @property
+    def job_filter(self) -> Locator:
+        return self.filters.get_by_role("searchbox", name="Job name")
+
+    @property
+    def tag_filter(self) -> Locator:
+        return self.filters.get_by_role("textbox", name="Tag filter")
+
+    @property
+    def tag_filters(self) -> Locator:
+        return self.filters.get_by_role("list", name="Tag filters").get_by_role("listitem")
+
+    @property
+    def clear_filters(self) -> Locator:
+        return self.filters.get_by_role("button", name="Clear filters")
+
+    @property
+    def empty_filtered(self) -> Locator:
+        return self.page.get_by_text("No runs match these filters.")
+
 
 class AssetGraphPage:
     """The asset graph at /assets: a canvas, a search box, a side panel for the selection."""

@@ -67,10 +67,11 @@ def test_runs_page_lists_the_runs(page: Page, ui_url: str):
     runs = RunsPage(page)
     expect(runs.rows).to_have_count(2)
     expect(runs.rows.nth(0).get_by_role("cell")).to_have_text(
-        ["a1b2c3d4", "daily_snow", "SUCCESS", "2026-12-07 21:49:48", "2026-12-07 21:49:50"]
+        ["a1b2c3d4", "daily_snow", "SUCCESS", "—", "2026-12-07 21:49:48", "2026-12-07 21:49:50",
+         "2.5 s"]
     )
     expect(runs.rows.nth(1).get_by_role("cell")).to_have_text(
-        ["ffee0011", "__asset_job", "STARTED", "2026-12-07 21:50:00", "—"]
+        ["ffee0011", "__asset_job", "STARTED", "—", "2026-12-07 21:50:00", "—", "running"]
     )
     expect(runs.empty_state).to_have_count(0)
 
