@@ -24,7 +24,7 @@ demo: venv ui
 # The storage tests start a real PostgreSQL (initdb/pg_ctl from the machine's PostgreSQL 15); the
 # browser tests (tests/browser/) drive the built UI in the system Chromium.
 test: venv lint typecheck ui chromium
-	HEADWATER_REQUIRE_POSTGRES=1 HEADWATER_REQUIRE_BROWSER=1 $(BIN)/pytest tests examples/resort_snow/tests
+	HEADWATER_REQUIRE_POSTGRES=1 HEADWATER_REQUIRE_BROWSER=1 $(BIN)/pytest tests examples/resort_snow/tests --durations=20
 	$(MAKE) compat-dagster
 
 lint: venv
