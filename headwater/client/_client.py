@@ -147,6 +147,25 @@ class HeadwaterClient:
     def asset_graph(self, collapse: str = "auto") -> dict[str, Any]:
         return dict(self._request("GET", f"{API}/asset_graph", {"collapse": collapse}))
 
+    # ----------------------------------------------------------------------- jobs
+
+    def jobs(self) -> list[dict[str, Any]]:
+        """Every loaded location's jobs: name, location, kind (asset/op), partitioned."""
+        return list(self._request("GET", f"{API}/jobs")["items"])
+
+    def job(self, location: str, name: str) -> dict[str, Any]:
+        """One job: its ops and their upstream ops, layout, config schema, default config."""
+        return dict(self._request("GET", f"{API}/jobs/{urllib.parse.quote(location, safe='')}/"
+                                         f"{urllib.parse.quote(name, safe='')}"))
+
+    def validate_run_config(self, location: str, job_name: str,
+                            run_config: Mapping[str, Any] | None) -> dict[str, Any]:
+        """``{"valid": bool, "problems": [{"path", "message"}]}``: the run config checked by
+        the job's code location as a run would check it; nothing is launched."""
+        return dict(self._request("POST", f"{API}/run_config/validate", body={
+            "location": location, "job_name": job_name,
+            "run_config": None if run_config is None else dict(run_config)}))
+
     # ------------------------------------------------------------------- launches
 
     def launch(self, location: str, job_name: str | None = None,

@@ -158,8 +158,14 @@ def resolve_stored_run(run: Run, defs: Any, reconstructable: Any = None,
                        ) -> tuple[LaunchRequest, LoadedTarget]:
     """The request of ``run`` and the target it runs in ``defs``; ``StoredRunError`` naming
     what is missing (the job, an asset, a check) and what there is."""
-    request = request_from_run(run)
-    name = run.job_name
+    return resolve_request(request_from_run(run), defs, reconstructable)
+
+
+def resolve_request(request: LaunchRequest, defs: Any, reconstructable: Any = None,
+                    ) -> tuple[LaunchRequest, LoadedTarget]:
+    """The target ``request`` runs in ``defs`` (what a stored run of it would run; also what
+    ``config_check.launch_config_problems`` checks a run config against)."""
+    name = request.job_name or IMPLICIT_ASSET_JOB_NAME
     graph = defs.asset_graph
     if name in ASSET_JOB_NAMES and request.parent_run_id is None:
         _check_assets(graph, request, "the code location")

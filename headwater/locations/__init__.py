@@ -14,6 +14,7 @@ from headwater.storage.lazy import lazy_exports  # light: the storage package ex
 if TYPE_CHECKING:
     from headwater.locations.contracts import (
         CodeLocation,
+        ConfigProblem,
         LocationLoadError,
         LocationUnavailableError,
         SensorTickInput,
@@ -39,7 +40,7 @@ _EVALUATION = "headwater.locations.evaluation"
 _SNAPSHOT = "headwater.locations.snapshot"
 
 __getattr__ = lazy_exports("headwater.locations", {
-    "CodeLocation": _CONTRACTS, "LocationLoadError": _CONTRACTS,
+    "CodeLocation": _CONTRACTS, "ConfigProblem": _CONTRACTS, "LocationLoadError": _CONTRACTS,
     "LocationUnavailableError": _CONTRACTS, "SensorTickInput": _CONTRACTS,
     "DynamicPartitionsChange": _EVALUATION, "Evaluation": _EVALUATION,
     "PartitionsChangeKind": _EVALUATION, "RunRequestData": _EVALUATION,
@@ -49,7 +50,7 @@ __getattr__ = lazy_exports("headwater.locations", {
 })
 
 __all__ = [
-    "AssetSnap", "CodeLocation", "DynamicPartitionsChange", "Evaluation", "JobSnap",
+    "AssetSnap", "CodeLocation", "ConfigProblem", "DynamicPartitionsChange", "Evaluation", "JobSnap",
     "LocationLoadError", "LocationSnapshot", "LocationUnavailableError", "PartitionsChangeKind",
     "PartitionsSnap", "RunRequestData", "ScheduleSnap", "SensorKind", "SensorSnap",
     "SensorTickInput",

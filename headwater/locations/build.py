@@ -97,6 +97,8 @@ def _jobs(defs: Any) -> Iterable[Any]:
 
 
 def _job(job: Any) -> JobSnap:
+    from headwater.locations.job_info import job_config_schema, op_deps
+
     if job.graph_def is not None:
         ops = tuple(job.graph_def.node_names())
         asset_keys: tuple[AssetPath, ...] = ()
@@ -105,7 +107,8 @@ def _job(job: Any) -> JobSnap:
         asset_keys = tuple(sorted(tuple(k.path) for k in job.asset_keys))
     return JobSnap(name=job.name, description=job.description, asset_keys=asset_keys,
                    op_names=ops, partitions=partitions_snap(job.partitions_def),
-                   tags=tuple(sorted((str(k), str(v)) for k, v in job.tags.items())))
+                   tags=tuple(sorted((str(k), str(v)) for k, v in job.tags.items())),
+                   op_deps=op_deps(job), config_schema=job_config_schema(job))
 
 
 def _status(value: Any) -> str:

@@ -17,6 +17,7 @@ from headwater.events.errors import SerializableErrorInfo
 from headwater.locations.contracts import (
     BackfillRequest,
     CodeLocation,
+    ConfigProblem,
     InvalidRequestError,
     LocationLoadError,
     LocationUnavailableError,
@@ -147,6 +148,17 @@ class RemoteLocation(CodeLocation):
         if "invalid" in result:
             raise InvalidRequestError(result["invalid"])
         return str(result["backfill_id"])
+
+    def validate_run_config(self, job_name: str, run_config: dict[str, Any] | None,
+                            asset_selection: tuple[tuple[str, ...], ...] | None = None,
+                            ) -> list[ConfigProblem]:
+        result = self.call("validate_run_config", {
+            "job_name": job_name, "run_config": run_config,
+            "asset_selection": None if asset_selection is None
+            else [list(p) for p in asset_selection]})
+        if "invalid" in result:
+            raise InvalidRequestError(result["invalid"])
+        return [ConfigProblem.from_json(p) for p in result["problems"]]
 
     def reload(self) -> None:
         status = self.call("reload", wait=RELOAD_TIMEOUT)

@@ -81,6 +81,22 @@ class BackfillRequest:
             title=data.get("title"))
 
 
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem with a run config: ``path`` in the config (``ops.my_op.config.n``; empty
+    when the problem names no path) and the message the run would fail with."""
+
+    path: str
+    message: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "message": self.message}
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> ConfigProblem:
+        return ConfigProblem(str(data.get("path") or ""), str(data.get("message") or ""))
+
+
 class CodeLocation(ABC):
     """One loaded code location. Every method may raise ``LocationLoadError`` (its code does not
     load: ``load_error`` says why) or ``LocationUnavailableError`` (its process is gone)."""
@@ -117,6 +133,15 @@ class CodeLocation(ABC):
         are not in a snapshot), store it for the daemon and return its id.
         ``InvalidRequestError`` when the definitions refuse it."""
         raise NotImplementedError(f"code location {self.name!r} does not plan backfills")
+
+    def validate_run_config(self, job_name: str, run_config: dict[str, Any] | None,
+                            asset_selection: tuple[tuple[str, ...], ...] | None = None,
+                            ) -> list[ConfigProblem]:
+        """Check ``run_config`` for a run of job ``job_name`` (of ``asset_selection`` in it,
+        when given) with the engine's own checks, without launching anything: every problem
+        the run would fail with before its first step; empty when it would start.
+        ``InvalidRequestError`` when there is no such job (or asset)."""
+        raise NotImplementedError(f"code location {self.name!r} does not validate run config")
 
     @abstractmethod
     def reload(self) -> None:

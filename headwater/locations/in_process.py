@@ -15,6 +15,7 @@ from headwater.events.errors import SerializableErrorInfo, error_info_from_exc
 from headwater.locations.contracts import (
     BackfillRequest,
     CodeLocation,
+    ConfigProblem,
     InvalidRequestError,
     LocationLoadError,
     SensorTickInput,
@@ -127,6 +128,31 @@ class InProcessLocation(CodeLocation):
         except HeadwaterError as e:
             raise InvalidRequestError(str(e)) from None
         return str(backfill.backfill_id)
+
+    def validate_run_config(self, job_name: str, run_config: dict[str, Any] | None,
+                            asset_selection: tuple[tuple[str, ...], ...] | None = None,
+                            ) -> list[ConfigProblem]:
+        from headwater.definitions.asset_key import AssetKey
+        from headwater.definitions.errors import HeadwaterError
+        from headwater.execution.config_check import launch_config_problems
+        from headwater.execution.launch import LaunchRequest
+        from headwater.execution.stored_run import ASSET_JOB_NAMES, resolve_request
+
+        defs = self.definitions
+        if job_name not in ASSET_JOB_NAMES and self.snapshot().job(job_name) is None:
+            jobs = sorted(j.name for j in self.snapshot().jobs if not j.name.startswith("__"))
+            raise InvalidRequestError(f"There is no job {job_name!r} in code location "
+                                      f"{self.name!r}; its jobs are {jobs}")
+        request = LaunchRequest(
+            job_name=job_name, run_config=run_config, executor=None,
+            asset_selection=None if asset_selection is None
+            else tuple(AssetKey(list(p)) for p in asset_selection))
+        try:
+            request, target = resolve_request(request, defs)
+        except HeadwaterError as e:
+            raise InvalidRequestError(str(e)) from None
+        return [ConfigProblem(path, message)
+                for path, message in launch_config_problems(request, target)]
 
     def launch_run(self, run_id: str) -> None:
         """Run the stored run on a thread of this process (returns at once)."""

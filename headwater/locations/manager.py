@@ -20,6 +20,7 @@ from typing import Any
 from headwater.events.errors import SerializableErrorInfo
 from headwater.locations.contracts import (
     CodeLocation,
+    ConfigProblem,
     LocationUnavailableError,
     SensorTickInput,
 )
@@ -60,6 +61,11 @@ class UnavailableLocation(CodeLocation):
         raise self._fail()
 
     def launch_run(self, run_id: str) -> None:
+        raise self._fail()
+
+    def validate_run_config(self, job_name: str, run_config: dict[str, Any] | None,
+                            asset_selection: tuple[tuple[str, ...], ...] | None = None,
+                            ) -> list[ConfigProblem]:
         raise self._fail()
 
     def reload(self) -> None:

@@ -2,7 +2,8 @@
 
 It imports the user's code once at start (before any thread starts), keeps the error if that
 fails and still answers, and serves ``ping``, ``snapshot``, ``evaluate_schedule``,
-``evaluate_sensor``, ``launch_run``, ``launch_backfill``, ``reload`` and ``shutdown`` (wire format: ``wire.py``).
+``evaluate_sensor``, ``launch_run``, ``launch_backfill``, ``validate_run_config``, ``reload``
+and ``shutdown`` (wire format: ``wire.py``).
 A run is executed in a separate worker process, so a run that crashes never takes the server
 down: forked from the location's template process (``template.py``: the code imported once,
 started with the server and again after each reload), or, when the template is not ready or
@@ -156,6 +157,18 @@ class CodeServer:
         except InvalidRequestError as e:  # the user's to fix: the caller raises it again
             return {"invalid": str(e)}
         return {"backfill_id": backfill_id}
+
+    def _op_validate_run_config(self, job_name: str, run_config: dict[str, Any] | None = None,
+                                asset_selection: list[list[str]] | None = None,
+                                ) -> dict[str, Any]:
+        # no instance needed: config is checked against the loaded definitions only
+        try:
+            problems = self.location.validate_run_config(
+                job_name, run_config,
+                None if asset_selection is None else tuple(tuple(p) for p in asset_selection))
+        except InvalidRequestError as e:
+            return {"invalid": str(e)}
+        return {"problems": [p.to_json() for p in problems]}
 
     def close(self) -> None:
         """Stop the template and wait for it (runs already started go on)."""

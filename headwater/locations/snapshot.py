@@ -66,6 +66,11 @@ class JobSnap:
     op_names: tuple[str, ...] = ()
     partitions: PartitionsSnap | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    # The op graph: each op (an asset job's: its assets' ops) with the ops it depends on.
+    op_deps: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The run-config schema as plain JSON (``job_info.py`` describes the format); None from a
+    # location built before it was described. Not hashed: a dict.
+    config_schema: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -154,9 +159,13 @@ def _asset(a: dict[str, Any]) -> AssetSnap:
 
 
 def _job(j: dict[str, Any]) -> JobSnap:
-    return JobSnap(**{**j, "asset_keys": _paths(j.get("asset_keys")),
+    known = {f for f in JobSnap.__dataclass_fields__}  # a newer server's fields are skipped
+    return JobSnap(**{**{k: v for k, v in j.items() if k in known},
+                      "asset_keys": _paths(j.get("asset_keys")),
                       "op_names": tuple(j.get("op_names") or ()),
-                      "partitions": _partitions(j.get("partitions")), "tags": _pairs(j.get("tags"))})
+                      "partitions": _partitions(j.get("partitions")), "tags": _pairs(j.get("tags")),
+                      "op_deps": tuple((str(name), tuple(up)) for name, up in j.get("op_deps") or ()),
+                      "config_schema": j.get("config_schema")})
 
 
 def _sensor(s: dict[str, Any]) -> SensorSnap:

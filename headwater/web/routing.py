@@ -64,10 +64,13 @@ class Endpoint:
     response: type[BaseModel] | None = None
     status: int = 200
     media_type: str = "application/json"  # text/event-stream for a live stream
+    # A POST that writes nothing (a check whose input is too large or too structured for a
+    # query string, e.g. validating a run config): allowed in --read-only.
+    safe: bool = False
 
     @property
     def writes(self) -> bool:
-        return self.method != "GET"
+        return self.method != "GET" and not self.safe
 
     @property
     def operation_id(self) -> str:
@@ -134,12 +137,12 @@ class Api:
 
     def _register(self, method: str, path: str, *, tag: str, query: type[BaseModel] | None,
                   body: type[BaseModel] | None, response: type[BaseModel] | None,
-                  status: int, media_type: str = "application/json",
+                  status: int, media_type: str = "application/json", safe: bool = False,
                   ) -> Callable[[Handler], Handler]:
         def decorate(handler: Handler) -> Handler:
             summary = (handler.__doc__ or handler.__name__).strip().splitlines()[0]
             self.endpoints.append(Endpoint(method, path, handler, summary, tag, query, body,
-                                           response, status, media_type))
+                                           response, status, media_type, safe))
             return handler
         return decorate
 
@@ -151,9 +154,10 @@ class Api:
 
     def post(self, path: str, *, tag: str, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None, response: type[BaseModel] | None = None,
-             status: int = 200) -> Callable[[Handler], Handler]:
+             status: int = 200, safe: bool = False) -> Callable[[Handler], Handler]:
+        """A write (refused in --read-only), unless ``safe``: a POST that changes nothing."""
         return self._register("POST", path, tag=tag, query=query, body=body,
-                              response=response, status=status)
+                              response=response, status=status, safe=safe)
 
     def routes(self, ctx: WebContext) -> list[Route]:
         return [Route(self.prefix + e.path, _endpoint_app(ctx, e), methods=[e.method])

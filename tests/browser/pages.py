@@ -267,3 +267,71 @@ class BackfillsPage:
     @property
     def runs(self) -> Locator:
         return self.page.get_by_role("table", name="Backfill runs").locator("tbody tr")
+
+
+class JobsListPage:
+    """The jobs at /jobs."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def table(self) -> Locator:
+        return self.page.get_by_role("table", name="Jobs")
+
+    def row(self, name: str) -> Locator:
+        return self.table.get_by_role("row").filter(
+            has=self.page.get_by_role("link", name=name, exact=True))
+
+    def open_job(self, name: str) -> None:
+        self.table.get_by_role("link", name=name, exact=True).click()
+
+
+class JobDetailPage:
+    """One job at /jobs/<location>/<name>: its op graph and the launchpad."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def op_graph(self) -> Locator:
+        return self.page.get_by_role("group", name="Op graph")
+
+    def op(self, name: str) -> Locator:
+        return self.op_graph.get_by_role("button", name=f"Op {name}", exact=True)
+
+    @property
+    def op_details(self) -> Locator:
+        return self.page.get_by_role("complementary", name="Op details")
+
+    @property
+    def launchpad(self) -> Locator:
+        return self.page.get_by_role("region", name="Launchpad")
+
+    @property
+    def editor(self) -> Locator:
+        return self.launchpad.get_by_role("textbox", name="Run config (YAML)")
+
+    @property
+    def config_status(self) -> Locator:
+        return self.launchpad.get_by_role("status")
+
+    @property
+    def problems(self) -> Locator:
+        return self.launchpad.get_by_role("list", name="Config problems").get_by_role("listitem")
+
+    @property
+    def scaffold_button(self) -> Locator:
+        return self.launchpad.get_by_role("button", name="Scaffold config")
+
+    @property
+    def partition(self) -> Locator:
+        return self.launchpad.get_by_role("combobox", name="Partition")
+
+    @property
+    def partition_search(self) -> Locator:
+        return self.launchpad.get_by_role("searchbox", name="Search partitions")
+
+    @property
+    def launch_button(self) -> Locator:
+        return self.launchpad.get_by_role("button", name="Launch run")

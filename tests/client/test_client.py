@@ -97,6 +97,10 @@ def test_launches_sensors_backfills_and_pools_through_the_client(tmp_path):
             with pytest.raises(ApiError) as error:
                 client.launch("mountain", job_name="no_such_job")
             assert error.value.status == 422 and "no_such_job" in error.value.message
+            assert [j["name"] for j in client.jobs()] == ["depth_job"]
+            assert [op["name"] for op in client.job("mountain", "depth_job")["ops"]] == ["snowfall"]
+            checked = client.validate_run_config("mountain", "depth_job", {"ops": {"x": {}}})
+            assert not checked["valid"] and checked["problems"][0]["path"] == "ops.x"
             [sensor] = client.sensors()
             assert (sensor["name"], sensor["status"]) == ("new_reports", "STOPPED")
             assert client.set_running("sensors", "mountain", "new_reports", True)

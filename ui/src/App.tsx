@@ -10,6 +10,8 @@ import { AutomationPage } from "./pages/AutomationPage";
 import { BackfillPage } from "./pages/BackfillPage";
 import { BackfillsPage } from "./pages/BackfillsPage";
 import { DeploymentPage } from "./pages/DeploymentPage";
+import { JobPage } from "./pages/JobPage";
+import { JobsPage } from "./pages/JobsPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { PlaceholderPage } from "./pages/PlaceholderPage";
 import { RunPage } from "./pages/RunPage";
@@ -34,7 +36,7 @@ export function createQueryClient(): QueryClient {
 const queryClient = createQueryClient();
 
 /** Sections with pages of their own; the others show their placeholder. */
-const BUILT = new Set(["/assets", "/runs", "/automation", "/backfills", "/deployment"]);
+const BUILT = new Set(["/assets", "/runs", "/automation", "/backfills", "/deployment", "/jobs"]);
 
 export function App() {
   return (
@@ -59,6 +61,8 @@ export function App() {
             <Route path="backfills" element={<BackfillsPage />} />
             <Route path="backfills/:backfillId" element={<BackfillPage />} />
             <Route path="deployment" element={<DeploymentPage />} />
+            <Route path="jobs" element={<JobsPage />} />
+            <Route path="jobs/:location/:name" element={<JobPage />} />
             {SECTIONS.filter((section) => !BUILT.has(section.path)).map((section) => (
               <Route
                 key={section.path}

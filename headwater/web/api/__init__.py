@@ -15,6 +15,7 @@ def load_endpoints() -> Api:
         events,
         graph,
         instigators,
+        jobs,
         launches,
         locations,
         runs,

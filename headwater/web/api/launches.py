@@ -4,13 +4,15 @@ tags) checked against the code location's snapshot, then QUEUED for the daemon e
 and re-executing a finished run (from failure, chosen steps, or every step it ran), queued
 the same way with its parent run.
 
-What is checked before a launch (the web loads no user code, and snapshots carry no config
-schema): the location is loaded, the job or every asset exists and can be materialized, op
-selections name the job's ops, the partition key belongs to the target's partitions
-definition (rebuilt from the snapshot; dynamic keys from the instance), run config is a JSON
-object with Dagster's sections only. The config's values are checked by the run itself,
-which fails with every bad path, as a run queued by the CLI does. Run config is stored as
-given: an ``{"env": "NAME"}`` stays that, and no response echoes it.
+What is checked before a launch: the location is loaded, the job or every asset exists and
+can be materialized, op selections name the job's ops, the partition key belongs to the
+target's partitions definition (rebuilt from the snapshot; dynamic keys from the instance)
+-- all from the snapshot, since the web loads no user code -- and then the run config, by the
+code location (``CodeLocation.validate_run_config``: the engine's own checks of every op's,
+asset's, resource's and the executor's config, as the run would make them): a config the run
+would fail with is a 422 listing every bad path (``fields``: ``body.run_config.<path>``), and
+no run is queued. Run config is stored as given: an ``{"env": "NAME"}`` stays that, and no
+response echoes it (nor a value a resource read from the environment: the location masks them).
 """
 
 from __future__ import annotations
@@ -185,6 +187,23 @@ def _check_run_config(config: dict[str, Any] | None) -> None:
         raise _bad("body.run_config", str(e)) from None
 
 
+def _check_config_with_location(location: CodeLocation, body: LaunchBody,
+                                keys: list[AssetKey] | None) -> None:
+    """422 with every problem the run would fail with (asked of the code location)."""
+    from headwater.definitions.jobs import IMPLICIT_ASSET_JOB_NAME
+    from headwater.web.api.jobs import config_problems
+
+    problems = config_problems(
+        location, body.job_name or IMPLICIT_ASSET_JOB_NAME, body.run_config,
+        None if keys is None else tuple(tuple(k.path) for k in keys), unsupported_ok=True)
+    if problems:
+        listed = "; ".join(f"{path}: {message}" if path else message
+                           for path, message in problems)
+        raise ApiError(422, f"run config has {len(problems)} problem(s): {listed}", tuple(
+            FieldProblem(f"body.run_config.{path}" if path else "body.run_config", message)
+            for path, message in problems))
+
+
 def _job_target(body: LaunchBody, snapshot: LocationSnapshot) -> Any:
     job = snapshot.job(body.job_name or "")
     if job is None:
@@ -222,7 +241,7 @@ def launch_run(ctx: WebContext, call: Call[None, LaunchBody]) -> LaunchResult:
     body = call.body
     if (body.job_name is None) == (body.asset_selection is None):
         raise _bad("body", "give job_name or asset_selection (one of them)")
-    _, snapshot = loaded_location(ctx, body.location)
+    location, snapshot = loaded_location(ctx, body.location)
     keys: list[AssetKey] | None = None
     if body.job_name is not None:
         job = _job_target(body, snapshot)
@@ -237,6 +256,7 @@ def launch_run(ctx: WebContext, call: Call[None, LaunchBody]) -> LaunchResult:
                                           _assets_partitions(snapshot, keys),
                                           body.partition_key)
     _check_run_config(body.run_config)
+    _check_config_with_location(location, body, keys)
     request = LaunchRequest(
         job_name=body.job_name, asset_selection=None if keys is None else tuple(keys),
         op_selection=None if body.op_selection is None else tuple(body.op_selection),
