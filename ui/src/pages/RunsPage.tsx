@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import { type RunFilters, useRunPages } from "../api/runs";
@@ -89,6 +89,8 @@ function FilterBar({
   onChange: (next: RunFilters) => void;
 }) {
   const [job, setJob] = useState(filters.job);
+  // The URL is the truth: a link, Back or "Clear filters" changes it under the input.
+  useEffect(() => setJob(filters.job), [filters.job]);
   const [tag, setTag] = useState("");
   const [tagProblem, setTagProblem] = useState<string | null>(null);
 
@@ -183,10 +185,7 @@ function FilterBar({
       {active && (
         <button
           type="button"
-          onClick={() => {
-            setJob("");
-            onChange({ statuses: [], job: "", tags: [] });
-          }}
+          onClick={() => onChange({ statuses: [], job: "", tags: [] })}
         >
           Clear filters
         </button>
@@ -215,7 +214,7 @@ export function RunsPage() {
   return (
     <section>
       <h1>Runs</h1>
-      <FilterBar key={params.toString()} filters={filters} onChange={apply} />
+      <FilterBar filters={filters} onChange={apply} />
       {pages.isPending ? (
         <p className="muted" role="status">
           Loading runs…
