@@ -52,7 +52,9 @@ def daily_visits(context):
     return context.partition_key
 
 
-DEFS = hw.Definitions(assets=[orders, daily_visits], asset_checks=[has_rows, under_160])
+visits_job = hw.define_asset_job("visits_job", selection=[daily_visits])
+DEFS = hw.Definitions(assets=[orders, daily_visits], asset_checks=[has_rows, under_160],
+                      jobs=[visits_job])
 
 
 class Site:
@@ -161,6 +163,24 @@ def test_a_backfill_launched_from_the_form_opens_its_page(page: Page, site: Site
     stored = site.instance.get_backfill(backfill_id)
     assert list(stored.partition_keys) == DAYS[2:6] and stored.max_partitions_per_run == 1
     assert stored.title == "March, a few days"
+
+
+def test_a_jobs_backfill_over_all_partitions(page: Page, site: Site):
+    form = BackfillLaunchForm(page)
+    AppShell(page, site.url).open("/backfills")
+    form.open_button.click()
+    form.form.get_by_label("A job").check()
+    expect(form.form.get_by_label("Job", exact=True)).to_have_value("visits_job")
+    form.form.get_by_label("All partitions").check()
+    with page.expect_response(_is_api("/api/v1/backfills")) as answer:
+        form.submit.click()
+    assert answer.value.status == 201, answer.value.text()
+    backfill_id = answer.value.json()["backfill_id"]
+    expect(page).to_have_url(f"{site.url}/backfills/{backfill_id}")
+    expect(page.locator(".facts")).to_contain_text(f"10 partitions ({DAYS[0]} … {DAYS[-1]})")
+    # a job's backfill is of the job's assets (POST /backfills resolves it)
+    assert [k.path for k in site.instance.get_backfill(backfill_id).asset_selection] == [
+        ["daily_visits"]]
 
 
 def test_a_bad_range_is_refused_in_the_form(page: Page, site: Site):
