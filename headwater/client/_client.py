@@ -164,7 +164,9 @@ class HeadwaterClient:
     def partition_keys(self, key: str | Sequence[str],
                        page_size: int = 10_000) -> Iterator[str]:
         """A partitioned asset's partition keys, in order."""
-        return self._pages(f"{API}/assets/{_key(key)}/partition_keys", {"limit": page_size})
+        keys: Iterator[Any] = self._pages(f"{API}/assets/{_key(key)}/partition_keys",
+                                          {"limit": page_size})
+        return keys
 
     def asset_graph(self, collapse: str = "auto") -> dict[str, Any]:
         return dict(self._request("GET", f"{API}/asset_graph", {"collapse": collapse}))
