@@ -58,8 +58,8 @@ DEFS = hw.Definitions(assets=[orders, daily_visits], asset_checks=[has_rows, und
 
 
 class Site:
-    def __init__(self, url: str, instance: object) -> None:
-        self.url, self.instance = url, instance
+    def __init__(self, url: str, instance: object, orders_runs: list[str]) -> None:
+        self.url, self.instance, self.orders_runs = url, instance, orders_runs
 
 
 def _old_backfills(instance) -> None:
@@ -81,18 +81,21 @@ def site(static_dir: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
     with Instance.local(tmp_path_factory.mktemp("asset-detail-home")) as instance:
         _rows["next"] = 0
-        for _ in ROW_COUNTS:  # the last (170) fails under_160
+        orders_runs = [  # the last (170) fails under_160
             hw.materialize([orders, has_rows, under_160], instance=instance,
-                           raise_on_error=False)
+                           raise_on_error=False).run_id for _ in ROW_COUNTS]
+        for day in DAYS[:2]:
+            hw.materialize([daily_visits], instance=instance, partition_key=day)
         _old_backfills(instance)
         locations = [InProcessLocation(LOCATION, lambda: DEFS, instance,
                                        "module tests.browser.test_asset_detail_pages")]
         with serve_asgi(create_app(WebContext(instance, lambda: locations))) as url:
-            yield Site(url, instance)
+            yield Site(url, instance, orders_runs)
 
 
-def _is_api(path: str):
-    return lambda response: urlsplit(response.url).path == path
+def _is_launch(response) -> bool:
+    return (response.request.method == "POST"
+            and urlsplit(response.url).path == "/api/v1/backfills")
 
 
 def test_the_checks_section_shows_each_checks_latest_result_and_its_history(page: Page,
@@ -104,17 +107,13 @@ def test_the_checks_section_shows_each_checks_latest_result_and_its_history(page
     expect(sections.check_row("under_160")).to_contain_text("170 rows (at most 160)")
     expect(sections.check_row("under_160").locator(".metadata-row dd")).to_have_text("170")
     run_link = sections.check_row("under_160").get_by_role("link")
-    expect(run_link).to_have_attribute("href", f"/runs/{_latest_run_id(site)}")
+    expect(run_link).to_have_attribute("href", f"/runs/{site.orders_runs[-1]}")
 
     sections.history_button("under_160").click()
     history = sections.history_rows("under_160")
     expect(history).to_have_count(len(ROW_COUNTS))
     expect(history.locator(".check-outcome")).to_have_text(
         ["Failed", "Passed", "Passed", "Passed", "Passed"])  # newest first: 170, 95, 150 ...
-
-
-def _latest_run_id(site: Site) -> str:
-    return site.instance.get_runs(limit=1)[0].run_id
 
 
 def test_numeric_metadata_is_plotted_over_the_materializations(page: Page, site: Site):
@@ -150,7 +149,7 @@ def test_a_backfill_launched_from_the_form_opens_its_page(page: Page, site: Site
     form.last_partition.fill(DAYS[5])
     form.runs_policy.select_option("per-partition")
     form.title.fill("March, a few days")
-    with page.expect_response(_is_api("/api/v1/backfills")) as answer:
+    with page.expect_response(_is_launch) as answer:
         form.submit.click()
     assert answer.value.status == 201, answer.value.text()
     backfill_id = answer.value.json()["backfill_id"]
@@ -172,7 +171,7 @@ def test_a_jobs_backfill_over_all_partitions(page: Page, site: Site):
     form.form.get_by_label("A job").check()
     expect(form.form.get_by_label("Job", exact=True)).to_have_value("visits_job")
     form.form.get_by_label("All partitions").check()
-    with page.expect_response(_is_api("/api/v1/backfills")) as answer:
+    with page.expect_response(_is_launch) as answer:
         form.submit.click()
     assert answer.value.status == 201, answer.value.text()
     backfill_id = answer.value.json()["backfill_id"]
@@ -183,6 +182,23 @@ def test_a_jobs_backfill_over_all_partitions(page: Page, site: Site):
         ["daily_visits"]]
 
 
+def test_a_backfill_of_the_missing_partitions(page: Page, site: Site):
+    form = BackfillLaunchForm(page)
+    AppShell(page, site.url).open("/backfills")
+    form.open_button.click()
+    form.assets.select_option(["daily_visits"])
+    form.form.get_by_label("Missing or failed partitions").check()
+    expect(page.get_by_test_id("missing-partitions")).to_have_text(
+        f"8 partitions of daily_visits are missing or failed ({DAYS[2]} … {DAYS[-1]}).")
+    with page.expect_response(_is_launch) as answer:
+        form.submit.click()
+    assert answer.value.status == 201, answer.value.text()
+    backfill_id = answer.value.json()["backfill_id"]
+    expect(page).to_have_url(f"{site.url}/backfills/{backfill_id}")
+    expect(page.locator(".facts")).to_contain_text(f"8 partitions ({DAYS[2]} … {DAYS[-1]})")
+    assert list(site.instance.get_backfill(backfill_id).partition_keys) == DAYS[2:]
+
+
 def test_a_bad_range_is_refused_in_the_form(page: Page, site: Site):
     form = BackfillLaunchForm(page)
     AppShell(page, site.url).open("/backfills")
@@ -190,7 +206,7 @@ def test_a_bad_range_is_refused_in_the_form(page: Page, site: Site):
     form.assets.select_option(["daily_visits"])
     expect(form.first_partition).to_have_value(DAYS[0])
     form.first_partition.fill("1999-01-01")
-    with page.expect_response(_is_api("/api/v1/backfills")) as answer:
+    with page.expect_response(_is_launch) as answer:
         form.submit.click()
     assert answer.value.status == 422
     expect(form.form.get_by_role("alert")).to_contain_text("1999-01-01")

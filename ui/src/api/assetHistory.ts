@@ -3,7 +3,14 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 
 import { apiGet, keyPath } from "./client";
-import type { AssetCheck, CheckEvaluation, MetadataSeriesPage, Page, PartitionKeysPage } from "./types";
+import type {
+  AssetCheck,
+  CheckEvaluation,
+  MetadataSeriesPage,
+  Page,
+  PartitionKeysPage,
+  PartitionStatus,
+} from "./types";
 
 export const CHECK_HISTORY_PAGE_SIZE = 10;
 /** Points per plot: the latest this many materializations. */
@@ -59,6 +66,31 @@ export function usePartitionKeys(key: string | null, limit = 5000) {
         signal,
       );
       return { keys: first.items, total: first.total, last: last.items[0] ?? null };
+    },
+  });
+}
+
+/** The partitions of an asset not materialized (missing, or whose latest run failed), in
+ * order: its partition status (one character per key) beside its keys. */
+export function useUnmaterializedPartitions(key: string | null, enabled: boolean) {
+  return useQuery({
+    queryKey: ["asset", key, "unmaterialized_partitions"],
+    enabled: enabled && key !== null,
+    queryFn: async ({ signal }) => {
+      const path = `/assets/${keyPath(key ?? "")}`;
+      const status = await apiGet<PartitionStatus>(`${path}/partitions`, { max_ranges: 0 }, signal);
+      const keys: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: PartitionKeysPage = await apiGet<PartitionKeysPage>(
+          `${path}/partition_keys`,
+          { cursor, limit: 100_000 },
+          signal,
+        );
+        keys.push(...page.items);
+        cursor = page.next_cursor;
+      } while (cursor !== null);
+      return keys.filter((_, i) => status.statuses[i] === "-" || status.statuses[i] === "F");
     },
   });
 }

@@ -4,13 +4,13 @@
 import { type FormEvent, useEffect, useId, useMemo, useState } from "react";
 import { useNavigate } from "react-router";
 
-import { usePartitionKeys } from "../api/assetHistory";
+import { usePartitionKeys, useUnmaterializedPartitions } from "../api/assetHistory";
 import { type BackfillLaunchBody, useLaunchBackfill, usePartitionedAssets } from "../api/backfills";
 import { useCodeLocations } from "../api/locations";
 import type { Asset } from "../api/types";
 
 type Target = "assets" | "job";
-type Which = "range" | "all";
+type Which = "range" | "all" | "missing";
 
 const POLICIES: readonly { value: string; label: string }[] = [
   { value: "auto", label: "As the assets' backfill policy says" },
@@ -51,6 +51,7 @@ export function BackfillLaunchForm({ onCancel }: { onCancel: () => void }) {
       ? (selected[0] ?? null)
       : (candidates.find((a) => a.job_names.includes(chosenJob))?.key_string ?? null);
   const keys = usePartitionKeys(keySource);
+  const missing = useUnmaterializedPartitions(keySource, which === "missing");
 
   useEffect(() => {
     if (keys.data) {
@@ -71,6 +72,7 @@ export function BackfillLaunchForm({ onCancel }: { onCancel: () => void }) {
       body.job_name = chosenJob;
     }
     if (which === "all") body.all_partitions = true;
+    else if (which === "missing") body.partition_keys = missing.data ?? [];
     else body.partition_range = { start: start.trim(), end: end.trim() };
     launch.mutate(body, {
       onSuccess: (detail) => void navigate(`/backfills/${encodeURIComponent(detail.backfill_id)}`),
@@ -78,7 +80,9 @@ export function BackfillLaunchForm({ onCancel }: { onCancel: () => void }) {
   }
 
   const nothingChosen = target === "assets" ? selected.length === 0 : chosenJob === "";
-  const noRange = which === "range" && (start.trim() === "" || end.trim() === "");
+  const noRange =
+    (which === "range" && (start.trim() === "" || end.trim() === "")) ||
+    (which === "missing" && (missing.data ?? []).length === 0);
 
   if (locations.isPending) return <p className="muted">Loading code locations…</p>;
   if (loaded.length === 0) {
@@ -171,7 +175,32 @@ export function BackfillLaunchForm({ onCancel }: { onCancel: () => void }) {
         <label>
           <input type="radio" name={`${id}-which`} checked={which === "all"} onChange={() => setWhich("all")} />{" "}
           All partitions
+        </label>{" "}
+        <label>
+          <input
+            type="radio"
+            name={`${id}-which`}
+            checked={which === "missing"}
+            disabled={keySource === null}
+            onChange={() => setWhich("missing")}
+          />{" "}
+          Missing or failed partitions
         </label>
+        {which === "missing" &&
+          (missing.isPending ? (
+            <p className="muted">Reading the partition status…</p>
+          ) : missing.isError ? (
+            <p className="state state-error" role="alert">
+              The partition status could not be loaded: {missing.error.message}
+            </p>
+          ) : (
+            <p className="muted small" data-testid="missing-partitions">
+              {missing.data.length === 0
+                ? `Every partition of ${keySource} is materialized.`
+                : `${missing.data.length.toLocaleString("en-US")} partitions of ${keySource} are missing or failed` +
+                  ` (${missing.data[0]} … ${missing.data.at(-1)}).`}
+            </p>
+          ))}
         {which === "range" && (
           <>
             <div className="form-row">
