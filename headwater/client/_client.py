@@ -144,6 +144,30 @@ class HeadwaterClient:
         """Partition status: counts, one character per partition, ranges."""
         return dict(self._request("GET", f"{API}/assets/{_key(key)}/partitions"))
 
+    def asset_checks(self, key: str | Sequence[str]) -> list[dict[str, Any]]:
+        """The asset's checks, each with its latest evaluation (None if never evaluated)."""
+        return list(self._request("GET", f"{API}/assets/{_key(key)}/checks")["items"])
+
+    def check_evaluations(self, key: str | Sequence[str], check_name: str,
+                          page_size: int = 100) -> Iterator[dict[str, Any]]:
+        """One check's evaluations, newest first."""
+        return self._pages(f"{API}/assets/{_key(key)}/checks/"
+                           f"{urllib.parse.quote(check_name, safe='')}/evaluations",
+                           {"limit": page_size})
+
+    def metadata_series(self, key: str | Sequence[str], limit: int = 200,
+                        partition: str | None = None) -> dict[str, Any]:
+        """Numeric metadata over the latest ``limit`` materializations, as columns."""
+        return dict(self._request("GET", f"{API}/assets/{_key(key)}/metadata_series",
+                                  {"limit": limit, "partition": partition}))
+
+    def partition_keys(self, key: str | Sequence[str],
+                       page_size: int = 10_000) -> Iterator[str]:
+        """A partitioned asset's partition keys, in order."""
+        keys: Iterator[Any] = self._pages(f"{API}/assets/{_key(key)}/partition_keys",
+                                          {"limit": page_size})
+        return keys
+
     def asset_graph(self, collapse: str = "auto") -> dict[str, Any]:
         return dict(self._request("GET", f"{API}/asset_graph", {"collapse": collapse}))
 

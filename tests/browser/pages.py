@@ -335,3 +335,73 @@ class JobDetailPage:
     @property
     def launch_button(self) -> Locator:
         return self.launchpad.get_by_role("button", name="Launch run")
+
+
+class AssetHistorySections:
+    """An asset page's Checks section and its plots of numeric metadata over time."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def check_row(self, name: str) -> Locator:
+        return self.page.get_by_role("table", name="Checks").locator(
+            f'tbody tr[data-check-name="{name}"]')
+
+    def check_outcome(self, name: str) -> Locator:
+        return self.check_row(name).locator(".check-outcome")
+
+    def history_button(self, name: str) -> Locator:
+        return self.check_row(name).get_by_role("button", name=f"history of {name}")
+
+    def history_rows(self, name: str) -> Locator:
+        return self.page.get_by_role("table", name=f"History of {name}").locator("tbody tr")
+
+    def plot(self, key: str) -> Locator:
+        """The plot of one metadata entry (an SVG image whose label starts with the key)."""
+        return self.page.get_by_role("img", name=f"{key} over ")
+
+    def plot_points(self, key: str) -> Locator:
+        return self.plot(key).locator("circle")
+
+    def plot_values(self, key: str) -> Locator:
+        """The plot's table of values (in a disclosure: open it first)."""
+        return self.page.get_by_role("table", name=f"Values of {key}").locator("tbody tr")
+
+
+class BackfillLaunchForm:
+    """The form that launches a backfill, opened from the backfill list."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def open_button(self) -> Locator:
+        return self.page.get_by_role("button", name="Launch a backfill")
+
+    @property
+    def form(self) -> Locator:
+        return self.page.get_by_role("form", name="Launch a backfill")
+
+    @property
+    def assets(self) -> Locator:
+        return self.form.get_by_label("Partitioned assets")
+
+    @property
+    def first_partition(self) -> Locator:
+        return self.form.get_by_label("First partition")
+
+    @property
+    def last_partition(self) -> Locator:
+        return self.form.get_by_label("Last partition")
+
+    @property
+    def runs_policy(self) -> Locator:
+        return self.form.get_by_label("Runs")
+
+    @property
+    def title(self) -> Locator:
+        return self.form.get_by_label("Title")
+
+    @property
+    def submit(self) -> Locator:
+        return self.form.get_by_role("button", name="Launch backfill")

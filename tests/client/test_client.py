@@ -115,3 +115,29 @@ def test_launches_sensors_backfills_and_pools_through_the_client(tmp_path):
                 ("warehouse", 2)]
         finally:
             web.stop()
+
+
+@hw.asset_check(asset=snowfall)
+def not_negative(snowfall):
+    return hw.AssetCheckResult(passed=snowfall >= 0, metadata={"cm": snowfall})
+
+
+def test_checks_metadata_series_and_partition_keys_through_the_client(tmp_path):
+    with hw.Instance.local(tmp_path / "home") as instance:
+        defs = hw.Definitions(assets=[snowfall, daily_depth], asset_checks=[not_negative])
+        location = InProcessLocation("mountain", lambda: defs, instance)
+        web = WebServer(WebContext(instance, lambda: [location]), port=0).start()
+        try:
+            runs = [hw.materialize([snowfall, not_negative], instance=instance).run_id
+                    for _ in range(3)]
+            client = HeadwaterClient(web.url)
+            [check] = client.asset_checks("snowfall")
+            assert check["name"] == "not_negative" and check["latest"]["run_id"] == runs[-1]
+            history = list(client.check_evaluations("snowfall", "not_negative", page_size=2))
+            assert [e["run_id"] for e in history] == runs[::-1]
+            assert all(e["outcome"] == "PASSED" for e in history)
+            assert client.metadata_series("snowfall")["timestamps"] != []
+            assert list(client.partition_keys("daily_depth", page_size=2)) == [
+                "2024-01-01", "2024-01-02", "2024-01-03"]
+        finally:
+            web.stop()

@@ -216,6 +216,45 @@ def get_asset_partition_status(ctx: WebContext,
             "ranges": ranges, "ranges_truncated": truncated}
 
 
+class PartitionKeysPage(BaseModel):
+    items: list[str] = Field(description="partition keys in definition order")
+    total: int = Field(description="partitions of the asset")
+    next_cursor: str | None = Field(description="pass as `cursor` for the next keys; null at "
+                                                "the end")
+
+
+class PartitionKeysQuery(BaseModel):
+    cursor: str | None = Field(None, description="the position (0-based) to start at, as "
+                                                 "given by the previous page")
+    limit: int = Field(1000, ge=1, le=100_000)
+
+
+@API.get("/assets/{key:path}/partition_keys", tag="assets", query=PartitionKeysQuery,
+         response=PartitionKeysPage)
+def list_asset_partition_keys(ctx: WebContext,
+                              call: Call[PartitionKeysQuery, None]) -> dict[str, Any]:
+    """A partitioned asset's partition keys in order, a page at a time (for pickers:
+    `cursor=total-1&limit=1` is the last key)."""
+    catalog = ctx.catalog()
+    asset = _find(catalog, call.path["key"])
+    pdef = catalog.partitions_def(asset.key)
+    if pdef is None:
+        raise ApiError(422, f"asset {asset.key!r} is not partitioned (or its partitions "
+                            "cannot be listed here)")
+    q = call.query
+    start = 0
+    if q.cursor is not None:
+        start = (int(q.cursor) if q.cursor.isascii() and q.cursor.isdigit()
+                 and len(q.cursor) < 12 else -1)
+        if start < 0:
+            raise ApiError(422, f"query.cursor: {q.cursor!r} is not a position given by a "
+                                "previous page")
+    keys = list(pdef.get_partition_keys(dynamic_partitions_store=ctx.instance))
+    end = start + q.limit
+    return {"items": keys[start:end], "total": len(keys),
+            "next_cursor": str(end) if end < len(keys) else None}
+
+
 @API.get("/assets/{key:path}", tag="assets", response=AssetDetail)
 def get_asset(ctx: WebContext, call: Call[None, None]) -> AssetDetail:
     """One asset: its definition, latest materialization, upstream and downstream keys."""

@@ -298,3 +298,51 @@ export interface BackfillDetail extends Backfill {
   run_count: number;
   runs: BackfillRun[];
 }
+
+// --- an asset's checks (api/asset_checks.py) ---
+
+/** A failure at severity WARN is WARNED. */
+export type CheckOutcome = "PASSED" | "FAILED" | "WARNED";
+
+export interface CheckEvaluation {
+  evaluation_id: number;
+  check_name: string;
+  outcome: CheckOutcome;
+  passed: boolean;
+  severity: "ERROR" | "WARN";
+  blocking: boolean;
+  description: string | null;
+  metadata: Record<string, MetadataEntry>;
+  run_id: string;
+  timestamp: number;
+  partition: string | null;
+}
+
+export interface AssetCheck {
+  name: string;
+  latest: CheckEvaluation | null;
+}
+
+// --- numeric metadata over time (api/asset_metadata.py) ---
+
+export interface MetadataSeries {
+  key: string;
+  kind: "int" | "float";
+  /** Aligned with the page's `timestamps`; null where that materialization lacks it. */
+  values: (number | null)[];
+}
+
+export interface MetadataSeriesPage {
+  timestamps: number[];
+  run_ids: string[];
+  partitions: (string | null)[];
+  series: MetadataSeries[];
+  total_shown: number;
+  truncated: boolean;
+}
+
+export interface PartitionKeysPage {
+  items: string[];
+  total: number;
+  next_cursor: string | null;
+}

@@ -3,6 +3,8 @@ import { Link, useParams } from "react-router";
 import { useAsset, useMaterializations, usePartitionStatus } from "../api/assets";
 import { keyPath } from "../api/client";
 import type { AssetDetail } from "../api/types";
+import { AssetChecks } from "../components/AssetChecks";
+import { MetadataPlots } from "../components/MetadataPlots";
 import { MetadataList } from "../components/MetadataValue";
 import { PartitionBar } from "../components/PartitionBar";
 import { formatTimestamp } from "../format";
@@ -151,6 +153,8 @@ export function AssetPage() {
         <>
           <Definition asset={asset.data} />
           {asset.data.partitions && <Partitions assetKey={key} />}
+          {asset.data.check_names.length > 0 && <AssetChecks assetKey={key} />}
+          <MetadataPlots assetKey={key} />
           <Materializations assetKey={key} />
         </>
       )}

@@ -1,7 +1,9 @@
+import { useState } from "react";
 import { Link } from "react-router";
 
 import { useBackfills } from "../api/backfills";
 import type { Backfill } from "../api/types";
+import { BackfillLaunchForm } from "../components/BackfillLaunchForm";
 import { BackfillProgressBar } from "../components/BackfillProgress";
 import { formatTimestamp } from "../format";
 
@@ -60,12 +62,21 @@ function BackfillsTable({ items }: { items: Backfill[] }) {
   );
 }
 
-/** The latest backfills, newest first, with their progress. */
+/** The latest backfills, newest first, with their progress ("Load more" follows the
+ * cursor), and a form to launch one. */
 export function BackfillsPage() {
   const backfills = useBackfills();
+  const [launching, setLaunching] = useState(false);
+  const items = backfills.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section>
-      <h1>Backfills</h1>
+      <header className="run-head">
+        <h1>Backfills</h1>
+        <button type="button" aria-expanded={launching} onClick={() => setLaunching(!launching)}>
+          Launch a backfill
+        </button>
+      </header>
+      {launching && <BackfillLaunchForm onCancel={() => setLaunching(false)} />}
       {backfills.isPending ? (
         <p className="muted" role="status">
           Loading backfills…
@@ -79,15 +90,26 @@ export function BackfillsPage() {
             Try again
           </button>
         </div>
-      ) : backfills.data.items.length === 0 ? (
+      ) : items.length === 0 ? (
         <div className="state state-empty">
           <p>
-            <strong>No backfills yet.</strong> Launch one with{" "}
+            <strong>No backfills yet.</strong> Launch one here or with{" "}
             <code>headwater backfill launch</code>.
           </p>
         </div>
       ) : (
-        <BackfillsTable items={backfills.data.items} />
+        <>
+          <BackfillsTable items={items} />
+          {backfills.hasNextPage && (
+            <button
+              type="button"
+              disabled={backfills.isFetchingNextPage}
+              onClick={() => void backfills.fetchNextPage()}
+            >
+              {backfills.isFetchingNextPage ? "Loading…" : "Load more"}
+            </button>
+          )}
+        </>
       )}
     </section>
   );
