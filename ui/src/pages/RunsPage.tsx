@@ -94,11 +94,17 @@ function FilterBar({
   const [tag, setTag] = useState("");
   const [tagProblem, setTagProblem] = useState<string | null>(null);
 
+  // Checked at once (the URL, and so `filters`, follows a moment later: a navigation).
+  const [statuses, setStatuses] = useState(filters.statuses);
+  const statusKey = filters.statuses.join(",");
+  useEffect(() => setStatuses(statusKey ? statusKey.split(",") : []), [statusKey]);
+
   function toggleStatus(status: string) {
-    const statuses = filters.statuses.includes(status)
-      ? filters.statuses.filter((s) => s !== status)
-      : [...filters.statuses, status];
-    onChange({ ...filters, statuses });
+    const next = statuses.includes(status)
+      ? statuses.filter((s) => s !== status)
+      : [...statuses, status];
+    setStatuses(next);
+    onChange({ ...filters, statuses: next });
   }
 
   function applyJob(event: FormEvent) {
@@ -128,7 +134,7 @@ function FilterBar({
           <label key={status} className="run-filter-status">
             <input
               type="checkbox"
-              checked={filters.statuses.includes(status)}
+              checked={statuses.includes(status)}
               onChange={() => toggleStatus(status)}
             />
             {status}
