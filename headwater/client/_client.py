@@ -144,6 +144,15 @@ class HeadwaterClient:
         """Partition status: counts, one character per partition, ranges."""
         return dict(self._request("GET", f"{API}/assets/{_key(key)}/partitions"))
 
+    def asset_partition_keys(self, key: str | Sequence[str], search: str | None = None,
+                             newest_first: bool = True, page_size: int = 200,
+                             ) -> Iterator[dict[str, Any]]:
+        """A partitioned asset's keys (``key``, ``index``, ``status``), newest first unless
+        told, those containing ``search``; fetched a page at a time."""
+        return self._pages(f"{API}/assets/{_key(key)}/partition_keys",
+                           {"search": search, "newest_first": str(newest_first).lower(),
+                            "limit": page_size})
+
     def asset_graph(self, collapse: str = "auto") -> dict[str, Any]:
         return dict(self._request("GET", f"{API}/asset_graph", {"collapse": collapse}))
 

@@ -101,6 +101,9 @@ def test_launches_sensors_backfills_and_pools_through_the_client(tmp_path):
             assert (sensor["name"], sensor["status"]) == ("new_reports", "STOPPED")
             assert client.set_running("sensors", "mountain", "new_reports", True)
             assert client.sensors()[0]["status"] == "RUNNING"
+            assert [(p["key"], p["status"]) for p in client.asset_partition_keys(
+                "daily_depth", page_size=2)] == [("2024-01-03", "-"), ("2024-01-02", "-"),
+                                                 ("2024-01-01", "-")]
             backfill = client.launch_backfill("mountain", asset_selection=[["daily_depth"]],
                                               all_partitions=True)
             assert [b["backfill_id"] for b in client.backfills()] == [backfill["backfill_id"]]

@@ -110,6 +110,26 @@ class PartitionStatusQuery(BaseModel):
     max_ranges: int = Field(1000, ge=0, le=100_000)
 
 
+class PartitionKeysQuery(BaseModel):
+    search: str | None = Field(None, description="a part of the key (case-insensitive)")
+    newest_first: bool = Field(True, description="the last keys of the definition first "
+                                                 "(the latest time windows)")
+    cursor: int | None = Field(None, ge=0, description="the `next_cursor` of the previous page")
+    limit: int = Field(50, ge=1, le=1000)
+
+
+class PartitionKeyOut(BaseModel):
+    key: str
+    index: int = Field(description="its place in the definition's order")
+    status: str = Field(description="M materialized, F failed, R in progress, - missing")
+
+
+class PartitionKeysPage(BaseModel):
+    items: list[PartitionKeyOut]
+    next_cursor: int | None
+    total: int = Field(description="keys matching the search")
+
+
 def _partitions(asset: CatalogAsset) -> dict[str, Any] | None:
     p = asset.snap.partitions
     if p is None:
@@ -214,6 +234,34 @@ def get_asset_partition_status(ctx: WebContext,
     # built as plain data (a response of 100,000 partitions is not re-validated)
     return {"total": len(keys), "counts": status_counts(statuses), "statuses": statuses,
             "ranges": ranges, "ranges_truncated": truncated}
+
+
+@API.get("/assets/{key:path}/partition_keys", tag="assets", query=PartitionKeysQuery,
+         response=PartitionKeysPage)
+def list_asset_partition_keys(ctx: WebContext,
+                              call: Call[PartitionKeysQuery, None]) -> dict[str, Any]:
+    """A partitioned asset's keys with their status, searched, a page at a time: what a
+    partition picker lists (the status endpoint sends statuses and ranges, not every key)."""
+    catalog = ctx.catalog()
+    asset = _find(catalog, call.path["key"])
+    pdef = catalog.partitions_def(asset.key)
+    if pdef is None:
+        raise ApiError(422, f"asset {asset.key!r} is not partitioned (or its partitions "
+                            "cannot be listed here)")
+    q = call.query
+    keys = list(pdef.get_partition_keys(dynamic_partitions_store=ctx.instance))
+    needle = (q.search or "").lower()
+    order = range(len(keys) - 1, -1, -1) if q.newest_first else range(len(keys))
+    matches = [i for i in order if needle in keys[i].lower()] if needle else list(order)
+    start = q.cursor or 0
+    page = matches[start:start + q.limit]
+    summary = ctx.instance.get_partition_status(_asset_key(asset))
+    statuses = status_string([keys[i] for i in page], summary.materialized, summary.failed,
+                             summary.in_progress)
+    return {"items": [{"key": keys[i], "index": i, "status": code}
+                      for i, code in zip(page, statuses, strict=True)],
+            "next_cursor": start + q.limit if start + q.limit < len(matches) else None,
+            "total": len(matches)}
 
 
 @API.get("/assets/{key:path}", tag="assets", response=AssetDetail)
