@@ -298,3 +298,31 @@ export interface BackfillDetail extends Backfill {
   run_count: number;
   runs: BackfillRun[];
 }
+
+// --- a run's captured output (api/compute_logs.py) ---
+
+export type ComputeLogIo = "stdout" | "stderr";
+
+export interface ComputeLogChunk {
+  step_key: string;
+  io: ComputeLogIo;
+  data: string;
+  next_offset: number;
+  /** More was written than this answer holds: read on from next_offset. */
+  more: boolean;
+}
+
+// --- an asset's partition keys (api/assets.py: /assets/{key}/partition_keys) ---
+
+export interface PartitionKeyItem {
+  key: string;
+  index: number;
+  /** M, F, R or - (as in PartitionStatus.statuses). */
+  status: string;
+}
+
+export interface PartitionKeysPage {
+  items: PartitionKeyItem[];
+  next_cursor: number | null;
+  total: number;
+}

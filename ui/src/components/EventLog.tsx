@@ -36,9 +36,19 @@ interface Row {
   lines: string[] | null;
 }
 
-export function EventLog({ events, version }: { events: readonly RunEvent[]; version: number }) {
+export interface EventLogProps {
+  events: readonly RunEvent[];
+  version: number;
+  /** The step filter, when the page owns it (the step timeline sets it); "" for every step. */
+  step?: string;
+  onStepChange?: (step: string) => void;
+}
+
+export function EventLog({ events, version, step: stepProp, onStepChange }: EventLogProps) {
   const [text, setText] = useState("");
-  const [step, setStep] = useState("");
+  const [ownStep, setOwnStep] = useState("");
+  const step = stepProp ?? ownStep;
+  const setStep = onStepChange ?? setOwnStep;
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);

@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router";
 import { useAsset, useMaterializations, usePartitionStatus } from "../api/assets";
 import { keyPath } from "../api/client";
 import type { AssetDetail } from "../api/types";
+import { MaterializeForm } from "../components/MaterializeForm";
 import { MetadataList } from "../components/MetadataValue";
 import { PartitionBar } from "../components/PartitionBar";
 import { formatTimestamp } from "../format";
@@ -149,6 +150,7 @@ export function AssetPage() {
         </div>
       ) : (
         <>
+          <MaterializeForm asset={asset.data} />
           <Definition asset={asset.data} />
           {asset.data.partitions && <Partitions assetKey={key} />}
           <Materializations assetKey={key} />
