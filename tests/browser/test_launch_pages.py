@@ -184,6 +184,14 @@ def test_one_partition_launched_from_the_asset_page_shows_as_materialized(page: 
     expect(asset.partition_count("MATERIALIZED")).to_have_text("0")
     expect(materialize.button).to_be_disabled()  # which partition?
     expect(materialize.partitions.first).to_have_text("p09")  # newest first
+    # a key that is not one: the server's answer says so, and nothing is launched
+    materialize.partition_search.fill("p99")
+    expect(page.get_by_text("No partition matches.")).to_be_visible()
+    page.get_by_role("button", name="Use “p99”").click()
+    materialize.button.click()
+    expect(page.get_by_role("alert")).to_contain_text("p99")
+    expect(page).to_have_url(f"{site.url}/assets/daily_sales")
+
     materialize.partition_search.fill("p03")
     expect(materialize.partitions).to_have_count(1)
     materialize.partition("p03").click()

@@ -32,7 +32,8 @@ function PartitionPicker({
   onChoose: (key: string) => void;
 }) {
   const [search, setSearch] = useState("");
-  const query = useDebounced(search.trim(), 200);
+  const typed = search.trim();
+  const query = useDebounced(typed, 200);
   const keys = usePartitionKeys(assetKey, query, SHOWN);
   return (
     <div className="partition-picker">
@@ -43,6 +44,12 @@ function PartitionPicker({
         value={search}
         onChange={(event) => setSearch(event.target.value)}
       />
+      {typed && typed === query && !keys.isFetching && !keys.data?.items.some((item) => item.key === typed) && (
+        // Keys the server cannot list (a definition it cannot rebuild) are checked on launch.
+        <button type="button" className="link-button" aria-pressed={chosen === typed} onClick={() => onChoose(typed)}>
+          Use “{typed}”
+        </button>
+      )}
       {keys.isError ? (
         <p className="state state-error" role="alert">
           The partitions could not be listed: {keys.error.message}
