@@ -212,3 +212,46 @@ def test_one_partition_launched_from_the_asset_page_shows_as_materialized(page: 
     expect(materialize.partition("p03")).to_have_attribute("data-status", "M")
     expect(asset.materializations).to_have_count(1)
     expect(asset.materializations.first).to_contain_text("p03")
+
+
+def test_the_timeline_of_10k_steps_draws_only_the_rows_in_view(page: Page, site: Site):
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    import headwater as hw
+
+    run_id = hw.materialize([launchable.extract], instance=site.instance).run_id
+    n = 10_000
+    events = []
+    for i in range(n):
+        for j, kind in enumerate(("STEP_START", "STEP_FAILURE" if i == n - 1 else "STEP_SUCCESS")):
+            events.append({"storage_id": len(events) + 1, "run_id": run_id,
+                           "timestamp": 1796680188.0 + i + j * 0.5, "event_type": kind,
+                           "level": "DEBUG", "message": kind, "step_key": f"step_{i:05d}",
+                           "asset_key": None, "partition": None, "error": None, "data": None})
+
+    def events_page(route):
+        query = parse_qs(urlsplit(route.request.url).query)
+        after = int(query.get("cursor", ["0"])[0])
+        items = events[after:after + int(query["limit"][0])]
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({
+            "items": items, "has_more": after + len(items) < len(events),
+            "next_cursor": items[-1]["storage_id"] if items else after}))
+
+    page.route(f"**/api/v1/runs/{run_id}/events?*", events_page)
+    page.route(f"**/api/v1/runs/{run_id}/events/stream*", lambda route: route.fulfill(
+        status=200, content_type="text/event-stream", body="event: end\ndata: {}\n\n"))
+    AppShell(page, site.url).open(f"/runs/{run_id}")
+    steps = StepTimeline(page)
+    expect(page.get_by_role("status").filter(has_text="events")).to_have_text(
+        f"{2 * n} events", timeout=60_000)  # every page read (a loaded machine is slow)
+    expect(steps.row("step_00000")).to_have_attribute("data-outcome", "success")
+    assert steps.rows.count() < 100
+    steps.list.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    expect(steps.row("step_09999")).to_have_attribute("data-outcome", "failure")
+    expect(steps.row("step_00000")).to_have_count(0)
+    assert steps.rows.count() < 100
+    steps.bar("step_09999").click()  # the step menu is too long to list them all: it has this one
+    expect(RunDetailPage(page).step_filter).to_have_value("step_09999")
+    expect(page.get_by_role("status").filter(has_text="events")).to_have_text(
+        f"2 of {2 * n} events")

@@ -1,11 +1,16 @@
 // The run's steps as a Gantt chart: a row per step, a bar from its start to its end coloured by
 // outcome; a running step's bar grows with the clock (re-drawn twice a second while any step
 // runs). A bar selects its step (the page then filters the log and shows what the step
-// printed); a checkbox per row picks steps to re-execute.
+// printed); a checkbox per row picks steps to re-execute. Rows have one height, so only those
+// in the scrolled window are in the DOM (a run of 10,000 steps draws a few dozen rows).
 
 import { useEffect, useState } from "react";
 
 import { formatSeconds, type StepSpan } from "../steps";
+
+const ROW = 24; // px, as .timeline-row's height
+const VIEW = 360; // px, as .timeline-rows' max-height
+const OVERSCAN = 10; // rows drawn above and below the window
 
 const OUTCOME_LABEL: Record<StepSpan["outcome"], string> = {
   running: "running",
@@ -39,22 +44,36 @@ export interface StepTimelineProps {
 export function StepTimeline({ steps, focused, onFocus, picked, onPick }: StepTimelineProps) {
   const running = steps.some((s) => s.outcome === "running");
   const now = useNow(running);
+  const [scrollTop, setScrollTop] = useState(0);
   if (steps.length === 0) {
     return <p className="muted">No step has started yet.</p>;
   }
-  const starts = steps.flatMap((s) => (s.start === null ? [] : [s.start]));
-  const t0 = starts.length ? Math.min(...starts) : now;
-  const ends = steps.map((s) => s.end ?? (s.outcome === "running" ? now : s.start ?? t0));
-  const t1 = Math.max(t0 + 0.001, ...ends);
+  // (loops, not Math.min(...xs): a spread of 100,000 arguments overflows the stack)
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  for (const s of steps) {
+    if (s.start !== null && s.start < t0) t0 = s.start;
+    const end = s.end ?? (s.outcome === "running" ? now : s.start);
+    if (end !== null && end > t1) t1 = end;
+  }
+  if (t0 === Infinity) t0 = now;
+  t1 = Math.max(t0 + 0.001, t1);
   const span = t1 - t0;
+  const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
+  const last = Math.min(steps.length, Math.ceil((scrollTop + VIEW) / ROW) + OVERSCAN);
   return (
     <div className="timeline">
       <div className="timeline-axis muted small" aria-hidden="true">
         <span>0 s</span>
         <span>{formatSeconds(span)}</span>
       </div>
-      <ul className="timeline-rows" aria-label="Step timeline">
-        {steps.map((s) => {
+      <ul
+        className="timeline-rows"
+        aria-label="Step timeline"
+        onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}
+      >
+        {first > 0 && <li aria-hidden="true" style={{ height: first * ROW }} />}
+        {steps.slice(first, last).map((s) => {
           const start = s.start ?? s.end ?? t0;
           const end = s.end ?? (s.outcome === "running" ? now : start);
           const left = ((start - t0) / span) * 100;
@@ -96,6 +115,7 @@ export function StepTimeline({ steps, focused, onFocus, picked, onPick }: StepTi
             </li>
           );
         })}
+        {last < steps.length && <li aria-hidden="true" style={{ height: (steps.length - last) * ROW }} />}
       </ul>
     </div>
   );
