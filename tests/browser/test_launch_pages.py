@@ -98,24 +98,26 @@ def _launch(site: Site, *keys: str) -> str:
 def test_an_asset_materialized_from_its_page_runs_live_with_its_output(page: Page,
                                                                        site: Site):
     launchable.RELEASE_EXTRACT.clear()
-    AppShell(page, site.url).open("/assets/extract")
-    materialize = MaterializePanel(page)
-    expect(materialize.button).to_be_enabled()
-    materialize.button.click()
-    run_id = _opened_run(page)
-    assert site.instance.get_run_by_id(run_id).tags["headwater/code_location"] == LOCATION
+    try:
+        AppShell(page, site.url).open("/assets/extract")
+        materialize = MaterializePanel(page)
+        expect(materialize.button).to_be_enabled()
+        materialize.button.click()
+        run_id = _opened_run(page)
+        assert site.instance.get_run_by_id(run_id).tags["headwater/code_location"] == LOCATION
 
-    run, steps = RunDetailPage(page), StepTimeline(page)
-    # dequeued by the daemon and started: the step's bar is there, running
-    expect(steps.row("extract")).to_have_attribute("data-outcome", "running")
-    expect(run.status).not_to_have_text("SUCCESS")
-    expect(steps.reexecute("from failure")).to_be_disabled()
-    steps.bar("extract").click()
-    expect(steps.output("extract")).to_contain_text(launchable.EXTRACT_FIRST_LINE)
-    expect(steps.output("extract")).not_to_contain_text(launchable.EXTRACT_LAST_LINE)
-    expect(run.step_filter).to_have_value("extract")
+        run, steps = RunDetailPage(page), StepTimeline(page)
+        # dequeued by the daemon and started: the step's bar is there, running
+        expect(steps.row("extract")).to_have_attribute("data-outcome", "running")
+        expect(run.status).not_to_have_text("SUCCESS")
+        expect(steps.reexecute("from failure")).to_be_disabled()
+        steps.bar("extract").click()
+        expect(steps.output("extract")).to_contain_text(launchable.EXTRACT_FIRST_LINE)
+        expect(steps.output("extract")).not_to_contain_text(launchable.EXTRACT_LAST_LINE)
+        expect(run.step_filter).to_have_value("extract")
+    finally:
+        launchable.RELEASE_EXTRACT.set()  # also when an expectation above failed
 
-    launchable.RELEASE_EXTRACT.set()
     # the output follows the running step, and the page follows the run to its end
     expect(steps.output("extract")).to_contain_text(launchable.EXTRACT_LAST_LINE)
     expect(run.status).to_have_text("SUCCESS")
