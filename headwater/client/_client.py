@@ -161,12 +161,14 @@ class HeadwaterClient:
         return dict(self._request("GET", f"{API}/assets/{_key(key)}/metadata_series",
                                   {"limit": limit, "partition": partition}))
 
-    def partition_keys(self, key: str | Sequence[str],
-                       page_size: int = 10_000) -> Iterator[str]:
-        """A partitioned asset's partition keys, in order."""
-        keys: Iterator[Any] = self._pages(f"{API}/assets/{_key(key)}/partition_keys",
-                                          {"limit": page_size})
-        return keys
+    def asset_partition_keys(self, key: str | Sequence[str], search: str | None = None,
+                             newest_first: bool = True, page_size: int = 200,
+                             ) -> Iterator[dict[str, Any]]:
+        """A partitioned asset's keys (``key``, ``index``, ``status``), newest first unless
+        told, those containing ``search``; fetched a page at a time."""
+        return self._pages(f"{API}/assets/{_key(key)}/partition_keys",
+                           {"search": search, "newest_first": str(newest_first).lower(),
+                            "limit": page_size})
 
     def asset_graph(self, collapse: str = "auto") -> dict[str, Any]:
         return dict(self._request("GET", f"{API}/asset_graph", {"collapse": collapse}))

@@ -405,3 +405,70 @@ class BackfillLaunchForm:
     @property
     def submit(self) -> Locator:
         return self.form.get_by_role("button", name="Launch backfill")
+
+
+class StepTimeline:
+    """The run page's step timeline (Gantt): a row per step with its bar and a pick box."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def list(self) -> Locator:
+        return self.page.get_by_role("list", name="Step timeline")
+
+    @property
+    def rows(self) -> Locator:
+        return self.list.get_by_role("listitem")
+
+    def row(self, step: str) -> Locator:
+        """A step's row; its `data-outcome` is running, success, failure, skipped..."""
+        return self.list.locator(f'li[data-step="{step}"]')
+
+    def bar(self, step: str) -> Locator:
+        return self.row(step).get_by_role("button")
+
+    def pick(self, step: str) -> Locator:
+        return self.row(step).get_by_role("checkbox", name=f"Pick {step} to re-execute")
+
+    def output(self, step: str, io: str = "stdout") -> Locator:
+        """What the step printed, once its bar was clicked."""
+        return self.page.get_by_role("log", name=f"{io} of {step}")
+
+    def stream_button(self, io: str) -> Locator:
+        return self.page.get_by_role("group", name="Stream").get_by_role("button", name=io)
+
+    def failure(self, step: str) -> Locator:
+        return self.page.get_by_role("region", name=f"Failure of step {step}")
+
+    def reexecute(self, what: str) -> Locator:
+        """"all steps", "from failure", or the picked steps ("1 picked step")."""
+        return self.page.get_by_role("group", name="Re-execute").get_by_role(
+            "button", name=f"Re-execute {what}")
+
+
+class MaterializePanel:
+    """"Materialize" on an asset's page, with its partition picker for a partitioned asset."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    @property
+    def button(self) -> Locator:
+        return self.page.get_by_role("button", name="Materialize", exact=True)
+
+    @property
+    def partition_search(self) -> Locator:
+        return self.page.get_by_role("searchbox", name="Find a partition")
+
+    @property
+    def partitions(self) -> Locator:
+        return self.page.get_by_role("list", name="Partitions to choose from").get_by_role(
+            "button")
+
+    def partition(self, key: str) -> Locator:
+        return self.partitions.filter(has_text=key)
+
+    @property
+    def chosen(self) -> Locator:
+        return self.page.get_by_test_id("chosen-partition")

@@ -105,6 +105,9 @@ def test_launches_sensors_backfills_and_pools_through_the_client(tmp_path):
             assert (sensor["name"], sensor["status"]) == ("new_reports", "STOPPED")
             assert client.set_running("sensors", "mountain", "new_reports", True)
             assert client.sensors()[0]["status"] == "RUNNING"
+            assert [(p["key"], p["status"]) for p in client.asset_partition_keys(
+                "daily_depth", page_size=2)] == [("2024-01-03", "-"), ("2024-01-02", "-"),
+                                                 ("2024-01-01", "-")]
             backfill = client.launch_backfill("mountain", asset_selection=[["daily_depth"]],
                                               all_partitions=True)
             assert [b["backfill_id"] for b in client.backfills()] == [backfill["backfill_id"]]
@@ -137,7 +140,8 @@ def test_checks_metadata_series_and_partition_keys_through_the_client(tmp_path):
             assert [e["run_id"] for e in history] == runs[::-1]
             assert all(e["outcome"] == "PASSED" for e in history)
             assert client.metadata_series("snowfall")["timestamps"] != []
-            assert list(client.partition_keys("daily_depth", page_size=2)) == [
+            assert [p["key"] for p in client.asset_partition_keys(
+                "daily_depth", newest_first=False, page_size=2)] == [
                 "2024-01-01", "2024-01-02", "2024-01-03"]
         finally:
             web.stop()

@@ -90,10 +90,38 @@ def test_partition_status_comes_as_ranges(client, instance):
     assert capped["statuses"] == status["statuses"]
 
 
+def test_partition_keys_come_newest_first_with_their_status_searched_and_paged(client,
+                                                                             instance):
+    for day in ("2024-01-09", "2024-01-05"):
+        hw.materialize([daily_snow], instance=instance, partition_key=day,
+                       raise_on_error=False)
+    page = client.get("/api/v1/assets/daily_snow/partition_keys", params={"limit": 3}).json()
+    assert [(p["key"], p["index"], p["status"]) for p in page["items"]] == [
+        ("2024-01-10", 9, "-"), ("2024-01-09", 8, "M"), ("2024-01-08", 7, "-")]
+    assert page["total"] == 10 and page["next_cursor"] == 3
+    rest = client.get("/api/v1/assets/daily_snow/partition_keys",
+                      params={"limit": 1000, "cursor": 3}).json()
+    assert len(rest["items"]) == 7 and rest["next_cursor"] is None
+    assert [p["status"] for p in rest["items"] if p["key"] == "2024-01-05"] == ["F"]
+    oldest = client.get("/api/v1/assets/daily_snow/partition_keys",
+                        params={"newest_first": "false", "limit": 1}).json()
+    assert [p["key"] for p in oldest["items"]] == ["2024-01-01"]
+    found = client.get("/api/v1/assets/daily_snow/partition_keys",
+                       params={"search": "01-0"}).json()
+    assert found["total"] == 9 and found["items"][0]["key"] == "2024-01-09"
+    none = client.get("/api/v1/assets/daily_snow/partition_keys",
+                      params={"search": "1999"}).json()
+    assert none == {"items": [], "next_cursor": None, "total": 0}
+
+
 @pytest.mark.parametrize(("url", "status"), [
     ("/api/v1/assets/nope", 404),
     ("/api/v1/assets/nope/materializations", 404),
     ("/api/v1/assets/snow_depth/partitions", 422),
+    ("/api/v1/assets/snow_depth/partition_keys", 422),
+    ("/api/v1/assets/nope/partition_keys", 404),
+    ("/api/v1/assets/daily_snow/partition_keys?limit=0", 422),
+    ("/api/v1/assets/daily_snow/partition_keys?cursor=-1", 422),
     ("/api/v1/assets?limit=0", 422),
     ("/api/v1/assets/snow_depth/materializations?limit=x", 422),
 ])

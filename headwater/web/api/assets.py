@@ -110,6 +110,26 @@ class PartitionStatusQuery(BaseModel):
     max_ranges: int = Field(1000, ge=0, le=100_000)
 
 
+class PartitionKeysQuery(BaseModel):
+    search: str | None = Field(None, description="a part of the key (case-insensitive)")
+    newest_first: bool = Field(True, description="the last keys of the definition first "
+                                                 "(the latest time windows)")
+    cursor: int | None = Field(None, ge=0, description="the `next_cursor` of the previous page")
+    limit: int = Field(50, ge=1, le=10_000)
+
+
+class PartitionKeyOut(BaseModel):
+    key: str
+    index: int = Field(description="its place in the definition's order")
+    status: str = Field(description="M materialized, F failed, R in progress, - missing")
+
+
+class PartitionKeysPage(BaseModel):
+    items: list[PartitionKeyOut]
+    next_cursor: int | None
+    total: int = Field(description="keys matching the search")
+
+
 def _partitions(asset: CatalogAsset) -> dict[str, Any] | None:
     p = asset.snap.partitions
     if p is None:
@@ -216,25 +236,12 @@ def get_asset_partition_status(ctx: WebContext,
             "ranges": ranges, "ranges_truncated": truncated}
 
 
-class PartitionKeysPage(BaseModel):
-    items: list[str] = Field(description="partition keys in definition order")
-    total: int = Field(description="partitions of the asset")
-    next_cursor: str | None = Field(description="pass as `cursor` for the next keys; null at "
-                                                "the end")
-
-
-class PartitionKeysQuery(BaseModel):
-    cursor: str | None = Field(None, description="the position (0-based) to start at, as "
-                                                 "given by the previous page")
-    limit: int = Field(1000, ge=1, le=100_000)
-
-
 @API.get("/assets/{key:path}/partition_keys", tag="assets", query=PartitionKeysQuery,
          response=PartitionKeysPage)
 def list_asset_partition_keys(ctx: WebContext,
                               call: Call[PartitionKeysQuery, None]) -> dict[str, Any]:
-    """A partitioned asset's partition keys in order, a page at a time (for pickers:
-    `cursor=total-1&limit=1` is the last key)."""
+    """A partitioned asset's keys with their status, searched, a page at a time: what a
+    partition picker lists (the status endpoint sends statuses and ranges, not every key)."""
     catalog = ctx.catalog()
     asset = _find(catalog, call.path["key"])
     pdef = catalog.partitions_def(asset.key)
@@ -242,17 +249,19 @@ def list_asset_partition_keys(ctx: WebContext,
         raise ApiError(422, f"asset {asset.key!r} is not partitioned (or its partitions "
                             "cannot be listed here)")
     q = call.query
-    start = 0
-    if q.cursor is not None:
-        start = (int(q.cursor) if q.cursor.isascii() and q.cursor.isdigit()
-                 and len(q.cursor) < 12 else -1)
-        if start < 0:
-            raise ApiError(422, f"query.cursor: {q.cursor!r} is not a position given by a "
-                                "previous page")
     keys = list(pdef.get_partition_keys(dynamic_partitions_store=ctx.instance))
-    end = start + q.limit
-    return {"items": keys[start:end], "total": len(keys),
-            "next_cursor": str(end) if end < len(keys) else None}
+    needle = (q.search or "").lower()
+    order = range(len(keys) - 1, -1, -1) if q.newest_first else range(len(keys))
+    matches = [i for i in order if needle in keys[i].lower()] if needle else list(order)
+    start = q.cursor or 0
+    page = matches[start:start + q.limit]
+    summary = ctx.instance.get_partition_status(_asset_key(asset))
+    statuses = status_string([keys[i] for i in page], summary.materialized, summary.failed,
+                             summary.in_progress)
+    return {"items": [{"key": keys[i], "index": i, "status": code}
+                      for i, code in zip(page, statuses, strict=True)],
+            "next_cursor": start + q.limit if start + q.limit < len(matches) else None,
+            "total": len(matches)}
 
 
 @API.get("/assets/{key:path}", tag="assets", response=AssetDetail)

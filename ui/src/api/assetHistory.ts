@@ -9,7 +9,6 @@ import type {
   MetadataSeriesPage,
   Page,
   PartitionKeysPage,
-  PartitionStatus,
 } from "./types";
 
 export const CHECK_HISTORY_PAGE_SIZE = 10;
@@ -56,41 +55,43 @@ export function usePartitionKeys(key: string | null, limit = 5000) {
     enabled: key !== null,
     queryFn: async ({ signal }) => {
       const path = `/assets/${keyPath(key ?? "")}/partition_keys`;
-      const first = await apiGet<PartitionKeysPage>(path, { limit }, signal);
-      if (first.next_cursor === null || first.total === 0) {
-        return { keys: first.items, total: first.total, last: first.items.at(-1) ?? null };
-      }
-      const last = await apiGet<PartitionKeysPage>(
+      const first = await apiGet<PartitionKeysPage>(
         path,
-        { cursor: String(first.total - 1), limit: 1 },
+        { limit, newest_first: false },
         signal,
       );
-      return { keys: first.items, total: first.total, last: last.items[0] ?? null };
+      const keys = first.items.map((item) => item.key);
+      if (first.next_cursor === null || first.total === 0) {
+        return { keys, total: first.total, last: keys.at(-1) ?? null };
+      }
+      const last = await apiGet<PartitionKeysPage>(path, { limit: 1 }, signal); // newest first
+      return { keys, total: first.total, last: last.items[0]?.key ?? null };
     },
   });
 }
 
 /** The partitions of an asset not materialized (missing, or whose latest run failed), in
- * order: its partition status (one character per key) beside its keys. */
+ * order: each key's status comes with it. */
 export function useUnmaterializedPartitions(key: string | null, enabled: boolean) {
   return useQuery({
     queryKey: ["asset", key, "unmaterialized_partitions"],
     enabled: enabled && key !== null,
     queryFn: async ({ signal }) => {
-      const path = `/assets/${keyPath(key ?? "")}`;
-      const status = await apiGet<PartitionStatus>(`${path}/partitions`, { max_ranges: 0 }, signal);
+      const path = `/assets/${keyPath(key ?? "")}/partition_keys`;
       const keys: string[] = [];
-      let cursor: string | null = null;
+      let cursor: number | null = null;
       do {
         const page: PartitionKeysPage = await apiGet<PartitionKeysPage>(
-          `${path}/partition_keys`,
-          { cursor, limit: 100_000 },
+          path,
+          { cursor, limit: 10_000, newest_first: false },
           signal,
         );
-        keys.push(...page.items);
+        for (const item of page.items) {
+          if (item.status === "-" || item.status === "F") keys.push(item.key);
+        }
         cursor = page.next_cursor;
       } while (cursor !== null);
-      return keys.filter((_, i) => status.statuses[i] === "-" || status.statuses[i] === "F");
+      return keys;
     },
   });
 }

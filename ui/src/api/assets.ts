@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { apiGet, keyPath } from "./client";
-import type { AssetDetail, MaterializationsPage, PartitionStatus } from "./types";
+import type { AssetDetail, MaterializationsPage, PartitionKeysPage, PartitionStatus } from "./types";
 
 export function useAsset(key: string) {
   return useQuery({
@@ -25,5 +25,19 @@ export function usePartitionStatus(key: string, enabled: boolean) {
     queryFn: ({ signal }) =>
       apiGet<PartitionStatus>(`/assets/${keyPath(key)}/partitions`, { max_ranges: 1000 }, signal),
     enabled,
+  });
+}
+
+/** A page of a partitioned asset's keys containing `search`, newest first (a picker's list). */
+export function usePartitionKeys(key: string, search: string, limit = 50) {
+  return useQuery({
+    queryKey: ["asset", key, "partition_keys", { search, limit }],
+    queryFn: ({ signal }) =>
+      apiGet<PartitionKeysPage>(
+        `/assets/${keyPath(key)}/partition_keys`,
+        { search: search || null, limit },
+        signal,
+      ),
+    placeholderData: (previous) => previous,
   });
 }

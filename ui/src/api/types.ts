@@ -341,8 +341,30 @@ export interface MetadataSeriesPage {
   truncated: boolean;
 }
 
+// --- a run's captured output (api/compute_logs.py) ---
+
+export type ComputeLogIo = "stdout" | "stderr";
+
+export interface ComputeLogChunk {
+  step_key: string;
+  io: ComputeLogIo;
+  data: string;
+  next_offset: number;
+  /** More was written than this answer holds: read on from next_offset. */
+  more: boolean;
+}
+
+// --- an asset's partition keys (api/assets.py: /assets/{key}/partition_keys) ---
+
+export interface PartitionKeyItem {
+  key: string;
+  index: number;
+  /** M, F, R or - (as in PartitionStatus.statuses). */
+  status: string;
+}
+
 export interface PartitionKeysPage {
-  items: string[];
+  items: PartitionKeyItem[];
+  next_cursor: number | null;
   total: number;
-  next_cursor: string | null;
 }

@@ -10,6 +10,10 @@ import { errorHeadline } from "../format";
 const ROW = 26; // px: one event line
 const LINE = 16; // px: one line of an error block (white-space: pre, fixed line height)
 const OVERSCAN = 400; // px rendered above and below the window
+// A step menu longer than this is no use to anyone and costs seconds of DOM work per batch on
+// a run of 10,000 steps: past it the menu holds the chosen step only (the text filter and the
+// step timeline find the others).
+const MAX_STEP_OPTIONS = 500;
 
 function errorLines(error: ErrorInfo | null | undefined): string[] {
   const lines: string[] = [];
@@ -36,9 +40,19 @@ interface Row {
   lines: string[] | null;
 }
 
-export function EventLog({ events, version }: { events: readonly RunEvent[]; version: number }) {
+export interface EventLogProps {
+  events: readonly RunEvent[];
+  version: number;
+  /** The step filter, when the page owns it (the step timeline sets it); "" for every step. */
+  step?: string;
+  onStepChange?: (step: string) => void;
+}
+
+export function EventLog({ events, version, step: stepProp, onStepChange }: EventLogProps) {
   const [text, setText] = useState("");
-  const [step, setStep] = useState("");
+  const [ownStep, setOwnStep] = useState("");
+  const step = stepProp ?? ownStep;
+  const setStep = onStepChange ?? setOwnStep;
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(600);
@@ -115,11 +129,16 @@ export function EventLog({ events, version }: { events: readonly RunEvent[]; ver
         />
         <select aria-label="Step" value={step} onChange={(event) => setStep(event.target.value)}>
           <option value="">All steps</option>
-          {steps.map((s) => (
+          {(steps.length > MAX_STEP_OPTIONS ? (step ? [step] : []) : steps).map((s) => (
             <option key={s} value={s}>
               {s}
             </option>
           ))}
+          {steps.length > MAX_STEP_OPTIONS && (
+            <option disabled value="-">
+              {steps.length} steps: pick one in the timeline, or filter by text
+            </option>
+          )}
         </select>
         <span className="muted" role="status">
           {rows.length === events.length

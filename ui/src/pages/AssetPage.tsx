@@ -5,6 +5,7 @@ import { keyPath } from "../api/client";
 import type { AssetDetail } from "../api/types";
 import { AssetChecks } from "../components/AssetChecks";
 import { MetadataPlots } from "../components/MetadataPlots";
+import { MaterializeForm } from "../components/MaterializeForm";
 import { MetadataList } from "../components/MetadataValue";
 import { PartitionBar } from "../components/PartitionBar";
 import { formatTimestamp } from "../format";
@@ -151,6 +152,7 @@ export function AssetPage() {
         </div>
       ) : (
         <>
+          <MaterializeForm asset={asset.data} />
           <Definition asset={asset.data} />
           {asset.data.partitions && <Partitions assetKey={key} />}
           {asset.data.check_names.length > 0 && <AssetChecks assetKey={key} />}

@@ -1,12 +1,17 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { Link, useParams } from "react-router";
 
 import { useRunEventLog } from "../api/events";
 import { FINISHED_STATUSES, useCancelRun, useRun } from "../api/runs";
 import type { RunEvent } from "../api/types";
+import { ComputeLogs } from "../components/ComputeLogs";
 import { EventLog } from "../components/EventLog";
+import { ReexecuteButtons } from "../components/ReexecuteButtons";
+import { StepFailures } from "../components/StepFailures";
+import { StepTimeline } from "../components/StepTimeline";
 import { formatTimestamp } from "../format";
+import { deriveSteps } from "../steps";
 
 /** Run-level events (start, success, failure, cancel...) change what /runs/{id} answers. */
 function changesRunStatus(batch: RunEvent[]): boolean {
@@ -19,10 +24,18 @@ function duration(start: number | string | null, end: number | string | null): s
   return seconds < 60 ? `${seconds.toFixed(1)} s` : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
-/** One run: its status and times, cancel while it runs, and its event log, live. */
+/** One run: its status and times, cancel while it runs, re-execute once finished; the failed
+ * steps' errors, the step timeline, what a step printed, and the event log, live. */
 export function RunPage() {
   const runId = useParams().runId ?? "";
+  // A new run id is a new page: the picked and focused steps belong to one run.
+  return <RunView key={runId} runId={runId} />;
+}
+
+function RunView({ runId }: { runId: string }) {
   const run = useRun(runId);
+  const [focused, setFocused] = useState<string | null>(null);
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const cancel = useCancelRun(runId);
   const client = useQueryClient();
   const onBatch = useCallback(
@@ -32,6 +45,22 @@ export function RunPage() {
     [client, runId],
   );
   const log = useRunEventLog(runId, onBatch);
+  const finishedStatus = run.data ? FINISHED_STATUSES.has(run.data.status) : false;
+  const endTime = typeof run.data?.end_time === "number" ? run.data.end_time : null;
+  const steps = useMemo(
+    () => deriveSteps(log.events, finishedStatus, endTime),
+    // `log.version` changes whenever events were appended to the same array.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [log.events, log.version, finishedStatus, endTime],
+  );
+  const onPick = useCallback((step: string, on: boolean) => {
+    setPicked((current) => {
+      const next = new Set(current);
+      if (on) next.add(step);
+      else next.delete(step);
+      return next;
+    });
+  }, []);
 
   if (run.isPending) {
     return (
@@ -75,6 +104,7 @@ export function RunPage() {
           </button>
         )}
       </div>
+      <ReexecuteButtons run={r} finished={finished} picked={steps.filter((s) => picked.has(s.key)).map((s) => s.key)} />
       {cancel.isError && (
         <p className="state state-error" role="alert">
           The run could not be canceled: {cancel.error.message}
@@ -96,6 +126,24 @@ export function RunPage() {
           </>
         )}
       </dl>
+      <StepFailures steps={steps} onFocus={setFocused} />
+      <h2>Steps</h2>
+      <StepTimeline
+        steps={steps}
+        focused={focused}
+        onFocus={setFocused}
+        picked={picked}
+        onPick={onPick}
+      />
+      {focused ? (
+        <ComputeLogs
+          runId={runId}
+          stepKey={focused}
+          follow={!finished && steps.some((s) => s.key === focused && s.outcome === "running")}
+        />
+      ) : (
+        steps.length > 0 && <p className="muted small">Click a step's bar to see what it printed and its events only.</p>
+      )}
       <h2>
         Events{" "}
         <span className="muted small">
@@ -107,7 +155,12 @@ export function RunPage() {
           The event log could not be loaded: {log.error}
         </p>
       )}
-      <EventLog events={log.events} version={log.version} />
+      <EventLog
+        events={log.events}
+        version={log.version}
+        step={focused ?? ""}
+        onStepChange={(step) => setFocused(step || null)}
+      />
     </section>
   );
 }
