@@ -70,6 +70,7 @@ export function GraphCanvas(props: Props) {
   const size = useRef({ width: 0, height: 0 });
   const frame = useRef(0);
   const fitted = useRef<GraphModel | null>(null);
+  const hovered = useRef(-1);
   const current = useRef(props);
   current.current = props;
   // What the GPU holds, by identity: re-uploaded only when one of these changes.
@@ -191,10 +192,14 @@ export function GraphCanvas(props: Props) {
     };
   }, [requestDraw]);
 
-  // A new layout is fitted to the screen; any other change only redraws.
+  // A new layout is fitted to the screen (and what was hovered is gone); any other change only
+  // redraws.
   useEffect(() => {
-    if (fitted.current !== props.model) fit();
-    else requestDraw();
+    if (fitted.current !== props.model) {
+      hovered.current = -1;
+      if (tipRef.current) tipRef.current.hidden = true;
+      fit();
+    } else requestDraw();
   }, [props.model, props.statuses, props.statusReady, props.groupCounts, props.selected, props.lineage,
     props.matches, props.picked, fit, requestDraw]);
 
@@ -248,7 +253,6 @@ export function GraphCanvas(props: Props) {
   };
 
   // Hover: the key (and status) of the node under the pointer, in a tooltip moved by hand.
-  const hovered = useRef(-1);
   const hover = (event: React.PointerEvent<HTMLDivElement> | null) => {
     const tip = tipRef.current;
     const box = boxRef.current;

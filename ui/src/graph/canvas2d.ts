@@ -116,7 +116,7 @@ export function draw2d(
     ctx.setLineDash([4 / scale, 3 / scale]);
     ctx.stroke();
     ctx.setLineDash([]);
-    const barH = Math.max(2 / scale, h * 0.14);
+    const barH = Math.min(8 / scale, Math.max(2 / scale, h * 0.14));
     for (const i of groups) {
       const bar = groupBar(scene.groupCounts?.[m.ids[i]!]);
       if (!bar) continue;

@@ -82,7 +82,7 @@ void main() {
   if ((v_flags & 8) != 0) {
     float inset = 4.0 * u_scale;
     if (abs(edge - inset) < 0.5 && mod(p.x + p.y, 7.0) < 4.0) { colour = v_stroke; return; }
-    float barH = max(2.0, b.y * 0.14);
+    float barH = clamp(b.y * 0.14, 2.0, 8.0);
     if ((v_flags & 16) != 0 && p.y > b.y - inset - barH && p.y < b.y - inset
         && p.x > inset && p.x < b.x - inset) {
       float f = (p.x - inset) / (b.x - 2.0 * inset);

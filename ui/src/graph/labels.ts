@@ -39,7 +39,8 @@ export function drawLabels(
   const clip = (text: string) =>
     text.length > maxChars ? "…" + text.slice(text.length - maxChars + 1) : text;
   for (const i of nodes) {
-    const sx = x[i]! * scale + tx + 6;
+    // A group's text sits inside its dashed inner outline (4 world units in).
+    const sx = x[i]! * scale + tx + (model.isGroup[i] ? Math.min(40, 6 + 4 * scale) : 6);
     const sy = y[i]! * scale + ty + (h * scale) / 2;
     const label = clip(model.ids[i]!);
     ctx.fillStyle = "#1d232b";
