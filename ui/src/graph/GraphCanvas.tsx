@@ -85,6 +85,9 @@ export function GraphCanvas(props: Props) {
     const p = current.current;
     const m = p.model;
     const { width, height } = size.current;
+    // Nothing is drawn (nor mirrored for tests) before the box has a size and the layout has
+    // been fitted to it.
+    if (!width || !height || fitted.current !== m) return;
     const dpr = window.devicePixelRatio || 1;
     const v = view.current;
     const glr = gl.current;
