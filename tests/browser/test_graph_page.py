@@ -1,11 +1,13 @@
-"""The asset graph page in Chromium: the overview drawn with WebGL (software rendering under
---disable-gpu) and its 2D fallback, labels only when zoomed in, hover and click through the
+"""The asset graph page in Chromium: the overview drawn with WebGL (asked for with
+?renderer=webgl: under --disable-gpu WebGL2 is rendered in software, where the page by itself
+prefers its 2D canvas) and that 2D canvas, labels only when zoomed in, hover and click through the
 layout's grid, the SVG neighbourhood of a selected asset, collapsed groups' status counts, and
 picking assets to materialize them in one run (queued; no daemon needed to see it)."""
 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -55,7 +57,10 @@ def _is_api(path: str):
     return lambda response: urlsplit(response.url).path == path
 
 
-def _open(page: Page, site: seeded.Seeded, query: str = "") -> tuple[AssetGraphPage, dict]:
+def _open(page: Page, site: seeded.Seeded,
+          query: str = "?renderer=webgl") -> tuple[AssetGraphPage, dict]:
+    """The graph page, drawn (WebGL unless `query` says otherwise: under --disable-gpu the
+    page's own choice is the 2D canvas, see the test of that choice)."""
     graph = AssetGraphPage(page)
     with page.expect_response(_is_api("/api/v1/asset_graph")) as response:
         AppShell(page, site.url).open("/assets" + query)
@@ -121,6 +126,16 @@ def test_hover_names_the_node_and_a_click_opens_the_side_panel(page: Page, site:
     page.mouse.click(x, y)
     expect(graph.selected_key).to_have_text("broken")
     expect(graph.side_panel).to_contain_text("Failed")
+
+
+def test_webgl_rendered_in_software_gives_way_to_the_2d_canvas(page: Page,
+                                                               site: seeded.Seeded):
+    graph, _ = _open(page, site, "")
+    expect(graph.canvas).to_have_attribute("data-webgl", re.compile("gpu|software|none"))
+    offered = graph.canvas.get_attribute("data-webgl")
+    # The tests' Chromium runs with --disable-gpu: WebGL2 exists there, on SwiftShader.
+    assert offered == "software"
+    expect(graph.canvas).to_have_attribute("data-renderer", "2d")
 
 
 def test_without_webgl_the_2d_canvas_draws_and_selects(page: Page, site: seeded.Seeded):

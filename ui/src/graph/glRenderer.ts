@@ -280,6 +280,18 @@ export class GlRenderer {
     return this.gl;
   }
 
+  /** Whether the browser renders WebGL on the CPU (SwiftShader, llvmpipe: no GPU, or
+   * Chromium's --disable-gpu). There every instance is shaded in software, which is slower
+   * than the 2D canvas's culled, CPU-native drawing. */
+  get software(): boolean {
+    const gl = this.gl;
+    const info = gl.getExtension("WEBGL_debug_renderer_info");
+    const name = String(
+      info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER),
+    );
+    return /swiftshader|llvmpipe|softpipe|software|basic render/i.test(name);
+  }
+
   /** Upload a layout: node corners and edge ports (once per layout). */
   setModel(m: GraphModel): void {
     const gl = this.gl;
