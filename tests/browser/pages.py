@@ -117,6 +117,36 @@ class AssetGraphPage:
     def selected_key(self) -> Locator:
         return self.side_panel.get_by_test_id("selected-key")
 
+    @property
+    def tooltip(self) -> Locator:
+        return self.page.get_by_role("tooltip")
+
+    @property
+    def lineage_toggle(self) -> Locator:
+        return self.page.get_by_role("button", name="Lineage", exact=True)
+
+    def neighbourhood(self, key: str) -> Locator:
+        """The SVG neighbourhood of `key` (the Lineage view): a link per asset."""
+        return self.page.get_by_role("region", name=f"Lineage of {key}")
+
+    def group_count(self, status: str) -> Locator:
+        """A selected group's count of assets with a status character (M, F, R, -)."""
+        return self.side_panel.get_by_role("list", name="Group status").locator(
+            f'li[data-status="{status}"] strong')
+
+    @property
+    def picked(self) -> Locator:
+        """The bar of assets picked for a launch."""
+        return self.page.get_by_role("region", name="Picked assets")
+
+    @property
+    def picked_status(self) -> Locator:
+        return self.picked.get_by_role("status")
+
+    @property
+    def materialize_button(self) -> Locator:
+        return self.picked.get_by_role("button", name="Materialize selected")
+
     def node_center(self, graph: dict, node_id: str) -> tuple[float, float]:
         """Where a node of `graph` (the /asset_graph body) is on screen: its layout box through
         the canvas's view transform (mirrored as data-scale / data-tx / data-ty once that graph

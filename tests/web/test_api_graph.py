@@ -70,9 +70,14 @@ def failing_report(lifts, slopes):
 def test_statuses_are_aligned_with_the_assets(client, instance):
     hw.materialize([lifts], instance=instance)
     status = client.get("/api/v1/asset_graph/status").json()
-    assert status == {"node_ids": ["lifts", "report", "slopes"], "statuses": "M--"}
+    assert status == {"node_ids": ["lifts", "report", "slopes"], "statuses": "M--",
+                      "group_counts": {"raw": {"M": 1, "F": 0, "R": 0, "-": 1},
+                                       "marts": {"M": 0, "F": 0, "R": 0, "-": 1}}}
     hw.materialize([lifts, slopes, failing_report], instance=instance, raise_on_error=False)
-    assert client.get("/api/v1/asset_graph/status").json()["statuses"] == "MFM"
+    status = client.get("/api/v1/asset_graph/status").json()
+    assert status["statuses"] == "MFM"
+    assert status["group_counts"]["raw"] == {"M": 2, "F": 0, "R": 0, "-": 0}
+    assert status["group_counts"]["marts"] == {"M": 0, "F": 1, "R": 0, "-": 0}
 
 
 def test_an_asset_whose_run_is_in_progress_is_running(client, instance):

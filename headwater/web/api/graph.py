@@ -59,6 +59,9 @@ class GraphStatusOut(BaseModel):
     statuses: str = Field(description="one character per asset in catalog order: "
                                       "M materialized, F its latest run failed, R a run is "
                                       "materializing it, - never materialized")
+    group_counts: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="per group name: how many of its assets have each "
+                                          "status character (what a collapsed group box shows)")
 
 
 def _graph(catalog: Catalog) -> tuple[list[str], list[tuple[int, int]], list[str], str]:
@@ -207,4 +210,10 @@ def graph_status(ctx: WebContext) -> dict[str, Any]:
                 out.append("F")
                 continue
         out.append("M" if mat is not None else "-")
-    return {"node_ids": catalog.order, "statuses": "".join(out)}
+    group_counts: dict[str, dict[str, int]] = {}
+    for k, code in zip(catalog.order, out, strict=True):
+        group = catalog.assets[k].snap.group_name
+        if group is not None:
+            counts = group_counts.setdefault(group, {"M": 0, "F": 0, "R": 0, "-": 0})
+            counts[code] += 1
+    return {"node_ids": catalog.order, "statuses": "".join(out), "group_counts": group_counts}

@@ -181,6 +181,8 @@ export interface GraphStatus {
   node_ids: string[];
   /** One character per asset, aligned with `node_ids`: M, F, R or - (never). */
   statuses: string;
+  /** Per group name: how many of its assets have each status (a collapsed group's box). */
+  group_counts?: Record<string, Record<string, number>>;
 }
 
 // --- code locations (api/locations.py) ---
