@@ -249,7 +249,14 @@ def test_the_timeline_of_10k_steps_draws_only_the_rows_in_view(page: Page, site:
         f"{2 * n} events", timeout=60_000)  # every page read (a loaded machine is slow)
     expect(steps.row("step_00000")).to_have_attribute("data-outcome", "success")
     assert steps.rows.count() < 100
-    steps.list.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+    # Scrolled to the end until the last row is drawn: each poll scrolls again, so a list drawn
+    # anew in between (a late page of events, the run's status) is scrolled too.
+    page.wait_for_function("""() => {
+        const list = document.querySelector('[aria-label="Step timeline"]');
+        if (!list) return false;
+        list.scrollTop = list.scrollHeight;
+        return list.querySelector('li[data-step="step_09999"]') !== null;
+    }""")
     expect(steps.row("step_09999")).to_have_attribute("data-outcome", "failure")
     expect(steps.row("step_00000")).to_have_count(0)
     assert steps.rows.count() < 100
