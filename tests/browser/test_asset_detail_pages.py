@@ -106,6 +106,9 @@ def test_the_checks_section_shows_each_checks_latest_result_and_its_history(page
     expect(sections.check_outcome("has_rows")).to_have_text("Passed")
     expect(sections.check_outcome("under_160")).to_have_text("Failed")
     expect(sections.check_row("under_160")).to_contain_text("170 rows (at most 160)")
+    expect(sections.check_row("has_rows").locator(".check-definition")).to_have_text(
+        "there are orders")  # the definition's description
+    expect(sections.check_row("under_160").locator(".check-definition")).to_have_count(0)
     expect(sections.check_row("under_160").locator(".metadata-row dd")).to_have_text("170")
     run_link = sections.check_row("under_160").get_by_role("link")
     expect(run_link).to_have_attribute("href", f"/runs/{site.orders_runs[-1]}")

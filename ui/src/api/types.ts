@@ -324,6 +324,7 @@ export interface CheckEvaluation {
 
 export interface AssetCheck {
   name: string;
+  description: string | null;
   latest: CheckEvaluation | null;
 }
 
