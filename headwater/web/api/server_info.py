@@ -19,6 +19,15 @@ class ServerInfoOut(BaseModel):
 @API.get("/server_info", tag="server", response=ServerInfoOut)
 def get_server_info(ctx: WebContext, call: Call[None, None]) -> ServerInfoOut:
     """The server's version and whether it is read-only."""
-    from headwater import __version__
+    return ServerInfoOut(read_only=ctx.read_only, version=_version())
 
-    return ServerInfoOut(read_only=ctx.read_only, version=__version__)
+
+def _version() -> str:
+    """The installed distribution's version (the web layer may not import the top-level
+    package, which holds the same number as ``__version__``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("headwater")
+    except PackageNotFoundError:
+        return "unknown"
