@@ -276,6 +276,10 @@ class HeadwaterClient:
         return dict(self._request(
             "POST", f"{API}/code_locations/{urllib.parse.quote(name, safe='')}/reload"))
 
+    def server_info(self) -> dict[str, Any]:
+        """``read_only`` (whether writes are refused) and the server's ``version``."""
+        return dict(self._request("GET", f"{API}/server_info"))
+
 
 def _query(params: Mapping[str, Any]) -> str:
     pairs: list[tuple[str, str]] = []

@@ -31,8 +31,12 @@ def build_snapshot(defs: Any, location_name: str, origin: str = "") -> LocationS
         for key in job.asset_keys:
             job_names_by_key.setdefault(key, []).append(job.name)
     checks_by_key: dict[AssetPath, list[str]] = {}
-    for key in graph.check_keys_for(set(graph.keys)):
-        checks_by_key.setdefault(tuple(key.asset_key.path), []).append(key.name)
+    check_descriptions: dict[AssetPath, dict[str, str]] = {}
+    for spec in _check_specs(graph):
+        path = tuple(spec.asset_key.path)
+        checks_by_key.setdefault(path, []).append(spec.name)
+        if spec.description:
+            check_descriptions.setdefault(path, {})[spec.name] = spec.description
     assets = []
     keys = graph.keys
     for i, key in enumerate(keys):
@@ -50,11 +54,22 @@ def build_snapshot(defs: Any, location_name: str, origin: str = "") -> LocationS
             job_names=tuple(job_names_by_key.get(path, ())),
             check_names=tuple(sorted(checks_by_key.get(path, ()))),
             pool=getattr(op, "pool", None), code_version=spec.code_version,
-            metadata_json=_metadata_json(spec.metadata)))
+            metadata_json=_metadata_json(spec.metadata),
+            check_descriptions=tuple(sorted(check_descriptions.get(path, {}).items()))))
     return LocationSnapshot(
         location_name=location_name, assets=tuple(assets), jobs=tuple(jobs),
         schedules=tuple(_schedule(defs, s) for s in defs.schedules),
         sensors=tuple(_sensor(s, defs) for s in defs.sensors), origin=origin, loaded_at=time.time())
+
+
+def _check_specs(graph: Any) -> Iterable[Any]:
+    """Every check spec (separate checks and assets' own) on an asset defined here: the specs
+    behind ``graph.check_keys_for``, whose descriptions the snapshot keeps."""
+    keys = set(graph.keys)
+    for cd in graph.checks_defs:
+        yield from (s for s in cd.specs if s.asset_key in keys)
+    for ad in graph.assets_defs:
+        yield from (s for s in ad.check_specs_by_output.values() if s.asset_key in keys)
 
 
 def _metadata_json(metadata: Any) -> str | None:

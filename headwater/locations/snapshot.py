@@ -56,6 +56,9 @@ class AssetSnap:
     # The definition's metadata, JSON-encoded as the event log encodes a materialization's
     # (name -> [kind, value]); None when it has none. A string keeps the snapshot hashable.
     metadata_json: str | None = None
+    # (check name, its definition's description) for each check that has one; empty from a
+    # location built before descriptions were recorded.
+    check_descriptions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def _asset(a: dict[str, Any]) -> AssetSnap:
                         "partitions": _partitions(a.get("partitions")),
                         "kinds": tuple(a.get("kinds") or ()), "owners": tuple(a.get("owners") or ()),
                         "tags": _pairs(a.get("tags")), "job_names": tuple(a.get("job_names") or ()),
-                        "check_names": tuple(a.get("check_names") or ())})
+                        "check_names": tuple(a.get("check_names") or ()),
+                        "check_descriptions": _pairs(a.get("check_descriptions"))})
 
 
 def _job(j: dict[str, Any]) -> JobSnap:

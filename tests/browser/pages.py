@@ -32,6 +32,11 @@ class AppShell:
     def go_to(self, section: str) -> None:
         self.nav.get_by_role("link", name=section, exact=True).click()
 
+    @property
+    def read_only_badge(self) -> Locator:
+        """Shown when the server refuses writes (`headwater webserver --read-only`)."""
+        return self.nav.get_by_role("status").filter(has_text="read-only")
+
 
 class RunsPage:
     """The run list at /runs."""

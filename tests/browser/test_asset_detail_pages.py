@@ -27,7 +27,8 @@ DAYS = [f"2024-03-{d:02d}" for d in range(1, 11)]
 _rows = {"next": 0}
 
 
-@hw.asset(group_name="shop")
+@hw.asset(group_name="shop", code_version="v3",
+          metadata={"owner_team": "checkout", "sla_hours": 6})
 def orders(context):
     rows = ROW_COUNTS[_rows["next"] % len(ROW_COUNTS)]
     _rows["next"] += 1
@@ -105,6 +106,9 @@ def test_the_checks_section_shows_each_checks_latest_result_and_its_history(page
     expect(sections.check_outcome("has_rows")).to_have_text("Passed")
     expect(sections.check_outcome("under_160")).to_have_text("Failed")
     expect(sections.check_row("under_160")).to_contain_text("170 rows (at most 160)")
+    expect(sections.check_row("has_rows").locator(".check-definition")).to_have_text(
+        "there are orders")  # the definition's description
+    expect(sections.check_row("under_160").locator(".check-definition")).to_have_count(0)
     expect(sections.check_row("under_160").locator(".metadata-row dd")).to_have_text("170")
     run_link = sections.check_row("under_160").get_by_role("link")
     expect(run_link).to_have_attribute("href", f"/runs/{site.orders_runs[-1]}")
@@ -114,6 +118,16 @@ def test_the_checks_section_shows_each_checks_latest_result_and_its_history(page
     expect(history).to_have_count(len(ROW_COUNTS))
     expect(history.locator(".check-outcome")).to_have_text(
         ["Failed", "Passed", "Passed", "Passed", "Passed"])  # newest first: 170, 95, 150 ...
+
+
+def test_the_definition_shows_the_code_version_and_the_definitions_metadata(page: Page,
+                                                                         site: Site):
+    AppShell(page, site.url).open("/assets/orders")
+    definition = page.get_by_role("region", name="Definition", exact=True)
+    expect(definition.get_by_text("v3", exact=True)).to_be_visible()
+    metadata = page.get_by_role("region", name="Definition metadata")
+    expect(metadata.locator(".metadata-row dt")).to_have_text(["owner_team", "sla_hours"])
+    expect(metadata.locator(".metadata-row dd")).to_have_text(["checkout", "6"])
 
 
 def test_numeric_metadata_is_plotted_over_the_materializations(page: Page, site: Site):

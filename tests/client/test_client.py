@@ -59,6 +59,7 @@ def test_assets_locations_and_errors_through_the_client(server):
     assert [a["key_string"] for a in client.assets()] == ["broken", "snowfall"]
     assert client.asset(["snowfall"])["latest_materialization"] is not None
     assert [loc["status"] for loc in client.code_locations()] == ["LOADED"]
+    assert client.server_info() == {"read_only": False, "version": hw.__version__}
     assert client.asset_graph()["layout"]["node_ids"] == ["broken", "snowfall"]
     with pytest.raises(ApiError) as error:
         client.asset("nope")

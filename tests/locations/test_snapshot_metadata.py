@@ -38,3 +38,33 @@ def test_code_version_and_metadata_in_the_snapshot():
     assert assets[("plain",)].code_version is None
     assert assets[("plain",)].metadata_json is None
     assert LocationSnapshot.from_json(snap.to_json()) == snap
+
+
+@dg.asset(check_specs=[dg.AssetCheckSpec("positive", asset="counted",
+                                         description="the count is positive")])
+def counted():
+    yield dg.Output(1)
+    yield dg.AssetCheckResult(check_name="positive", passed=True)
+
+
+@dg.asset_check(asset=counted, description="the count is small")
+def small(counted):
+    return dg.AssetCheckResult(passed=counted < 10)
+
+
+@dg.asset_check(asset=counted)
+def undescribed(counted):
+    return dg.AssetCheckResult(passed=True)
+
+
+def test_check_descriptions_in_the_snapshot_and_older_snapshots_still_load():
+    defs = dg.Definitions(assets=[counted], asset_checks=[small, undescribed])
+    snap = InProcessLocation.from_definitions("here", defs, None).snapshot()
+    [asset] = snap.assets
+    assert asset.check_names == ("positive", "small", "undescribed")
+    assert asset.check_descriptions == (("positive", "the count is positive"),
+                                        ("small", "the count is small"))
+    assert LocationSnapshot.from_json(snap.to_json()) == snap
+    older = snap.to_json()
+    del older["assets"][0]["check_descriptions"]
+    assert LocationSnapshot.from_json(older).assets[0].check_descriptions == ()

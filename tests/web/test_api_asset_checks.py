@@ -66,7 +66,8 @@ def run(instance, rows: int, fresh: bool) -> str:
 
 def test_each_check_comes_with_its_latest_evaluation(client, instance):
     assert client.get("/api/v1/assets/orders/checks").json()["items"] == [
-        {"name": "has_rows", "latest": None}, {"name": "is_fresh", "latest": None}]
+        {"name": "has_rows", "description": "orders are never empty", "latest": None},
+        {"name": "is_fresh", "description": None, "latest": None}]
     run(instance, 3, True)
     last = run(instance, 0, False)
     items = {c["name"]: c["latest"] for c in

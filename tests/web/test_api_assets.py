@@ -13,7 +13,9 @@ from .conftest import make_client
 days = hw.DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-11")
 
 
-@hw.asset(group_name="raw", kinds={"duckdb"}, description="Snow depth per resort")
+@hw.asset(group_name="raw", kinds={"duckdb"}, description="Snow depth per resort",
+          code_version="v2", metadata={"team": "snow",
+                                       "docs": hw.MetadataValue.url("https://docs.test")})
 def snow_depth():
     return 1
 
@@ -71,6 +73,15 @@ def test_one_asset_has_its_neighbours_and_materializations_with_metadata(client,
     [mat] = client.get("/api/v1/assets/marts/snow_report/materializations").json()["items"]
     assert mat["metadata"]["rows"] == ["int", 2]
     assert mat["metadata"]["source"][0] == "url"
+
+
+def test_one_asset_has_its_definition_code_version_and_metadata(client):
+    depth = client.get("/api/v1/assets/snow_depth").json()
+    assert depth["code_version"] == "v2"
+    assert depth["metadata"]["team"] == ["text", "snow"]
+    assert depth["metadata"]["docs"][0] == "url"
+    report = client.get("/api/v1/assets/marts/snow_report").json()
+    assert (report["code_version"], report["metadata"]) == (None, {})
 
 
 def test_partition_status_comes_as_ranges(client, instance):

@@ -23,6 +23,7 @@ def load_endpoints() -> Api:
         launches,
         locations,
         runs,
+        server_info,
     )
 
     return API

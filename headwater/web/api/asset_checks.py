@@ -50,6 +50,8 @@ class CheckEvaluationOut(BaseModel):
 
 class AssetCheckOut(BaseModel):
     name: str
+    description: str | None = Field(description="the check definition's description (an "
+                                                "evaluation's own is on the evaluation)")
     latest: CheckEvaluationOut | None = Field(description="null: never evaluated")
 
 
@@ -145,7 +147,8 @@ def list_asset_checks(ctx: WebContext, call: Call[None, None]) -> AssetChecksOut
     keys = [AssetCheckKey(asset_key, name) for name in sorted(asset.snap.check_names)]
     latest = ctx.instance.get_latest_asset_check_evaluations(keys)
     partitions = _partitions_of(ctx, [r.run_id for r in latest.values()])
+    descriptions = dict(asset.snap.check_descriptions)
     return AssetChecksOut.model_validate({"items": [
-        {"name": k.name,
+        {"name": k.name, "description": descriptions.get(k.name),
          "latest": None if k not in latest else _evaluation(latest[k], partitions)}
         for k in keys]})

@@ -3,6 +3,7 @@ neighbourhood, its materialization history with metadata, its partition status a
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -58,6 +59,9 @@ class AssetOut(BaseModel):
 class AssetDetail(AssetOut):
     upstream: list[str]
     downstream: list[str]
+    code_version: str | None = Field(description="the definition's code version, if it sets one")
+    metadata: dict[str, Any] = Field(description="the definition's metadata: name -> [kind, "
+                                                 "value], as a materialization's")
 
 
 class AssetsPage(BaseModel):
@@ -273,4 +277,12 @@ def get_asset(ctx: WebContext, call: Call[None, None]) -> AssetDetail:
     return AssetDetail.model_validate({
         **asset_out(asset, latest.get(_asset_key(asset))),
         "upstream": catalog.upstream_of(asset.key),
-        "downstream": catalog.downstream_of(asset.key)})
+        "downstream": catalog.downstream_of(asset.key),
+        "code_version": asset.snap.code_version,
+        "metadata": _definition_metadata(asset)})
+
+
+def _definition_metadata(asset: CatalogAsset) -> dict[str, Any]:
+    """The snapshot keeps the definition's metadata already encoded (name -> [kind, value])."""
+    raw = asset.snap.metadata_json
+    return {} if not raw else dict(json.loads(raw))

@@ -124,6 +124,8 @@ export interface Asset {
 export interface AssetDetail extends Asset {
   upstream: string[];
   downstream: string[];
+  code_version: string | null;
+  metadata: Record<string, MetadataEntry>;
 }
 
 export interface MaterializationsPage {
@@ -322,6 +324,7 @@ export interface CheckEvaluation {
 
 export interface AssetCheck {
   name: string;
+  description: string | null;
   latest: CheckEvaluation | null;
 }
 

@@ -110,7 +110,10 @@ function CheckRow({ assetKey, check }: { assetKey: string; check: AssetCheck }) 
   return (
     <>
       <tr data-check-name={check.name}>
-        <th scope="row">{check.name}</th>
+        <th scope="row">
+          {check.name}
+          {check.description && <div className="check-definition muted">{check.description}</div>}
+        </th>
         <td>
           <CheckOutcomeBadge evaluation={latest} />
         </td>

@@ -7,6 +7,7 @@ import { useNavigate } from "react-router";
 import { usePartitionKeys, useUnmaterializedPartitions } from "../api/assetHistory";
 import { type BackfillLaunchBody, useLaunchBackfill, usePartitionedAssets } from "../api/backfills";
 import { useCodeLocations } from "../api/locations";
+import { useReadOnly } from "../api/serverInfo";
 import type { Asset } from "../api/types";
 
 type Target = "assets" | "job";
@@ -41,6 +42,7 @@ export function BackfillLaunchForm({ onCancel }: { onCancel: () => void }) {
   const [policy, setPolicy] = useState("auto");
   const [title, setTitle] = useState("");
   const launch = useLaunchBackfill();
+  const readOnly = useReadOnly();
 
   const candidates = useMemo(() => assets.data ?? [], [assets.data]);
   const jobs = useMemo(() => jobsOf(candidates), [candidates]);
@@ -62,7 +64,7 @@ export function BackfillLaunchForm({ onCancel }: { onCancel: () => void }) {
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (chosenLocation === null) return;
+    if (readOnly.readOnly || chosenLocation === null) return;
     const body: BackfillLaunchBody = { location: chosenLocation, policy, title: title || null };
     if (target === "assets") {
       body.asset_selection = candidates
@@ -258,7 +260,11 @@ export function BackfillLaunchForm({ onCancel }: { onCancel: () => void }) {
         </p>
       )}
       <div className="form-row">
-        <button type="submit" disabled={launch.isPending || nothingChosen || noRange}>
+        <button
+          type="submit"
+          disabled={readOnly.readOnly || launch.isPending || nothingChosen || noRange}
+          title={readOnly.title}
+        >
           {launch.isPending ? "Launching…" : "Launch backfill"}
         </button>
         <button type="button" onClick={onCancel}>

@@ -8,6 +8,7 @@ import { parse, stringify } from "yaml";
 import type { ConfigProblem, JobDetail } from "../api/jobs";
 import { useJobPartitionKeys, useValidation } from "../api/jobs";
 import { useLaunch } from "../api/launches";
+import { useReadOnly } from "../api/serverInfo";
 
 const DEBOUNCE_MS = 300;
 
@@ -109,6 +110,7 @@ export function Launchpad({ job }: { job: JobDetail }) {
   const parsed = useMemo(() => parseConfig(debounced), [debounced]);
   const validation = useValidation(job.location, job.name, parsed.config);
   const launch = useLaunch();
+  const readOnly = useReadOnly();
   const navigate = useNavigate();
   const { tags, bad: badTags } = parseTags(tagsText);
 
@@ -121,7 +123,7 @@ export function Launchpad({ job }: { job: JobDetail }) {
       : [];
   const valid = !typing && parsed.config !== undefined && validation.data?.valid === true && !validation.isFetching;
   const needsPartition = job.partitions !== null && partition === "";
-  const canLaunch = valid && !needsPartition && badTags.length === 0 && !launch.isPending;
+  const canLaunch = !readOnly.readOnly && valid && !needsPartition && badTags.length === 0 && !launch.isPending;
 
   let status: string;
   if (checking) status = "Checking the config…";
@@ -204,7 +206,7 @@ export function Launchpad({ job }: { job: JobDetail }) {
         </p>
       )}
       <div className="launchpad-actions">
-        <button type="button" className="primary" disabled={!canLaunch} onClick={submit}>
+        <button type="button" className="primary" disabled={!canLaunch} title={readOnly.title} onClick={submit}>
           {launch.isPending ? "Launching…" : "Launch run"}
         </button>
         {launch.isError && (

@@ -8,6 +8,7 @@ import { useNavigate } from "react-router";
 
 import { usePartitionKeys } from "../api/assets";
 import { useLaunch } from "../api/launches";
+import { useReadOnly } from "../api/serverInfo";
 import type { AssetDetail } from "../api/types";
 import { statusStyle } from "../status";
 
@@ -93,6 +94,7 @@ export function MaterializeForm({ asset }: { asset: AssetDetail }) {
   const launch = useLaunch();
   const navigate = useNavigate();
   const client = useQueryClient();
+  const readOnly = useReadOnly();
   const [partition, setPartition] = useState<string | null>(null);
   if (!asset.is_executable) return null;
   const partitioned = asset.partitions !== null;
@@ -118,7 +120,13 @@ export function MaterializeForm({ asset }: { asset: AssetDetail }) {
         <PartitionPicker assetKey={asset.key_string} chosen={partition} onChoose={setPartition} />
       )}
       <div className="button-row">
-        <button type="button" className="primary" disabled={!ready || launch.isPending} onClick={submit}>
+        <button
+          type="button"
+          className="primary"
+          disabled={readOnly.readOnly || !ready || launch.isPending}
+          title={readOnly.title}
+          onClick={submit}
+        >
           {launch.isPending ? "Launching…" : "Materialize"}
         </button>
         {partitioned && (

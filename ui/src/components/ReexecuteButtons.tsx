@@ -5,6 +5,7 @@
 import { useNavigate } from "react-router";
 
 import { useReexecute, type ReexecuteBody } from "../api/launches";
+import { useReadOnly } from "../api/serverInfo";
 import type { RunDetail } from "../api/types";
 
 export function ReexecuteButtons({
@@ -18,11 +19,14 @@ export function ReexecuteButtons({
 }) {
   const reexecute = useReexecute(run.run_id);
   const navigate = useNavigate();
+  const readOnly = useReadOnly();
   const launch = (body: ReexecuteBody) =>
     reexecute.mutate(body, {
       onSuccess: (result) => void navigate(`/runs/${encodeURIComponent(result.run_id)}`),
     });
-  const why = !finished
+  const why = readOnly.title
+    ? readOnly.title
+    : !finished
     ? "The run has not finished yet."
     : !run.code_location
       ? "This run was not launched in a code location (it ran in process): launch its assets again instead."
@@ -55,7 +59,7 @@ export function ReexecuteButtons({
         >
           {picked.length ? `Re-execute ${picked.length} picked step${picked.length > 1 ? "s" : ""}` : "Re-execute picked steps"}
         </button>
-        {why && finished && <span className="muted small">{why}</span>}
+        {why && (finished || readOnly.readOnly) && <span className="muted small">{why}</span>}
       </div>
       {reexecute.isError && (
         <p className="state state-error" role="alert">

@@ -5,6 +5,7 @@ import { keyPath } from "../api/client";
 import { useAssetGraph, useGraphStatus } from "../api/graph";
 import type { CollapseMode } from "../api/graph";
 import { useLaunch } from "../api/launches";
+import { useReadOnly } from "../api/serverInfo";
 import { GraphCanvas } from "../graph/GraphCanvas";
 import type { GraphCanvasHandle } from "../graph/GraphCanvas";
 import { buildModel, lineage } from "../graph/model";
@@ -147,6 +148,7 @@ function SidePanel({
 function LaunchBar({ picked, onClear }: { picked: Picked; onClear(): void }) {
   const launch = useLaunch();
   const navigate = useNavigate();
+  const readOnly = useReadOnly();
   const locations = [...new Set(picked.values())].map((l) => l ?? "(unknown)").sort();
   const spans = locations.length > 1;
   const materialize = () =>
@@ -157,7 +159,12 @@ function LaunchBar({ picked, onClear }: { picked: Picked; onClear(): void }) {
   return (
     <div className="launch-bar" role="region" aria-label="Picked assets">
       <span role="status">{plural(picked.size, "asset")} picked</span>
-      <button type="button" onClick={materialize} disabled={spans || launch.isPending}>
+      <button
+        type="button"
+        onClick={materialize}
+        disabled={readOnly.readOnly || spans || launch.isPending}
+        title={readOnly.title}
+      >
         {launch.isPending ? "Launching…" : "Materialize selected"}
       </button>
       <button type="button" className="link-button" onClick={onClear}>

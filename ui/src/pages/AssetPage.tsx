@@ -61,7 +61,21 @@ function Definition({ asset }: { asset: AssetDetail }) {
         <dd>
           <AssetLinks keys={asset.downstream} label="Downstream assets" />
         </dd>
+        {asset.code_version && (
+          <>
+            <dt>Code version</dt>
+            <dd>
+              <code>{asset.code_version}</code>
+            </dd>
+          </>
+        )}
       </dl>
+      {Object.keys(asset.metadata ?? {}).length > 0 && (
+        <section aria-labelledby="definition-metadata">
+          <h3 id="definition-metadata">Definition metadata</h3>
+          <MetadataList metadata={asset.metadata} />
+        </section>
+      )}
     </section>
   );
 }

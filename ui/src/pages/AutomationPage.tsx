@@ -3,6 +3,7 @@ import { Link } from "react-router";
 
 import type { InstigatorKind } from "../api/instigators";
 import { useSchedules, useSensors, useToggleInstigator } from "../api/instigators";
+import { useReadOnly } from "../api/serverInfo";
 import type { InstigatorStatus, Schedule, Sensor, Tick } from "../api/types";
 import { formatTimestamp } from "../format";
 
@@ -28,13 +29,15 @@ function StatusToggle({
   item: { name: string; location: string; status: InstigatorStatus };
 }) {
   const toggle = useToggleInstigator(kind);
+  const readOnly = useReadOnly();
   const running = item.status === "RUNNING";
   return (
     <span className="toggle" data-testid="instigator-status">
       <span className={`status status-${item.status.toLowerCase()}`}>{item.status}</span>{" "}
       <button
         type="button"
-        disabled={toggle.isPending}
+        disabled={readOnly.readOnly || toggle.isPending}
+        title={readOnly.title}
         aria-label={`${running ? "Stop" : "Start"} ${item.name}`}
         onClick={() => toggle.mutate({ location: item.location, name: item.name, running: !running })}
       >

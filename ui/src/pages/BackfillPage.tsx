@@ -1,6 +1,7 @@
 import { Link, useParams } from "react-router";
 
 import { FINISHED_BACKFILL_STATUSES, useBackfill, useCancelBackfill } from "../api/backfills";
+import { useReadOnly } from "../api/serverInfo";
 import type { BackfillDetail, BackfillRun } from "../api/types";
 import { BackfillProgressBar, BackfillProgressCounts } from "../components/BackfillProgress";
 import { formatTimestamp } from "../format";
@@ -18,12 +19,18 @@ function runPartitions(run: BackfillRun): string {
 
 function CancelButton({ backfill }: { backfill: BackfillDetail }) {
   const cancel = useCancelBackfill(backfill.backfill_id);
+  const readOnly = useReadOnly();
   if (FINISHED_BACKFILL_STATUSES.has(backfill.status) || backfill.status === "CANCELING") {
     return null;
   }
   return (
     <>
-      <button type="button" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
+      <button
+        type="button"
+        disabled={readOnly.readOnly || cancel.isPending}
+        title={readOnly.title}
+        onClick={() => cancel.mutate()}
+      >
         {cancel.isPending ? "Canceling…" : "Cancel backfill"}
       </button>
       {cancel.isError && (

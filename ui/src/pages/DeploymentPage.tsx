@@ -1,16 +1,23 @@
 import { useCodeLocations, useReloadLocation } from "../api/locations";
+import { useReadOnly } from "../api/serverInfo";
 import type { CodeLocation } from "../api/types";
 import { errorHeadline, formatTimestamp } from "../format";
 
 function LocationCard({ location }: { location: CodeLocation }) {
   const reload = useReloadLocation();
+  const readOnly = useReadOnly();
   const reloading = reload.isPending && reload.variables === location.name;
   return (
     <article className="location" aria-label={`Code location ${location.name}`}>
       <header className="location-head">
         <h2>{location.name}</h2>
         <span className={`status status-${location.status.toLowerCase()}`}>{location.status}</span>
-        <button type="button" onClick={() => reload.mutate(location.name)} disabled={reloading}>
+        <button
+          type="button"
+          onClick={() => reload.mutate(location.name)}
+          disabled={readOnly.readOnly || reloading}
+          title={readOnly.title}
+        >
           {reloading ? "Reloading…" : "Reload"}
         </button>
       </header>

@@ -4,6 +4,7 @@ import { Link, useParams } from "react-router";
 
 import { useRunEventLog } from "../api/events";
 import { FINISHED_STATUSES, useCancelRun, useRun } from "../api/runs";
+import { useReadOnly } from "../api/serverInfo";
 import type { RunEvent } from "../api/types";
 import { ComputeLogs } from "../components/ComputeLogs";
 import { EventLog } from "../components/EventLog";
@@ -37,6 +38,7 @@ function RunView({ runId }: { runId: string }) {
   const [focused, setFocused] = useState<string | null>(null);
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const cancel = useCancelRun(runId);
+  const readOnly = useReadOnly();
   const client = useQueryClient();
   const onBatch = useCallback(
     (batch: RunEvent[]) => {
@@ -99,7 +101,12 @@ function RunView({ runId }: { runId: string }) {
           {r.status}
         </span>
         {!finished && r.status !== "CANCELING" && (
-          <button type="button" onClick={() => cancel.mutate()} disabled={cancel.isPending}>
+          <button
+            type="button"
+            onClick={() => cancel.mutate()}
+            disabled={readOnly.readOnly || cancel.isPending}
+            title={readOnly.title}
+          >
             {cancel.isPending ? "Canceling…" : "Cancel run"}
           </button>
         )}
