@@ -55,16 +55,19 @@ def dev_command(workspace: WorkspaceArgs, host: str, port: int, no_reload: bool)
 
 def _run(origins: Any, instance: Any, home: str, temporary: bool, no_reload: bool,
          stop: threading.Event, host: str, port: int) -> None:
-    from headwater.cli.web_command import start_web
+    from headwater.cli.web_command import preload_web, start_web
     from headwater.daemon.lease import DaemonAlreadyRunningError
     from headwater.daemon.runner import default_components, run_daemon
     from headwater.locations.manager import LocationManager
-    from headwater.web.server import WebServerError
 
     began = time.monotonic()
+    preload = preload_web()
     manager = web = None
     try:
         manager = LocationManager(origins, instance)
+        preload.join()
+        from headwater.web.server import WebServerError
+
         report_load_errors(manager, "failed to load (the others keep working; fix it and "
                            "save: it reloads)")
         if not no_reload:

@@ -51,6 +51,7 @@ class RemoteLocation(CodeLocation):
         self._idle: list[socket.socket] = []
         self._lock = threading.Lock()
         self._snapshot: LocationSnapshot | None = None
+        self._snapshot_lock = threading.Lock()
         self._generation: int | None = None
         self._load_error: SerializableErrorInfo | None = None
 
@@ -113,6 +114,13 @@ class RemoteLocation(CodeLocation):
         return self._load_error
 
     def snapshot(self) -> LocationSnapshot:
+        # One fetch at a time: callers arriving during a fetch (the web's warm-up and its first
+        # request) wait for it and then find the generation unchanged, instead of each
+        # fetching and decoding a large snapshot again.
+        with self._snapshot_lock:
+            return self._fetch_snapshot()
+
+    def _fetch_snapshot(self) -> LocationSnapshot:
         reply = self.call("snapshot", {"known_generation": self._generation})
         self._load_error = SerializableErrorInfo.from_json(reply.get("load_error"))
         if reply.get("unchanged") and self._snapshot is not None:

@@ -113,7 +113,8 @@ class CodeServer:
             return {**status, "snapshot": None}
         if known_generation == self._generation:
             return {**status, "unchanged": True}  # the caller has it: skip the big payload
-        return {**status, "snapshot": snapshot.to_json()}
+        # the dataclasses themselves: orjson encodes them natively, ~30x faster than asdict()
+        return {**status, "snapshot": snapshot}
 
     def _op_reload(self) -> dict[str, Any]:
         with self._lock:
