@@ -21,15 +21,15 @@ from headwater.locations.contracts import (
     LocationLoadError,
     LocationUnavailableError,
 )
-from headwater.locations.snapshot import JobSnap, LocationSnapshot
+from headwater.locations.snapshot import JobSnap
 from headwater.web.api import API
 from headwater.web.api.graph import GraphLayoutOut
+from headwater.web.api.launches import CONFIG_SECTIONS, loaded_location
 from headwater.web.context import WebContext
 from headwater.web.errors import ApiError, FieldProblem, not_found
 from headwater.web.routing import Call
 
 LAYOUT_MAX_OPS = 2000  # past this a job's op graph comes without a layout (too large to draw)
-CONFIG_SECTIONS = frozenset({"ops", "solids", "resources", "execution", "loggers"})
 
 
 class JobPartitionsOut(BaseModel):
@@ -136,23 +136,8 @@ def list_jobs(ctx: WebContext, call: Call[None, None]) -> dict[str, Any]:
     return {"items": items, "unloaded_locations": unloaded}
 
 
-def _location(ctx: WebContext, name: str, field: str) -> tuple[CodeLocation, LocationSnapshot]:
-    location = ctx.location(name)
-    if location is None:
-        known = sorted(loc.name for loc in ctx.locations())
-        raise ApiError(422 if field.startswith("body") else 404,
-                       f"no code location {name!r}"
-                       + (f"; the locations are {', '.join(known)}" if known else ""),
-                       (FieldProblem(field, "unknown code location"),))
-    try:
-        return location, location.snapshot()
-    except (LocationLoadError, LocationUnavailableError):
-        raise ApiError(409, f"code location {name!r} is not loaded (see /api/v1/code_locations "
-                            "for its error); reload it first") from None
-
-
 def _find_job(ctx: WebContext, call: Call[Any, Any]) -> tuple[CodeLocation, JobSnap]:
-    location, snapshot = _location(ctx, call.path["location"], "path.location")
+    location, snapshot = loaded_location(ctx, call.path["location"], "path.location")
     job = snapshot.job(call.path["name"])
     if job is None:
         raise not_found(f"job {call.path['name']!r} in code location {location.name!r}")
@@ -288,7 +273,7 @@ def config_problems(location: CodeLocation, job_name: str, run_config: dict[str,
 def validate_run_config(ctx: WebContext, call: Call[None, ValidateBody]) -> dict[str, Any]:
     """Check a run config against a job, as a run would, without launching it."""
     body = call.body
-    location, snapshot = _location(ctx, body.location, "body.location")
+    location, snapshot = loaded_location(ctx, body.location, "body.location")
     if snapshot.job(body.job_name) is None:
         names = sorted(j.name for j in snapshot.jobs if _visible(j))
         message = (f"no job {body.job_name!r} in code location {location.name!r}; its jobs are "

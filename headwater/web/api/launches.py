@@ -87,8 +87,9 @@ def loaded_location(ctx: WebContext, name: str, field: str = "body.location",
     location = ctx.location(name)
     if location is None:
         known = sorted(loc.name for loc in ctx.locations())
-        raise ApiError(422, f"no code location {name!r}"
-                            + (f"; the locations are {', '.join(known)}" if known else ""),
+        raise ApiError(422 if field.startswith("body") else 404,
+                       f"no code location {name!r}"
+                       + (f"; the locations are {', '.join(known)}" if known else ""),
                        (FieldProblem(field, "unknown code location"),))
     try:
         return location, location.snapshot()
