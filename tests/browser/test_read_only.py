@@ -69,3 +69,8 @@ def test_a_read_only_server_disables_its_write_controls(page: Page, site: str):
 
     shell.open("/deployment")
     expect(DeploymentPage(page).reload_button(LOCATION)).to_be_disabled()
+
+    shell.open("/backfills")
+    launch = page.get_by_role("button", name="Launch a backfill")
+    expect(launch).to_be_disabled()
+    expect(launch).to_have_attribute("title", READ_ONLY_TITLE)

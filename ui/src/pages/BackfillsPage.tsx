@@ -2,6 +2,7 @@ import { useState } from "react";
 import { Link } from "react-router";
 
 import { useBackfills } from "../api/backfills";
+import { useReadOnly } from "../api/serverInfo";
 import type { Backfill } from "../api/types";
 import { BackfillLaunchForm } from "../components/BackfillLaunchForm";
 import { BackfillProgressBar } from "../components/BackfillProgress";
@@ -67,16 +68,23 @@ function BackfillsTable({ items }: { items: Backfill[] }) {
 export function BackfillsPage() {
   const backfills = useBackfills();
   const [launching, setLaunching] = useState(false);
+  const readOnly = useReadOnly();
   const items = backfills.data?.pages.flatMap((page) => page.items) ?? [];
   return (
     <section>
       <header className="run-head">
         <h1>Backfills</h1>
-        <button type="button" aria-expanded={launching} onClick={() => setLaunching(!launching)}>
+        <button
+          type="button"
+          aria-expanded={launching && !readOnly.readOnly}
+          disabled={readOnly.readOnly}
+          title={readOnly.title}
+          onClick={() => setLaunching(!launching)}
+        >
           Launch a backfill
         </button>
       </header>
-      {launching && <BackfillLaunchForm onCancel={() => setLaunching(false)} />}
+      {launching && !readOnly.readOnly && <BackfillLaunchForm onCancel={() => setLaunching(false)} />}
       {backfills.isPending ? (
         <p className="muted" role="status">
           Loading backfills…
