@@ -87,6 +87,18 @@ class AssetCheckResult:
         return (f"AssetCheckResult(passed={self.passed}, asset_key={self.asset_key!r}, "
                 f"check_name={self.check_name!r})")
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.passed, self.asset_key, self.check_name, self.metadata, self.severity,
+                self.description)
+
+    def __eq__(self, other: object) -> bool:
+        """By value, as Dagster's records compare (tests assert on returned results)."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable fields, unhashable as Dagster's
+
 
 class MaterializeResult:
     """Returned by an asset that stores its own data: metadata, check results, no value."""
@@ -104,7 +116,21 @@ class MaterializeResult:
         self.value = value
 
     def __repr__(self) -> str:
-        return f"MaterializeResult(asset_key={self.asset_key!r}, metadata={self.metadata!r})"
+        return (f"{type(self).__name__}(asset_key={self.asset_key!r}, "
+                f"metadata={self.metadata!r})")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.asset_key, self.metadata, self.check_results, self.data_version,
+                self.tags, self.value)
+
+    def __eq__(self, other: object) -> bool:
+        """By value and class (an ObserveResult is not a MaterializeResult), as Dagster's
+        records compare: tests assert on what an asset returned."""
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable fields, unhashable as Dagster's
 
 
 class ObserveResult(MaterializeResult):

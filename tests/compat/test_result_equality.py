@@ -1,0 +1,52 @@
+"""What an asset returns compares by value, as Dagster's result records do: users' tests assert
+``assert my_asset(...) == dg.MaterializeResult(metadata={...})``."""
+
+import importlib
+import os
+
+import pytest
+
+dg = importlib.import_module(os.environ.get("DG_IMPL", "headwater"))
+
+
+def test_materialize_results_compare_by_value():
+    assert dg.MaterializeResult(metadata={"rows": 3}) == dg.MaterializeResult(metadata={"rows": 3})
+    assert dg.MaterializeResult(metadata={"rows": 3}) != dg.MaterializeResult(metadata={"rows": 4})
+    assert dg.MaterializeResult(asset_key="a") != dg.MaterializeResult(asset_key="b")
+    assert dg.MaterializeResult(asset_key="a") == dg.MaterializeResult(asset_key=dg.AssetKey("a"))
+    with_version = dg.MaterializeResult(data_version=dg.DataVersion("x"))
+    assert with_version != dg.MaterializeResult()
+    assert with_version == dg.MaterializeResult(data_version=dg.DataVersion("x"))
+
+
+def test_an_observe_result_is_not_a_materialize_result():
+    assert dg.ObserveResult(metadata={"rows": 3}) == dg.ObserveResult(metadata={"rows": 3})
+    assert dg.ObserveResult(metadata={"rows": 3}) != dg.MaterializeResult(metadata={"rows": 3})
+
+
+def test_check_results_compare_by_value():
+    assert dg.AssetCheckResult(passed=True) == dg.AssetCheckResult(passed=True)
+    assert dg.AssetCheckResult(passed=True) != dg.AssetCheckResult(passed=False)
+    assert (dg.AssetCheckResult(passed=False, metadata={"bad": 2})
+            == dg.AssetCheckResult(passed=False, metadata={"bad": 2}))
+    assert (dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN)
+            != dg.AssetCheckResult(passed=False))
+
+
+def test_a_result_with_its_check_results_compares_them_too():
+    checked = dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=True)])
+    assert checked == dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=True)])
+    assert checked != dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=False)])
+
+
+def test_an_asset_invoked_directly_returns_a_comparable_result():
+    @dg.asset
+    def counted():
+        return dg.MaterializeResult(metadata={"rows": 3})
+
+    assert counted() == dg.MaterializeResult(metadata={"rows": 3})
+
+
+def test_results_are_not_hashable():
+    with pytest.raises(TypeError):
+        hash(dg.MaterializeResult(metadata={"rows": 3}))
