@@ -62,7 +62,7 @@ class UnresolvedAssetJobDefinition:
                  partitions_def: Any = None, executor_def: Any = None, hooks: Any = None,
                  op_retry_policy: Any = None):
         self.name = name
-        self.selection = selection
+        self.selection_input = selection  # as given (schedules read its assets' partitions)
         self.config = config
         self.description = description
         self.tags = dict(tags or {})
@@ -75,13 +75,21 @@ class UnresolvedAssetJobDefinition:
         # set by resolve(): the partitions definition of the last resolution (schedules read it)
         self.resolved_partitions_def: Any = partitions_def
 
-    def resolve(self, asset_graph: AssetGraph, resources: Mapping[str, Any] | None = None) -> JobDefinition:
+    @property
+    def selection(self) -> Any:
+        """An ``AssetSelection`` (``AssetSelection.all()`` when none was given), as Dagster's:
+        ``define_asset_job(selection=[a, b]).selection == AssetSelection.assets(a, b)``."""
         from headwater.definitions.selection import AssetSelection
 
-        selection = AssetSelection.all() if self.selection is None else AssetSelection.from_coercible(self.selection)
+        if self.selection_input is None:
+            return AssetSelection.all()
+        return AssetSelection.from_coercible(self.selection_input)
+
+    def resolve(self, asset_graph: AssetGraph, resources: Mapping[str, Any] | None = None) -> JobDefinition:
+        selection = self.selection
         ids = selection.resolve_ids(asset_graph)
         ids = {i for i in ids if asset_graph.is_executable(i)}
-        if not ids and self.selection is not None:
+        if not ids and self.selection_input is not None:
             raise InvalidSubsetError(
                 f"Asset job {self.name!r}: its selection {selection!r} matches no materializable asset")
         pdef = job_partitions_def(self.name, asset_graph, ids, self.partitions_def,

@@ -43,7 +43,7 @@ def _known_partitions_def(job: Any) -> tuple[bool, Any, bool]:
     if isinstance(job, UnresolvedAssetJobDefinition):
         if job.partitions_def is not None:
             return True, job.partitions_def, False
-        selection = job.selection
+        selection = job.selection_input
         if isinstance(selection, AssetsDefinition):
             selection = [selection]
         if isinstance(selection, (list, tuple)) and selection and all(

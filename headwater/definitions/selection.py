@@ -38,24 +38,26 @@ class AssetSelection:
     @staticmethod
     def key_prefixes(*prefixes: Any, include_sources: bool = False) -> AssetSelection:
         parts = [(x,) if isinstance(x, str) else tuple(x) for x in prefixes]
-        return _Where("key_prefixes", lambda g, i: any(g.keys[i].has_prefix(p) for p in parts))
+        return _Where("key_prefixes", lambda g, i: any(g.keys[i].has_prefix(p) for p in parts),
+                      (tuple(parts), include_sources))
 
     @staticmethod
     def key_substring(substring: str) -> AssetSelection:
-        return _Where("key_substring", lambda g, i: substring in g.keys[i].to_user_string())
+        return _Where("key_substring", lambda g, i: substring in g.keys[i].to_user_string(),
+                      (substring,))
 
     @staticmethod
     def groups(*group_strs: str, include_sources: bool = False) -> AssetSelection:
         names = set(group_strs)
         return _Where("groups", lambda g, i: g.group(i) in names and (
-            include_sources or g.is_executable(i)))
+            include_sources or g.is_executable(i)), (group_strs, include_sources))
 
     @staticmethod
     def tag(key: str, value: str | None = None, include_sources: bool = False) -> AssetSelection:
         def match(g: AssetGraph, i: int) -> bool:
             tags = g.specs[i].tags
             return key in tags and (value is None or tags[key] == value)
-        return _Where("tag", match)
+        return _Where("tag", match, (key, value, include_sources))
 
     @staticmethod
     def tag_string(string: str, include_sources: bool = False) -> AssetSelection:
@@ -64,11 +66,11 @@ class AssetSelection:
 
     @staticmethod
     def owner(owner: str) -> AssetSelection:
-        return _Where("owner", lambda g, i: owner in g.specs[i].owners)
+        return _Where("owner", lambda g, i: owner in g.specs[i].owners, (owner,))
 
     @staticmethod
     def kind(kind: str) -> AssetSelection:
-        return _Where("kind", lambda g, i: kind in g.specs[i].kinds)
+        return _Where("kind", lambda g, i: kind in g.specs[i].kinds, (kind,))
 
     @staticmethod
     def from_string(string: str) -> AssetSelection:
@@ -129,7 +131,7 @@ class AssetSelection:
         return _Neighbors(self)
 
     def materializable(self) -> AssetSelection:
-        return self & _Where("materializable", lambda g, i: g.is_executable(i))
+        return self & _Where("materializable", lambda g, i: g.is_executable(i), ())
 
     def without_checks(self) -> AssetSelection:
         return _WithoutChecks(self)
@@ -142,6 +144,17 @@ class AssetSelection:
 
     def __sub__(self, other: AssetSelection) -> AssetSelection:
         return _Op("-", self, AssetSelection.from_coercible(other))
+
+    # --- equality: by value, as Dagster's selections compare (and, like them, unhashable) ---
+    def _identity(self) -> tuple[Any, ...]:
+        return tuple(vars(self).values())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, AssetSelection):
+            return NotImplemented
+        return type(other) is type(self) and self._identity() == other._identity()
+
+    __hash__ = None  # type: ignore[assignment]
 
     # --- resolution ---
     def resolve_ids(self, graph: AssetGraph) -> set[int]:
@@ -209,9 +222,13 @@ class _KeyPattern(AssetSelection):
 
 
 class _Where(AssetSelection):
-    def __init__(self, label: str, pred: Any):
+    def __init__(self, label: str, pred: Any, args: tuple[Any, ...] = ()):
         self.label = label
         self.pred = pred
+        self.args = args  # what the predicate was made from: compared, the function is not
+
+    def _identity(self) -> tuple[Any, ...]:
+        return (self.label, self.args)
 
     def resolve_ids(self, graph: AssetGraph) -> set[int]:
         pred = self.pred

@@ -165,6 +165,8 @@ class _Parser:
         if tok == "key":
             if value == "*":
                 return AssetSelection.all()
+            if "*" not in str(value):  # a plain key: Dagster's KeysAssetSelection, equal to it
+                return AssetSelection.keys(str(value))
             return _KeyPattern(str(value))
         raise self.fail(f"unexpected {tok!r}")
 
