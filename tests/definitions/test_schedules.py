@@ -59,7 +59,7 @@ def test_job_name_only_schedule_has_no_job_object():
 def test_target_assets_builds_an_anonymous_asset_job():
     s = hw.ScheduleDefinition(name="nightly", target=[a, b], cron_schedule="@daily")
     assert s.job_name == "__anonymous_asset_job_nightly"
-    assert s.job.selection == [a, b]
+    assert s.job.selection == hw.AssetSelection.assets(a, b)
 
 
 def test_target_of_assets_needs_a_name():
