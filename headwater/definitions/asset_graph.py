@@ -203,6 +203,10 @@ class AssetGraph:
     def __contains__(self, key: object) -> bool:
         return key in self.ids
 
+    def get_all_asset_keys(self) -> set[AssetKey]:
+        """Every asset key of the graph (Dagster's name)."""
+        return set(self.keys)
+
     def all_ids(self) -> set[int]:
         return set(range(len(self.keys)))
 

@@ -161,7 +161,14 @@ class Definitions:
     resolve_job_def = get_job_def
 
     def get_all_job_defs(self) -> list[JobDefinition]:
-        jobs = [self.get_job_def(j.name) for j in self.jobs]
+        """Every job: those given, those only a schedule or sensor names (as Dagster counts
+        them), and the implicit asset job when there are assets to run."""
+        names: list[str] = []
+        for job in [*self.jobs, *target_jobs([*self.schedules, *self.sensors])]:
+            name = getattr(job, "name", None)
+            if name and name not in names and name != IMPLICIT_ASSET_JOB_NAME:
+                names.append(name)
+        jobs = [self.get_job_def(name) for name in names]
         if any(ad.op is not None for ad in self.asset_graph.assets_defs):
             jobs.append(self.get_implicit_global_asset_job_def())
         return jobs
@@ -173,6 +180,14 @@ class Definitions:
             self.asset_graph, self.resources)
 
     resolve_implicit_global_asset_job_def = get_implicit_global_asset_job_def
+
+    def resolve_implicit_job_def_def_for_assets(self, asset_keys: Any) -> JobDefinition | None:
+        """The implicit asset job that can run ``asset_keys`` (Dagster's name, typo included):
+        the one implicit job, when every key is an asset of these definitions."""
+        keys = [coerce_key(k) for k in asset_keys]
+        if any(k not in self.asset_graph.ids for k in keys):
+            return None
+        return self.get_implicit_global_asset_job_def()
 
     def get_schedule_def(self, name: str) -> Any:
         schedule = self._named(self.schedules, name, "schedule")
