@@ -14,6 +14,7 @@ import { Neighbourhood } from "../graph/Neighbourhood";
 import { PICKED_COLOUR } from "../graph/nodeStyle";
 import type { GroupCounts } from "../graph/nodeStyle";
 import { GROUP_STYLE, STATUS_ORDER, STATUS_STYLES, statusStyle } from "../status";
+import { LoadError } from "../components/LoadError";
 
 const SEARCH_LIST_LIMIT = 20;
 const PANEL_WIDTH = 280; // px: .side-panel's width, over the canvas
@@ -361,14 +362,7 @@ export function AssetGraphPage() {
           Loading the asset graph…
         </p>
       ) : graph.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The asset graph could not be loaded.</strong> {graph.error.message}
-          </p>
-          <button type="button" onClick={() => void graph.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="The asset graph" message={graph.error.message} retry={() => void graph.refetch()} />
       ) : model && model.count === 0 ? (
         <div className="state state-empty">
           <p>

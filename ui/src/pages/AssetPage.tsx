@@ -9,6 +9,7 @@ import { MaterializeForm } from "../components/MaterializeForm";
 import { MetadataList } from "../components/MetadataValue";
 import { PartitionBar } from "../components/PartitionBar";
 import { formatTimestamp } from "../format";
+import { LoadError } from "../components/LoadError";
 
 function AssetLinks({ keys, label }: { keys: string[]; label: string }) {
   if (keys.length === 0) return <span className="muted">none</span>;
@@ -159,11 +160,7 @@ export function AssetPage() {
           Loading the asset…
         </p>
       ) : asset.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The asset could not be loaded.</strong> {asset.error.message}
-          </p>
-        </div>
+        <LoadError what="The asset" message={asset.error.message} />
       ) : (
         <>
           <MaterializeForm asset={asset.data} />

@@ -6,6 +6,7 @@ import { useSchedules, useSensors, useToggleInstigator } from "../api/instigator
 import { useReadOnly } from "../api/serverInfo";
 import type { InstigatorStatus, Schedule, Sensor, Tick } from "../api/types";
 import { formatTimestamp } from "../format";
+import { LoadError } from "../components/LoadError";
 
 export function instigatorUrl(kind: InstigatorKind, location: string, name: string): string {
   return `/automation/${kind}/${encodeURIComponent(location)}/${encodeURIComponent(name)}`;
@@ -161,14 +162,7 @@ function ListSection<T>({
           Loading {noun}…
         </p>
       ) : query.isError || !query.data ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The {noun} could not be loaded.</strong> {query.error?.message}
-          </p>
-          <button type="button" onClick={() => void query.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what={`The ${noun}`} message={query.error?.message} retry={() => void query.refetch()} />
       ) : query.data.items.length === 0 ? (
         <div className="state state-empty">
           <p>

@@ -6,6 +6,7 @@ import type { BackfillDetail, BackfillRun } from "../api/types";
 import { BackfillProgressBar, BackfillProgressCounts } from "../components/BackfillProgress";
 import { formatTimestamp } from "../format";
 import { partitionsLabel, selectionLabel } from "./BackfillsPage";
+import { LoadError } from "../components/LoadError";
 
 function runPartitions(run: BackfillRun): string {
   if (run.partition_key) return run.partition_key;
@@ -135,14 +136,7 @@ export function BackfillPage() {
           Loading the backfill…
         </p>
       ) : backfill.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The backfill could not be loaded.</strong> {backfill.error.message}
-          </p>
-          <button type="button" onClick={() => void backfill.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="The backfill" message={backfill.error.message} retry={() => void backfill.refetch()} />
       ) : (
         <BackfillBody backfill={backfill.data} />
       )}

@@ -7,6 +7,7 @@ import type { Backfill } from "../api/types";
 import { BackfillLaunchForm } from "../components/BackfillLaunchForm";
 import { BackfillProgressBar } from "../components/BackfillProgress";
 import { formatTimestamp } from "../format";
+import { LoadError } from "../components/LoadError";
 
 /** Its title, else what it materializes: the assets' keys, else the job (a backfill of
  * assets also names the implicit asset job, `__ASSET_JOB`, which says nothing to the user). */
@@ -90,14 +91,7 @@ export function BackfillsPage() {
           Loading backfills…
         </p>
       ) : backfills.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The backfills could not be loaded.</strong> {backfills.error.message}
-          </p>
-          <button type="button" onClick={() => void backfills.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="The backfills" message={backfills.error.message} retry={() => void backfills.refetch()} />
       ) : items.length === 0 ? (
         <div className="state state-empty">
           <p>

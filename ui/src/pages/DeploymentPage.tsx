@@ -2,6 +2,7 @@ import { useCodeLocations, useReloadLocation } from "../api/locations";
 import { useReadOnly } from "../api/serverInfo";
 import type { CodeLocation } from "../api/types";
 import { errorHeadline, formatTimestamp } from "../format";
+import { LoadError } from "../components/LoadError";
 
 function LocationCard({ location }: { location: CodeLocation }) {
   const reload = useReloadLocation();
@@ -70,14 +71,7 @@ export function DeploymentPage() {
           Loading code locations…
         </p>
       ) : locations.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The code locations could not be loaded.</strong> {locations.error.message}
-          </p>
-          <button type="button" onClick={() => void locations.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="The code locations" message={locations.error.message} retry={() => void locations.refetch()} />
       ) : locations.data.items.length === 0 ? (
         <div className="state state-empty">
           <p>

@@ -6,6 +6,7 @@ import { useJob } from "../api/jobs";
 import { Launchpad } from "../components/Launchpad";
 import { OpGraph } from "../components/OpGraph";
 import { defaultLabel, typeLabel } from "../configSchema";
+import { LoadError } from "../components/LoadError";
 
 function OpDetails({ op, onClose }: { op: JobOp; onClose: () => void }) {
   const fields = op.config?.kind === "shape" ? Object.entries(op.config.fields ?? {}) : [];
@@ -110,14 +111,7 @@ export function JobPage() {
           Loading the job…
         </p>
       ) : job.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The job could not be loaded.</strong> {job.error.message}
-          </p>
-          <button type="button" onClick={() => void job.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="The job" message={job.error.message} retry={() => void job.refetch()} />
       ) : (
         <JobView job={job.data} />
       )}

@@ -2,6 +2,7 @@ import { Link } from "react-router";
 
 import type { Job } from "../api/jobs";
 import { useJobs } from "../api/jobs";
+import { LoadError } from "../components/LoadError";
 
 export function jobUrl(location: string, name: string): string {
   return `/jobs/${encodeURIComponent(location)}/${encodeURIComponent(name)}`;
@@ -47,14 +48,7 @@ export function JobsPage() {
           Loading jobs…
         </p>
       ) : jobs.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The jobs could not be loaded.</strong> {jobs.error.message}
-          </p>
-          <button type="button" onClick={() => void jobs.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="The jobs" message={jobs.error.message} retry={() => void jobs.refetch()} />
       ) : (
         <>
           {jobs.data.unloaded_locations.length > 0 && (

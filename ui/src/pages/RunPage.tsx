@@ -13,6 +13,7 @@ import { StepFailures } from "../components/StepFailures";
 import { StepTimeline } from "../components/StepTimeline";
 import { formatTimestamp } from "../format";
 import { deriveSteps } from "../steps";
+import { LoadError } from "../components/LoadError";
 
 /** Run-level events (start, success, failure, cancel...) change what /runs/{id} answers. */
 function changesRunStatus(batch: RunEvent[]): boolean {
@@ -78,11 +79,7 @@ function RunView({ runId }: { runId: string }) {
     return (
       <section>
         <h1>Run {runId.slice(0, 8)}</h1>
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The run could not be loaded.</strong> {run.error.message}
-          </p>
-        </div>
+        <LoadError what="The run" message={run.error.message} />
       </section>
     );
   }

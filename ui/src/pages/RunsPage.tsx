@@ -4,6 +4,7 @@ import { Link, useSearchParams } from "react-router";
 import { type RunFilters, useRunPages } from "../api/runs";
 import type { RunSummary } from "../api/types";
 import { formatTimestamp } from "../format";
+import { LoadError } from "../components/LoadError";
 
 /** The statuses a run can be in, in the order a run moves through them. */
 export const RUN_STATUSES = [
@@ -226,14 +227,7 @@ export function RunsPage() {
           Loading runs…
         </p>
       ) : pages.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The runs could not be loaded.</strong> {pages.error.message}
-          </p>
-          <button type="button" onClick={() => void pages.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="The runs" message={pages.error.message} retry={() => void pages.refetch()} />
       ) : runs.length === 0 ? (
         <div className="state state-empty">
           {filtered ? (

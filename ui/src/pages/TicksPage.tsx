@@ -4,6 +4,7 @@ import type { InstigatorKind } from "../api/instigators";
 import { useTicks } from "../api/instigators";
 import type { Tick } from "../api/types";
 import { formatTimestamp } from "../format";
+import { LoadError } from "../components/LoadError";
 
 function TickRow({ tick }: { tick: Tick }) {
   return (
@@ -52,14 +53,7 @@ export function TicksPage({ kind }: { kind: InstigatorKind }) {
           Loading ticks…
         </p>
       ) : ticks.isError ? (
-        <div className="state state-error" role="alert">
-          <p>
-            <strong>The ticks could not be loaded.</strong> {ticks.error.message}
-          </p>
-          <button type="button" onClick={() => void ticks.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError what="The ticks" message={ticks.error.message} retry={() => void ticks.refetch()} />
       ) : items.length === 0 ? (
         <div className="state state-empty">
           <p>
