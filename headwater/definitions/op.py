@@ -59,6 +59,12 @@ class DynamicOut(Out):
 
 @dataclass(frozen=True)
 class Param:
+    """One parameter of a compute function, classified by ``analyze_params``.
+
+    (The docstring also keeps ``dataclass`` from rendering a signature whose default is
+    ``inspect.Parameter.empty``, which Python 3.11.2 refuses.)
+    """
+
     name: str
     role: str  # "context" | "input" | "config" | "resource" | "var_kwargs"
     annotation: Any = None
