@@ -65,6 +65,7 @@ $(DG_BIN)/dagster:
 	$(DG_BIN)/pip install -q --upgrade pip
 	$(DG_BIN)/pip install -q "dagster==1.13.*" pytest duckdb pandas
 	$(DG_BIN)/pip install -q --no-deps "dagster-postgres==0.29.*" psycopg2-binary
+	$(DG_BIN)/pip install -q --no-deps "dagster-duckdb==0.29.*"
 	touch $(DG_BIN)/dagster
 
 dagster-venv: $(DG_BIN)/dagster
