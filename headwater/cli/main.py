@@ -47,7 +47,15 @@ def _version() -> str:
 @click.version_option(_version(), "--version", prog_name="headwater",
                       message="%(prog)s %(version)s")
 def cli() -> None:
-    """Headwater: define, run and inspect data assets (Dagster-compatible)."""
+    """Headwater: define, run and inspect data assets (Dagster-compatible).
+
+    A ``.env`` file in the working directory is loaded into the environment first.
+    """
+    from pathlib import Path
+
+    from headwater.cli.env_file import announce_env_file
+
+    announce_env_file(Path.cwd())
 
 
 cli.add_command(definitions_group)
