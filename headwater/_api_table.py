@@ -157,6 +157,11 @@ PUBLIC_NAMES: dict[str, str] = {
         "PartitionMapping", "SpecificPartitionsPartitionMapping", "StaticPartitionMapping",
         "TimeWindowPartitionMapping")},
     "BackfillPolicy": f"{_D}.backfill_policy",
+    # code references (issue 15, item 5)
+    **{name: f"{_D}.code_references" for name in (
+        "AnchorBasedFilePathMapping", "CodeReferencesMetadataValue", "FilePathMapping",
+        "LocalFileCodeReference", "UrlCodeReference", "link_code_references_to_git",
+        "with_source_code_references")},
     "build_schedule_from_partitioned_job": f"{_D}.partitioned_schedule",
 }
 

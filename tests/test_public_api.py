@@ -16,13 +16,13 @@ import headwater
 from headwater._api_table import PUBLIC_NAMES
 
 EXPECTED_PUBLIC_NAMES = [
-    "AddDynamicPartitionsRequest", "AllPartitionMapping", "AssetCheckExecutionContext",
+    "AddDynamicPartitionsRequest", "AllPartitionMapping", "AnchorBasedFilePathMapping", "AssetCheckExecutionContext",
     "AssetCheckFailedError", "AssetCheckKey", "AssetCheckResult", "AssetCheckSeverity",
     "AssetCheckSpec", "AssetChecksDefinition", "AssetDep", "AssetExecutionContext", "AssetIn",
     "AssetKey", "AssetMaterialization", "AssetMetadataValue", "AssetObservation", "AssetOut",
     "AssetPartitionStatus", "AssetRecordsFilter", "AssetSelection", "AssetSensorDefinition",
     "AssetSpec", "AssetsDefinition", "AutomationCondition", "BackfillPolicy", "Backoff",
-    "BoolMetadataValue", "Config", "ConfigurableIOManager", "ConfigurableIOManagerFactory",
+    "BoolMetadataValue", "CodeReferencesMetadataValue", "Config", "ConfigurableIOManager", "ConfigurableIOManagerFactory",
     "ConfigurableResource", "ConfigurableResourceFactory", "DagsterAssetMetadataValue",
     "DagsterError", "DagsterEvent", "DagsterEventType", "DagsterExecutionInterruptedError",
     "DagsterExecutionStepExecutionError", "DagsterExecutionStepNotFoundError", "DagsterInstance",
@@ -38,7 +38,7 @@ EXPECTED_PUBLIC_NAMES = [
     "DynamicPartitionsDefinition", "EnvVar", "Event", "EventLogEntry", "EventLogRecord",
     "EventRecordsFilter", "EventRecordsResult", "EventType", "ExecuteInProcessResult",
     "ExecutionInterruptedError", "ExecutionStepExecutionError", "ExecutionStepNotFoundError",
-    "ExecutorDefinition", "ExpectationResult", "Failure", "FilesystemIOManager",
+    "ExecutorDefinition", "ExpectationResult", "Failure", "FilePathMapping", "FilesystemIOManager",
     "FloatMetadataValue", "FreshnessPolicy", "GraphDefinition", "GraphIn", "GraphOut",
     "HeadwaterError", "HookDefinition", "HourlyPartitionsDefinition", "IOManager",
     "IOManagerDefinition", "IdentityPartitionMapping", "In", "InMemoryIOManager",
@@ -46,7 +46,7 @@ EXPECTED_PUBLIC_NAMES = [
     "InvalidConfigDefinitionError", "InvalidConfigError", "InvalidDefinitionError",
     "InvalidInvocationError", "InvalidPropertyError", "InvalidSubsetError",
     "InvariantViolationError", "Jitter", "JobDefinition", "JsonMetadataValue",
-    "LastPartitionMapping", "MarkdownMetadataValue", "MaterializeResult", "MetadataValue",
+    "LastPartitionMapping", "LocalFileCodeReference", "MarkdownMetadataValue", "MaterializeResult", "MetadataValue",
     "MonthlyPartitionsDefinition", "MultiAssetSensorAssetCursorComponent",
     "MultiAssetSensorDefinition", "MultiAssetSensorEvaluationContext", "MultiPartitionKey",
     "MultiPartitionMapping", "MultiPartitionsDefinition", "MultiToSingleDimensionPartitionMapping",
@@ -65,7 +65,7 @@ EXPECTED_PUBLIC_NAMES = [
     "TextMetadataValue", "TimeWindow", "TimeWindowPartitionMapping",
     "TimeWindowPartitionsDefinition", "TimestampMetadataValue", "TypeCheck", "TypeCheckDidNotPass",
     "TypeCheckError", "UnknownPartitionError", "UnknownResourceError",
-    "UnresolvedAssetJobDefinition", "UrlMetadataValue", "UserCodeExecutionError",
+    "UnresolvedAssetJobDefinition", "UrlCodeReference", "UrlMetadataValue", "UserCodeExecutionError",
     "WeeklyPartitionsDefinition", "asset", "asset_check", "asset_sensor",
     "build_asset_check_context", "build_asset_context", "build_init_resource_context",
     "build_input_context", "build_multi_asset_sensor_context", "build_op_context",
@@ -74,6 +74,7 @@ EXPECTED_PUBLIC_NAMES = [
     "define_asset_job", "definitions", "execute_job", "failure_hook", "file_relative_path",
     "fs_io_manager", "get_dagster_logger", "graph", "graph_asset", "graph_multi_asset",
     "in_process_executor", "instance_for_test", "io_manager", "job",
+    "link_code_references_to_git",
     "load_asset_checks_from_modules", "load_asset_checks_from_package_module",
     "load_assets_from_current_module", "load_assets_from_modules",
     "load_assets_from_package_module", "load_assets_from_package_name",
@@ -81,7 +82,7 @@ EXPECTED_PUBLIC_NAMES = [
     "materialize_to_memory", "mem_io_manager", "multi_asset", "multi_asset_check",
     "multi_asset_sensor", "multi_or_in_process_executor", "multiprocess_executor", "op",
     "reconstructable", "resource", "run_failure_sensor", "run_status_sensor", "schedule", "sensor",
-    "success_hook", "with_resources",
+    "success_hook", "with_resources", "with_source_code_references",
 ]
 
 # Optional or heavy dependencies that ``import headwater`` alone must not load.

@@ -42,6 +42,7 @@ class GraphDefinition:
     """
 
     compute_fn = None  # a graph runs its nodes, not a function
+    compose_fn: Any = None  # the decorated function that composed it (for code references)
     params: tuple[Any, ...] = ()
     context_param = None
     config_cls = None
@@ -212,8 +213,10 @@ def build_graph(fn: Callable[..., Any], name: str, description: str | None = Non
     for key, handle in outputs.items():
         if not isinstance(handle, NodeOutput):
             raise InvalidDefinitionError(f"graph {name!r} output {key!r} is not an op output")
-    return GraphDefinition(name, builder.nodes, params, outputs,
-                           description or (fn.__doc__ or "").strip() or None, tags, config)
+    graph_def = GraphDefinition(name, builder.nodes, params, outputs,
+                                description or (fn.__doc__ or "").strip() or None, tags, config)
+    graph_def.compose_fn = fn
+    return graph_def
 
 
 def graph(compose_fn: Callable[..., Any] | None = None, *, name: str | None = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import pkgutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -15,7 +14,11 @@ from headwater.definitions.asset_spec import AssetSpec
 from headwater.definitions.assets import DEFAULT_GROUP, AssetsDefinition
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.definitions import Definitions
-from headwater.definitions.errors import InvalidDefinitionError, InvariantViolationError
+from headwater.definitions.errors import (
+    HeadwaterError,
+    InvalidDefinitionError,
+    InvariantViolationError,
+)
 from headwater.definitions.jobs import JobDefinition, UnresolvedAssetJobDefinition
 
 
@@ -130,11 +133,26 @@ def load_assets_from_current_module(group_name: str | None = None, key_prefix: A
 
 
 def _walk_package(package: ModuleType) -> list[ModuleType]:
+    """The package and every module below it, folders without ``__init__.py`` included
+    (imported as namespace packages, as Dagster's defs folders allow)."""
     modules = [package]
-    path = getattr(package, "__path__", None)
-    if path:
-        for info in pkgutil.walk_packages(path, package.__name__ + "."):
-            modules.append(importlib.import_module(info.name))
+    for folder in getattr(package, "__path__", None) or []:
+        modules.extend(_walk_folder(Path(folder), package.__name__))
+    return modules
+
+
+def _walk_folder(folder: Path, prefix: str) -> list[ModuleType]:
+    modules = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith((".", "__pycache__")):
+            continue
+        if entry.is_dir():
+            if not entry.name.isidentifier():
+                continue
+            modules.append(importlib.import_module(f"{prefix}.{entry.name}"))
+            modules.extend(_walk_folder(entry, f"{prefix}.{entry.name}"))
+        elif entry.suffix == ".py" and entry.stem != "__init__" and entry.stem.isidentifier():
+            modules.append(importlib.import_module(f"{prefix}.{entry.stem}"))
     return modules
 
 
@@ -200,18 +218,35 @@ def _is_kind(obj: Any, kind: str) -> bool:
     return any(c.__name__.lower().endswith(f"{kind}definition") for c in type(obj).__mro__)
 
 
+PROJECT_CONFIG_FILES = ("pyproject.toml", "dg.toml")
+
+
+def _find_upwards(start: Path, names: Iterable[str]) -> Path | None:
+    """The first of ``start`` and its parent folders that holds one of ``names``."""
+    for folder in [start, *start.parents]:
+        if any((folder / name).is_file() for name in names):
+            return folder
+    return None
+
+
 def _project_root(start: Path) -> Path:
-    for p in [start, *start.parents]:
-        if (p / "pyproject.toml").exists():
-            return p
-    raise InvalidDefinitionError(
-        f"load_from_defs_folder: no pyproject.toml found in {start} or any parent folder; pass "
-        "project_root= pointing at the project's folder")
+    found = _find_upwards(start, PROJECT_CONFIG_FILES)
+    if found is None:
+        raise HeadwaterError(
+            f"Could not find config file (pyproject.toml/dg.toml) in {start} or any parent of "
+            "it. Pass path_within_project= a folder inside a project that has one.")
+    return found
 
 
 def _root_module(root: Path) -> str:
     import tomllib
 
+    if (root / "dg.toml").is_file():
+        table = tomllib.loads((root / "dg.toml").read_text()).get("project", {})
+        if table.get("root_module"):
+            return table["root_module"]
+    if not (root / "pyproject.toml").is_file():
+        return root.name.replace("-", "_")
     data = tomllib.loads((root / "pyproject.toml").read_text())
     tool = data.get("tool", {})
     for table in (tool.get("dg", {}).get("project", {}), tool.get("headwater", {})):
@@ -224,12 +259,11 @@ def _root_module(root: Path) -> str:
 def load_from_defs_folder(*, path_within_project: Path | None = None,
                           project_root: Path | None = None) -> Definitions:
     """Import every module under the project's ``<root_module>/defs`` package and merge them."""
-    if project_root is None:
-        if path_within_project is None:
-            frame = sys._getframe(1)
-            path_within_project = Path(frame.f_globals.get("__file__", ".")).resolve().parent
-        project_root = _project_root(Path(path_within_project).resolve())
-    root = Path(project_root).resolve()
+    if path_within_project is None and project_root is None:
+        frame = sys._getframe(1)
+        path_within_project = Path(frame.f_globals.get("__file__", ".")).resolve().parent
+    # Both name a folder inside the project: the root is the nearest one with a config file.
+    root = _project_root(Path(project_root or path_within_project).resolve())  # type: ignore[arg-type]
     module_name = _root_module(root)
     try:
         defs_package = importlib.import_module(f"{module_name}.defs")
@@ -243,7 +277,15 @@ def load_from_defs_folder(*, path_within_project: Path | None = None,
 
 def load_defs(defs_root: ModuleType, project_root: Path | None = None,
               terminate_autoloading_on_keyword_files: bool = True) -> Definitions:
-    """Merge the definitions of a package and every module below it."""
+    """Merge the definitions of a package and every module below it.
+
+    Without ``project_root``, the package must sit inside a project: a folder above its file
+    holds ``pyproject.toml`` or ``setup.py``.
+    """
+    if project_root is None:
+        module_file = getattr(defs_root, "__file__", None) or next(iter(getattr(defs_root, "__path__", [])), ".")
+        if _find_upwards(Path(module_file).resolve().parent, ("pyproject.toml", "setup.py")) is None:
+            raise FileNotFoundError("No project root with pyproject.toml or setup.py found")
     return load_definitions_from_modules(_walk_package(defs_root))
 
 

@@ -331,6 +331,10 @@ def metadata_from_json(data: Mapping[str, Any] | None) -> dict[str, MetadataValu
                                         _schema_from_json(raw["schema"]))
         elif kind == "table_schema":
             out[k] = TableSchemaMetadataValue(_schema_from_json(raw))
+        elif kind == "code_references":
+            from headwater.definitions.code_references import CodeReferencesMetadataValue
+
+            out[k] = CodeReferencesMetadataValue.from_json(raw)
         elif kind == "float" and isinstance(raw, str):
             out[k] = FloatMetadataValue(float(raw))
         else:

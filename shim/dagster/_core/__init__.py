@@ -1,0 +1,1 @@
+"""``dagster._core`` on Headwater: only the submodules real projects import."""

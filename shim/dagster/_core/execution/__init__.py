@@ -1,0 +1,1 @@
+"""``dagster._core.execution`` on Headwater: only the submodules real projects import."""

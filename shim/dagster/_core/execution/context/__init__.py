@@ -1,0 +1,1 @@
+"""``dagster._core.execution.context`` on Headwater: the execution contexts."""
