@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from headwater.definitions.asset_key import AssetKey, coerce_key
+from headwater.definitions.asset_key import AssetKey, check_valid_name, coerce_key
 from headwater.definitions.asset_spec import AssetIn, coerce_deps, coerce_ins
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.invocation import invoke
@@ -196,7 +196,8 @@ def asset_check(*, asset: Any, name: str | None = None, description: str | None 
         spec = AssetCheckSpec(check_name, asset=asset_key, description=description or fn.__doc__,
                               additional_deps=additional_deps, blocking=blocking,
                               metadata=metadata, automation_condition=automation_condition)
-        op_name = f"{asset_key.to_python_identifier()}_{check_name}"
+        op_name = check_valid_name(f"{asset_key.to_python_identifier()}_{check_name}",
+                                   f"asset check {check_name!r}: its op name")
         op, input_keys = _check_op(fn, op_name, description, dict(additional_ins or {}), [spec],
                                    required_resource_keys, op_tags, retry_policy, asset_key)
         return AssetChecksDefinition(op, [spec], input_keys, resource_defs=resource_defs)
@@ -214,7 +215,8 @@ def multi_asset_check(*, specs: Sequence[AssetCheckSpec], name: str | None = Non
     """Decorator: one function computing several checks, yielding ``AssetCheckResult``s."""
 
     def wrap(fn: Callable[..., Any]) -> AssetChecksDefinition:
-        op, input_keys = _check_op(fn, name or fn.__name__, description, coerce_ins(ins), specs,
+        op_name = check_valid_name(name or fn.__name__, "multi_asset_check name")
+        op, input_keys = _check_op(fn, op_name, description, coerce_ins(ins), specs,
                                    required_resource_keys, op_tags, retry_policy, None)
         return AssetChecksDefinition(op, specs, input_keys, can_subset, resource_defs)
 
