@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.asset_node import AssetNode
 from headwater.definitions.asset_spec import AssetSpec
 from headwater.definitions.assets import DEFAULT_GROUP, AssetsDefinition, external_asset_from_spec
 from headwater.definitions.checks import AssetChecksDefinition
@@ -40,6 +41,7 @@ class AssetGraph:
                  resource_keys: Iterable[str] = ()):
         # Building allocates a few objects per asset and frees none: the cyclic GC would only
         # re-scan the growing heap (a third of the time at 100k assets), so it waits.
+        self._nodes: dict[AssetKey, AssetNode] = {}  # built on demand by get()
         with gc_paused():
             self._build(assets_defs, checks_defs, resource_keys)
 
@@ -65,15 +67,13 @@ class AssetGraph:
                 self.specs.append(spec)
         defs = self._resolve_relative_inputs(defs)
         self._check_inputs(defs, set(resource_keys))
-        # deps on keys that nothing defines become external assets, as in Dagster
+        # deps on keys that nothing defines become external assets, as in Dagster; so do the
+        # assets of checks that nothing defines (a check's other inputs do not)
         for ad in list(defs):
             for key in sorted(k for k in ad.dependency_keys if k not in self.ids):
-                ext = external_asset_from_spec(AssetSpec(key))
-                self.ids[key] = len(self.keys)
-                self.keys.append(key)
-                self.owner.append(len(defs))
-                self.specs.append(ext.get_asset_spec())
-                defs.append(ext)
+                self._add_external(key, defs)
+        for key in sorted({s.asset_key for cd in checks_defs for s in cd.specs} - set(self.ids)):
+            self._add_external(key, defs)
         self.assets_defs = defs
         n = len(self.keys)
         parents: list[tuple[int, ...]] = [()] * n
@@ -111,9 +111,16 @@ class AssetGraph:
                         f"and {owner_name!r}. Give one of them another name.")
                 seen_checks[spec.key] = owner_name
         self.toposort = self._toposort()
-        # checks on assets that are not defined here are allowed; they just never run
 
     # --- construction helpers ---
+    def _add_external(self, key: AssetKey, defs: list[AssetsDefinition]) -> None:
+        ext = external_asset_from_spec(AssetSpec(key))
+        self.ids[key] = len(self.keys)
+        self.keys.append(key)
+        self.owner.append(len(defs))
+        self.specs.append(ext.get_asset_spec())
+        defs.append(ext)
+
     def _check_partition_mappings(self) -> None:
         """Every dependency with a partitioned side must have a mapping that fits."""
         from headwater.definitions.partitions.mappings import check_partition_mapping
@@ -206,6 +213,67 @@ class AssetGraph:
     def get_all_asset_keys(self) -> set[AssetKey]:
         """Every asset key of the graph (Dagster's name)."""
         return set(self.keys)
+
+    # --- nodes (Dagster's AssetGraph accessors) ---
+    def get(self, key: AssetKey) -> AssetNode:
+        """The node of ``key`` (KeyError when the graph has no such asset); the same node
+        each time."""
+        node = self._nodes.get(key)
+        if node is None:
+            node = self._nodes[key] = AssetNode(self, self.ids[key])
+        return node
+
+    def has(self, key: AssetKey) -> bool:
+        return key in self.ids
+
+    @property
+    def asset_nodes(self) -> list[AssetNode]:
+        return [self.get(k) for k in self.keys]
+
+    def get_parents(self, node: AssetNode) -> set[AssetNode]:
+        return {self.get(k) for k in node.parent_keys}
+
+    def get_children(self, node: AssetNode) -> set[AssetNode]:
+        return {self.get(k) for k in node.child_keys}
+
+    def assets_def_for_key(self, key: AssetKey) -> AssetsDefinition:
+        return self.definition_for(key)
+
+    @property
+    def materializable_asset_keys(self) -> set[AssetKey]:
+        return {self.keys[i] for i in self.executable_ids()}
+
+    executable_asset_keys = materializable_asset_keys
+
+    @property
+    def external_asset_keys(self) -> set[AssetKey]:
+        return {self.keys[i] for i in range(len(self.keys)) if not self.is_executable(i)}
+
+    @property
+    def observable_asset_keys(self) -> set[AssetKey]:
+        return set()  # no observable source assets
+
+    @property
+    def root_materializable_asset_keys(self) -> set[AssetKey]:
+        """Materializable assets with no materializable parent."""
+        return {self.keys[i] for i in self.executable_ids()
+                if not any(self.is_executable(p) for p in self.parents[i])}
+
+    @property
+    def toposorted_asset_keys(self) -> list[AssetKey]:
+        return [self.keys[i] for i in self.toposort]
+
+    @property
+    def all_group_names(self) -> set[str]:
+        return {self.group(i) for i in range(len(self.keys))}
+
+    def asset_keys_for_group(self, group_name: str) -> set[AssetKey]:
+        return {self.keys[i] for i in range(len(self.keys)) if self.group(i) == group_name}
+
+    @property
+    def asset_check_keys(self) -> set[Any]:
+        return self.check_keys_for(set(self.keys)) | {
+            s.key for cd in self.checks_defs for s in cd.specs}
 
     def all_ids(self) -> set[int]:
         return set(range(len(self.keys)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import re
 from collections.abc import Sequence
 from typing import Any, Union
@@ -151,10 +152,28 @@ def _prefix_parts(prefix: CoercibleToAssetKeyPrefix | None) -> tuple[str, ...]:
     return tuple(prefix)
 
 
-def check_valid_name(name: str, what: str) -> str:
-    if not isinstance(name, str) or not _VALID_NAME.match(name):
-        raise _invalid(f"{what} {name!r} is not a valid name: use letters, digits and '_' only "
-                       "(for a key with several parts, pass an AssetKey or a list)")
+# Names a node, job, schedule or sensor may not take: Python's keywords and the words that
+# mean something else where a name is used (a parameter, a config key, a type).
+RESERVED_NAMES = frozenset(keyword.kwlist) | frozenset(
+    {"context", "input", "output", "config", "conf", "meta", "dict", "str", "int", "float",
+     "bool", "type"})
+
+
+def check_valid_name(name: str, what: str, *, asset: bool = False,
+                     reserved: bool = True) -> str:
+    """``name`` if it is a valid name: letters, digits and '_' (an asset name may also use
+    '-' and '.', which become '_' in its op's name), and not a reserved word."""
+    plain = name.replace("-", "_").replace(".", "_") if asset and isinstance(name, str) else name
+    if not isinstance(name, str) or not _VALID_NAME.match(plain):
+        extra = ", and '-' or '.' in an asset name" if asset else ""
+        hint = (" For a key with several parts, pass an AssetKey or a list." if asset
+                and isinstance(name, str) and "/" in name else "")
+        raise _invalid(f'{what} "{name}" is not a valid name: names must be in regex '
+                       f"^[A-Za-z0-9_]+$ (letters, digits and '_'{extra}).{hint}")
+    if reserved and plain in RESERVED_NAMES:
+        raise _invalid(f'{what} "{name}" is not a valid name: it conflicts with a reserved '
+                       "keyword (a Python keyword, or one of context, input, output, config, "
+                       "conf, meta, dict, str, int, float, bool, type); choose another name.")
     return name
 
 

@@ -40,7 +40,7 @@ class AssetDep:
         if isinstance(arg, AssetDep):
             return arg
         if isinstance(arg, str):
-            check_valid_name(arg, "Dependency")
+            check_valid_name(arg, "Dependency", asset=True, reserved=False)
         return AssetDep(coerce_key(arg))
 
 

@@ -391,11 +391,12 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
             raise InvalidDefinitionError(
                 f"@asset {asset_name!r}: pass either key=, or name=/key_prefix=, not both")
         asset_key = coerce_key(key) if key is not None else AssetKey(
-            [*_prefix_parts(key_prefix), check_valid_name(asset_name, "Asset name")])
+            [*_prefix_parts(key_prefix), check_valid_name(asset_name, "Asset name", asset=True)])
         what = f"asset {asset_key.to_user_string()!r}"
         check_valid_key(asset_key, what)
+        check_valid_name(asset_key.to_python_identifier(), f"{what}: its op name")
         if group_name is not None:
-            check_valid_name(group_name, f"{what}: group name")
+            check_valid_name(group_name, f"{what}: group name", reserved=False)
         check_valid_tags(tags, what)
         check_valid_owners(owners, what)
         _check_backfill_policy(backfill_policy, what)
@@ -474,7 +475,7 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
     """Decorator: one function that produces several assets (``outs=`` or ``specs=``)."""
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
-        op_name = name or fn.__name__
+        op_name = check_valid_name(name or fn.__name__, "multi_asset name")
         what = f"multi_asset {op_name!r}"
         if (outs is None) == (specs is None):
             raise InvalidDefinitionError(f"{what}: pass exactly one of outs= or specs=")
@@ -499,6 +500,8 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                 out_name = spec.key.to_python_identifier()
                 specs_by_output[out_name] = spec
                 op_outs[out_name] = Out(dagster_type=type(None), is_required=not spec.skippable)
+        for out_name in specs_by_output:
+            check_valid_name(out_name, f"{what}: output name", asset=True)
         if shared_deps:
             specs_by_output = {o: s.replace_attributes(deps=[*s.deps, *shared_deps])
                                for o, s in specs_by_output.items()}

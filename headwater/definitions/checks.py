@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from headwater.definitions.asset_key import AssetKey, coerce_key
+from headwater.definitions.asset_key import AssetKey, check_valid_name, coerce_key
 from headwater.definitions.asset_spec import AssetIn, coerce_deps, coerce_ins
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.invocation import invoke
@@ -128,30 +128,56 @@ def _check_op(fn: Callable[..., Any], name: str, description: str | None,
               retry_policy: Any, asset_param_key: AssetKey | None) -> tuple[OpDefinition, dict[str, AssetKey]]:
     what = f"asset check {name!r}"
     params = analyze_params(fn, what)
-    input_keys: dict[str, AssetKey] = {}
-    first_input = True
-    for p in params:
-        if p.role != "input":
-            continue
-        if p.name in ins:
-            input_keys[p.name] = ins[p.name].resolve_key(p.name)
-        elif first_input and asset_param_key is not None:
-            input_keys[p.name] = asset_param_key
-        else:
-            raise InvalidDefinitionError(
-                f"{what} has a parameter {p.name!r} that is neither the checked asset, an "
-                "entry of additional_ins, a resource, nor config. Add it to additional_ins or "
-                "remove it.")
-        first_input = False
-    unknown = set(ins) - set(input_keys)
+    data_params = [p.name for p in params if p.role == "input"]
+    unknown = sorted(set(ins) - set(data_params))
     if unknown:
-        raise InvalidDefinitionError(f"{what}: additional_ins {sorted(unknown)} match no parameter")
+        raise InvalidDefinitionError(
+            f"{what}: {unknown} given in additional_ins/ins but not a parameter of "
+            f"{getattr(fn, '__qualname__', fn)!r}; add the parameter or remove the entry.")
+    input_keys = {p: ins[p].resolve_key(p) for p in data_params if p in ins}
+    unmapped = [p for p in data_params if p not in ins]
+    if asset_param_key is not None:
+        _bind_checked_asset(what, unmapped, asset_param_key, input_keys)
+    else:
+        _bind_by_name(what, unmapped, specs, input_keys)
+    input_keys = {p: input_keys[p] for p in data_params}  # parameter order
     op = OpDefinition(name, fn, ins={n: In() for n in input_keys},
                       outs={s.output_name(): Out(is_required=False) for s in specs},
                       params=params, description=description,
                       required_resource_keys=frozenset(required_resource_keys or ()),
                       tags=op_tags, retry_policy=retry_policy)
     return op, input_keys
+
+
+def _bind_checked_asset(what: str, unmapped: list[str], asset_key: AssetKey,
+                        input_keys: dict[str, AssetKey]) -> None:
+    """``@asset_check``: the one parameter not in additional_ins (whatever its name) receives
+    the checked asset."""
+    if len(unmapped) > 1:
+        raise InvalidDefinitionError(
+            f"{what} has several parameters that could be the checked asset "
+            f"{asset_key.to_user_string()!r}: {unmapped}. Keep one, and map the others to "
+            "assets with additional_ins={name: AssetIn(key)}.")
+    if unmapped:
+        input_keys[unmapped[0]] = asset_key
+
+
+def _bind_by_name(what: str, unmapped: list[str], specs: Sequence[AssetCheckSpec],
+                  input_keys: dict[str, AssetKey]) -> None:
+    """``@multi_asset_check``: a parameter named after a checked asset (or one of the specs'
+    additional_deps) receives that asset; every input must be one of those assets."""
+    allowed = {s.asset_key for s in specs}
+    allowed.update(d.asset_key for s in specs for d in s.additional_deps)
+    for p in unmapped:
+        input_keys[p] = AssetKey((p,))
+    for p, key in input_keys.items():
+        if key not in allowed:
+            names = sorted(k.to_user_string() for k in allowed)
+            raise InvalidDefinitionError(
+                f"{what}: parameter {p!r} loads asset {key.to_user_string()!r}, which none of "
+                f"its AssetCheckSpecs checks or lists in additional_deps (assets: {names}). "
+                "Name the parameter after a checked asset, map it with ins={"
+                f"{p!r}: AssetIn(key)}}, and add that key to a spec's additional_deps.")
 
 
 def asset_check(*, asset: Any, name: str | None = None, description: str | None = None,
@@ -170,7 +196,8 @@ def asset_check(*, asset: Any, name: str | None = None, description: str | None 
         spec = AssetCheckSpec(check_name, asset=asset_key, description=description or fn.__doc__,
                               additional_deps=additional_deps, blocking=blocking,
                               metadata=metadata, automation_condition=automation_condition)
-        op_name = f"{asset_key.to_python_identifier()}_{check_name}"
+        op_name = check_valid_name(f"{asset_key.to_python_identifier()}_{check_name}",
+                                   f"asset check {check_name!r}: its op name")
         op, input_keys = _check_op(fn, op_name, description, dict(additional_ins or {}), [spec],
                                    required_resource_keys, op_tags, retry_policy, asset_key)
         return AssetChecksDefinition(op, [spec], input_keys, resource_defs=resource_defs)
@@ -188,7 +215,8 @@ def multi_asset_check(*, specs: Sequence[AssetCheckSpec], name: str | None = Non
     """Decorator: one function computing several checks, yielding ``AssetCheckResult``s."""
 
     def wrap(fn: Callable[..., Any]) -> AssetChecksDefinition:
-        op, input_keys = _check_op(fn, name or fn.__name__, description, coerce_ins(ins), specs,
+        op_name = check_valid_name(name or fn.__name__, "multi_asset_check name")
+        op, input_keys = _check_op(fn, op_name, description, coerce_ins(ins), specs,
                                    required_resource_keys, op_tags, retry_policy, None)
         return AssetChecksDefinition(op, specs, input_keys, can_subset, resource_defs)
 

@@ -81,11 +81,24 @@ class _Builder:
         self.graph_name = graph_name
         self.nodes: list[InvokedNode] = []
         self.counts: dict[str, int] = {}
+        self.used: set[str] = set()
 
-    def unique(self, name: str) -> str:
-        n = self.counts.get(name, 0) + 1
-        self.counts[name] = n
-        return name if n == 1 else f"{name}_{n}"
+    def unique(self, name: str, alias: str | None = None) -> str:
+        """The node's name: its alias, or the definition's name numbered from the second
+        call on (``inc``, ``inc_2``); a name already taken is refused, not renumbered."""
+        if alias is not None:
+            node_name = alias
+        else:
+            n = self.counts.get(name, 0) + 1
+            self.counts[name] = n
+            node_name = name if n == 1 else f"{name}_{n}"
+        if node_name in self.used:
+            raise InvalidDefinitionError(
+                f"{self.graph_name!r} calls a node named {node_name!r} twice: a second call of "
+                "the same op gets a numbered name, so give this call another "
+                f".alias(...) than {node_name!r}.")
+        self.used.add(node_name)
+        return node_name
 
 
 _LOCAL = threading.local()
@@ -136,7 +149,7 @@ def invoke_in_composition(definition: Any, input_names: list[str], output_names:
                           tags: dict[str, Any] | None = None, hooks: frozenset[Any] = frozenset(),
                           retry_policy: Any = None) -> Any:
     builder = _stack()[-1]
-    name = builder.unique(alias or definition.name)
+    name = builder.unique(definition.name, alias)
     what = f"{type(definition).__name__.replace('Definition', '').lower()} {name!r}"
     if len(args) > len(input_names):
         raise InvalidDefinitionError(

@@ -125,7 +125,15 @@ class Definitions:
 
     # --- lookups ---
     def get_assets_def(self, key: Any) -> AssetsDefinition:
+        """The definition of ``key``. Looked up among the given assets first, without
+        resolving the asset graph, so it works even when an asset reads an upstream asset
+        these Definitions lack (Dagster does the same; the graph refuses that later)."""
         key = coerce_key(key)
+        for item in self.assets:
+            if isinstance(item, AssetsDefinition) and key in item.keys:
+                return item
+            if isinstance(item, AssetSpec) and item.key == key:
+                return external_asset_from_spec(item)
         if key not in self.asset_graph:
             raise InvariantViolationError(
                 f"No asset with key {key.to_user_string()!r} in these Definitions")
@@ -142,10 +150,15 @@ class Definitions:
     resolve_all_asset_specs = get_all_asset_specs
 
     def get_asset_checks_def(self, key: Any) -> AssetChecksDefinition:
+        """The checks definition computing ``key``, found among the given checks (no graph
+        resolution, as ``get_assets_def``)."""
+        for cd in [*self.asset_checks, *self.assets]:
+            if isinstance(cd, AssetChecksDefinition) and key in cd.check_keys:
+                return cd
         for cd in self.asset_graph.checks_defs:
             if key in cd.check_keys:
                 return cd
-        raise InvalidDefinitionError(f"No asset check {key!r} in these Definitions")
+        raise InvariantViolationError(f"No asset check {key!r} in these Definitions")
 
     def get_job_def(self, name: str) -> JobDefinition:
         if name == IMPLICIT_ASSET_JOB_NAME:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from headwater.definitions.asset_key import check_valid_name
 from headwater.definitions.asset_spec import DEFAULT_IO_MANAGER_KEY
 from headwater.definitions.composition import (
     GraphInput,
@@ -213,10 +214,39 @@ def build_graph(fn: Callable[..., Any], name: str, description: str | None = Non
     for key, handle in outputs.items():
         if not isinstance(handle, NodeOutput):
             raise InvalidDefinitionError(f"graph {name!r} output {key!r} is not an op output")
+    _check_one_definition_per_name(name, builder.nodes)
     graph_def = GraphDefinition(name, builder.nodes, params, outputs,
                                 description or (fn.__doc__ or "").strip() or None, tags, config)
     graph_def.compose_fn = fn
     return graph_def
+
+
+def _check_one_definition_per_name(graph_name: str, nodes: list[InvokedNode]) -> None:
+    """Within a graph, nested graphs included, a name means one op or graph definition (the
+    same definition may be called any number of times)."""
+    seen: dict[str, Any] = {}
+    stack = [n.definition for n in nodes]
+    while stack:
+        definition = stack.pop()
+        other = seen.get(definition.name)
+        if other is None:
+            seen[definition.name] = definition
+            if isinstance(definition, GraphDefinition):
+                stack.extend(n.definition for n in definition.nodes)
+            continue
+        if other is definition:
+            continue
+        raise InvalidDefinitionError(
+            f"{graph_name!r} uses two different definitions named {definition.name!r}: "
+            f"{_origin(other)} and {_origin(definition)}. Names identify ops within a job; give "
+            "one of them another name (@op(name=...) or @graph(name=...)).")
+
+
+def _origin(definition: Any) -> str:
+    fn = getattr(definition, "compute_fn", None)
+    if fn is not None and hasattr(fn, "__qualname__"):
+        return f"{fn.__module__}.{fn.__qualname__}"
+    return f"{type(definition).__name__.replace('Definition', '').lower()} {definition.name!r}"
 
 
 def graph(compose_fn: Callable[..., Any] | None = None, *, name: str | None = None,
@@ -225,7 +255,8 @@ def graph(compose_fn: Callable[..., Any] | None = None, *, name: str | None = No
     """Decorator: a function that wires ops together (it runs once, when decorated)."""
 
     def wrap(fn: Callable[..., Any]) -> GraphDefinition:
-        return build_graph(fn, name or fn.__name__, description, out, tags, config)
+        graph_name = check_valid_name(name or fn.__name__, "Graph name")
+        return build_graph(fn, graph_name, description, out, tags, config)
 
     return wrap(compose_fn) if compose_fn is not None else wrap
 
@@ -238,7 +269,7 @@ def job(compose_fn: Callable[..., Any] | None = None, *, name: str | None = None
     """Decorator: a graph of ops, with resources and config, that can run."""
 
     def wrap(fn: Callable[..., Any]) -> Any:
-        g = build_graph(fn, name or fn.__name__, description)
+        g = build_graph(fn, check_valid_name(name or fn.__name__, "Job name"), description)
         return g.to_job(resource_defs=resource_defs, config=config, tags=tags,
                         executor_def=executor_def, hooks=hooks, op_retry_policy=op_retry_policy,
                         partitions_def=partitions_def)

@@ -67,7 +67,7 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, *, name: str | Non
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
         asset_name = name or fn.__name__
         asset_key = coerce_key(key) if key is not None else AssetKey(
-            [*_prefix_parts(key_prefix), check_valid_name(asset_name, "Asset name")])
+            [*_prefix_parts(key_prefix), check_valid_name(asset_name, "Asset name", asset=True)])
         what = f"graph_asset {asset_key.to_user_string()!r}"
         check_valid_key(asset_key, what)
         asset_ins = coerce_ins(ins)

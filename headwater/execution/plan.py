@@ -142,6 +142,9 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
                     s.deps.add(producer[spec.asset_key])
                     if spec.blocking:
                         blocking_by_asset.setdefault(spec.asset_key, set()).add(s.index)
+                for dep in spec.additional_deps:  # runs after the assets it also reads
+                    if dep.asset_key in producer:
+                        s.deps.add(producer[dep.asset_key])
         else:
             for param, key in d.keys_by_input_name.items():
                 s.inputs.append(StepInput(param, key, producer.get(key)))

@@ -139,12 +139,12 @@ def test_direct_call_returns_what_the_function_returns():
         return hw.RunRequest(run_key=context.scheduled_execution_time.strftime("%Y-%m-%d"))
 
     @hw.schedule(cron_schedule="@daily", job=a_job)
-    def config(context):
+    def run_config(context):  # not "config": a reserved name, as in Dagster
         return {"ops": {"a": {"config": {}}}}
 
     assert dated(ctx(3)) == hw.RunRequest(run_key="2024-01-03")
     assert dated(context=ctx(4)).run_key == "2024-01-04"
-    assert config(ctx()) == {"ops": {"a": {"config": {}}}}
+    assert run_config(ctx()) == {"ops": {"a": {"config": {}}}}
 
 
 def test_function_without_context():
