@@ -157,6 +157,10 @@ PUBLIC_NAMES: dict[str, str] = {
         "PartitionMapping", "SpecificPartitionsPartitionMapping", "StaticPartitionMapping",
         "TimeWindowPartitionMapping")},
     "BackfillPolicy": f"{_D}.backfill_policy",
+    # the legacy config schema (issue 15, item 8)
+    **{name: f"{_D}.config_types" for name in (
+        "Any", "Array", "BoolSource", "Enum", "EnumValue", "Field", "IntSource", "Map",
+        "Noneable", "Permissive", "Selector", "Shape", "StringSource")},
     "build_schedule_from_partitioned_job": f"{_D}.partitioned_schedule",
 }
 
