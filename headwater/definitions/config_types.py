@@ -57,7 +57,7 @@ class AnyType(ConfigType):
     """Any value (``config_schema=Any``); still required unless a default is given."""
 
 
-class _Scalar(ConfigType):
+class ScalarType(ConfigType):
     def __init__(self, label: str, types: tuple[type, ...], example: Any, cast: Any = None):
         self.label, self._types, self._example, self._cast = label, types, example, cast
 
@@ -77,10 +77,10 @@ class _Scalar(ConfigType):
         return self._example
 
 
-Int = _Scalar("Int", (int,), 0)
-Float = _Scalar("Float", (int, float), 0.0, float)
-String = _Scalar("String", (str,), "...")
-Bool = _Scalar("Bool", (bool,), False)
+Int = ScalarType("Int", (int,), 0)
+Float = ScalarType("Float", (int, float), 0.0, float)
+String = ScalarType("String", (str,), "...")
+Bool = ScalarType("Bool", (bool,), False)
 _BY_PYTHON_TYPE: dict[Any, ConfigType] = {int: Int, float: Float, str: String, bool: Bool}
 
 
@@ -88,11 +88,11 @@ def _env_bool(raw: str) -> bool:
     return raw.lower() not in ("", "0", "false", "none")
 
 
-class _Source(ConfigType):
+class SourceType(ConfigType):
     """A scalar given inline or as ``{"env": "NAME"}``, read from the environment when the
     config is processed (when a run starts, or a test's context is built)."""
 
-    def __init__(self, scalar: _Scalar, parse: Any):
+    def __init__(self, scalar: ScalarType, parse: Any):
         self.scalar, self._parse = scalar, parse
         self.label = f"{scalar.label}Source"
 
@@ -123,9 +123,9 @@ class _Source(ConfigType):
         return self.scalar.example()
 
 
-StringSource = _Source(String, str)
-IntSource = _Source(Int, lambda raw: int(raw.strip()))
-BoolSource = _Source(Bool, _env_bool)
+StringSource = SourceType(String, str)
+IntSource = SourceType(Int, lambda raw: int(raw.strip()))
+BoolSource = SourceType(Bool, _env_bool)
 
 
 class Field:
@@ -323,7 +323,7 @@ class Map(ConfigType):
 
     def __init__(self, key_type: Any, inner_type: Any, key_label_name: str | None = None):
         key = resolve_config_type(key_type)
-        if not isinstance(key, _Scalar):
+        if not isinstance(key, ScalarType):
             raise InvalidConfigDefinitionError(
                 f"Map keys must be a scalar type (str, int, float, bool), got {key_type!r}")
         self.key_type, self.inner_type = key, resolve_config_type(inner_type)
