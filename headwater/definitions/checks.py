@@ -154,6 +154,15 @@ def _check_op(fn: Callable[..., Any], name: str, description: str | None,
     return op, input_keys
 
 
+def _set_config_schema(op: OpDefinition, config_schema: Any) -> None:
+    """A check's legacy ``config_schema=``, resolved once (a bad schema is refused here)."""
+    if config_schema is not None:
+        from headwater.definitions.config_types import legacy_config_field
+
+        op.config_schema = config_schema
+        op.config_field = legacy_config_field(config_schema)
+
+
 def asset_check(*, asset: Any, name: str | None = None, description: str | None = None,
                 blocking: bool = False, additional_ins: Mapping[str, AssetIn] | None = None,
                 additional_deps: Iterable[Any] | None = None,
@@ -173,6 +182,7 @@ def asset_check(*, asset: Any, name: str | None = None, description: str | None 
         op_name = f"{asset_key.to_python_identifier()}_{check_name}"
         op, input_keys = _check_op(fn, op_name, description, dict(additional_ins or {}), [spec],
                                    required_resource_keys, op_tags, retry_policy, asset_key)
+        _set_config_schema(op, config_schema)
         return AssetChecksDefinition(op, [spec], input_keys, resource_defs=resource_defs)
 
     return wrap

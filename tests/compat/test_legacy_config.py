@@ -341,3 +341,24 @@ def test_bad_schema_is_refused_where_it_is_written():
 
     with pytest.raises(dg.DagsterInvalidConfigDefinitionError):
         dg.Shape({"a": 3})
+
+
+def test_asset_check_config_schema():
+    @dg.asset
+    def tbl():
+        return 1
+
+    @dg.asset_check(asset=tbl, config_schema={"limit": dg.Field(int, default_value=5)})
+    def tbl_ok(context):
+        limit = context.op_execution_context.op_config["limit"]
+        return dg.AssetCheckResult(passed=True, metadata={"limit": limit})
+
+    def limits(result):
+        return [e.metadata["limit"].value for e in result.get_asset_check_evaluations()]
+
+    run_config = {"ops": {"tbl_tbl_ok": {"config": {"limit": 9}}}}
+    assert limits(dg.materialize([tbl, tbl_ok], run_config=run_config)) == [9]
+    assert limits(dg.materialize([tbl, tbl_ok])) == [5]
+    with pytest.raises(dg.DagsterInvalidConfigError, match="limit"):
+        dg.materialize([tbl, tbl_ok], run_config={"ops": {"tbl_tbl_ok": {"config": {"limit": "x"}}}})
+    assert tbl_ok(dg.build_op_context(config={"limit": 2})).metadata["limit"].value == 2
