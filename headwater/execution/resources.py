@@ -246,11 +246,15 @@ def resource_secrets(resource_defs: Mapping[str, Any], required: set[str],
                      run_config: Mapping[str, Any] | None) -> list[Any]:
     """The values the run's resources read from environment variables (``EnvVar`` fields, of
     nested resources too): each variable's text and the value it resolved to. Resources that
-    do not resolve (bad config) are left out: the run reports them and does not start."""
-    if sys.modules.get("headwater.definitions.resources") is None:
-        return []  # no ConfigurableResource was ever made: no EnvVar field anywhere
+    do not resolve (bad config) are left out: the run reports them and does not start.
+    ``@resource`` config read from ``{"env": NAME}`` (``StringSource`` fields) counts too."""
     resources_config = dict((run_config or {}).get("resources") or {})
     found: list[Any] = []
+    for key, entry in resources_config.items():
+        if isinstance(resource_defs.get(key), ResourceDefinition):
+            _legacy_env_values(entry, found)
+    if sys.modules.get("headwater.definitions.resources") is None:
+        return found  # no ConfigurableResource was ever made: no EnvVar field anywhere
     seen: set[str] = set()
     todo = sorted(required)
     while todo:
@@ -269,6 +273,21 @@ def resource_secrets(resource_defs: Mapping[str, Any], required: set[str],
         except InvalidConfigError:
             continue
     return found
+
+
+def _legacy_env_values(value: Any, found: list[Any]) -> None:
+    """The values of the variables a legacy config names as ``{"env": NAME}``."""
+    if isinstance(value, Mapping):
+        name = value.get("env") if len(value) == 1 else None
+        if isinstance(name, str):
+            if os.environ.get(name) is not None:
+                found.append(os.environ[name])
+            return
+        for item in value.values():
+            _legacy_env_values(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _legacy_env_values(item, found)
 
 
 def _env_values(res: Any, found: list[Any]) -> None:
