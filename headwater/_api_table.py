@@ -162,6 +162,10 @@ PUBLIC_NAMES: dict[str, str] = {
         "AnchorBasedFilePathMapping", "CodeReferencesMetadataValue", "FilePathMapping",
         "LocalFileCodeReference", "UrlCodeReference", "link_code_references_to_git",
         "with_source_code_references")},
+    # the legacy config schema (issue 15, item 8)
+    **{name: f"{_D}.config_types" for name in (
+        "Any", "Array", "BoolSource", "Enum", "EnumValue", "Field", "IntSource", "Map",
+        "Noneable", "Permissive", "Selector", "Shape", "StringSource")},
     "build_schedule_from_partitioned_job": f"{_D}.partitioned_schedule",
 }
 

@@ -178,6 +178,13 @@ def _bind_by_name(what: str, unmapped: list[str], specs: Sequence[AssetCheckSpec
                 f"its AssetCheckSpecs checks or lists in additional_deps (assets: {names}). "
                 "Name the parameter after a checked asset, map it with ins={"
                 f"{p!r}: AssetIn(key)}}, and add that key to a spec's additional_deps.")
+def _set_config_schema(op: OpDefinition, config_schema: Any) -> None:
+    """A check's legacy ``config_schema=``, resolved once (a bad schema is refused here)."""
+    if config_schema is not None:
+        from headwater.definitions.config_types import legacy_config_field
+
+        op.config_schema = config_schema
+        op.config_field = legacy_config_field(config_schema)
 
 
 def asset_check(*, asset: Any, name: str | None = None, description: str | None = None,
@@ -200,6 +207,7 @@ def asset_check(*, asset: Any, name: str | None = None, description: str | None 
                                    f"asset check {check_name!r}: its op name")
         op, input_keys = _check_op(fn, op_name, description, dict(additional_ins or {}), [spec],
                                    required_resource_keys, op_tags, retry_policy, asset_key)
+        _set_config_schema(op, config_schema)
         return AssetChecksDefinition(op, [spec], input_keys, resource_defs=resource_defs)
 
     return wrap

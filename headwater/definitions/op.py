@@ -15,6 +15,7 @@ from headwater.definitions.composition import (
     in_composition,
     invoke_in_composition,
 )
+from headwater.definitions.config_types import legacy_config_field
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.invocation import invoke
 from headwater.definitions.resource_defs import is_resource_annotation
@@ -156,6 +157,8 @@ class OpDefinition:
         self.tags = dict(tags) if tags else {}
         self.retry_policy = retry_policy
         self.config_schema = config_schema
+        # the legacy schema, resolved once here: a bad schema is refused where it is written
+        self.config_field = legacy_config_field(config_schema)
         self.code_version = code_version
         self.pool = pool
         self.context_param: str | None = None

@@ -6,10 +6,14 @@ a user's code uses it, which is also the only way an annotation can name one.
 
 from __future__ import annotations
 
+import copy
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Generic, TypeVar
+
+from headwater.definitions.config_schema import apply_schema
+from headwater.definitions.config_types import Field, legacy_config_field, process_config
 
 T = TypeVar("T")
 
@@ -39,6 +43,10 @@ class ResourceDefinition:
         self.fixed_config = fixed_config
         self.resource_fn = resource_fn
         self.config_schema = config_schema
+        # the legacy schema, resolved once; a configured copy keeps the schema its fixed config
+        # is checked against (and takes no run config of its own)
+        self.config_field = legacy_config_field(config_schema)
+        self.configured_field: Field | None = None
         self.description = description
         self.required_resource_keys = set(required_resource_keys or ())
 
@@ -62,12 +70,35 @@ class ResourceDefinition:
                                   description=description)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and self.config_field is not None and hasattr(args[0], "resource_config"):
+            # called directly with build_init_resource_context(config=...): checked, defaults in
+            context = copy.copy(args[0])
+            context.resource_config = apply_schema(self.config_field, context.resource_config,
+                                                   "config", "resource")
+            args = (context, *args[1:])
         return self.resource_fn(*args, **kwargs)
 
     def configured(self, config: Any, name: str | None = None) -> ResourceDefinition:
         """The same resource with its config fixed."""
-        return type(self)(self.resource_fn, None, self.description, self.required_resource_keys,
-                          fixed_config=config)
+        out = type(self)(self.resource_fn, None, self.description, self.required_resource_keys,
+                         fixed_config=config)
+        out.configured_field = self.config_field or self.configured_field
+        return out
+
+    def resolve_config(self, entry: Any, path: str, errors: list[str]) -> Any:
+        """The config this resource's function receives, from its run-config entry
+        (``{"config": ...}``, or ``None``) or else its configured value: checked against its
+        schema, defaults filled in, ``{"env": NAME}`` read. Problems go to ``errors``."""
+        if isinstance(entry, Mapping) and "config" in entry:
+            value, field = entry["config"], self.config_field
+        else:
+            value = self.fixed_config
+            field = self.configured_field if value is not None else self.config_field
+        if field is None:
+            return value
+        result, problems = process_config(field, value, path)
+        errors.extend(problems)
+        return result
 
 
 def resource(config_schema: Any = None, description: str | None = None,

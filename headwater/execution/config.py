@@ -32,11 +32,12 @@ def resolve_op_configs(plan: ExecutionPlan, run_config: Any) -> tuple[dict[str, 
             continue
         cls = op.config_cls
         if cls is None:
-            schema = getattr(op, "config_schema", None)
-            if schema is not None:  # Dagster's shorthand: {"n": int, ...}
-                from headwater.definitions.config_schema import validate_config
+            field = getattr(op, "config_field", None)
+            if field is not None:  # a legacy schema: Field, Shape, {"n": int}, ...
+                from headwater.definitions.config_types import process_config
 
-                errors.extend(validate_config(schema, raw, f"ops.{key}.config"))
+                raw, bad = process_config(field, raw, f"ops.{key}.config")
+                errors.extend(bad)
             if raw is not None:
                 values[key] = raw
             continue

@@ -314,6 +314,12 @@ class DirectAssetExecutionContext(AssetExecutionContext):
             self._partitions = requested_scope(pdef, key, self._requested_range, self._instance)
         op = getattr(definition, "op", definition)  # an asset's or check's op, or an op itself
         self.op_def = op
+        field = getattr(op, "config_field", None)
+        if field is not None:  # a legacy schema: checked, defaults filled in, as a run does
+            from headwater.definitions.config_schema import apply_schema
+
+            given = self.__dict__.setdefault("_given_op_config", self.op_config)
+            self.op_config = apply_schema(field, given, "config", f"op {op.name!r}")
         needed = set(op.required_resource_keys) - {DEFAULT_IO_MANAGER_KEY}
         needed -= {p.name for p in op.params if p.role == "resource"}
         missing = sorted(k for k in needed if k not in self.resources)

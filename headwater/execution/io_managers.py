@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
+from headwater.definitions.config_types import Field, StringSource
 from headwater.definitions.io_manager import IOManagerDefinition
 from headwater.definitions.resources import ConfigurableIOManager
 from headwater.execution.pickle_io import (
@@ -70,5 +71,6 @@ def _fs_io_manager(init_context: Any) -> FilesystemIOManager:
     return FilesystemIOManager(base_dir=cfg.get("base_dir"))
 
 
-fs_io_manager = IOManagerDefinition(_fs_io_manager, config_schema={"base_dir": str})
+fs_io_manager = IOManagerDefinition(
+    _fs_io_manager, config_schema={"base_dir": Field(StringSource, is_required=False)})
 mem_io_manager = IOManagerDefinition(lambda _ctx: InMemoryIOManager())

@@ -167,8 +167,7 @@ def _build_one(key: str, raw: Any, build: Any, stack: contextlib.ExitStack, cont
     if isinstance(raw, (ResourceDefinition, IOManagerDefinition)):
         for dep in sorted(raw.required_resource_keys):
             build(dep)
-        entry = resources_config.get(key)
-        cfg = entry.get("config") if isinstance(entry, Mapping) else raw.fixed_config
+        cfg = _function_resource_config(key, raw, resources_config)
         ctx = InitResourceContext(cfg, container, instance, log, run_id, run)
         fn = raw.resource_fn
         result = fn(ctx) if _takes_arg(fn) else fn()
@@ -193,6 +192,15 @@ def _enter_configurable(res: Any, stack: contextlib.ExitStack, instance: Any,
     return value
 
 
+def _function_resource_config(key: str, raw: Any, resources_config: Mapping[str, Any]) -> Any:
+    """A ``@resource``'s config, checked against its schema (``InvalidConfigError`` if bad)."""
+    errors: list[str] = []
+    cfg = raw.resolve_config(resources_config.get(key), f"resources.{key}.config", errors)
+    if errors:
+        raise InvalidConfigError(f"Invalid config for resource {key!r}", errors)
+    return cfg
+
+
 def _takes_arg(fn: Any) -> bool:
     try:
         return len(inspect.signature(fn).parameters) > 0
@@ -209,8 +217,12 @@ def check_resource_config(resource_defs: Mapping[str, Any], required: set[str],
     for key in sorted(required):
         if key not in resource_defs:
             continue
+        raw = resource_defs[key]
         try:
-            value = _configure(key, resource_defs[key], resources_config)
+            if isinstance(raw, (ResourceDefinition, IOManagerDefinition)):
+                _function_resource_config(key, raw, resources_config)
+                continue
+            value = _configure(key, raw, resources_config)
             if _configurable(value):
                 value.with_resolved_env(key)
         except InvalidConfigError as e:
@@ -234,11 +246,15 @@ def resource_secrets(resource_defs: Mapping[str, Any], required: set[str],
                      run_config: Mapping[str, Any] | None) -> list[Any]:
     """The values the run's resources read from environment variables (``EnvVar`` fields, of
     nested resources too): each variable's text and the value it resolved to. Resources that
-    do not resolve (bad config) are left out: the run reports them and does not start."""
-    if sys.modules.get("headwater.definitions.resources") is None:
-        return []  # no ConfigurableResource was ever made: no EnvVar field anywhere
+    do not resolve (bad config) are left out: the run reports them and does not start.
+    ``@resource`` config read from ``{"env": NAME}`` (``StringSource`` fields) counts too."""
     resources_config = dict((run_config or {}).get("resources") or {})
     found: list[Any] = []
+    for key, entry in resources_config.items():
+        if isinstance(resource_defs.get(key), ResourceDefinition):
+            _legacy_env_values(entry, found)
+    if sys.modules.get("headwater.definitions.resources") is None:
+        return found  # no ConfigurableResource was ever made: no EnvVar field anywhere
     seen: set[str] = set()
     todo = sorted(required)
     while todo:
@@ -257,6 +273,21 @@ def resource_secrets(resource_defs: Mapping[str, Any], required: set[str],
         except InvalidConfigError:
             continue
     return found
+
+
+def _legacy_env_values(value: Any, found: list[Any]) -> None:
+    """The values of the variables a legacy config names as ``{"env": NAME}``."""
+    if isinstance(value, Mapping):
+        name = value.get("env") if len(value) == 1 else None
+        if isinstance(name, str):
+            if os.environ.get(name) is not None:
+                found.append(os.environ[name])
+            return
+        for item in value.values():
+            _legacy_env_values(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _legacy_env_values(item, found)
 
 
 def _env_values(res: Any, found: list[Any]) -> None:

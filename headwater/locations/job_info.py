@@ -159,7 +159,8 @@ def _graph_ops(graph_def: Any, fields: dict[str, Any]) -> None:
 
 def _config_entry(config: Node) -> dict[str, Any]:
     """``{"config": CONFIG}``, required when the config has a required field."""
-    required = config.get("kind") != "shape" or _any_required(config)
+    kind = config.get("kind")
+    required = kind != "optional" and (kind != "shape" or _any_required(config))
     if config.get("kind") in ("int", "float", "string", "bool"):
         required = True
     shape = {"kind": "shape", "fields": {"config": _field(config, required)}}
@@ -172,21 +173,57 @@ def _op_config(op: Any) -> Node | None:
     cls = getattr(op, "config_cls", None)
     if cls is not None:
         return _model_shape(cls)
-    schema = getattr(op, "config_schema", None)
-    if schema is None:
+    field = getattr(op, "config_field", None)
+    if field is None:
         return None
-    return _shorthand(schema)
+    return _shorthand(field)
 
 
 def _shorthand(schema: Any) -> Node:
-    """Dagster's shorthand (``{"n": int, "names": [str]}``): every dict field required."""
-    if isinstance(schema, type) and schema in _SCALARS:
-        return {"kind": _SCALARS[schema]}
-    if isinstance(schema, list):
-        return {"kind": "list", "of": _shorthand(schema[0]) if schema else ANY}
-    if isinstance(schema, Mapping):
-        return {"kind": "shape", "fields": {str(k): _field(_shorthand(v), True)
-                                            for k, v in schema.items()}}
+    """A legacy schema (``{"n": int}``, ``Field``, ``Shape``, ``Selector``...) as a node; the
+    whole config optional (``{"kind": "optional"}``) when it need not be given."""
+    from headwater.definitions.config_types import config_field
+
+    field = schema if hasattr(schema, "config_type") else config_field(schema)
+    if field is None:
+        return ANY
+    node = _legacy_node(field.config_type)
+    if not field.is_required and node.get("kind") not in ("shape", "optional"):
+        return {"kind": "optional", "of": node}
+    return node
+
+
+def _legacy_node(config_type: Any, depth: int = 0) -> Node:
+    from headwater.definitions import config_types as ct
+
+    if depth > 8:
+        return ANY
+    if isinstance(config_type, ct.SourceType):  # {"env": NAME} is accepted too
+        config_type = config_type.scalar
+    if isinstance(config_type, ct.ScalarType):
+        return {"kind": config_type.label.lower()}
+    if isinstance(config_type, (ct.Shape, ct.Selector)):
+        selector = isinstance(config_type, ct.Selector)
+        fields = {}
+        for name, f in config_type.fields.items():
+            default, has_default = _plain(f.default_value) if f.default_provided else (None, False)
+            fields[name] = _field(_legacy_node(f.config_type, depth + 1),
+                                  f.is_required and not selector, f.description, default,
+                                  has_default)
+        node: Node = {"kind": "shape", "fields": fields}
+        if selector:
+            node["selector"] = True  # exactly one of the fields
+        elif getattr(config_type, "permissive", False):
+            node["permissive"] = True
+        return node
+    if isinstance(config_type, ct.Noneable):
+        return {"kind": "optional", "of": _legacy_node(config_type.inner_type, depth + 1)}
+    if isinstance(config_type, ct.Array):
+        return {"kind": "list", "of": _legacy_node(config_type.inner_type, depth + 1)}
+    if isinstance(config_type, ct.Map):
+        return {"kind": "map", "of": _legacy_node(config_type.inner_type, depth + 1)}
+    if isinstance(config_type, ct.Enum):
+        return {"kind": "enum", "values": [v.config_value for v in config_type.enum_values]}
     return ANY
 
 
