@@ -226,6 +226,7 @@ def multi_asset_check(*, specs: Sequence[AssetCheckSpec], name: str | None = Non
         op_name = check_valid_name(name or fn.__name__, "multi_asset_check name")
         op, input_keys = _check_op(fn, op_name, description, coerce_ins(ins), specs,
                                    required_resource_keys, op_tags, retry_policy, None)
+        _set_config_schema(op, config_schema)
         return AssetChecksDefinition(op, specs, input_keys, can_subset, resource_defs)
 
     return wrap

@@ -362,3 +362,23 @@ def test_asset_check_config_schema():
     with pytest.raises(dg.DagsterInvalidConfigError, match="limit"):
         dg.materialize([tbl, tbl_ok], run_config={"ops": {"tbl_tbl_ok": {"config": {"limit": "x"}}}})
     assert tbl_ok(dg.build_op_context(config={"limit": 2})).metadata["limit"].value == 2
+
+
+def test_multi_asset_check_config_schema():
+    @dg.asset
+    def tbl():
+        return 1
+
+    @dg.multi_asset_check(specs=[dg.AssetCheckSpec("positive", asset=tbl)],
+                          config_schema={"floor": dg.Field(int, default_value=0)})
+    def tbl_checks(context):
+        floor = context.op_execution_context.op_config["floor"]
+        yield dg.AssetCheckResult(asset_key="tbl", check_name="positive", passed=1 > floor,
+                                  metadata={"floor": floor})
+
+    def floors(result):
+        return [e.metadata["floor"].value for e in result.get_asset_check_evaluations()]
+
+    assert floors(dg.materialize([tbl, tbl_checks])) == [0]
+    assert floors(dg.materialize([tbl, tbl_checks],
+                                 run_config={"ops": {"tbl_checks": {"config": {"floor": 3}}}})) == [3]
