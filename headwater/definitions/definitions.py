@@ -78,6 +78,11 @@ class Definitions:
     def get_asset_graph(self) -> AssetGraph:
         return self.asset_graph
 
+    def get_repository_def(self) -> Definitions:
+        """Dagster wraps a RepositoryDefinition here; Headwater's Definitions is the repository
+        itself (its asset graph, jobs, schedules and sensors), so it returns itself."""
+        return self
+
     def validate(self) -> None:
         """Build the asset graph and check every required resource is provided."""
         with gc_paused():

@@ -184,6 +184,35 @@ class RunMetadataValue(MetadataValue):
         return self.value
 
 
+class ObjectMetadataValue(MetadataValue):
+    """A live Python object carried in definition metadata, shown (and stored) as its label.
+
+    The object itself only lives in the process that made it: anything that crosses a process
+    boundary or the event log keeps the label and comes back with ``instance=None``.
+    """
+
+    kind = "object"
+    __slots__ = ("instance",)
+
+    def __init__(self, class_name: str, instance: Any = None):
+        self.value = class_name
+        self.instance = instance
+
+    @property
+    def class_name(self) -> str:
+        return self.value
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is type(self) and other.value == self.value  # type: ignore[attr-defined]
+                and other.instance == self.instance)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.value))
+
+    def __repr__(self) -> str:
+        return f"ObjectMetadataValue(class_name={self.value!r}, instance={self.instance!r})"
+
+
 class AssetMetadataValue(MetadataValue):
     kind = "asset"
 
@@ -266,7 +295,7 @@ _KINDS: dict[str, type[MetadataValue]] = {
     for c in (TextMetadataValue, IntMetadataValue, FloatMetadataValue, BoolMetadataValue,
               JsonMetadataValue, MarkdownMetadataValue, UrlMetadataValue, PathMetadataValue,
               NotebookMetadataValue, PythonArtifactMetadataValue, TimestampMetadataValue,
-              NullMetadataValue, RunMetadataValue)
+              NullMetadataValue, RunMetadataValue, ObjectMetadataValue)
 }
 
 

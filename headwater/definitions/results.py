@@ -100,7 +100,7 @@ class AssetCheckResult:
     __hash__ = None  # type: ignore[assignment]  # mutable fields, unhashable as Dagster's
 
 
-class MaterializeResult:
+class MaterializeResult(Generic[T]):
     """Returned by an asset that stores its own data: metadata, check results, no value."""
 
     def __init__(self, *, asset_key: CoercibleToAssetKey | None = None,

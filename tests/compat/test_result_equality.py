@@ -50,3 +50,9 @@ def test_an_asset_invoked_directly_returns_a_comparable_result():
 def test_results_are_not_hashable():
     with pytest.raises(TypeError):
         hash(dg.MaterializeResult(metadata={"rows": 3}))
+
+
+def test_result_types_are_generic_over_the_value():
+    # projects annotate assets with MaterializeResult[T] (T the stored value's type)
+    assert dg.MaterializeResult[int](metadata={"n": 1}) == dg.MaterializeResult(metadata={"n": 1})
+    assert dg.Output[int](5).value == 5

@@ -24,6 +24,7 @@ from headwater.definitions.metadata import (  # noqa: F401
     MetadataValue,
     NotebookMetadataValue,
     NullMetadataValue,
+    ObjectMetadataValue,
     PathMetadataValue,
     PythonArtifactMetadataValue,
     TableColumn,

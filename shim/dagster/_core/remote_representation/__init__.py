@@ -1,0 +1,1 @@
+"""``dagster._core.remote_representation`` on Headwater (see ``external_data``)."""

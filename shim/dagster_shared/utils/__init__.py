@@ -1,0 +1,1 @@
+"""``dagster_shared.utils`` on Headwater (see ``warnings``)."""
