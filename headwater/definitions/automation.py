@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T_EntityKey = TypeVar("T_EntityKey")
 
 
 @dataclass(frozen=True)
-class AutomationCondition:
-    """A condition on an asset (or check), built from Dagster's named operands."""
+class AutomationCondition(Generic[T_EntityKey]):
+    """A condition on an asset (or check), built from Dagster's named operands.
+
+    Generic over the key it applies to, as Dagster's (``AutomationCondition[AssetKey]`` in
+    annotations).
+    """
 
     kind: str
     args: tuple[Any, ...] = ()

@@ -25,10 +25,12 @@ class AssetCheckSpec:
     blocking: bool = False
     metadata: Mapping[str, Any] = field(default_factory=dict)
     automation_condition: Any = None
+    partitions_def: Any = None
 
     def __init__(self, name: str, *, asset: Any, description: str | None = None,
                  additional_deps: Iterable[Any] | None = None, blocking: bool = False,
-                 metadata: Mapping[str, Any] | None = None, automation_condition: Any = None):
+                 metadata: Mapping[str, Any] | None = None, automation_condition: Any = None,
+                 partitions_def: Any = None):
         s = object.__setattr__
         s(self, "name", name)
         s(self, "asset_key", coerce_key(asset))
@@ -37,6 +39,9 @@ class AssetCheckSpec:
         s(self, "blocking", blocking)
         s(self, "metadata", dict(metadata or {}))
         s(self, "automation_condition", automation_condition)
+        # Kept, as Dagster (preview) keeps it: a check of a partitioned asset runs with the
+        # partition its run materializes either way.
+        s(self, "partitions_def", partitions_def)
 
     @property
     def key(self) -> AssetCheckKey:

@@ -364,3 +364,19 @@ def test_latest_check_evaluation_record():
     assert record.key == key
     assert record.run_id == result.run_id
     assert record.event.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+
+
+def test_a_check_spec_keeps_its_partitions_def():
+    import warnings
+
+    days = dg.StaticPartitionsDefinition(["mon", "tue"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Dagster's PreviewWarning
+        spec = dg.AssetCheckSpec("rows", asset="orders", partitions_def=days)
+    assert spec.partitions_def == days
+    assert dg.AssetCheckSpec("rows", asset="orders").partitions_def is None
+
+
+def test_automation_condition_is_generic_over_its_key():
+    condition: dg.AutomationCondition[dg.AssetKey] = dg.AutomationCondition.eager()
+    assert isinstance(condition, dg.AutomationCondition)
