@@ -6,13 +6,18 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from headwater.definitions.asset_key import AssetKey
 
+T_Value = TypeVar("T_Value")
 
-class MetadataValue:
-    """Base class of typed metadata values; the static constructors build each kind."""
+
+class MetadataValue(Generic[T_Value]):
+    """Base class of typed metadata values; the static constructors build each kind.
+
+    Generic over the value it holds, as Dagster's (``MetadataValue[int]`` in annotations).
+    """
 
     kind: str = ""
     __slots__ = ("value",)

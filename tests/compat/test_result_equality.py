@@ -56,3 +56,12 @@ def test_result_types_are_generic_over_the_value():
     # projects annotate assets with MaterializeResult[T] (T the stored value's type)
     assert dg.MaterializeResult[int](metadata={"n": 1}) == dg.MaterializeResult(metadata={"n": 1})
     assert dg.Output[int](5).value == 5
+
+
+def test_partitions_and_metadata_values_are_generic_in_annotations():
+    def keys(p: dg.PartitionsDefinition[str]) -> list[str]:
+        return p.get_partition_keys()
+
+    assert keys(dg.StaticPartitionsDefinition(["a"])) == ["a"]
+    assert dg.MetadataValue[int] is not None
+    assert dg.MetadataValue.int(3) == dg.MetadataValue.int(3)

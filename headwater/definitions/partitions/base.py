@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from headwater.definitions.errors import InvalidInvocationError, UnknownPartitionError
 
@@ -18,8 +18,14 @@ class PartitionKeyRange(NamedTuple):
     end: str
 
 
-class PartitionsDefinition(ABC):
-    """A set of partition keys. Subclasses list their keys and locate one key in that list."""
+T_str = TypeVar("T_str", bound=str)
+
+
+class PartitionsDefinition(ABC, Generic[T_str]):
+    """A set of partition keys. Subclasses list their keys and locate one key in that list.
+
+    Generic over its key type, as Dagster's (``PartitionsDefinition[str]`` in annotations).
+    """
 
     @abstractmethod
     def get_partition_keys(self, current_time: Any = None,
