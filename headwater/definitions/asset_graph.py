@@ -11,14 +11,17 @@ import gc
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from headwater.definitions.asset_key import AssetKey
-from headwater.definitions.asset_node import AssetNode
+from headwater.definitions.asset_node import AssetCheckNode, AssetNode
 from headwater.definitions.asset_spec import AssetSpec
 from headwater.definitions.assets import DEFAULT_GROUP, AssetsDefinition, external_asset_from_spec
 from headwater.definitions.checks import AssetChecksDefinition
 from headwater.definitions.errors import InvalidDefinitionError
+
+if TYPE_CHECKING:
+    from headwater.definitions.results import AssetCheckKey
 
 
 @contextmanager
@@ -41,7 +44,7 @@ class AssetGraph:
                  resource_keys: Iterable[str] = ()):
         # Building allocates a few objects per asset and frees none: the cyclic GC would only
         # re-scan the growing heap (a third of the time at 100k assets), so it waits.
-        self._nodes: dict[AssetKey, AssetNode] = {}  # built on demand by get()
+        self._nodes: dict[Any, Any] = {}  # built on demand by get()
         with gc_paused():
             self._build(assets_defs, checks_defs, resource_keys)
 
@@ -110,6 +113,7 @@ class AssetGraph:
                         f"{spec.asset_key.to_user_string()!r}: defined by {seen_checks[spec.key]!r} "
                         f"and {owner_name!r}. Give one of them another name.")
                 seen_checks[spec.key] = owner_name
+        self._check_specs = {spec.key: spec for _, specs in check_sets for spec in specs}
         self.toposort = self._toposort()
 
     # --- construction helpers ---
@@ -215,9 +219,21 @@ class AssetGraph:
         return set(self.keys)
 
     # --- nodes (Dagster's AssetGraph accessors) ---
-    def get(self, key: AssetKey) -> AssetNode:
-        """The node of ``key`` (KeyError when the graph has no such asset); the same node
-        each time."""
+    @overload
+    def get(self, key: AssetKey) -> AssetNode: ...
+
+    @overload
+    def get(self, key: AssetCheckKey) -> AssetCheckNode: ...
+
+    def get(self, key: Any) -> Any:
+        """The node of ``key``: an ``AssetNode`` for an asset key, an ``AssetCheckNode`` for a
+        check key (KeyError when the graph has neither); the same node each time."""
+        if not isinstance(key, AssetKey):
+            spec = self._check_specs[key]
+            node = self._nodes.get(key)
+            if node is None:
+                node = self._nodes[key] = AssetCheckNode(spec)
+            return node
         node = self._nodes.get(key)
         if node is None:
             node = self._nodes[key] = AssetNode(self, self.ids[key])

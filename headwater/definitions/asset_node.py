@@ -149,3 +149,43 @@ class AssetNode:
 
     def __repr__(self) -> str:
         return f"AssetNode({self.key.to_user_string()!r})"
+
+
+class AssetCheckNode:
+    """A check in the asset graph (``AssetGraph.get(check_key)``): its spec's attributes."""
+
+    __slots__ = ("_spec",)
+
+    def __init__(self, spec: Any):
+        self._spec = spec
+
+    @property
+    def key(self) -> Any:
+        return self._spec.key
+
+    @property
+    def blocking(self) -> bool:
+        return self._spec.blocking
+
+    @property
+    def description(self) -> str | None:
+        return self._spec.description
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return dict(self._spec.metadata)
+
+    @property
+    def partitions_def(self) -> Any:
+        return self._spec.partitions_def
+
+    @property
+    def automation_condition(self) -> Any:
+        return self._spec.automation_condition
+
+    @property
+    def parent_entity_keys(self) -> set[Any]:
+        return {self._spec.asset_key, *(d.asset_key for d in self._spec.additional_deps)}
+
+    def __repr__(self) -> str:
+        return f"AssetCheckNode({self.key!r})"

@@ -132,3 +132,28 @@ def test_the_asset_of_a_check_nothing_defines_is_an_external_node():
     node = graph.get(K("ghost"))
     assert node.is_external and not node.is_materializable
     assert node.check_keys == {dg.AssetCheckKey(K("ghost"), "ghost_ok")}
+
+
+def test_a_check_key_gives_its_check_node():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Dagster's PreviewWarning for partitions_def
+        spec = dg.AssetCheckSpec("fresh", asset="checked", blocking=True, description="is fresh",
+                                 partitions_def=letters, additional_deps=["raw_orders"])
+
+    @dg.asset(partitions_def=letters, check_specs=[spec], deps=["raw_orders"])
+    def checked():
+        return dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=True)])
+
+    graph = dg.Definitions(assets=[raw_orders, checked]).resolve_asset_graph()
+    node = graph.get(dg.AssetCheckKey(dg.AssetKey("checked"), "fresh"))
+    assert node is graph.get(dg.AssetCheckKey(dg.AssetKey("checked"), "fresh"))
+    assert node.key == dg.AssetCheckKey(dg.AssetKey("checked"), "fresh")
+    assert node.blocking is True
+    assert node.description == "is fresh"
+    assert node.partitions_def == letters
+    assert node.automation_condition is None
+    assert node.parent_entity_keys == {dg.AssetKey("checked"), dg.AssetKey("raw_orders")}
+    with pytest.raises(KeyError):
+        graph.get(dg.AssetCheckKey(dg.AssetKey("checked"), "nope"))
