@@ -100,6 +100,11 @@ class AssetCheckResult:
     __hash__ = None  # type: ignore[assignment]  # mutable fields, unhashable as Dagster's
 
 
+class NoValueSentinel:
+    """``MaterializeResult().value`` when no value was given (a class, as Dagster's sentinel):
+    ``value=None`` is a value, stored by the IO manager like any other."""
+
+
 class MaterializeResult(Generic[T]):
     """Returned by an asset that stores its own data: metadata, check results, no value."""
 
@@ -107,7 +112,7 @@ class MaterializeResult(Generic[T]):
                  metadata: Mapping[str, Any] | None = None,
                  check_results: Sequence[AssetCheckResult] | None = None,
                  data_version: DataVersion | None = None, tags: Mapping[str, str] | None = None,
-                 value: Any = None):
+                 value: Any = NoValueSentinel):
         self.asset_key = coerce_key(asset_key) if asset_key is not None else None
         self.metadata = dict(metadata or {})  # kept as given; normalized when recorded
         self.check_results = list(check_results or [])

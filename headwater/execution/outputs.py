@@ -13,6 +13,7 @@ from headwater.definitions.results import (
     AssetMaterialization,
     AssetObservation,
     MaterializeResult,
+    NoValueSentinel,
     Output,
 )
 from headwater.definitions.types import resolve_type
@@ -78,7 +79,8 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
             out.checks.append(item)
         elif isinstance(item, MaterializeResult):
             name = _output_for(step, item.asset_key, single, what)
-            out.outputs.append(StepOutput(name, item.value if item.value is not None else NO_VALUE,
+            value = NO_VALUE if item.value is NoValueSentinel else item.value
+            out.outputs.append(StepOutput(name, value,
                                           dict(item.metadata), item.tags, item.data_version))
             out.checks.extend(item.check_results)
         elif isinstance(item, Output):

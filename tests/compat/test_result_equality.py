@@ -65,3 +65,19 @@ def test_partitions_and_metadata_values_are_generic_in_annotations():
     assert keys(dg.StaticPartitionsDefinition(["a"])) == ["a"]
     assert dg.MetadataValue[int] is not None
     assert dg.MetadataValue.int(3) == dg.MetadataValue.int(3)
+
+
+def test_a_materialize_result_without_a_value_is_told_from_value_none():
+    assert dg.MaterializeResult().value is not None
+    assert dg.MaterializeResult(value=None) != dg.MaterializeResult()
+
+    @dg.asset
+    def nothing_yet():
+        return dg.MaterializeResult(value=None)
+
+    @dg.asset
+    def downstream(nothing_yet):
+        return ("got", nothing_yet)
+
+    result = dg.materialize([nothing_yet, downstream])
+    assert result.output_for_node("downstream") == ("got", None)
