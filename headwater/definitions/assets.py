@@ -91,8 +91,8 @@ class AssetsDefinition:
     def key(self) -> AssetKey:
         if len(self._spec_by_key) != 1:
             raise InvalidDefinitionError(
-                f"Tried to read .key of an AssetsDefinition with {len(self._spec_by_key)} assets "
-                f"({sorted(k.to_user_string() for k in self._spec_by_key)}); use .keys")
+                f"Tried to read .key of an AssetsDefinition with multiple asset keys "
+                f"({len(self._spec_by_key)}: {sorted(k.to_user_string() for k in self._spec_by_key)}); use .keys")
         return next(iter(self._spec_by_key))
 
     @property
@@ -275,8 +275,8 @@ class AssetsDefinition:
         keys = self.check_keys
         if len(keys) != 1:
             raise InvalidDefinitionError(
-                f"Tried to read .check_key of {self!r}, which has {len(keys)} checks; "
-                "use .check_keys")
+                f"Tried to read .check_key of {self!r}, which has more or less than 1 asset "
+                f"check key ({len(keys)}); use .check_keys")
         return next(iter(keys))
 
     @property
