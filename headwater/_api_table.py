@@ -158,6 +158,10 @@ PUBLIC_NAMES: dict[str, str] = {
         "TimeWindowPartitionMapping")},
     "BackfillPolicy": f"{_D}.backfill_policy",
     "build_schedule_from_partitioned_job": f"{_D}.partitioned_schedule",
+    # custom loggers (issue 15)
+    **{name: f"{_D}.loggers" for name in (
+        "logger", "LoggerDefinition", "InitLoggerContext", "build_init_logger_context",
+        "colored_console_logger", "default_loggers")},
 }
 
 SUBMODULES = {"components": "headwater.components", "preview": "headwater.preview"}
