@@ -167,6 +167,10 @@ PUBLIC_NAMES: dict[str, str] = {
         "Any", "Array", "BoolSource", "Enum", "EnumValue", "Field", "IntSource", "Map",
         "Noneable", "Permissive", "Selector", "Shape", "StringSource")},
     "build_schedule_from_partitioned_job": f"{_D}.partitioned_schedule",
+    # custom loggers (issue 15)
+    **{name: f"{_D}.loggers" for name in (
+        "logger", "LoggerDefinition", "InitLoggerContext", "build_init_logger_context",
+        "colored_console_logger", "default_loggers")},
 }
 
 SUBMODULES = {"components": "headwater.components", "preview": "headwater.preview"}

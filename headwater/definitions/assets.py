@@ -91,8 +91,8 @@ class AssetsDefinition:
     def key(self) -> AssetKey:
         if len(self._spec_by_key) != 1:
             raise InvalidDefinitionError(
-                f"Tried to read .key of an AssetsDefinition with {len(self._spec_by_key)} assets "
-                f"({sorted(k.to_user_string() for k in self._spec_by_key)}); use .keys")
+                f"Tried to read .key of an AssetsDefinition with multiple asset keys "
+                f"({len(self._spec_by_key)}: {sorted(k.to_user_string() for k in self._spec_by_key)}); use .keys")
         return next(iter(self._spec_by_key))
 
     @property
@@ -136,6 +136,15 @@ class AssetsDefinition:
         return SourceAsset(akey, metadata=spec.metadata, description=spec.description,
                            io_manager_key=self.io_manager_key_for(akey),
                            partitions_def=self.partitions_def, group_name=spec.group_name)
+
+    @property
+    def specs_by_key(self) -> dict[AssetKey, AssetSpec]:
+        """Every asset's spec by its key (all the definition's assets, as Dagster gives them)."""
+        return dict(self._spec_by_key)
+
+    @property
+    def node_keys_by_output_name(self) -> dict[str, AssetKey]:
+        return dict(self.keys_by_output_name)
 
     def get_asset_spec(self, key: AssetKey | None = None) -> AssetSpec:
         return self._spec_by_key[key if key is not None else self.key]
@@ -215,7 +224,9 @@ class AssetsDefinition:
 
     @property
     def automation_conditions_by_key(self) -> dict[AssetKey, Any]:
-        return {s.key: s.automation_condition for s in self.specs}
+        # only the assets that have one, as Dagster gives them
+        return {s.key: s.automation_condition for s in self.specs
+                if s.automation_condition is not None}
 
     @property
     def group_name(self) -> str:
@@ -247,8 +258,26 @@ class AssetsDefinition:
         return list(self.check_specs_by_output.values())
 
     @property
+    def check_specs_by_output_name(self) -> dict[str, AssetCheckSpec]:
+        return dict(self.check_specs_by_output)
+
+    @property
+    def node_check_specs_by_output_name(self) -> dict[str, AssetCheckSpec]:
+        return dict(self.check_specs_by_output)
+
+    @property
     def check_keys(self) -> set[Any]:
         return {s.key for s in self.check_specs}
+
+    @property
+    def check_key(self) -> Any:
+        """The key of the definition's only check (an error when it has none or several)."""
+        keys = self.check_keys
+        if len(keys) != 1:
+            raise InvalidDefinitionError(
+                f"Tried to read .check_key of {self!r}, which has more or less than 1 asset "
+                f"check key ({len(keys)}); use .check_keys")
+        return next(iter(keys))
 
     @property
     def required_resource_keys(self) -> frozenset[str]:

@@ -171,8 +171,10 @@ class Definitions:
         for job in [*self.jobs, *target_jobs([*self.schedules, *self.sensors])]:
             if getattr(job, "name", None) == name:
                 if isinstance(job, UnresolvedAssetJobDefinition):
-                    return job.resolve(self.asset_graph, self.resources)
-                return job
+                    return job.resolve(self.asset_graph, self.resources, self.loggers)
+                # a job without logger_defs takes these Definitions' loggers, as in Dagster
+                with_loggers = getattr(job, "with_default_loggers", None)
+                return with_loggers(self.loggers) if with_loggers is not None else job
         raise InvariantViolationError(
             f"No job named {name!r}; jobs are {sorted(j.name for j in self.jobs)}")
 
@@ -195,7 +197,7 @@ class Definitions:
 
     def get_implicit_global_asset_job_def(self) -> JobDefinition:
         return UnresolvedAssetJobDefinition(IMPLICIT_ASSET_JOB_NAME).resolve(
-            self.asset_graph, self.resources)
+            self.asset_graph, self.resources, self.loggers)
 
     resolve_implicit_global_asset_job_def = get_implicit_global_asset_job_def
 

@@ -163,14 +163,16 @@ class GraphDefinition:
                resource_defs: Mapping[str, Any] | None = None, config: Any = None,
                tags: Mapping[str, Any] | None = None, executor_def: Any = None,
                hooks: Iterable[Any] | None = None, op_retry_policy: Any = None,
-               op_selection: Any = None, partitions_def: Any = None, **_: Any) -> Any:
+               op_selection: Any = None, partitions_def: Any = None,
+               logger_defs: Mapping[str, Any] | None = None, **_: Any) -> Any:
         from headwater.definitions.jobs import JobDefinition
 
         self.check_inputs_resolvable()
         return JobDefinition(name or self.name, None, set(), resource_defs or {}, config,
                              {**self.tags, **(tags or {})}, description or self.description,
                              executor_def, graph_def=self, hooks=hooks,
-                             op_retry_policy=op_retry_policy, partitions_def=partitions_def)
+                             op_retry_policy=op_retry_policy, partitions_def=partitions_def,
+                             logger_defs=logger_defs)
 
     def execute_in_process(self, run_config: Any = None, instance: Any = None,
                            resources: Mapping[str, Any] | None = None,
@@ -265,13 +267,14 @@ def job(compose_fn: Callable[..., Any] | None = None, *, name: str | None = None
         description: str | None = None, resource_defs: Mapping[str, Any] | None = None,
         config: Any = None, tags: Mapping[str, Any] | None = None, executor_def: Any = None,
         hooks: Iterable[Any] | None = None, op_retry_policy: Any = None,
-        partitions_def: Any = None, **_: Any) -> Any:
+        partitions_def: Any = None, logger_defs: Mapping[str, Any] | None = None,
+        **_: Any) -> Any:
     """Decorator: a graph of ops, with resources and config, that can run."""
 
     def wrap(fn: Callable[..., Any]) -> Any:
         g = build_graph(fn, check_valid_name(name or fn.__name__, "Job name"), description)
         return g.to_job(resource_defs=resource_defs, config=config, tags=tags,
                         executor_def=executor_def, hooks=hooks, op_retry_policy=op_retry_policy,
-                        partitions_def=partitions_def)
+                        partitions_def=partitions_def, logger_defs=logger_defs)
 
     return wrap(compose_fn) if compose_fn is not None else wrap

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -85,7 +86,8 @@ class UnresolvedAssetJobDefinition:
             return AssetSelection.all()
         return AssetSelection.from_coercible(self.selection_input)
 
-    def resolve(self, asset_graph: AssetGraph, resources: Mapping[str, Any] | None = None) -> JobDefinition:
+    def resolve(self, asset_graph: AssetGraph, resources: Mapping[str, Any] | None = None,
+                loggers: Mapping[str, Any] | None = None) -> JobDefinition:
         selection = self.selection
         ids = selection.resolve_ids(asset_graph)
         ids = {i for i in ids if asset_graph.is_executable(i)}
@@ -97,7 +99,7 @@ class UnresolvedAssetJobDefinition:
         self.resolved_partitions_def = pdef
         return JobDefinition(self.name, asset_graph, ids, resources or {}, self.config,
                              {**self.tags, **self.run_tags}, self.description, self.executor_def,
-                             partitions_def=pdef)
+                             partitions_def=pdef, logger_defs=loggers)
 
     def __repr__(self) -> str:
         return f"UnresolvedAssetJobDefinition({self.name!r})"
@@ -122,8 +124,11 @@ class JobDefinition:
                  resources: Mapping[str, Any], config: Any = None,
                  tags: Mapping[str, Any] | None = None, description: str | None = None,
                  executor_def: Any = None, *, graph_def: Any = None, hooks: Any = None,
-                 op_retry_policy: Any = None, partitions_def: Any = _UNSET):
+                 op_retry_policy: Any = None, partitions_def: Any = _UNSET,
+                 logger_defs: Mapping[str, Any] | None = None):
         self.name = name
+        # None: none of its own (it takes its Definitions' loggers, else the default console)
+        self._logger_defs = dict(logger_defs) if logger_defs else None
         self._partitions_def = partitions_def
         self.graph_def = graph_def  # an op job; otherwise an asset job over asset_graph
         self.hook_defs = frozenset(hooks or ())
@@ -154,6 +159,23 @@ class JobDefinition:
     @property
     def asset_layer(self) -> Any:
         return self
+
+    @property
+    def loggers(self) -> dict[str, Any]:
+        """The job's logger definitions by name (``{"console": ...}`` when it has none)."""
+        if self._logger_defs is not None:
+            return dict(self._logger_defs)
+        from headwater.definitions.loggers import default_loggers
+
+        return default_loggers()
+
+    def with_default_loggers(self, loggers: Mapping[str, Any]) -> JobDefinition:
+        """This job with ``loggers`` when it names none of its own (``Definitions(loggers=)``)."""
+        if self._logger_defs is not None or not loggers:
+            return self
+        clone = copy.copy(self)
+        clone._logger_defs = dict(loggers)
+        return clone
 
     def execute_in_process(self, run_config: Any = None, instance: Any = None,
                            partition_key: str | None = None, raise_on_error: bool = True,

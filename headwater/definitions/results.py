@@ -165,7 +165,7 @@ class AssetMaterialization:
                 and other.metadata == self.metadata and other.partition == self.partition)
 
     def __repr__(self) -> str:
-        return f"AssetMaterialization(asset_key={self.asset_key!r}, metadata={self.metadata!r})"
+        return f"{type(self).__name__}(asset_key={self.asset_key!r}, metadata={self.metadata!r})"
 
 
 class AssetObservation(AssetMaterialization):

@@ -2,6 +2,8 @@
 
     expr   := term (("or" | ",") term)*          term := factor ("and" factor)*
     factor := "not" factor | walk                 walk := [N]"+" | "*"  primary  "+"[N] | "*"
+(``N+``/``+N``: N layers; a bare ``+`` is every layer, except around a bare key, where each
+``+`` is one layer as in Dagster's older syntax: ``+c+``, ``++c``)
     primary:= "(" expr ")" | roots(expr) | sinks(expr) | attr ":" value | key
 attr is key, group, tag, owner, kind; values may be quoted; in ``key:`` values ``*`` is a
 wildcard; a bare key may end in ``+``/``*`` (downstream) as in Dagster's older syntax.
@@ -15,9 +17,9 @@ from headwater.definitions.errors import InvalidSubsetError
 from headwater.definitions.selection import AssetSelection, _KeyPattern
 
 _TOKEN = re.compile(r"""\s*(?:
-    (?P<lp>\() | (?P<rp>\)) | (?P<comma>,) |
-    (?P<up>(?:\d+\+|\++|\*)(?=[\w"(]|[\w]+:)) |
-    (?P<attr>[A-Za-z_]+):(?P<aval>"[^"]*"|[^\s()",+]+)(?P<adown>\++\d*)?(?=[\s(),]|$) |
+    (?P<lp>\() | (?P<rp>\))(?P<rpdown>\s*\+\d*(?=[\s()]|$))? | (?P<comma>,) |
+    (?P<up>\d+\s*\+\s*(?=[\w"(])|(?:\++|\*)(?=[\w"(])) |
+    (?P<attr>[A-Za-z_]+):(?P<aval>"[^"]*"|[^\s()",+]+)(?P<adown>\s*\++\d*)?(?=[\s(),]|$) |
     (?P<word>"[^"]*"|[\w./\-]+)(?P<down>\++\d*|\+\d+|\*)? |
     (?P<star>\*)
 )""", re.VERBOSE)
@@ -42,6 +44,8 @@ def _tokenize(text: str) -> list[tuple[str, object]]:
             tokens.append(("(", None))
         elif m.group("rp"):
             tokens.append((")", None))
+            if m.group("rpdown"):
+                tokens.append(("down", _depth(m.group("rpdown"), leading=False)))
         elif m.group("comma"):
             tokens.append(("or", None))
         elif m.group("star"):
@@ -71,14 +75,28 @@ def _tokenize(text: str) -> list[tuple[str, object]]:
     return tokens
 
 
-def _depth(op: str, leading: bool) -> int | None:
+# A depth written as plain pluses: one layer per "+" after or before a bare key (Dagster's
+# older syntax: "+c", "c++"), every layer after or before anything else ("+key:c", "group:g+",
+# "(...)+"), as Dagster's attribute syntax reads it. Digits ("2+key:c", "key:c+1") are exact.
+_Plus = tuple[str, int]
+Depth = int | None | _Plus
+
+
+def _depth(op: str, leading: bool) -> Depth:
+    op = "".join(op.split())
     if op == "*":
         return None
     if leading:
-        return int(op[:-1]) if op[0].isdigit() else len(op)
+        return int(op[:-1]) if op[0].isdigit() else ("plus", len(op))
     if op.startswith("+") and op[1:].isdigit():
         return int(op[1:])
-    return len(op)
+    return ("plus", len(op))
+
+
+def _layers(depth: Depth, bare_key: bool) -> int | None:
+    if isinstance(depth, tuple):
+        return depth[1] if bare_key else None
+    return depth
 
 
 class _Parser:
@@ -124,14 +142,15 @@ class _Parser:
         if self.peek() == "not":
             self.take()
             return AssetSelection.all() - self.factor()
-        up: int | None | bool = False
+        up: Depth | bool = False
         if self.peek() == "up":
             up = self.take()[1]  # type: ignore[assignment]
+        bare_key = self.peek() == "key"  # Dagster's older syntax: one layer per "+"
         sel = self.primary()
         if up is not False:
-            sel = sel.upstream(depth=up)  # type: ignore[arg-type]
+            sel = sel.upstream(depth=_layers(up, bare_key))  # type: ignore[arg-type]
         if self.peek() == "down":
-            sel = sel.downstream(depth=self.take()[1])  # type: ignore[arg-type]
+            sel = sel.downstream(depth=_layers(self.take()[1], bare_key))  # type: ignore[arg-type]
         return sel
 
     def primary(self) -> AssetSelection:

@@ -316,12 +316,17 @@ class EventLogEntry:
 
     @property
     def asset_materialization(self) -> AssetMaterialization | None:
-        return self.dagster_event.materialization if self.dagster_event else None
+        """The materialization this entry records (None for an observation, as Dagster's)."""
+        e = self.dagster_event
+        return e.materialization if e is not None and not e.is_asset_observation else None
 
     @property
-    def asset_observation(self) -> AssetMaterialization | None:
+    def asset_observation(self) -> AssetObservation | None:
         e = self.dagster_event
-        return e.materialization if e is not None and e.is_asset_observation else None
+        if e is None or not e.is_asset_observation:
+            return None
+        found = e.materialization
+        return found if isinstance(found, AssetObservation) else None
 
     @property
     def asset_check_evaluation(self) -> AssetCheckEvaluation | None:
@@ -365,6 +370,10 @@ class EventLogRecord:
     @property
     def asset_materialization(self) -> AssetMaterialization | None:
         return self.event_log_entry.asset_materialization
+
+    @property
+    def asset_observation(self) -> AssetObservation | None:
+        return self.event_log_entry.asset_observation
 
     @property
     def asset_check_evaluation(self) -> AssetCheckEvaluation | None:

@@ -290,6 +290,19 @@ class DirectAssetExecutionContext(AssetExecutionContext):
         self._instance = instance
 
     @property  # type: ignore[override]
+    def run(self) -> Any:
+        """No run exists when an asset or op is called directly (as in Dagster, an error):
+        its tags are ``context.run_tags`` / ``context.get_tag(key)``."""
+        raise InvalidPropertyError(
+            "The run (dagster_run) property is not set on the context when an asset or op is "
+            "directly invoked; read the run tags given to build_asset_context/build_op_context("
+            "run_tags=...) with context.run_tags or context.get_tag(key)")
+
+    @run.setter
+    def run(self, value: Any) -> None:  # the base class sets None: there is no run
+        pass
+
+    @property  # type: ignore[override]
     def instance(self) -> Any:
         if self._instance is None:  # an ephemeral instance, made when first asked for
             from headwater.storage import Instance
@@ -358,9 +371,16 @@ def build_asset_context(resources: Mapping[str, Any] | None = None,
 
 def build_op_context(resources: Mapping[str, Any] | None = None, op_config: Any = None,
                      resources_config: Mapping[str, Any] | None = None, instance: Any = None,
-                     config: Any = None, partition_key: str | None = None, **_: Any) -> DirectAssetExecutionContext:
-    return build_asset_context(resources, resources_config, op_config or config, instance,
-                               partition_key)
+                     config: Any = None, partition_key: str | None = None,
+                     partition_key_range: Any = None, mapping_key: str | None = None,
+                     run_tags: Mapping[str, str] | None = None,
+                     **_: Any) -> DirectAssetExecutionContext:
+    """A context for calling an op function directly in a test."""
+    context = build_asset_context(resources, resources_config, op_config or config, instance,
+                                  partition_key, partition_key_range, run_tags)
+    if mapping_key is not None:
+        context._mapping_key = mapping_key
+    return context
 
 
 def build_asset_check_context(resources: Mapping[str, Any] | None = None,

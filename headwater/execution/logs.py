@@ -63,3 +63,44 @@ class LogManager:
 def get_dagster_logger(name: str | None = None) -> logging.Logger:
     """A Python logger for code outside a context (Dagster: ``get_dagster_logger``)."""
     return logging.getLogger("headwater" + (f".{name}" if name else ""))
+
+
+# The attribute of each record a custom logger receives that carries the run's details (the
+# name Dagster's formatters read: ``record.dagster_meta["orig_message"]``...).
+RECORD_META = "dagster_meta"
+
+
+def start_run_loggers(job_def: Any, loggers_config: Any, run_id: str) -> list[logging.Logger]:
+    """The custom loggers a run's config names (``{"loggers": {name: {"config": ...}}}``),
+    created by their logger functions; none when it names none (the run's events and log lines
+    then go to the console logger, through Python logging, as always)."""
+    if not loggers_config:
+        return []
+    from headwater.definitions.errors import InvalidDefinitionError
+    from headwater.definitions.loggers import (
+        InitLoggerContext,
+        default_loggers,
+        logger_config_value,
+    )
+
+    defs = getattr(job_def, "loggers", None) or default_loggers()
+    out: list[logging.Logger] = []
+    for name in loggers_config:
+        definition = defs[name]  # names were checked with the rest of the run config
+        made = definition.logger_fn(InitLoggerContext(
+            logger_config_value(loggers_config, name), definition, job_def, run_id))
+        if not isinstance(made, logging.Logger):
+            raise InvalidDefinitionError(
+                f"Logger {name!r} ({definition.name}) returned {made!r}; a logger function "
+                "returns a logging.Logger")
+        out.append(made)
+    return out
+
+
+def forward_to_loggers(loggers: list[logging.Logger], level: int, text: str,
+                       meta: dict[str, Any]) -> None:
+    """Send one run line to the run's custom loggers (``meta["orig_message"]`` is the line as
+    the user wrote it; ``text`` has the job, run and step in front, as Dagster's)."""
+    for out in loggers:
+        if out.isEnabledFor(level):
+            out.log(level, text, extra={RECORD_META: meta})

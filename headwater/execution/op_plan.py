@@ -75,9 +75,11 @@ class GraphAssetStepDefinition:
 # A resolved source of an op input:
 #   ("output" | "sibling" | "mapped" | "collect", handle, output) - another op's output
 #   ("asset", key) - an upstream asset (graph-backed assets only)
+#   ("graph_input", name) - an input of the job's own graph (given by input_values)
 #   a list of ("output", handle, output) - fan-in
 #   None - nothing connected
 Source = Any
+GRAPH_INPUT = "graph_input"
 
 
 @dataclass
@@ -145,7 +147,7 @@ def _upstream_handles(source: Source) -> list[str]:
         return []
     if isinstance(source, list):
         return [h for _, h, _ in source]
-    return [source[1]] if source[0] != "asset" else []
+    return [source[1]] if source[0] not in ("asset", GRAPH_INPUT) else []
 
 
 def _select(nodes: list[_Node], op_selection: Any) -> set[str]:
@@ -192,7 +194,9 @@ def build_op_plan(job: Any, op_selection: Any = None, run_config: Mapping[str, A
     nodes: list[_Node] = []
     node_outputs: dict[tuple[str, str], tuple[str, str]] = {}
     ops_config = dict((run_config or {}).get("ops") or {})
-    _flatten(job.graph_def, "", {}, ops_config, nodes, node_outputs)
+    # the job's own graph inputs are given by input_values (execute_in_process(input_values=))
+    top_inputs = {name: (GRAPH_INPUT, name) for name in job.graph_def.input_names}
+    _flatten(job.graph_def, "", top_inputs, ops_config, nodes, node_outputs)
     selected = _select(nodes, op_selection) if op_selection else None
     steps: list[Step] = []
     by_handle: dict[str, Step] = {}
@@ -234,6 +238,12 @@ def _bind_inputs(step: Step, node: _Node, by_handle: Mapping[str, Step],
         nothing = in_def is not None and resolve_type(in_def.dagster_type).is_nothing
         if selected is not None:
             src = _within(src, selected)
+        if isinstance(src, tuple) and src[0] == GRAPH_INPUT:
+            if input_values and src[1] in input_values:  # a value for the job's graph input
+                if not nothing:
+                    step.op_inputs.append(OpInput(param, "value", value=input_values[src[1]]))
+                continue
+            src = None
         if src is None:
             if not nothing:
                 oi = _unconnected(step, param, in_def, node.inputs_config, input_values, errors)
@@ -263,7 +273,7 @@ def _within(src: Source, selected: set[str]) -> Source:
     if isinstance(src, list):
         kept = [s for s in src if s[1] in selected]
         return kept or None
-    if src is not None and src[0] != "asset" and src[1] not in selected:
+    if src is not None and src[0] not in ("asset", GRAPH_INPUT) and src[1] not in selected:
         return None
     return src
 

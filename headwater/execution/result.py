@@ -115,14 +115,28 @@ class ExecuteInProcessResult:
             outs = sorted(o for n, o in self._outputs if n == node_name)
             if output_name == "result" and len(outs) == 1:
                 return self._outputs[(node_name, outs[0])]
-            raise InvalidInvocationError(
+            raise InvariantViolationError(
                 f"Node {node_name!r} has no output {output_name!r}; its outputs are {outs}")
-        raise InvalidInvocationError(
+        raise InvariantViolationError(
             f"No output for node {node_name!r} in run {self.run_id}: it did not run or produced "
             f"nothing. Nodes with outputs: {sorted(known)}")
 
     def output_value(self, output_name: str = "result") -> Any:
-        raise InvalidInvocationError("output_value() is for graph-backed jobs; use output_for_node()")
+        """An output of the job's top-level graph (``@graph`` returning an op's output, run as
+        ``graph.to_job()``): the value of the op output it maps to."""
+        graph = getattr(self.job_def, "graph_def", None)
+        name = getattr(self.job_def, "name", "this job")
+        mapping = getattr(graph, "output_mapping", None) or {}
+        if not mapping:
+            raise InvariantViolationError(
+                f"Attempted to retrieve top-level outputs for {name!r}, which has no outputs. "
+                "Read an op's output with output_for_node(op_name).")
+        if output_name not in mapping:
+            raise InvariantViolationError(
+                f"Could not find top-level output {output_name!r} in {name!r}; its outputs are "
+                f"{sorted(mapping)}")
+        path, op_output = graph.resolve_output(output_name)  # type: ignore[union-attr]
+        return self.output_for_node(".".join(path), op_output)
 
     def asset_value(self, asset_key: Any) -> Any:
         key = coerce_key(asset_key) if not isinstance(asset_key, AssetKey) else asset_key

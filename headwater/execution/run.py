@@ -37,7 +37,7 @@ from headwater.events.records import (
 from headwater.execution.compute_logs import ComputeLogManager
 from headwater.execution.config import resolve_op_configs
 from headwater.execution.executors.base import Executor, InProcessExecutor, StepOutcome
-from headwater.execution.logs import LogManager
+from headwater.execution.logs import LogManager, forward_to_loggers, start_run_loggers
 from headwater.execution.partitions import (
     PartitionScope,
     requested_partitions,
@@ -99,6 +99,8 @@ class RunContext:
         self.resource_setup: tuple[Any, ...] | None = None  # (defs, needed keys, config, stack)
         self._last_flush = time.monotonic()
         self.start_stored = False  # the run's start was written when a stored run was taken
+        # the custom loggers the run config names (logs.start_run_loggers); usually none
+        self.user_loggers: list[logging.Logger] = []
 
     def asset_scope(self, key: AssetKey | None) -> PartitionScope | None:
         """The partitions this run materializes of asset ``key`` (None: unpartitioned)."""
@@ -135,6 +137,9 @@ class RunContext:
         level = logging.ERROR if event_type in ERROR_LEVEL_EVENTS else logging.DEBUG
         self.pending.append(EventLogEntry(self.run_id, time.time(), level, message or "",
                                           step_key, self.job_name, ev))
+        if self.user_loggers:
+            self._forward(level, step_key, f"{event_type.value} - {message or ''}", message or "",
+                          event_type.value)
 
     def record_only(self, event_type: EventType, data: Any, message: str) -> None:
         """An event for the log only, not the result (Dagster's 'planned' events)."""
@@ -153,8 +158,20 @@ class RunContext:
         """A user log line (already masked by the step's ``LogManager``)."""
         self.pending.append(EventLogEntry(self.run_id, time.time(), level, message, step.key,
                                           self.job_name, None))
+        if self.user_loggers:
+            self._forward(level, step.key, message, message, None)
         if time.monotonic() - self._last_flush > FLUSH_INTERVAL_S:
             self.flush()  # a long step streams its logs
+
+    def _forward(self, level: int, step_key: str | None, line: str, original: str,
+                 event_type: str | None) -> None:
+        """One run line to the custom loggers, as Dagster words it: job - run - step - line."""
+        where = f"{step_key} - " if step_key else ""
+        meta = {"run_id": self.run_id, "job_name": self.job_name, "step_key": step_key,
+                "op_name": step_key.split("[")[0] if step_key else None,
+                "orig_message": original, "event_type": event_type}
+        forward_to_loggers(self.user_loggers, level,
+                           f"{self.job_name} - {self.run_id} - {where}{line}", meta)
 
     def flush(self) -> None:
         if self.pending:
@@ -319,6 +336,11 @@ def execute_plan(plan: ExecutionPlan, *, instance: Any, resources: Mapping[str, 
     except InvalidConfigError as e:
         op_configs, cfg, config_errors = {}, normalize_run_config(run_config), list(e.errors)
     config_errors += check_resource_config(resource_defs, needed, cfg)
+    if cfg.get("loggers"):
+        from headwater.definitions.loggers import default_loggers, logger_config_problems
+
+        config_errors += logger_config_problems(
+            getattr(job_def, "loggers", None) or default_loggers(), cfg.get("loggers"))
     if config_errors:  # nothing has run and no run is recorded: fix the config and retry
         raise InvalidConfigError(
             f"Run config has {len(config_errors)} error(s) (fix each path listed):", config_errors)
@@ -363,6 +385,13 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
                  result_cls: type[ExecuteInProcessResult]) -> ExecuteInProcessResult:
     """Record the run's plans and start, run its steps, record how it ended."""
     plan, instance, run, job_name = rc.plan, rc.instance, rc.run, rc.job_name
+    stop_error: BaseException | None = None
+    loggers_config = setup[2].get("loggers") if setup[2] else None
+    if loggers_config:
+        try:
+            rc.user_loggers = start_run_loggers(job_def, loggers_config, rc.run_id)
+        except Exception as e:  # noqa: BLE001 - the run fails before any step, recorded below
+            stop_error = e
     for step in plan.steps:
         for key in step.asset_outputs.values():
             scope = rc.asset_scope(key)
@@ -381,14 +410,14 @@ def _execute_run(rc: RunContext, executor: Executor, raise_on_error: bool,
         rc.events.append(Event(EventType.RUN_START, job_name, None, None, started, None))
     else:
         rc.emit(EventType.RUN_START, None, started)
-    stop_error: BaseException | None = None
     with contextlib.ExitStack() as stack:
         rc.resource_setup = (*setup, stack)
         stack.callback(executor.close)
-        try:
-            executor.start(rc)
-        except Exception as e:  # noqa: BLE001 - recorded and re-raised below
-            stop_error = e
+        if stop_error is None:
+            try:
+                executor.start(rc)
+            except Exception as e:  # noqa: BLE001 - recorded and re-raised below
+                stop_error = e
         scheduler = StepScheduler(rc, executor, raise_on_error)
         if stop_error is None:
             try:

@@ -307,3 +307,27 @@ def hwexec_needs_database(context) -> int:
 @dg.job(resource_defs={"database": hwexec_broken_resource})
 def hwexec_broken_resource_job():
     hwexec_needs_database()
+
+
+# --- a custom logger that writes to a file (its path in the logger's config) -------------------
+
+@dg.logger(config_schema={"path": str})
+def hwexec_file_logger(init_context):
+    import logging
+
+    out = logging.Logger(f"hwexec_file_logger-{os.getpid()}", level=logging.INFO)
+    handler = logging.FileHandler(init_context.logger_config["path"])
+    handler.setFormatter(logging.Formatter("%(process)d %(message)s"))
+    out.addHandler(handler)
+    return out
+
+
+@dg.op
+def hwexec_logging_op(context) -> int:
+    context.log.info("logged from a step")
+    return 1
+
+
+@dg.job(logger_defs={"file": hwexec_file_logger})
+def hwexec_logged_job():
+    hwexec_logging_op()

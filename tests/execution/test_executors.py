@@ -321,3 +321,14 @@ def test_a_resource_that_fails_in_a_worker_fails_the_step_clearly(instance):
     assert "could not set up the run's resources" in failure.message
     assert "the database refused the connection" in failure.message
     assert instance.get_run_by_id(result.run_id).status == dg.RunStatus.FAILURE
+
+
+def test_a_custom_logger_is_made_in_the_worker_that_runs_the_step(instance, tmp_path):
+    path = tmp_path / "log.txt"
+    run_config = {"loggers": {"file": {"config": {"path": str(path)}}}}
+    with multiprocess(jobs.hwexec_logged_job, instance, run_config=run_config) as result:
+        assert result.success
+    lines = [line for line in path.read_text().splitlines() if "logged from a step" in line]
+    assert len(lines) == 1
+    assert int(lines[0].split()[0]) != os.getpid()  # written by the worker process
+    assert f"hwexec_logged_job - {result.run_id} - hwexec_logging_op - " in lines[0]

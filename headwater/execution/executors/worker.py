@@ -141,6 +141,11 @@ class _Worker:
                                                             self.instance, init.job_name),
                                   masker=masker)
             rc.compute_logs = ComputeLogManager(init.compute_log_dir)
+            if cfg.get("loggers"):  # the run's custom loggers, made again in this process
+                from headwater.execution.logs import start_run_loggers
+
+                stage = "set up the run's loggers"
+                rc.user_loggers = start_run_loggers(job, cfg["loggers"], init.run_id)
             rc.resource_setup = (resource_defs, needed, cfg, self.stack)
             self.templates = {s.key: s for s in plan.steps}
             stage = "set up the run's resources"
