@@ -27,8 +27,11 @@ class LoggerDefinition:
         if not callable(logger_fn):
             raise TypeError(f"LoggerDefinition needs a function (init_context) -> Logger, "
                             f"got {logger_fn!r}")
+        from headwater.definitions.config_types import legacy_config_field
+
         self.logger_fn = logger_fn
         self.config_schema = config_schema
+        self.config_field = legacy_config_field(config_schema)  # a bad schema is refused here
         self.description = description
 
     @property
@@ -86,9 +89,15 @@ def _console_logger(init_context: InitLoggerContext) -> logging.Logger:
     return out
 
 
-# Dagster's console logger: config {"log_level": "INFO", "name": "..."}, both optional (any
-# config accepted until the legacy config schema, with its defaults, can state that).
-colored_console_logger = LoggerDefinition(_console_logger, None,
+def _console_schema() -> Any:
+    from headwater.definitions.config_types import Field
+
+    return {"log_level": Field(str, is_required=False, default_value="INFO"),
+            "name": Field(str, is_required=False, default_value="headwater")}
+
+
+# Dagster's console logger: config {"log_level": "INFO", "name": ...}, both optional.
+colored_console_logger = LoggerDefinition(_console_logger, _console_schema(),
                                           "The default colored console logger.")
 
 
@@ -119,14 +128,18 @@ def logger_config_problems(logger_defs: Mapping[str, LoggerDefinition],
         if not isinstance(entry, Mapping) or set(entry) - {"config"}:
             errors.append(f"loggers.{name}: expected {{'config': {{...}}}}, got {entry!r}")
             continue
-        # seam: when the legacy config schema (Field, Shape...) lands, its defaults should be
-        # applied here too (logger_config_value); shorthand schemas are only checked.
-        errors.extend(validate_config(logger_defs[name].config_schema, entry.get("config"),
+        errors.extend(validate_config(logger_defs[name].config_field, entry.get("config"),
                                       f"loggers.{name}.config"))
     return errors
 
 
-def logger_config_value(loggers_config: Mapping[str, Any], name: str) -> Any:
-    """The config a named logger receives (what the run config gives; None if nothing)."""
+def logger_config_value(loggers_config: Mapping[str, Any], name: str,
+                        definition: LoggerDefinition) -> Any:
+    """The config a named logger receives: what the run config gives, checked against the
+    logger's schema with its defaults filled in (None when neither gives anything)."""
+    from headwater.definitions.config_schema import apply_schema
+
     entry = loggers_config.get(name) or {}
-    return entry.get("config") if isinstance(entry, Mapping) else None
+    given = entry.get("config") if isinstance(entry, Mapping) else None
+    return apply_schema(definition.config_field, given, f"loggers.{name}.config",
+                        f"logger {name!r}")

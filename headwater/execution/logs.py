@@ -88,7 +88,7 @@ def start_run_loggers(job_def: Any, loggers_config: Any, run_id: str) -> list[lo
     for name in loggers_config:
         definition = defs[name]  # names were checked with the rest of the run config
         made = definition.logger_fn(InitLoggerContext(
-            logger_config_value(loggers_config, name), definition, job_def, run_id))
+            logger_config_value(loggers_config, name, definition), definition, job_def, run_id))
         if not isinstance(made, logging.Logger):
             raise InvalidDefinitionError(
                 f"Logger {name!r} ({definition.name}) returned {made!r}; a logger function "

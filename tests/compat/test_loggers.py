@@ -162,3 +162,35 @@ def test_logger_config_is_checked_before_the_run():
         checked.execute_in_process(run_config={"loggers": {"nope": {}}})
     with pytest.raises(dg.DagsterInvalidConfigError):
         checked.execute_in_process(run_config={"loggers": {"cap": {}}})
+
+
+def test_logger_config_gets_its_schema_defaults():
+    handler, configs = ListHandler(), []
+    capture = capture_logger_def(
+        handler, configs,
+        config_schema={"prefix": dg.Field(str, is_required=False, default_value="P0"),
+                       "level": dg.Field(int, is_required=False, default_value=10)})
+
+    @dg.job(logger_defs={"cap": capture})
+    def logged():
+        greet()
+
+    assert logged.execute_in_process(run_config={"loggers": {"cap": {}}}).success
+    assert configs and all(c == {"prefix": "P0", "level": 10} for c in configs)
+    configs.clear()
+    assert logged.execute_in_process(
+        run_config={"loggers": {"cap": {"config": {"prefix": "X"}}}}).success
+    assert configs and all(c == {"prefix": "X", "level": 10} for c in configs)
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        logged.execute_in_process(run_config={"loggers": {"cap": {"config": {"level": "high"}}}})
+
+
+def test_the_console_logger_takes_log_level_and_name():
+    @dg.job
+    def plain():
+        greet()
+
+    assert plain.execute_in_process(
+        run_config={"loggers": {"console": {"config": {"log_level": "DEBUG"}}}}).success
+    with pytest.raises(dg.DagsterInvalidConfigError):
+        plain.execute_in_process(run_config={"loggers": {"console": {"config": {"colour": 1}}}})
