@@ -173,6 +173,7 @@ class AssetCheckEvaluation:
     description: str | None = None
     target_materialization_data: Any = None
     blocking: bool = False
+    partition: str | None = None  # the partition its run materialized, if one
 
     @property
     def asset_check_key(self):
@@ -434,7 +435,8 @@ def _encode_data(data: Any) -> Any:
     if isinstance(data, AssetCheckEvaluation):
         return {"k": data.asset_key.path, "c": data.check_name, "ok": data.passed,
                 "md": metadata_to_json(data.metadata), "sev": data.severity.value,
-                "desc": data.description, "b": data.blocking}
+                "desc": data.description, "b": data.blocking,
+                **({"p": data.partition} if data.partition is not None else {})}
     return data
 
 
@@ -488,7 +490,7 @@ def _decode_data(event_type: str, step_key: str | None, data: Any) -> Any:
         return AssetCheckEvaluation(AssetKey(data["k"]), data["c"], data["ok"],
                                     metadata_from_json(data.get("md")),
                                     AssetCheckSeverity(data.get("sev", "ERROR")), data.get("desc"),
-                                    None, data.get("b", False))
+                                    None, data.get("b", False), data.get("p"))
     if isinstance(data, dict) and "md" in data and "err" in data:
         return EngineEventData(metadata_from_json(data["md"]),
                                SerializableErrorInfo.from_json(data["err"]))

@@ -508,7 +508,10 @@ def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[s
                 f"Check {spec.name} on {spec.asset_key.to_user_string()} "
                 f"{'passed' if r.passed else 'failed'}",
                 AssetCheckEvaluation(spec.asset_key, spec.name, r.passed, dict(r.metadata),
-                                     r.severity, r.description, None, spec.blocking))
+                                     r.severity, r.description, None, spec.blocking,
+                                     # stamped for partitioned checks only, as in Dagster
+                                     rc.partition_key if spec.partitions_def is not None
+                                     else None))
         if spec.blocking and not r.passed and r.severity == AssetCheckSeverity.ERROR:
             failed_blocking.append(f"{spec.asset_key.to_user_string()}:{spec.name}")
     missing = sorted(s.name for s in specs.values() if s.key not in done)

@@ -380,3 +380,26 @@ def test_a_check_spec_keeps_its_partitions_def():
 def test_automation_condition_is_generic_over_its_key():
     condition: dg.AutomationCondition[dg.AssetKey] = dg.AutomationCondition.eager()
     assert isinstance(condition, dg.AutomationCondition)
+
+
+def test_a_partitioned_check_evaluation_names_the_partition_its_run_materialized():
+    import warnings
+
+    days = dg.StaticPartitionsDefinition(["mon", "tue"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Dagster's PreviewWarning for partitions_def
+        spec = dg.AssetCheckSpec("rows", asset="daily", partitions_def=days)
+
+    @dg.asset(partitions_def=days, check_specs=[spec])
+    def daily():
+        return dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=True)])
+
+    @dg.asset(partitions_def=days, check_specs=[dg.AssetCheckSpec("rows", asset="plain")])
+    def plain():
+        return dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=True)])
+
+    (evaluation,) = dg.materialize([daily], partition_key="tue").get_asset_check_evaluations()
+    assert evaluation.partition == "tue"
+    # a check whose spec has no partitions_def is not stamped, even in a partition's run
+    (evaluation,) = dg.materialize([plain], partition_key="tue").get_asset_check_evaluations()
+    assert evaluation.partition is None
