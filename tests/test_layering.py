@@ -19,9 +19,10 @@ PACKAGE_DIR = Path(headwater.__file__).resolve().parent
 
 # Rank of each layer package; a module may import packages of a lower rank and its own package.
 # automation and locations share a rank; the daemon sits above them (it talks to locations).
-# client (the HTTP API's Python client) imports no other layer.
+# client (the HTTP API's Python client) imports no other layer. Integrations (duckdb) build on
+# the public API below them and share the locations' rank: nothing but user code imports them.
 LAYERS = {"client": 0, "definitions": 0, "events": 1, "storage": 2, "execution": 3,
-          "automation": 4, "locations": 4, "daemon": 5, "web": 6, "cli": 7}
+          "automation": 4, "locations": 4, "duckdb": 4, "daemon": 5, "web": 6, "cli": 7}
 CAN_IMPORT_ANYTHING = {"cli"}
 EXEMPT_TOP_LEVEL = {"__init__", "_api_table", "compat", "components", "preview"}
 
