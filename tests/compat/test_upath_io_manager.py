@@ -349,3 +349,25 @@ def test_storage_hooks_and_log_messages(tmp_path):
 def test_get_metadata_default_is_empty(tmp_path):
     io = PickleIO(base_path=P(tmp_path))
     assert io.get_metadata(dg.build_output_context(asset_key=dg.AssetKey("x")), 1) == {}
+
+
+def test_input_dagster_type_keeps_the_annotation_arguments(tmp_path):
+    """IO managers pick how to read from the input's annotation, container arguments included
+    (``dict[str, LazyFrame]`` for a fan-in of scans)."""
+    import typing
+
+    seen = {}
+
+    class Recording(PickleIO):
+        def load_from_path(self, context, path):
+            seen[context.name] = typing.get_args(context.dagster_type.typing_type)
+            return super().load_from_path(context, path)
+
+    @dg.asset(ins={"part": dg.AssetIn(partition_mapping=dg.AllPartitionMapping())})
+    def typed(part: dict[str, str]) -> int:
+        return len(part)
+
+    io = Recording(base_path=P(tmp_path))
+    materialize_parts(io)
+    dg.materialize([part, typed], resources={"io_manager": io}, selection=[typed])
+    assert seen == {"part": (str, str)}
