@@ -42,6 +42,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "io_manager": f"{_D}.io_manager",
     "FilesystemIOManager": f"{_E}.io_managers", "InMemoryIOManager": f"{_E}.io_managers",
     "PickledObjectFilesystemIOManager": f"{_E}.io_managers",
+    "UPathIOManager": f"{_E}.upath_io",
     "fs_io_manager": f"{_E}.io_managers", "mem_io_manager": f"{_E}.io_managers",
     "InputContext": _E, "OutputContext": _E, "build_input_context": _E, "build_output_context": _E,
     # ops (the op/graph/job API grows with the jobs issue)

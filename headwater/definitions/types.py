@@ -90,7 +90,8 @@ class DagsterType:
         return f"DagsterType({self.name!r})"
 
 
-def _builtin(cls: type, name: str, exact: bool, allow_none: bool = False) -> DagsterType:
+def _builtin(cls: type, name: str, exact: bool, allow_none: bool = False,
+             typing_type: Any = None) -> DagsterType:
     def check(_context: Any, value: Any) -> TypeCheck:
         if allow_none and value is None:
             return _PASSED
@@ -103,7 +104,7 @@ def _builtin(cls: type, name: str, exact: bool, allow_none: bool = False) -> Dag
                          f'"{type(value).__name__}" must be a {cls.__name__}.' if exact else
                          f"Value of type {type(value)!r} failed type check for Dagster type "
                          f"{name}, expected value to be of Python type {cls.__name__}.")
-    return DagsterType(check, name, typing_type=cls,
+    return DagsterType(check, name, typing_type=cls if typing_type is None else typing_type,
                        loadable_from_config=cls in _SCALAR_NAMES or cls is dict)
 
 
@@ -175,5 +176,7 @@ def _resolve(annotation: Any) -> DagsterType:
         return resolve_type(origin)
     if isinstance(origin, type):  # dict[str, int] is "Dict[String,Int]"; the container is checked
         names = ",".join(resolve_type(a).name for a in type_args)
-        return _builtin(origin, f"{origin.__name__.capitalize()}[{names}]", exact=False)
+        # typing_type keeps the arguments: IO managers read them (dict[str, LazyFrame] -> lazy)
+        return _builtin(origin, f"{origin.__name__.capitalize()}[{names}]", exact=False,
+                        typing_type=annotation)
     return ANY

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+import contextvars
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey, coerce_key
@@ -20,9 +21,31 @@ from headwater.execution.logs import LogManager
 from headwater.execution.partitions import PartitionScope, requested_scope
 from headwater.execution.resources import Resources, init_resources
 
+_CURRENT: contextvars.ContextVar[OpExecutionContext | None] = contextvars.ContextVar(
+    "headwater_current_step_context", default=None)
+
+
+@contextlib.contextmanager
+def current_context(context: OpExecutionContext) -> Iterator[None]:
+    """Makes ``context`` what ``<Context>.get()`` returns while the step's own code runs."""
+    token = _CURRENT.set(context)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
 
 class OpExecutionContext:
     """The context of one step. Assets receive the ``AssetExecutionContext`` subclass."""
+
+    @classmethod
+    def get(cls) -> Any:
+        """The context of the step whose code is running (for helpers that take no context
+        parameter); any step's context, whichever class it is called on, as in Dagster."""
+        current = _CURRENT.get()
+        if current is None:
+            raise InvariantViolationError(f"No current {cls.__name__} in scope.")
+        return current
 
     def __init__(self, *, run_id: str, job_name: str, op: Any, resources: Resources,
                  log: LogManager, instance: Any = None, run: Any = None, op_config: Any = None,

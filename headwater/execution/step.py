@@ -47,6 +47,7 @@ from headwater.execution.context import (
     AssetCheckExecutionContext,
     AssetExecutionContext,
     OpExecutionContext,
+    current_context,
 )
 from headwater.execution.io_context import InputContext, OutputContext
 from headwater.execution.logs import LogManager
@@ -217,13 +218,14 @@ def _run(rc: Any, step: Step, retry_number: int = 0) -> None:
         named = {p.name for p in op.params}
         kwargs = {k: v for k, v in kwargs.items() if k in named}
     try:  # the user's code: a generator runs here too, to its end
-        result = op.compute_fn(**kwargs)
-        if inspect.iscoroutine(result):
-            import asyncio
+        with current_context(context):
+            result = op.compute_fn(**kwargs)
+            if inspect.iscoroutine(result):
+                import asyncio
 
-            result = asyncio.run(result)
-        if inspect.isgenerator(result):
-            result = Yielded(result)
+                result = asyncio.run(result)
+            if inspect.isgenerator(result):
+                result = Yielded(result)
     except Exception as e:
         raise StepFailed(e, True) from None
     try:
