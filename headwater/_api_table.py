@@ -22,6 +22,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "ExpectationResult": f"{_D}.results",
     # metadata
     "MetadataValue": f"{_D}.metadata", "TableColumn": f"{_D}.metadata",
+    "TableColumnConstraints": f"{_D}.metadata", "TableConstraints": f"{_D}.metadata",
     "TableSchema": f"{_D}.metadata", "TableRecord": f"{_D}.metadata",
     "TextMetadataValue": f"{_D}.metadata", "IntMetadataValue": f"{_D}.metadata",
     "FloatMetadataValue": f"{_D}.metadata", "BoolMetadataValue": f"{_D}.metadata",

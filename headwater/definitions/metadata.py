@@ -230,20 +230,63 @@ class AssetMetadataValue(MetadataValue):
 
 
 @dataclass(frozen=True)
+class TableColumnConstraints:
+    """What a column promises: not null, unique, and free-form rules (``other``)."""
+
+    nullable: bool = True
+    unique: bool = False
+    other: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "other", list(self.other or []))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"nullable": self.nullable, "unique": self.unique, "other": list(self.other)}
+
+
+@dataclass(frozen=True)
+class TableConstraints:
+    """Table-wide rules (``other``: free-form, e.g. a composite key)."""
+
+    other: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "other", list(self.other or []))
+
+
+_DEFAULT_COLUMN_CONSTRAINTS = TableColumnConstraints()
+
+
+@dataclass(frozen=True)
 class TableColumn:
     name: str
     type: str = "string"
     description: str | None = None
+    constraints: TableColumnConstraints = _DEFAULT_COLUMN_CONSTRAINTS
     tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.constraints is None:
+            object.__setattr__(self, "constraints", _DEFAULT_COLUMN_CONSTRAINTS)
+        object.__setattr__(self, "tags", dict(self.tags or {}))
 
 
 @dataclass(frozen=True)
 class TableSchema:
     columns: Sequence[TableColumn] = ()
+    constraints: TableConstraints | None = None
 
     def to_json(self) -> Any:
-        return [{"name": c.name, "type": c.type, "description": c.description,
-                 **({"tags": dict(c.tags)} if c.tags else {})} for c in self.columns]
+        """The columns as a list (the stored form since the first release); a dict with the
+        columns and the table's constraints when it has some."""
+        columns = [{"name": c.name, "type": c.type, "description": c.description,
+                    **({"tags": dict(c.tags)} if c.tags else {}),
+                    **({"constraints": c.constraints.to_json()}
+                       if c.constraints != _DEFAULT_COLUMN_CONSTRAINTS else {})}
+                   for c in self.columns]
+        if self.constraints is None:
+            return columns
+        return {"columns": columns, "constraints": {"other": list(self.constraints.other)}}
 
 
 class TableRecord:
@@ -350,9 +393,19 @@ def metadata_to_json(metadata: Mapping[str, MetadataValue]) -> dict[str, Any]:
     return {k: [v.kind, _json_value(v)] for k, v in metadata.items()}
 
 
-def _schema_from_json(columns: Sequence[Mapping[str, Any]]) -> TableSchema:
-    return TableSchema([TableColumn(c["name"], c["type"], c.get("description"), c.get("tags") or {})
-                        for c in columns])
+def _column_from_json(c: Mapping[str, Any]) -> TableColumn:
+    cons = c.get("constraints")
+    return TableColumn(c["name"], c["type"], c.get("description"),
+                       TableColumnConstraints(cons.get("nullable", True), cons.get("unique", False),
+                                              cons.get("other") or [])
+                       if cons else _DEFAULT_COLUMN_CONSTRAINTS, c.get("tags") or {})
+
+
+def _schema_from_json(data: Any) -> TableSchema:
+    if isinstance(data, Mapping):  # with table constraints
+        return TableSchema([_column_from_json(c) for c in data["columns"]],
+                           TableConstraints(data.get("constraints", {}).get("other") or []))
+    return TableSchema([_column_from_json(c) for c in data])
 
 
 def metadata_from_json(data: Mapping[str, Any] | None) -> dict[str, MetadataValue]:

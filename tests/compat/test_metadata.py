@@ -270,3 +270,27 @@ def test_metadata_in_instance_event_log():
     dg.materialize([logged], instance=instance)
     entry = instance.get_latest_materialization_event(dg.AssetKey("logged"))
     assert entry.asset_materialization.metadata["rows"] == dg.MetadataValue.int(7)
+
+
+def test_table_schema_constraints_survive_the_event_log():
+    schema = dg.TableSchema(
+        columns=[dg.TableColumn("id", "int", constraints=dg.TableColumnConstraints(
+                     nullable=False, unique=True, other=["id > 0"])),
+                 dg.TableColumn("name", "string", description="who")],
+        constraints=dg.TableConstraints(other=["id, name is a key"]))
+    assert schema.columns[1].constraints == dg.TableColumnConstraints()
+    assert dg.TableColumnConstraints().nullable is True
+    assert dg.TableColumnConstraints().unique is False
+
+    @dg.asset
+    def people():
+        return dg.MaterializeResult(metadata={"dagster/column_schema": schema,
+                                              "shape": dg.MetadataValue.table_schema(schema)})
+
+    with dg.instance_for_test() as instance:
+        assert dg.materialize([people], instance=instance).success
+        event = instance.get_latest_materialization_event(dg.AssetKey("people"))
+        stored = event.asset_materialization.metadata
+        assert stored["dagster/column_schema"].schema == schema
+        assert stored["shape"].schema.constraints.other == ["id, name is a key"]
+        assert stored["shape"].schema.columns[0].constraints.other == ["id > 0"]

@@ -28,6 +28,8 @@ from headwater.definitions.metadata import (  # noqa: F401
     PathMetadataValue,
     PythonArtifactMetadataValue,
     TableColumn,
+    TableColumnConstraints,
+    TableConstraints,
     TableMetadataValue,
     TableRecord,
     TableSchema,
