@@ -102,6 +102,9 @@ class AssetOut:
     kinds: Iterable[str] | None = None
     automation_condition: Any = None
     deps: Iterable[Any] | None = None
+    freshness_policy: Any = None
+    backfill_policy: Any = None
+    is_virtual: bool = False
 
     def to_spec(self, output_name: str, default_group: str | None) -> AssetSpec:
         key = coerce_key(self.key) if self.key is not None else AssetKey(
@@ -110,7 +113,8 @@ class AssetOut:
                          metadata=self.metadata, skippable=not self.is_required,
                          group_name=self.group_name or default_group,
                          code_version=self.code_version, owners=self.owners, tags=self.tags,
-                         kinds=self.kinds, automation_condition=self.automation_condition)
+                         kinds=self.kinds, automation_condition=self.automation_condition,
+                         freshness_policy=self.freshness_policy)
 
     @staticmethod
     def from_spec(spec: AssetSpec, dagster_type: Any = None, io_manager_key: str | None = None,
@@ -119,7 +123,9 @@ class AssetOut:
                         group_name=spec.group_name, code_version=spec.code_version,
                         owners=spec.owners, tags=spec.tags, kinds=spec.kinds,
                         dagster_type=dagster_type, io_manager_key=io_manager_key,
-                        is_required=is_required, deps=spec.deps)
+                        is_required=is_required, deps=spec.deps,
+                        automation_condition=spec.automation_condition,
+                        freshness_policy=spec.freshness_policy)
 
 
 @dataclass(frozen=True, init=False)

@@ -268,3 +268,20 @@ def test_direct_invocation_of_multi_asset():
 def test_multi_asset_in_definitions():
     defs = dg.Definitions(assets=[xy])
     assert set(defs.resolve_all_asset_keys()) == {dg.AssetKey("x"), dg.AssetKey(["p", "y"])}
+
+
+def test_asset_out_carries_freshness_policy_to_its_spec():
+    import datetime
+
+    fresh = dg.FreshnessPolicy.time_window(fail_window=datetime.timedelta(hours=1))
+
+    @dg.multi_asset(outs={"fresh_out": dg.AssetOut(freshness_policy=fresh),
+                          "plain_out": dg.AssetOut()})
+    def pair():
+        return 1, 2
+
+    assert pair.specs_by_key[dg.AssetKey("fresh_out")].freshness_policy == fresh
+    assert pair.specs_by_key[dg.AssetKey("plain_out")].freshness_policy is None
+    assert dg.AssetOut(backfill_policy=dg.BackfillPolicy.single_run()).backfill_policy == \
+        dg.BackfillPolicy.single_run()
+    assert dg.AssetOut().is_virtual is False
