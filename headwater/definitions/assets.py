@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from headwater.definitions.graph import GraphDefinition  # a graph-backed asset's "op"
 
 DEFAULT_GROUP = "default"
+_NO_HOOKS: frozenset[Any] = frozenset()
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 _NO_KEYS: frozenset[str] = frozenset()
 
@@ -67,6 +68,11 @@ class AssetsDefinition:
         self._input_partition_mappings = (dict(input_partition_mappings)
                                           if input_partition_mappings else _EMPTY)
         self._selected = frozenset(selected_keys) if selected_keys is not None else None
+
+    @property
+    def hook_defs(self) -> frozenset[Any]:
+        """The hooks ``hooks=`` gave the decorator (run after this definition's step)."""
+        return getattr(self.op, "asset_hook_defs", _NO_HOOKS)
 
     @cached_property
     def keys_by_output_name(self) -> dict[str, AssetKey]:
@@ -411,7 +417,7 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
           check_specs: Sequence[AssetCheckSpec] | None = None,
           owners: Sequence[str] | None = None, kinds: Iterable[str] | None = None,
           compute_kind: str | None = None, pool: str | None = None,
-          non_argument_deps: Any = None) -> Any:
+          non_argument_deps: Any = None, hooks: Iterable[Any] | None = None) -> Any:
     """Decorator: a function whose return value is an asset; its parameters are upstream assets."""
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
@@ -460,6 +466,7 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
                                                   if required_resource_keys else _NO_KEYS),
                           tags=op_tags, retry_policy=retry_policy, config_schema=config_schema,
                           code_version=code_version, pool=pool)
+        set_asset_hooks(op, hooks, what)
         return AssetsDefinition(op=op, specs_by_output={"result": spec},
                                 keys_by_input_name=input_keys,
                                 check_specs_by_output={c.output_name(): c for c in checks},
@@ -469,6 +476,21 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
                                 input_partition_mappings=input_partition_mappings(asset_ins))
 
     return wrap(compute_fn) if compute_fn is not None else wrap
+
+
+def set_asset_hooks(op: Any, hooks: Iterable[Any] | None, what: str) -> None:
+    """``hooks=`` of an asset decorator: success/failure hooks run after the asset's step in
+    every run (kept on its op, so subsets and copies of the definition keep them)."""
+    if not hooks:
+        return
+    from headwater.definitions.hooks import HookDefinition
+
+    chosen = frozenset(hooks)
+    for h in chosen:
+        if not isinstance(h, HookDefinition):
+            raise InvalidDefinitionError(
+                f"{what}: hooks= takes hooks made with @success_hook or @failure_hook; got {h!r}")
+    op.asset_hook_defs = chosen
 
 
 def _check_backfill_policy(policy: Any, what: str) -> None:
@@ -500,7 +522,8 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                 op_tags: Mapping[str, Any] | None = None, can_subset: bool = False,
                 group_name: str | None = None, retry_policy: Any = None,
                 code_version: str | None = None, check_specs: Sequence[AssetCheckSpec] | None = None,
-                compute_kind: str | None = None, pool: str | None = None) -> Callable[[Callable[..., Any]], AssetsDefinition]:
+                compute_kind: str | None = None, pool: str | None = None,
+                hooks: Iterable[Any] | None = None) -> Callable[[Callable[..., Any]], AssetsDefinition]:
     """Decorator: one function that produces several assets (``outs=`` or ``specs=``)."""
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
@@ -546,6 +569,7 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                           required_resource_keys=frozenset(required_resource_keys or ()),
                           tags=op_tags, retry_policy=retry_policy, config_schema=config_schema,
                           code_version=code_version, pool=pool)
+        set_asset_hooks(op, hooks, what)
         return AssetsDefinition(op=op, specs_by_output=specs_by_output,
                                 keys_by_input_name=input_keys,
                                 check_specs_by_output={c.output_name(): c for c in checks},

@@ -25,7 +25,7 @@ from headwater.definitions.asset_spec import (
     coerce_ins,
     input_partition_mappings,
 )
-from headwater.definitions.assets import DEFAULT_GROUP, AssetsDefinition
+from headwater.definitions.assets import DEFAULT_GROUP, AssetsDefinition, set_asset_hooks
 from headwater.definitions.errors import InvalidDefinitionError
 from headwater.definitions.graph import GraphDefinition, build_graph
 from headwater.definitions.op import analyze_params
@@ -61,7 +61,7 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, *, name: str | Non
                 owners: Sequence[str] | None = None, kinds: Iterable[str] | None = None,
                 automation_condition: Any = None, backfill_policy: Any = None,
                 resource_defs: Mapping[str, Any] | None = None, code_version: str | None = None,
-                **_: Any) -> Any:
+                hooks: Iterable[Any] | None = None, **_: Any) -> Any:
     """Decorator: a function wiring ops together, whose returned output is the asset."""
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
@@ -78,6 +78,7 @@ def graph_asset(compose_fn: Callable[..., Any] | None = None, *, name: str | Non
                          group_name=group_name or DEFAULT_GROUP, tags=tags, owners=owners,
                          kinds=set(kinds or ()), code_version=code_version,
                          automation_condition=automation_condition, partitions_def=partitions_def)
+        set_asset_hooks(graph, hooks, what)
         return AssetsDefinition(op=graph, specs_by_output={"result": spec},
                                 keys_by_input_name=input_keys, resource_defs=resource_defs,
                                 partitions_def=partitions_def, backfill_policy=backfill_policy,
@@ -91,6 +92,7 @@ def graph_multi_asset(*, outs: Mapping[str, AssetOut], name: str | None = None,
                       config: Any = None, group_name: str | None = None,
                       partitions_def: Any = None, backfill_policy: Any = None,
                       resource_defs: Mapping[str, Any] | None = None, can_subset: bool = False,
+                      hooks: Iterable[Any] | None = None,
                       **_: Any) -> Callable[[Callable[..., Any]], AssetsDefinition]:
     """Decorator: a graph whose outputs (a dict keyed by ``outs``) are several assets."""
 
@@ -108,6 +110,7 @@ def graph_multi_asset(*, outs: Mapping[str, AssetOut], name: str | None = None,
             specs[out_name] = spec.replace_attributes(deps=[*spec.deps, *deps])
             if out.io_manager_key:
                 io_keys[out_name] = out.io_manager_key
+        set_asset_hooks(graph, hooks, what)
         return AssetsDefinition(op=graph, specs_by_output=specs, keys_by_input_name=input_keys,
                                 can_subset=can_subset, resource_defs=resource_defs,
                                 io_manager_keys=io_keys, partitions_def=partitions_def,

@@ -99,7 +99,7 @@ class UnresolvedAssetJobDefinition:
         self.resolved_partitions_def = pdef
         return JobDefinition(self.name, asset_graph, ids, resources or {}, self.config,
                              {**self.tags, **self.run_tags}, self.description, self.executor_def,
-                             partitions_def=pdef, logger_defs=loggers)
+                             partitions_def=pdef, logger_defs=loggers, hooks=self.hooks)
 
     def __repr__(self) -> str:
         return f"UnresolvedAssetJobDefinition({self.name!r})"

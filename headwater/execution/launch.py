@@ -181,10 +181,10 @@ def job_plan(job: Any, request: LaunchRequest,
         return build_op_plan(job, op_selection, normalize_run_config(request.run_config),
                              input_values)
     if request.asset_selection is None and request.asset_check_selection is None:
-        return build_plan(job.asset_graph, job.asset_ids, None)
+        return build_plan(job.asset_graph, job.asset_ids, None, job.hook_defs)
     graph = job.asset_graph
     ids = {graph.ids[k] for k in request.asset_selection or ()}
-    return build_plan(graph, ids, _checks(request))
+    return build_plan(graph, ids, _checks(request), job.hook_defs)
 
 
 def _checks(request: LaunchRequest) -> set[Any] | None:

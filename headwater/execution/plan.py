@@ -75,6 +75,8 @@ class ExecutionPlan:
     graph: AssetGraph
     # a graph node's output -> the op step output that produces it: (node, output) -> (step, output)
     node_outputs: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # define_asset_job(hooks=): run after every step of an asset job (and its re-executions)
+    job_hooks: frozenset[Any] = frozenset()
 
     @property
     def asset_keys(self) -> set[AssetKey]:
@@ -88,8 +90,11 @@ class ExecutionPlan:
 
 
 def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
-               check_keys: set[Any] | None = None) -> ExecutionPlan:
-    """Group selected assets by their definition into steps, then order steps topologically."""
+               check_keys: set[Any] | None = None,
+               job_hooks: frozenset[Any] = frozenset()) -> ExecutionPlan:
+    """Group selected assets by their definition into steps, then order steps topologically.
+
+    Each step runs its definition's hooks (``@asset(hooks=)``) and the job's (``job_hooks``)."""
     ids = sorted(i for i in asset_ids if graph.is_executable(i))
     by_owner: dict[int, list[AssetKey]] = {}
     for i in ids:
@@ -103,6 +108,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
             from headwater.execution.op_plan import graph_asset_steps
 
             for step in graph_asset_steps(ad, len(steps), node_outputs):
+                step.hooks = step.hooks | ad.hook_defs | job_hooks
                 for k in step.asset_outputs.values():
                     producer[k] = step.index
                 steps.append(step)
@@ -113,6 +119,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
         assert ad.op is not None
         step = Step(len(steps), ad.op.name, ad, [], outputs, check_outs)
         step.retry_policy = ad.op.retry_policy
+        step.hooks = ad.hook_defs | job_hooks
         for k in keys:
             producer[k] = step.index
         steps.append(step)
@@ -124,7 +131,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
         specs = {o: s for o, s in cd.specs_by_output.items() if s.key in check_keys}
         if specs:
             steps.append(Step(len(steps), cd.op.name, cd.subset_for(specs.values()), [], {}, specs,
-                              retry_policy=cd.op.retry_policy))
+                              retry_policy=cd.op.retry_policy, hooks=job_hooks))
     names: dict[str, int] = {}
     for s in steps:
         if s.key in names:
@@ -163,7 +170,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
                 for check_step in blocking_by_asset.get(up, ()):
                     s.deps.add(check_step)
                     s.blocking_checks.add(check_step)
-    return ExecutionPlan(_toposort(steps), graph, node_outputs)
+    return ExecutionPlan(_toposort(steps), graph, node_outputs, job_hooks)
 
 
 def _toposort(steps: list[Step]) -> list[Step]:

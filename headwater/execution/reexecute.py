@@ -149,7 +149,7 @@ def _subplan(full: ExecutionPlan, chosen: set[int], instance: Any, parent: Any) 
     if full.graph is not None:  # an asset job: upstream assets load by key
         ids = {full.graph.ids[k] for s in full.steps if s.index in chosen
                for k in s.asset_outputs.values()}
-        return build_plan(full.graph, ids)
+        return build_plan(full.graph, ids, None, full.job_hooks)
     steps = full.steps
     keep = [s for s in steps if s.index in chosen]
     remap = {s.index: i for i, s in enumerate(keep)}
