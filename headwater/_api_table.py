@@ -80,6 +80,7 @@ PUBLIC_NAMES: dict[str, str] = {
     "build_reconstructable_job": "headwater.locations.reconstruct",
     # events
     "EventLogEntry": "headwater.events.records", "EventLogRecord": "headwater.events.records",
+    "AssetCheckEvaluation": "headwater.events.records", "HookContext": "headwater.execution.run",
     "EventRecordsResult": "headwater.events.records", "Event": "headwater.events.records",
     "EventType": "headwater.events.records",
     # storage / the instance

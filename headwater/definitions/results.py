@@ -114,10 +114,11 @@ class MaterializeResult(Generic[T]):
                  data_version: DataVersion | None = None, tags: Mapping[str, str] | None = None,
                  value: Any = NoValueSentinel):
         self.asset_key = coerce_key(asset_key) if asset_key is not None else None
-        self.metadata = dict(metadata or {})  # kept as given; normalized when recorded
+        # None when not given, as Dagster's; kept as given, normalized when recorded
+        self.metadata = dict(metadata) if metadata is not None else None
         self.check_results = list(check_results or [])
         self.data_version = data_version
-        self.tags = dict(tags or {})
+        self.tags = dict(tags) if tags is not None else None
         self.value = value
 
     def __repr__(self) -> str:

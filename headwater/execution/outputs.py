@@ -81,7 +81,8 @@ def collect(step: Step, result: Any, what: str) -> CollectedOutputs:
             name = _output_for(step, item.asset_key, single, what)
             value = NO_VALUE if item.value is NoValueSentinel else item.value
             out.outputs.append(StepOutput(name, value,
-                                          dict(item.metadata), item.tags, item.data_version))
+                                          dict(item.metadata or {}), item.tags or {},
+                                          item.data_version))
             out.checks.extend(item.check_results)
         elif isinstance(item, Output):
             name = item.output_name

@@ -81,3 +81,34 @@ def test_a_materialize_result_without_a_value_is_told_from_value_none():
 
     result = dg.materialize([nothing_yet, downstream])
     assert result.output_for_node("downstream") == ("got", None)
+
+
+def test_unset_result_fields_are_none_as_in_dagster():
+    result = dg.MaterializeResult()
+    assert result.metadata is None and result.tags is None and result.data_version is None
+    assert result.check_results == []
+    assert dg.ObserveResult().metadata is None
+
+
+def test_check_evaluations_and_hook_contexts_are_public_types():
+    @dg.asset(check_specs=[dg.AssetCheckSpec("ok", asset="checked_asset")])
+    def checked_asset():
+        return dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=True)])
+
+    seen = []
+
+    @dg.success_hook
+    def remember(context):
+        seen.append(isinstance(context, dg.HookContext))
+
+    @dg.op
+    def noop():
+        return 1
+
+    @dg.job(hooks={remember})
+    def hooked_job():
+        noop()
+
+    (evaluation,) = dg.materialize([checked_asset]).get_asset_check_evaluations()
+    assert isinstance(evaluation, dg.AssetCheckEvaluation)
+    assert hooked_job.execute_in_process().success and seen == [True]
