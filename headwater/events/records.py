@@ -255,6 +255,15 @@ class Event:
         return self.event_specific_data
 
     @property
+    def step_output_data(self) -> StepOutputData:
+        """A STEP_OUTPUT event's data (its output name, metadata, type check), as Dagster's."""
+        return self.event_specific_data
+
+    @property
+    def step_input_data(self) -> StepInputData:
+        return self.event_specific_data
+
+    @property
     def asset_key(self) -> AssetKey | None:
         data = self.event_specific_data
         if isinstance(data, StepMaterializationData):

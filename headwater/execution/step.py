@@ -217,6 +217,7 @@ def _run(rc: Any, step: Step, retry_number: int = 0) -> None:
     if not var_kwargs:
         named = {p.name for p in op.params}
         kwargs = {k: v for k, v in kwargs.items() if k in named}
+    yielded: Yielded | None = None
     try:  # the user's code: a generator runs here too, to its end
         with current_context(context):
             result = op.compute_fn(**kwargs)
@@ -225,8 +226,13 @@ def _run(rc: Any, step: Step, retry_number: int = 0) -> None:
 
                 result = asyncio.run(result)
             if inspect.isgenerator(result):
-                result = Yielded(result)
+                yielded = Yielded()
+                for item in result:
+                    yielded.append(item)
+                result = yielded
     except Exception as e:
+        if yielded:  # what it yielded before it raised is recorded, as Dagster records it
+            _record_before_failure(rc, step, context, yielded, what)
         raise StepFailed(e, True) from None
     try:
         collected = collect(step, result, what)
@@ -399,7 +405,21 @@ def _emit_output(rc: Any, step: Step, context: Any, name: str, value: Any,
             check.metadata, dagster_type), False)
 
 
-def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str) -> None:
+def _record_before_failure(rc: Any, step: Step, context: Any, yielded: Yielded,
+                           what: str) -> None:
+    """Outputs, materializations and check results a generator yielded before it raised: stored
+    and recorded (nothing about what it did not reach); a problem doing so is logged, and the
+    user's own error stays the step's failure."""
+    try:
+        _handle_outputs(rc, step, context, collect(step, yielded, what), what, partial=True)
+    except Exception as e:  # the user's error is the one to report
+        context.log.warning(f"{what}: could not record what it yielded before failing: {e}")
+
+
+def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str,
+                    partial: bool = False) -> None:
+    """Store and record a step's outputs, events and check results. ``partial``: what a failing
+    generator yielded before it raised — missing outputs and checks are not errors then."""
     definition = step.definition
     produced = set()
     for ev in context.logged_events:  # logged while the function ran: before its outputs
@@ -418,6 +438,9 @@ def _handle_outputs(rc: Any, step: Step, context: Any, collected: Any, what: str
             _store_asset_output(rc, step, context, out, what, out_type)
     for ev in collected.events:
         _emit_asset_event(rc, step, ev)
+    if partial:
+        _record_checks(rc, step, collected.checks, what, partial=True)
+        return
     if step.is_op:
         missing = [n for n, o in step.op.outs.items() if o.is_required and n not in produced
                    and not isinstance(o, DynamicOut)]  # yielding no mapping key is fine
@@ -481,7 +504,8 @@ def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
                 HandledOutputData(name, handled, {}))
 
 
-def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[str]:
+def _record_checks(rc: Any, step: Step, results: list[Any], what: str,
+                   partial: bool = False) -> list[str]:
     failed_blocking = []
     specs = step.check_outputs
     done: set[Any] = set()
@@ -516,7 +540,7 @@ def _record_checks(rc: Any, step: Step, results: list[Any], what: str) -> list[s
                                      else None))
         if spec.blocking and not r.passed and r.severity == AssetCheckSeverity.ERROR:
             failed_blocking.append(f"{spec.asset_key.to_user_string()}:{spec.name}")
-    missing = sorted(s.name for s in specs.values() if s.key not in done)
+    missing = [] if partial else sorted(s.name for s in specs.values() if s.key not in done)
     if missing:
         raise StepFailed(StepOutputNotFoundError(
             f"{what} did not return a result for its check(s) {missing}; return or yield an "
