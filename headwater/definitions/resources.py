@@ -24,7 +24,7 @@ from headwater.definitions.resource_defs import (  # noqa: F401 - re-exported
 T = TypeVar("T")
 
 
-class ConfigurableResource(pydantic.BaseModel):
+class ConfigurableResource(pydantic.BaseModel, Generic[T]):
     """A resource whose fields are its config (a frozen pydantic model).
 
     Fields may hold an ``EnvVar``, resolved when a run sets the resource up.

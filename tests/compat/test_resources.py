@@ -361,3 +361,15 @@ def test_same_resource_instance_for_all_assets_in_run():
     obj = object()
     dg.materialize([a, b], resources={"obj": obj})
     assert seen == [id(obj), id(obj)]
+
+
+def test_configurable_resource_is_generic_over_what_it_provides():
+    class Warehouse(dg.ConfigurableResource[None]):
+        name: str = "main"
+
+    @dg.asset
+    def uses_warehouse(warehouse: Warehouse) -> str:
+        return warehouse.name
+
+    result = dg.materialize([uses_warehouse], resources={"warehouse": Warehouse(name="w1")})
+    assert result.output_for_node("uses_warehouse") == "w1"
