@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import MappingProxyType
@@ -536,8 +537,13 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
         io_keys: dict[str, str] = {}
         op_outs: dict[str, Out] = {}
         if outs is not None:
+            # an out without a description takes the decorator's, else the function's docstring
+            default_description = description or (inspect.cleandoc(fn.__doc__)
+                                                   if fn.__doc__ else None)
             for out_name, out in outs.items():
                 spec = out.to_spec(out_name, group_name or DEFAULT_GROUP)
+                if spec.description is None and default_description:
+                    spec = spec.replace_attributes(description=default_description)
                 if internal_asset_deps and out_name in internal_asset_deps:
                     spec = spec.replace_attributes(deps=[*spec.deps, *internal_asset_deps[out_name]])
                 specs_by_output[out_name] = spec

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
 from headwater.definitions.results import AssetCheckKey
@@ -43,6 +44,18 @@ class AssetCheckExecutionRecord:
     @property
     def check_key(self) -> AssetCheckKey:
         return self.key
+
+    @property
+    def evaluation(self) -> Any:
+        """The stored ``AssetCheckEvaluation`` (None while the check has not finished)."""
+        event = self.event.dagster_event if self.event is not None else None
+        return event.event_specific_data if event is not None else None
+
+    @property
+    def partition(self) -> str | None:
+        """The partition its evaluation names (a partitioned check's), else None."""
+        evaluation = self.evaluation
+        return getattr(evaluation, "partition", None)
 
 
 @dataclass(frozen=True)

@@ -403,3 +403,24 @@ def test_a_partitioned_check_evaluation_names_the_partition_its_run_materialized
     # a check whose spec has no partitions_def is not stamped, even in a partition's run
     (evaluation,) = dg.materialize([plain], partition_key="tue").get_asset_check_evaluations()
     assert evaluation.partition is None
+
+
+def test_a_check_execution_record_gives_its_evaluation_and_partition():
+    import warnings
+
+    days = dg.StaticPartitionsDefinition(["mon", "tue"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Dagster's PreviewWarning for partitions_def
+        spec = dg.AssetCheckSpec("rows", asset="history_asset", partitions_def=days)
+
+    @dg.asset(partitions_def=days, check_specs=[spec])
+    def history_asset():
+        return dg.MaterializeResult(check_results=[dg.AssetCheckResult(passed=False)])
+
+    key = dg.AssetCheckKey(dg.AssetKey("history_asset"), "rows")
+    with dg.instance_for_test() as instance:
+        dg.materialize([history_asset], partition_key="mon", instance=instance)
+        (record,) = instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
+        assert record.evaluation.passed is False
+        assert record.evaluation.check_name == "rows"
+        assert record.partition == "mon"

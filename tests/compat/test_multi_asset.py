@@ -285,3 +285,18 @@ def test_asset_out_carries_freshness_policy_to_its_spec():
     assert dg.AssetOut(backfill_policy=dg.BackfillPolicy.single_run()).backfill_policy == \
         dg.BackfillPolicy.single_run()
     assert dg.AssetOut().is_virtual is False
+
+
+def test_outs_without_a_description_take_the_functions_docstring():
+    @dg.multi_asset(outs={"described": dg.AssetOut(description="its own"),
+                          "undescribed": dg.AssetOut()})
+    def documented():
+        """What both tables hold.
+
+        More detail.
+        """
+        return 1, 2
+
+    specs = documented.specs_by_key
+    assert specs[dg.AssetKey("described")].description == "its own"
+    assert specs[dg.AssetKey("undescribed")].description == "What both tables hold.\n\nMore detail."
