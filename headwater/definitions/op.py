@@ -193,6 +193,15 @@ class OpDefinition:
         return list(self.outs.values())
 
     @property
+    def output_dict(self) -> dict[str, Out]:
+        """Each output by name (Dagster's ``OpDefinition.output_dict``)."""
+        return dict(self.outs)
+
+    @property
+    def input_dict(self) -> dict[str, In]:
+        return dict(self.ins)
+
+    @property
     def config_cls(self) -> Any:
         return self.config_param.annotation if self.config_param else None
 

@@ -300,3 +300,14 @@ def test_outs_without_a_description_take_the_functions_docstring():
     specs = documented.specs_by_key
     assert specs[dg.AssetKey("described")].description == "its own"
     assert specs[dg.AssetKey("undescribed")].description == "What both tables hold.\n\nMore detail."
+
+
+def test_an_ops_outputs_by_name():
+    @dg.multi_asset(outs={"stored": dg.AssetOut(io_manager_key="warehouse"),
+                          "other": dg.AssetOut(io_manager_key="lake")})
+    def routed():
+        return 1, 2
+
+    outputs = routed.node_def.output_dict
+    assert outputs["stored"].io_manager_key == "warehouse"
+    assert outputs["other"].io_manager_key == "lake"

@@ -9,6 +9,7 @@ from typing import Any
 
 from dagster._serdes import whitelist_for_serdes
 from headwater.definitions.asset_key import AssetKey
+from headwater.definitions.metadata import normalize_metadata
 
 
 @whitelist_for_serdes
@@ -35,6 +36,7 @@ class RepositorySnap:
         for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.path):
             node = graph.get(key)
             nodes.append(AssetNodeSnap(asset_key=key, group_name=node.group_name,
-                                       description=node.description, metadata=dict(node.metadata),
+                                       description=node.description,
+                                       metadata=normalize_metadata(node.metadata),
                                        parent_keys=sorted(node.parent_keys, key=lambda k: k.path)))
         return cls(name="__repository__", asset_nodes=nodes)
