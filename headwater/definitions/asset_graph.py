@@ -11,6 +11,7 @@ import gc
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, overload
 
 from headwater.definitions.asset_key import AssetKey
@@ -141,23 +142,50 @@ class AssetGraph:
         return self.assets_defs[self.owner[kid]].partition_mappings.get(self.keys[parent])
 
     def _resolve_relative_inputs(self, defs: list[AssetsDefinition]) -> list[AssetsDefinition]:
-        """An input named 'x' of asset 'p/y' binds to 'p/x' when 'x' does not exist (Dagster)."""
+        """A one-part upstream key that nothing defines (``def down(upstream)`` under a
+        ``key_prefix``) binds to the one defined asset ending in that name within the
+        downstream asset's group, as in Dagster; none or several such assets: left as is (an
+        undefined input is then refused, an undefined ``deps=`` key becomes external).
+
+        Only unresolved keys take this path; the index of names is built on the first one."""
+        by_name: dict[str, list[int]] | None = None
         out = []
         for ad in defs:
+            wanted = self._unresolved_names(ad)
+            if not wanted:
+                out.append(ad)
+                continue
+            if by_name is None:
+                by_name = {}
+                for i, key in enumerate(self.keys):
+                    by_name.setdefault(key.parts[-1], []).append(i)
             changed = {}
-            for name, key in ad.keys_by_input_name.items():
-                if key in self.ids or len(key.parts) != 1:
-                    continue
-                for own in ad.keys:
-                    if len(own.parts) > 1:
-                        candidate = AssetKey([*own.parts[:-1], key.parts[0]])
-                        if candidate in self.ids:
-                            changed[name] = candidate
-                            break
-            if changed:
-                ad = ad._copy(keys_by_input_name={**ad.keys_by_input_name, **changed})
-            out.append(ad)
+            for key, groups in wanted.items():
+                found = [i for i in by_name.get(key.parts[0], ())
+                         if (self.specs[i].group_name or DEFAULT_GROUP) in groups]
+                if len(found) == 1:
+                    changed[key] = self.keys[found[0]]
+            out.append(_with_upstream_keys(ad, changed) if changed else ad)
         return out
+
+    def _unresolved_names(self, ad: AssetsDefinition) -> dict[AssetKey, set[str]]:
+        """The asset's one-part upstream keys that nothing defines, each with the groups of
+        the asset's keys that read it (an input is read by all of them)."""
+        ids = self.ids
+        wanted: dict[AssetKey, set[str]] = {}
+        all_groups: set[str] | None = None
+        for key in ad.keys_by_input_name.values():
+            if key not in ids and len(key.parts) == 1:
+                if all_groups is None:
+                    all_groups = {s.group_name or DEFAULT_GROUP
+                                  for s in ad.specs_by_output.values()}
+                wanted.setdefault(key, set()).update(all_groups)
+        for spec in ad.specs_by_output.values():
+            for dep in spec.deps:
+                key = dep.asset_key
+                if key not in ids and len(key.parts) == 1:
+                    wanted.setdefault(key, set()).add(spec.group_name or DEFAULT_GROUP)
+        return wanted
 
     def _check_inputs(self, defs: list[AssetsDefinition], resource_keys: set[str]) -> None:
         for ad in defs:
@@ -367,6 +395,17 @@ class AssetGraph:
         for ad in self.assets_defs:
             out.update(c.key for c in ad.check_specs_by_output.values() if c.asset_key in keys)
         return out
+
+
+def _with_upstream_keys(ad: AssetsDefinition,
+                        changed: dict[AssetKey, AssetKey]) -> AssetsDefinition:
+    """The asset reading the upstream keys ``changed`` names instead of the old ones."""
+    specs = {o: s.replace_attributes(deps=[
+        replace(d, asset=changed.get(d.asset_key, d.asset)) for d in s.deps])
+        if any(d.asset_key in changed for d in s.deps) else s
+        for o, s in ad.specs_by_output.items()}
+    ins = {n: changed.get(k, k) for n, k in ad.keys_by_input_name.items()}
+    return ad._copy(specs_by_output=specs, keys_by_input_name=ins)
 
 
 def _describe(ad: AssetsDefinition) -> str:

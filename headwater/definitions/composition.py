@@ -76,6 +76,41 @@ class GraphInput:
     name: str
 
 
+@dataclass(frozen=True)
+class AssetInput:
+    """An asset (an ``AssetSpec`` or a one-key ``@asset``) passed as an op's input inside a
+    graph: the op loads the asset's stored value through the IO manager the asset names (its
+    ``io_manager_key``, else the job's ``io_manager``), as an asset's downstream would."""
+
+    key: Any  # AssetKey
+    spec: Any  # AssetSpec: what the IO manager sees as the upstream output's spec
+    io_manager_key: str
+
+
+def _asset_input(value: Any, what: str) -> AssetInput | None:
+    """The asset input for an ``AssetSpec`` or ``AssetsDefinition`` value, else None."""
+    from headwater.definitions.asset_spec import (
+        DEFAULT_IO_MANAGER_KEY,
+        IO_MANAGER_KEY_METADATA,
+        AssetSpec,
+    )
+    from headwater.definitions.assets import AssetsDefinition
+
+    if isinstance(value, AssetSpec):
+        key = value.metadata.get(IO_MANAGER_KEY_METADATA) or DEFAULT_IO_MANAGER_KEY
+        return AssetInput(value.key, value, key)
+    if isinstance(value, AssetsDefinition):
+        keys = list(value.keys)
+        if len(keys) != 1:
+            raise InvalidDefinitionError(
+                f"{what} was given an asset definition with {len(keys)} assets "
+                f"({[k.to_user_string() for k in keys][:5]}); pass one of them as an "
+                "AssetSpec (e.g. the definition's .specs) so it is clear which one to load.")
+        key = keys[0]
+        return AssetInput(key, value.get_asset_spec(key), value.io_manager_key_for(key))
+    return None
+
+
 class _Builder:
     def __init__(self, graph_name: str):
         self.graph_name = graph_name
@@ -129,7 +164,7 @@ class building:
         _stack().pop()
 
 
-_SOURCE_TYPES = (NodeOutput, MappedInput, Collected, GraphInput)
+_SOURCE_TYPES = (NodeOutput, MappedInput, Collected, GraphInput, AssetInput)
 
 
 def _check_source(value: Any, what: str) -> Any:
@@ -137,10 +172,13 @@ def _check_source(value: Any, what: str) -> Any:
         return value
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, NodeOutput) for v in value):
         return list(value)  # fan-in of several outputs
+    asset_input = _asset_input(value, what)
+    if asset_input is not None:
+        return asset_input
     raise InvalidDefinitionError(
         f"{what} was given {value!r} inside a graph. Inside @graph/@job, inputs must be outputs "
-        "of other ops or the graph's own inputs; pass plain values through run config or "
-        "input defaults instead.")
+        "of other ops, the graph's own inputs or assets (an AssetSpec or @asset, loaded through "
+        "their IO manager); pass plain values through run config or input defaults instead.")
 
 
 def invoke_in_composition(definition: Any, input_names: list[str], output_names: list[str],

@@ -45,7 +45,8 @@ def _ins(params: Any, given: dict[str, In], what: str) -> dict[str, In]:
             dagster_type=resolve_type(declared),
             description=spec.description if spec else None,
             default_value=(spec.default_value if spec and spec.has_default else p.default),
-            metadata=spec.metadata if spec else {})
+            metadata=spec.metadata if spec else {},
+            input_manager_key=spec.input_manager_key if spec else None)
     takes_kwargs = any(p.role == "var_kwargs" for p in params)
     unmatched = []
     for name, spec in given.items():  # inputs with no parameter: Nothing inputs, or **kwargs

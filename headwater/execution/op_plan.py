@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from headwater.definitions.asset_key import AssetKey
-from headwater.definitions.composition import Collected, GraphInput, MappedInput, NodeOutput
+from headwater.definitions.composition import (
+    AssetInput,
+    Collected,
+    GraphInput,
+    MappedInput,
+    NodeOutput,
+)
 from headwater.definitions.errors import (
     InvalidConfigError,
     InvalidDefinitionError,
@@ -76,10 +82,13 @@ class GraphAssetStepDefinition:
 #   ("output" | "sibling" | "mapped" | "collect", handle, output) - another op's output
 #   ("asset", key) - an upstream asset (graph-backed assets only)
 #   ("graph_input", name) - an input of the job's own graph (given by input_values)
+#   ("asset_input", AssetInput) - an asset passed as the op's input inside the graph
 #   a list of ("output", handle, output) - fan-in
 #   None - nothing connected
 Source = Any
 GRAPH_INPUT = "graph_input"
+ASSET_INPUT = "asset_input"
+_NOT_A_STEP = ("asset", GRAPH_INPUT, ASSET_INPUT)  # sources that no step of the plan produces
 
 
 @dataclass
@@ -115,6 +124,8 @@ def _resolve(src: Any, prefix: str, graph_inputs: Mapping[str, Source]) -> Sourc
         return ("mapped", *_follow(src.source, prefix)[1:])
     if isinstance(src, Collected):
         return ("collect", *_follow(src.source, prefix)[1:])
+    if isinstance(src, AssetInput):
+        return (ASSET_INPUT, src)
     if isinstance(src, list):
         return [_resolve(s, prefix, graph_inputs) for s in src]
     return None
@@ -147,7 +158,7 @@ def _upstream_handles(source: Source) -> list[str]:
         return []
     if isinstance(source, list):
         return [h for _, h, _ in source]
-    return [source[1]] if source[0] not in ("asset", GRAPH_INPUT) else []
+    return [source[1]] if source[0] not in _NOT_A_STEP else []
 
 
 def _select(nodes: list[_Node], op_selection: Any) -> set[str]:
@@ -244,6 +255,10 @@ def _bind_inputs(step: Step, node: _Node, by_handle: Mapping[str, Step],
                     step.op_inputs.append(OpInput(param, "value", value=input_values[src[1]]))
                 continue
             src = None
+        if isinstance(src, tuple) and src[0] == ASSET_INPUT:
+            if not nothing:  # loaded through the asset's IO manager when the step runs
+                step.op_inputs.append(OpInput(param, "asset", value=src[1]))
+            continue
         if src is None:
             if not nothing:
                 oi = _unconnected(step, param, in_def, node.inputs_config, input_values, errors)
@@ -273,7 +288,7 @@ def _within(src: Source, selected: set[str]) -> Source:
     if isinstance(src, list):
         kept = [s for s in src if s[1] in selected]
         return kept or None
-    if src is not None and src[0] not in ("asset", GRAPH_INPUT) and src[1] not in selected:
+    if src is not None and src[0] not in _NOT_A_STEP and src[1] not in selected:
         return None
     return src
 

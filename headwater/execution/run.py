@@ -266,6 +266,10 @@ def _step_resource_keys(plan: ExecutionPlan, step: Step) -> set[str]:
         keys |= {step.definition.io_manager_key_for(k) for k in step.asset_outputs.values()}
     for inp in step.inputs:
         keys.add(plan.graph.definition_for(inp.asset_key).io_manager_key_for(inp.asset_key))
+    for oi in step.op_inputs:
+        if oi.kind == "asset":  # an asset given as an op input: read with its IO manager
+            in_def = step.op.ins.get(oi.param)
+            keys.add((in_def.input_manager_key if in_def else None) or oi.value.io_manager_key)
     for hook in step.hooks:
         keys |= hook.required_resource_keys
     return keys

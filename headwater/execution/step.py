@@ -290,6 +290,8 @@ def _load_op_input(rc: Any, step: Step, oi: Any, log: LogManager) -> Any:
     if oi.kind == "from_run":  # re-execution: an output an earlier run stored
         run_id, up_key, output, up_op = oi.value
         return _load_earlier_output(rc, step, oi.param, run_id, up_key, output, up_op, log)
+    if oi.kind == "asset":  # an AssetSpec or @asset given as the op's input in the graph
+        return _load_asset_input(rc, step, oi.param, oi.value, log)
     if oi.kind == "fan_in":
         return [_load_op_output(rc, step, oi.param, i, name, None, log) for i, name in oi.sources]
     (src, name), = oi.sources
@@ -325,6 +327,24 @@ def _load_op_output(rc: Any, step: Step, param: str, src: int, output: str,
     ctx = InputContext(name=param, upstream_output=upstream, resources=rc.resources,
                        definition_metadata=in_def.metadata if in_def else None, op_def=step.op,
                        log=log, step_key=step.key, asset_key=asset_key,
+                       dagster_type=resolve_type(in_def.dagster_type if in_def else None),
+                       default_base_dir=rc.base_dir)
+    return _load(rc, step, param, io_key, ctx)
+
+
+def _load_asset_input(rc: Any, step: Step, param: str, asset_input: Any,
+                      log: LogManager) -> Any:
+    """An asset passed as an op input: read through the input's own input manager, else the
+    asset's IO manager, with the asset as the upstream output (no step of this run made it)."""
+    key, spec = asset_input.key, asset_input.spec
+    in_def = step.op.ins.get(param)
+    io_key = (in_def.input_manager_key if in_def else None) or asset_input.io_manager_key
+    upstream = OutputContext(name=key.path[-1], asset_key=key, run_id=rc.run_id,
+                             definition_metadata=spec.metadata, resources=rc.resources, log=log,
+                             asset_spec=spec, default_base_dir=rc.base_dir)
+    ctx = InputContext(name=param, asset_key=key, upstream_output=upstream,
+                       definition_metadata=in_def.metadata if in_def else None,
+                       resources=rc.resources, op_def=step.op, log=log, step_key=step.key,
                        dagster_type=resolve_type(in_def.dagster_type if in_def else None),
                        default_base_dir=rc.base_dir)
     return _load(rc, step, param, io_key, ctx)
