@@ -190,4 +190,9 @@ def test_private_paths_behave(tmp_path):
         @deprecated(breaking_version="2.0")
         def g(): return 2
         assert (f(), g()) == (1, 2)
+
+        # one class per warning category, whichever path names it
+        from dagster_shared.utils import warnings as stage_warnings
+        for name in ("BetaWarning", "PreviewWarning", "SupersessionWarning", "ConfigArgumentWarning"):
+            assert getattr(stage_warnings, name) is getattr(dagster, name) is getattr(headwater, name)
     """)
