@@ -41,7 +41,7 @@ def test_filterwarnings_spelling_resolves_and_filters(name):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", category=category)
-        warnings.warn("stage", category)
+        warnings.warn("stage", category, stacklevel=1)
     assert caught == []
     with pytest.warns(category, match="stage"):
-        warnings.warn("stage", category)
+        warnings.warn("stage", category, stacklevel=1)
