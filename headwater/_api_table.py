@@ -100,6 +100,9 @@ PUBLIC_NAMES: dict[str, str] = {
     "RetryRequested": f"{_D}.errors", "InvalidConfigDefinitionError": f"{_D}.errors",
     "ExecutionStepNotFoundError": f"{_D}.errors", "TypeCheckError": f"{_D}.errors",
     "UnknownPartitionError": f"{_D}.errors", "ExecutionInterruptedError": f"{_D}.errors", "AssetCheckFailedError": f"{_D}.errors",
+    # warning categories (API stages; never emitted)
+    **{name: f"{_D}.warning_categories" for name in (
+        "BetaWarning", "ConfigArgumentWarning", "PreviewWarning", "SupersessionWarning")},
     # schedules and sensors
     "RunRequest": f"{_D}.run_request", "SkipReason": f"{_D}.run_request",
     "SensorResult": f"{_D}.run_request",

@@ -1,5 +1,6 @@
 """The `dagster`-named shim runs code that imports `dagster` on Headwater, unchanged."""
 
+import json
 import os
 import re
 import subprocess
@@ -190,4 +191,43 @@ def test_private_paths_behave(tmp_path):
         @deprecated(breaking_version="2.0")
         def g(): return 2
         assert (f(), g()) == (1, 2)
+
+        # one class per warning category, whichever path names it
+        from dagster_shared.utils import warnings as stage_warnings
+        for name in ("BetaWarning", "PreviewWarning", "SupersessionWarning", "ConfigArgumentWarning"):
+            assert getattr(stage_warnings, name) is getattr(dagster, name) is getattr(headwater, name)
     """)
+
+
+def test_configure_loggers_sets_up_the_framework_loggers(tmp_path):
+    # Checked against Dagster 1.13: the "dagster" logger gets one stream handler at the level,
+    # records still propagate; "null" silences; an unknown handler or formatter is refused.
+    out = run_with_shim(tmp_path, """
+        import json, logging, sys
+        from dagster import get_dagster_logger
+        from dagster._utils.log import configure_loggers
+
+        configure_loggers()
+        framework = logging.getLogger("dagster")
+        assert framework.level == logging.INFO and framework.propagate
+        assert [type(h).__name__ for h in framework.handlers] == ["StreamHandler"]
+        assert get_dagster_logger().getEffectiveLevel() == logging.INFO
+
+        configure_loggers(handler="null", log_level="DEBUG")
+        assert framework.level == logging.DEBUG
+        assert [type(h).__name__ for h in framework.handlers] == ["NullHandler"]
+
+        configure_loggers(formatter="json", log_level=logging.WARNING)
+        framework.handlers[0].setStream(sys.stdout)
+        framework.info("dropped")
+        framework.warning("kept %s", 1)
+        for bad in ({"handler": "file"}, {"formatter": "xml"}, {"log_level": "LOUD"}):
+            try:
+                configure_loggers(**bad)
+            except ValueError:
+                pass
+            else:
+                raise AssertionError(bad)
+    """)
+    line = json.loads(out.strip())
+    assert (line["logger"], line["level"], line["event"]) == ("dagster", "warning", "kept 1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +22,7 @@ class _IOContext:
                  resources: Any, op_def: Any, dagster_type: Any, log: Any,
                  partition_key: str | None, resource_config: Any, step_key: str | None,
                  asset_partitions: PartitionScope | None = None,
-                 default_base_dir: str | None = None):
+                 default_base_dir: str | None = None, config: Any = None):
         self._asset_key = asset_key
         self.definition_metadata = dict(definition_metadata or {})
         self.resources = resources
@@ -31,8 +32,17 @@ class _IOContext:
         self._partition_key = partition_key
         self._asset_partitions = asset_partitions or requested_scope(None, partition_key, None)
         self.resource_config = resource_config
+        self.config = config  # the output's (or input's) own config, if any
         self.step_key = step_key
         self._default_base_dir = default_base_dir  # the run's storage folder (pickle_io.py)
+        self._resource_stack: contextlib.ExitStack | None = None  # build_*_context's resources
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._resource_stack is not None:
+            self._resource_stack.close()
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -108,17 +118,23 @@ class OutputContext(_IOContext):
                  op_def: Any = None, dagster_type: Any = None, log: Any = None,
                  partition_key: str | None = None, resource_config: Any = None,
                  asset_spec: Any = None, asset_partitions: PartitionScope | None = None,
-                 mapping_key: str | None = None, default_base_dir: str | None = None):
+                 mapping_key: str | None = None, default_base_dir: str | None = None,
+                 config: Any = None, version: str | None = None,
+                 output_metadata: Mapping[str, Any] | None = None):
         super().__init__(asset_key=asset_key, definition_metadata=definition_metadata,
                          resources=resources, op_def=op_def, dagster_type=dagster_type, log=log,
                          partition_key=partition_key, resource_config=resource_config,
                          step_key=step_key, asset_partitions=asset_partitions,
-                         default_base_dir=default_base_dir)
+                         default_base_dir=default_base_dir, config=config)
         self._name = name
         self._mapping_key = mapping_key
         self.run_id = run_id
         self.asset_spec = asset_spec
-        self.output_metadata: dict[str, Any] = {}
+        self.version = version
+        # the metadata the step gave this output (``Output(metadata=)``); what the IO manager
+        # adds with ``add_output_metadata`` is kept apart (``get_logged_metadata``)
+        self.output_metadata: dict[str, Any] = dict(output_metadata or {})
+        self._logged_metadata: dict[str, Any] = {}
 
     @property
     def name(self) -> str:
@@ -138,10 +154,10 @@ class OutputContext(_IOContext):
         return [*ident, self._mapping_key] if self._mapping_key is not None else ident
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
-        self.output_metadata.update(normalize_metadata(metadata, where="add_output_metadata"))
+        self._logged_metadata.update(normalize_metadata(metadata, where="add_output_metadata"))
 
     def get_logged_metadata(self) -> dict[str, Any]:
-        return dict(self.output_metadata)
+        return dict(self._logged_metadata)
 
 
 class InputContext(_IOContext):
@@ -155,14 +171,22 @@ class InputContext(_IOContext):
                  op_def: Any = None, dagster_type: Any = None, log: Any = None,
                  partition_key: str | None = None, resource_config: Any = None,
                  step_key: str | None = None, asset_partitions: PartitionScope | None = None,
-                 default_base_dir: str | None = None):
+                 default_base_dir: str | None = None, config: Any = None, instance: Any = None):
         super().__init__(asset_key=asset_key, definition_metadata=definition_metadata,
                          resources=resources, op_def=op_def, dagster_type=dagster_type, log=log,
                          partition_key=partition_key, resource_config=resource_config,
                          step_key=step_key, asset_partitions=asset_partitions,
-                         default_base_dir=default_base_dir)
+                         default_base_dir=default_base_dir, config=config)
         self.name = name
         self.upstream_output = upstream_output
+        self._instance = instance
+
+    @property
+    def instance(self) -> Any:
+        if self._instance is None:
+            raise InvariantViolationError(
+                "This InputContext has no instance; pass instance= to build_input_context")
+        return self._instance
 
     def get_identifier(self) -> list[str]:
         if self.upstream_output is not None:
@@ -170,32 +194,68 @@ class InputContext(_IOContext):
         return self.get_asset_identifier()
 
 
-def build_output_context(name: str | None = None, asset_key: Any = None, step_key: str | None = None,
-                         run_id: str | None = None, metadata: Mapping[str, Any] | None = None,
+def _test_scope(partitions_def: Any, partition_key: str | None,
+                key_range: Any) -> PartitionScope | None:
+    """The partitions a ``build_*_context`` names, keys not checked (as Dagster's)."""
+    if partitions_def is None and key_range is None:
+        return None
+    return requested_scope(partitions_def, partition_key, key_range, validate=False)
+
+
+def _test_resources(context: _IOContext, resources: Any, instance: Any) -> None:
+    """Resources given to ``build_*_context`` as a mapping of values or definitions: built now
+    (torn down when the context is used as a context manager and exits), read as attributes."""
+    from headwater.execution.resources import Resources, init_resources
+
+    if resources is None or isinstance(resources, Resources):
+        context.resources = resources if resources is not None else Resources({})
+        return
+    stack = contextlib.ExitStack()
+    defs = dict(resources)
+    context.resources = init_resources(defs, set(defs), stack, instance=instance)
+    context._resource_stack = stack
+
+
+def build_output_context(step_key: str | None = None, name: str | None = None,
                          definition_metadata: Mapping[str, Any] | None = None,
-                         resources: Any = None, partition_key: str | None = None,
-                         dagster_type: Any = None, **_: Any) -> OutputContext:
-    """An OutputContext for testing an IO manager directly."""
-    return OutputContext(name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
-                         step_key=step_key, run_id=run_id,
-                         definition_metadata=definition_metadata or metadata,
-                         resources=resources, partition_key=partition_key, dagster_type=dagster_type)
+                         run_id: str | None = None, mapping_key: str | None = None,
+                         config: Any = None, dagster_type: Any = None, version: str | None = None,
+                         resource_config: Mapping[str, Any] | None = None, resources: Any = None,
+                         op_def: Any = None, asset_key: Any = None,
+                         partition_key: str | None = None, asset_partitions_def: Any = None,
+                         asset_partition_key_range: Any = None, instance: Any = None,
+                         asset_spec: Any = None, metadata: Mapping[str, Any] | None = None,
+                         output_metadata: Mapping[str, Any] | None = None) -> OutputContext:
+    """An OutputContext for testing an IO manager directly (every argument optional)."""
+    context = OutputContext(
+        name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
+        step_key=step_key, run_id=run_id, definition_metadata=definition_metadata or metadata,
+        op_def=op_def, partition_key=partition_key, dagster_type=dagster_type,
+        resource_config=dict(resource_config or {}), asset_spec=asset_spec,
+        asset_partitions=_test_scope(asset_partitions_def, partition_key,
+                                     asset_partition_key_range),
+        mapping_key=mapping_key, config=config, version=version, output_metadata=output_metadata)
+    _test_resources(context, resources, instance)
+    return context
 
 
-def build_input_context(name: str = "result", asset_key: Any = None,
-                        upstream_output: OutputContext | None = None,
-                        metadata: Mapping[str, Any] | None = None,
-                        definition_metadata: Mapping[str, Any] | None = None, resources: Any = None,
-                        partition_key: str | None = None, dagster_type: Any = None,
-                        asset_partition_key_range: Any = None, asset_partitions_def: Any = None,
-                        **_: Any) -> InputContext:
-    """An InputContext for testing an IO manager directly."""
-    scope = None
-    if asset_partition_key_range is not None or asset_partitions_def is not None:
-        scope = requested_scope(asset_partitions_def, partition_key, asset_partition_key_range,
-                                validate=False)
-    return InputContext(name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
-                        upstream_output=upstream_output,
-                        definition_metadata=definition_metadata or metadata, resources=resources,
-                        partition_key=partition_key, dagster_type=dagster_type,
-                        asset_partitions=scope)
+def build_input_context(name: str = "result", config: Any = None,
+                        definition_metadata: Mapping[str, Any] | None = None,
+                        upstream_output: OutputContext | None = None, dagster_type: Any = None,
+                        resource_config: Mapping[str, Any] | None = None, resources: Any = None,
+                        op_def: Any = None, step_context: Any = None, asset_key: Any = None,
+                        partition_key: str | None = None, asset_partition_key_range: Any = None,
+                        asset_partitions_def: Any = None, instance: Any = None,
+                        metadata: Mapping[str, Any] | None = None) -> InputContext:
+    """An InputContext for testing an IO manager directly (every argument optional;
+    ``step_context`` is accepted and unused: a direct test has no running step)."""
+    context = InputContext(
+        name=name, asset_key=coerce_key(asset_key) if asset_key is not None else None,
+        upstream_output=upstream_output, definition_metadata=definition_metadata or metadata,
+        op_def=op_def, partition_key=partition_key, dagster_type=dagster_type,
+        resource_config=dict(resource_config or {}),
+        asset_partitions=_test_scope(asset_partitions_def, partition_key,
+                                     asset_partition_key_range),
+        config=config, instance=instance)
+    _test_resources(context, resources, instance)
+    return context

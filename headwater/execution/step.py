@@ -505,9 +505,10 @@ def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
                              definition_metadata=spec.metadata, resources=rc.resources,
                              op_def=step.op, log=context.log, partition_key=rc.partition_key,
                              asset_spec=spec, dagster_type=out_type,
-                             asset_partitions=rc.asset_scope(key), default_base_dir=rc.base_dir)
+                             asset_partitions=rc.asset_scope(key), default_base_dir=rc.base_dir,
+                             output_metadata=normalize_metadata(metadata, where=f"{what} metadata"))
         _store(rc, io_key, octx, out.value, what, None)
-        metadata.update(octx.output_metadata)
+        metadata.update(octx.get_logged_metadata())
         handled = io_key
     rc.capture(step.key, name, out.value, key)
     scope = rc.asset_scope(key)
@@ -619,7 +620,10 @@ def _handle_op_output(rc: Any, step: Step, context: Any, out: Any) -> None:
     octx = OutputContext(name=name, step_key=step.key, run_id=rc.run_id,
                          definition_metadata=out_def.metadata, resources=rc.resources,
                          op_def=step.op, log=context.log, dagster_type=out_type,
-                         mapping_key=out.mapping_key, default_base_dir=rc.base_dir)
+                         mapping_key=out.mapping_key, default_base_dir=rc.base_dir,
+                         output_metadata=normalize_metadata(
+                             {**out.metadata, **context.get_output_metadata(name)},
+                             where=f"op {step.key!r} output metadata"))
     _store(rc, io_key, octx, out.value, f"op {step.key!r}", name)
     rc.emit(EventType.HANDLED_OUTPUT, step, f'Handled output "{name}" using IO manager "{io_key}"',
             HandledOutputData(name, io_key, {}))

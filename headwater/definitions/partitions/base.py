@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from headwater.definitions.errors import InvalidInvocationError, UnknownPartitionError
@@ -97,3 +97,13 @@ class PartitionsDefinition(ABC, Generic[T_str]):
     def get_num_partitions(self, current_time: Any = None,
                            dynamic_partitions_store: Any = None) -> int:
         return len(self.get_partition_keys(current_time, dynamic_partitions_store))
+
+    def empty_subset(self) -> Any:
+        """A ``PartitionsSubset`` of this definition with no keys (partitions/subset.py)."""
+        from headwater.definitions.partitions.subset import subset_of
+
+        return subset_of(self, [])
+
+    def subset_with_partition_keys(self, partition_keys: Iterable[str]) -> Any:
+        """A ``PartitionsSubset`` of this definition holding ``partition_keys``."""
+        return self.empty_subset().with_partition_keys(partition_keys)

@@ -29,6 +29,12 @@ from headwater.definitions.partitions.static import (
     DynamicPartitionsDefinition,
     StaticPartitionsDefinition,
 )
+from headwater.definitions.partitions.subset import (
+    DefaultPartitionsSubset,
+    PartitionsSubset,
+    UpstreamPartitionsResult,
+    subset_of,
+)
 from headwater.definitions.partitions.time_window import TimeWindowPartitionsDefinition
 
 _SHOWN = 5
@@ -136,6 +142,53 @@ class PartitionMapping(ABC):
             return all_keys(downstream_def, store)
         return self._downstream(list(upstream_keys), upstream_def, downstream_def, store)
 
+    def upstream_keys_and_missing(self, downstream_keys: Sequence[str] | None,
+                                  downstream_def: PartitionsDefinition | None,
+                                  upstream_def: PartitionsDefinition | None,
+                                  store: Any = None) -> tuple[list[str], list[str]]:
+        """Like ``upstream_keys``, but the upstream keys the downstream partitions need and the
+        upstream definition lacks come back second instead of being refused."""
+        if upstream_def is None:
+            return [], []
+        if downstream_def is None:
+            downstream_keys = None
+        return self._upstream_and_missing(
+            None if downstream_keys is None else list(downstream_keys), downstream_def,
+            upstream_def, store)
+
+    def _upstream_and_missing(self, downstream_keys: list[str] | None,
+                              downstream_def: PartitionsDefinition | None,
+                              upstream_def: PartitionsDefinition,
+                              store: Any) -> tuple[list[str], list[str]]:
+        return self._upstream(downstream_keys, downstream_def, upstream_def, store), []
+
+    # Dagster's subset-based spelling of the two questions, for user code
+    def get_downstream_partitions_for_partitions(
+            self, upstream_partitions_subset: PartitionsSubset,
+            upstream_partitions_def: PartitionsDefinition | None,
+            downstream_partitions_def: PartitionsDefinition | None, current_time: Any = None,
+            dynamic_partitions_store: Any = None) -> PartitionsSubset:
+        """The downstream partitions that read any partition of ``upstream_partitions_subset``."""
+        keys = self.downstream_keys(list(upstream_partitions_subset.get_partition_keys()),
+                                    upstream_partitions_def, downstream_partitions_def,
+                                    dynamic_partitions_store)
+        return subset_of(downstream_partitions_def, keys, dynamic_partitions_store)
+
+    def get_upstream_mapped_partitions_result_for_partitions(
+            self, downstream_partitions_subset: PartitionsSubset | None,
+            downstream_partitions_def: PartitionsDefinition | None,
+            upstream_partitions_def: PartitionsDefinition, current_time: Any = None,
+            dynamic_partitions_store: Any = None) -> UpstreamPartitionsResult:
+        """The upstream partitions ``downstream_partitions_subset`` reads (None: an
+        unpartitioned downstream asset), and those it needs that do not exist."""
+        down = (None if downstream_partitions_subset is None
+                else list(downstream_partitions_subset.get_partition_keys()))
+        found, missing = self.upstream_keys_and_missing(
+            down, downstream_partitions_def, upstream_partitions_def, dynamic_partitions_store)
+        return UpstreamPartitionsResult(
+            subset_of(upstream_partitions_def, found, dynamic_partitions_store),
+            DefaultPartitionsSubset(missing))
+
     def fit(self, upstream_def: PartitionsDefinition | None,
             downstream_def: PartitionsDefinition | None) -> str | None:
         """Why this mapping cannot join these two definitions, or None when it can."""
@@ -182,6 +235,16 @@ class IdentityPartitionMapping(PartitionMapping):
             raise UnknownPartitionError(_unpartitioned_downstream("IdentityPartitionMapping"))
         return in_order(upstream_def, downstream_keys, store,
                         f"Downstream partitions of {downstream_def!r} read upstream ")
+
+    def _upstream_and_missing(self, downstream_keys: Any, downstream_def: Any,
+                              upstream_def: Any, store: Any) -> tuple[list[str], list[str]]:
+        if downstream_keys is None:
+            raise UnknownPartitionError(_unpartitioned_downstream("IdentityPartitionMapping"))
+        pos = sort_key_fn(upstream_def, store)
+        missing = [k for k in dict.fromkeys(downstream_keys) if pos(k) is None]
+        absent = set(missing)
+        return in_order(upstream_def, (k for k in downstream_keys if k not in absent),
+                        store), missing
 
     def _downstream(self, upstream_keys: list[str], upstream_def: Any, downstream_def: Any,
                     store: Any) -> list[str]:

@@ -110,6 +110,11 @@ class _Timeline:
             return j
         return j - 1 if self.stamp(j) >= ts else j
 
+    def key_at(self, i: int) -> str:
+        """The key partition ``i`` has or would have (before the start, past the end)."""
+        d = self.d
+        return datetime.datetime.fromtimestamp(self.stamp(i), d._tz).strftime(d.fmt)
+
     def count(self, now: bool) -> int:
         """Partitions that exist: up to the end date, and up to now when ``now``."""
         if self.d.end is None and not now:
@@ -175,8 +180,11 @@ class TimeWindowPartitionMapping(PartitionMapping):
         reach = abs(self.start_offset) + abs(self.end_offset) + 2
         return _Timeline(a, reach), _Timeline(b, reach)
 
-    def _upstream(self, downstream_keys: list[str] | None, downstream_def: Any,
-                  upstream_def: Any, store: Any) -> list[str]:
+    def _map_up(self, downstream_keys: list[str] | None, downstream_def: Any,
+                upstream_def: Any) -> tuple[list[str], list[str], list[str]]:
+        """The upstream keys read; the downstream keys whose windows reach outside the
+        upstream definition, and the upstream keys of those windows (both empty when shifted
+        or ``allow_nonexistent_upstream_partitions``: then the outside is simply dropped)."""
         down, up = self._timelines(downstream_def, upstream_def)
         so, eo = self.start_offset, self.end_offset
         shifted = so != 0 or eo != 0
@@ -184,6 +192,7 @@ class TimeWindowPartitionMapping(PartitionMapping):
         strict = not shifted and not self.allow_nonexistent_upstream_partitions
         spans: list[tuple[int, int]] = []
         missing: list[str] = []
+        outside: list[str] = []
         for key in downstream_keys or ():
             i = down.index_of(key)
             lo = up.index_at(down.stamp(i + so))
@@ -192,7 +201,15 @@ class TimeWindowPartitionMapping(PartitionMapping):
                 continue
             if strict and (lo < 0 or hi >= limit):
                 missing.append(key)
+                reach = up.reach
+                outside.extend(up.key_at(j) for j in range(max(lo, -reach), min(hi, limit + reach) + 1)
+                               if j < 0 or j >= limit)
             spans.append((max(lo, 0), min(hi, limit - 1)))
+        return up.keys(spans), missing, list(dict.fromkeys(outside))
+
+    def _upstream(self, downstream_keys: list[str] | None, downstream_def: Any,
+                  upstream_def: Any, store: Any) -> list[str]:
+        keys, missing, _ = self._map_up(downstream_keys, downstream_def, upstream_def)
         if missing:
             raise UnknownPartitionError(
                 f"Downstream partition(s) {show_keys(missing)} of {downstream_def!r} read upstream "
@@ -200,7 +217,12 @@ class TimeWindowPartitionMapping(PartitionMapping):
                 "partitions inside both definitions, or pass partition_mapping="
                 "TimeWindowPartitionMapping(allow_nonexistent_upstream_partitions=True) to read "
                 "just the upstream partitions that exist")
-        return up.keys(spans)
+        return keys
+
+    def _upstream_and_missing(self, downstream_keys: list[str] | None, downstream_def: Any,
+                              upstream_def: Any, store: Any) -> tuple[list[str], list[str]]:
+        keys, _, outside = self._map_up(downstream_keys, downstream_def, upstream_def)
+        return keys, outside
 
     def _downstream(self, upstream_keys: list[str], upstream_def: Any, downstream_def: Any,
                     store: Any) -> list[str]:
