@@ -161,6 +161,42 @@ class JobDefinition:
         return self
 
     @property
+    def graph(self) -> Any:
+        """The job's graph: an op job's own; for an asset job, one node per asset (or check)
+        op it runs (node names and definitions only: asset jobs wire assets by key)."""
+        if self.graph_def is not None:
+            return self.graph_def
+        from headwater.definitions.composition import InvokedNode
+        from headwater.definitions.graph import GraphDefinition
+
+        return GraphDefinition(self.name, [InvokedNode(d.name, d, {})
+                                           for d in self._asset_node_defs()], [], {})
+
+    @property
+    def all_node_defs(self) -> list[Any]:
+        """Every op and graph definition of the job, nested graphs' included."""
+        if self.graph_def is None:
+            return self._asset_node_defs()
+        out: dict[int, Any] = {}
+        stack = list(self.graph_def.node_defs)
+        while stack:
+            d = stack.pop(0)
+            if id(d) not in out:
+                out[id(d)] = d
+                stack.extend(getattr(d, "node_defs", ()) if hasattr(d, "nodes") else ())
+        return list(out.values())
+
+    def _asset_node_defs(self) -> list[Any]:
+        graph = self.asset_graph
+        if graph is None:
+            return []
+        owners = dict.fromkeys(graph.owner[i] for i in sorted(self.asset_ids))
+        defs = [graph.assets_defs[o].op for o in owners if graph.assets_defs[o].op is not None]
+        keys = {graph.keys[i] for i in self.asset_ids}
+        defs += [cd.op for cd in graph.checks_defs if any(s.asset_key in keys for s in cd.specs)]
+        return list(dict.fromkeys(defs))
+
+    @property
     def loggers(self) -> dict[str, Any]:
         """The job's logger definitions by name (``{"console": ...}`` when it has none)."""
         if self._logger_defs is not None:

@@ -240,3 +240,38 @@ def test_get_dagster_logger_is_logger():
     import logging
 
     assert isinstance(dg.get_dagster_logger(), logging.Logger)
+
+
+def test_a_jobs_graph_and_node_definitions():
+    @dg.asset
+    def first_asset():
+        return 1
+
+    @dg.asset
+    def second_asset(first_asset):
+        return first_asset
+
+    asset_job = dg.Definitions(
+        assets=[first_asset, second_asset],
+        jobs=[dg.define_asset_job("both_assets")]).resolve_job_def("both_assets")
+    assert {n.name for n in asset_job.graph.nodes} == {"first_asset", "second_asset"}
+    assert {d.name for d in asset_job.all_node_defs} == {"first_asset", "second_asset"}
+
+    @dg.op
+    def leaf():
+        return 1
+
+    @dg.graph
+    def inner():
+        return leaf()
+
+    @dg.op
+    def top(x):
+        return x
+
+    @dg.job
+    def nested():
+        top(inner())
+
+    assert {n.name for n in nested.graph.nodes} == {"inner", "top"}
+    assert {d.name for d in nested.all_node_defs} == {"inner", "leaf", "top"}
