@@ -413,13 +413,21 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
           partitions_def: Any = None, op_tags: Mapping[str, Any] | None = None,
           group_name: str | None = None, output_required: bool = True,
           automation_condition: Any = None, freshness_policy: Any = None,
-          legacy_freshness_policy: Any = None, backfill_policy: Any = None,
+          backfill_policy: Any = None,
           retry_policy: Any = None, code_version: str | None = None,
           check_specs: Sequence[AssetCheckSpec] | None = None,
           owners: Sequence[str] | None = None, kinds: Iterable[str] | None = None,
-          compute_kind: str | None = None, pool: str | None = None,
-          non_argument_deps: Any = None, hooks: Iterable[Any] | None = None) -> Any:
-    """Decorator: a function whose return value is an asset; its parameters are upstream assets."""
+          pool: str | None = None, hooks: Iterable[Any] | None = None,
+          is_virtual: bool = False, **kwargs: Any) -> Any:
+    """Decorator: a function whose return value is an asset; its parameters are upstream assets.
+
+    Dagster's older spellings arrive as keywords, as in Dagster's signature: ``compute_kind``
+    (a kind), ``non_argument_deps`` (deps), ``legacy_freshness_policy``."""
+    legacy = _legacy_keywords("asset", kwargs, ("compute_kind", "non_argument_deps",
+                                                "legacy_freshness_policy"))
+    compute_kind = legacy.get("compute_kind")
+    non_argument_deps = legacy.get("non_argument_deps")
+    legacy_freshness_policy = legacy.get("legacy_freshness_policy")
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
         asset_name = name or fn.__name__
@@ -479,6 +487,16 @@ def asset(compute_fn: Callable[..., Any] | None = None, *, name: str | None = No
     return wrap(compute_fn) if compute_fn is not None else wrap
 
 
+def _legacy_keywords(decorator: str, kwargs: dict[str, Any],
+                     known: tuple[str, ...]) -> dict[str, Any]:
+    """The older keywords a decorator still takes through ``**kwargs``; any other is the
+    TypeError Python (and Dagster) raises for an unexpected keyword."""
+    for k in kwargs:
+        if k not in known:
+            raise TypeError(f"{decorator} got an unexpected keyword argument {k!r}")
+    return kwargs
+
+
 def set_asset_hooks(op: Any, hooks: Iterable[Any] | None, what: str) -> None:
     """``hooks=`` of an asset decorator: success/failure hooks run after the asset's step in
     every run (kept on its op, so subsets and copies of the definition keep them)."""
@@ -523,9 +541,10 @@ def multi_asset(*, outs: Mapping[str, AssetOut] | None = None,
                 op_tags: Mapping[str, Any] | None = None, can_subset: bool = False,
                 group_name: str | None = None, retry_policy: Any = None,
                 code_version: str | None = None, check_specs: Sequence[AssetCheckSpec] | None = None,
-                compute_kind: str | None = None, pool: str | None = None,
-                hooks: Iterable[Any] | None = None) -> Callable[[Callable[..., Any]], AssetsDefinition]:
+                pool: str | None = None, hooks: Iterable[Any] | None = None,
+                **kwargs: Any) -> Callable[[Callable[..., Any]], AssetsDefinition]:
     """Decorator: one function that produces several assets (``outs=`` or ``specs=``)."""
+    _legacy_keywords("multi_asset", kwargs, ("compute_kind",))
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
         op_name = check_valid_name(name or fn.__name__, "multi_asset name")

@@ -391,3 +391,31 @@ def test_asset_spec_materialize_is_external_and_no_op():
     assert result.success
     keys = [e.asset_key for e in result.get_asset_materialization_events()]
     assert keys == [dg.AssetKey("down")]
+
+
+def test_decorator_parameters_are_dagsters():
+    import inspect
+
+    assert set(inspect.signature(dg.asset).parameters) == {
+        "compute_fn", "name", "key_prefix", "ins", "deps", "metadata", "tags", "description",
+        "config_schema", "required_resource_keys", "resource_defs", "hooks", "io_manager_def",
+        "io_manager_key", "dagster_type", "partitions_def", "op_tags", "group_name",
+        "output_required", "automation_condition", "freshness_policy", "backfill_policy",
+        "retry_policy", "code_version", "key", "check_specs", "owners", "kinds", "pool",
+        "is_virtual", "kwargs"}
+    assert set(inspect.signature(dg.multi_asset).parameters) == {
+        "outs", "name", "ins", "deps", "description", "config_schema", "required_resource_keys",
+        "internal_asset_deps", "partitions_def", "hooks", "backfill_policy", "op_tags",
+        "can_subset", "resource_defs", "group_name", "retry_policy", "code_version", "specs",
+        "check_specs", "pool", "kwargs"}
+
+
+def test_older_keywords_still_work_and_unknown_ones_are_refused():
+    @dg.asset(non_argument_deps={"upstream_table"})
+    def legacy_deps():
+        return None
+
+    assert [d.asset_key for d in legacy_deps.specs_by_key[dg.AssetKey("legacy_deps")].deps] == [
+        dg.AssetKey("upstream_table")]
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        dg.asset(colour="red")
