@@ -378,6 +378,14 @@ class DirectAssetExecutionContext(AssetExecutionContext):
             pass
 
 
+def _resource_entry(value: Any) -> Any:
+    """A ``resources_config`` entry as run config: Dagster's ``{"config": {...}}`` as given; a
+    bare config dict (Headwater's earlier spelling) wrapped."""
+    if isinstance(value, Mapping) and set(value) == {"config"}:
+        return value
+    return {"config": value}
+
+
 def build_asset_context(resources: Mapping[str, Any] | None = None,
                         resources_config: Mapping[str, Any] | None = None,
                         asset_config: Mapping[str, Any] | Any = None, instance: Any = None,
@@ -386,7 +394,7 @@ def build_asset_context(resources: Mapping[str, Any] | None = None,
     """A context for calling an asset function directly in a test."""
     stack = contextlib.ExitStack()
     defs = dict(resources or {})
-    run_config = {"resources": {k: {"config": v} for k, v in (resources_config or {}).items()}}
+    run_config = {"resources": {k: _resource_entry(v) for k, v in (resources_config or {}).items()}}
     container = init_resources(defs, set(defs), stack, instance=instance, run_config=run_config)
     return DirectAssetExecutionContext(container, stack, instance, asset_config, partition_key,
                                        run_tags, partition_key_range)

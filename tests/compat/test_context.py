@@ -345,3 +345,13 @@ def test_direct_invocation_generator_yields_outputs():
     outs = list(gen())
     assert len(outs) == 1
     assert outs[0].value == 1
+
+
+def test_build_asset_context_takes_resource_config_as_run_config_does():
+    @dg.resource(config_schema={"x": int})
+    def configured(init_context):
+        return init_context.resource_config["x"]
+
+    context = dg.build_asset_context(resources={"configured": configured},
+                                     resources_config={"configured": {"config": {"x": 4}}})
+    assert context.resources.configured == 4
