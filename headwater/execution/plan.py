@@ -89,6 +89,14 @@ class ExecutionPlan:
         raise KeyError(key)
 
 
+def _with_hooks(*sets: frozenset[Any]) -> frozenset[Any]:
+    """The union of hook sets, without a new set per step when (as usual) none has hooks."""
+    present = [s for s in sets if s]
+    if len(present) <= 1:
+        return present[0] if present else frozenset()
+    return frozenset().union(*present)
+
+
 def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
                check_keys: set[Any] | None = None,
                job_hooks: frozenset[Any] = frozenset()) -> ExecutionPlan:
@@ -108,7 +116,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
             from headwater.execution.op_plan import graph_asset_steps
 
             for step in graph_asset_steps(ad, len(steps), node_outputs):
-                step.hooks = step.hooks | ad.hook_defs | job_hooks
+                step.hooks = _with_hooks(step.hooks, ad.hook_defs, job_hooks)
                 for k in step.asset_outputs.values():
                     producer[k] = step.index
                 steps.append(step)
@@ -119,7 +127,7 @@ def build_plan(graph: AssetGraph, asset_ids: Iterable[int],
         assert ad.op is not None
         step = Step(len(steps), ad.op.name, ad, [], outputs, check_outs)
         step.retry_policy = ad.op.retry_policy
-        step.hooks = ad.hook_defs | job_hooks
+        step.hooks = _with_hooks(ad.hook_defs, job_hooks)
         for k in keys:
             producer[k] = step.index
         steps.append(step)

@@ -497,6 +497,8 @@ def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
     name = out.output_name
     key = step.asset_outputs[name]
     metadata = {**out.metadata, **context.get_output_metadata(name)}
+    # normalized once: the IO manager sees it, then the materialization records it
+    md = normalize_metadata(metadata, where=f"{what} metadata") if metadata else {}
     handled = None
     if out.value is not NO_VALUE:
         io_key = definition.io_manager_key_for(key)
@@ -506,13 +508,12 @@ def _store_asset_output(rc: Any, step: Step, context: Any, out: Any, what: str,
                              op_def=step.op, log=context.log, partition_key=rc.partition_key,
                              asset_spec=spec, dagster_type=out_type,
                              asset_partitions=rc.asset_scope(key), default_base_dir=rc.base_dir,
-                             output_metadata=normalize_metadata(metadata, where=f"{what} metadata"))
+                             output_metadata=md)
         _store(rc, io_key, octx, out.value, what, None)
-        metadata.update(octx.get_logged_metadata())
+        md.update(octx.get_logged_metadata())  # already normalized by add_output_metadata
         handled = io_key
     rc.capture(step.key, name, out.value, key)
     scope = rc.asset_scope(key)
-    md = normalize_metadata(metadata, where=f"{what} metadata")
     for partition in (scope.keys if scope is not None else (None,)):
         rc.emit(EventType.ASSET_MATERIALIZATION, step,
                 f"Materialized value {key.to_user_string()}"
