@@ -223,25 +223,32 @@ def build_graph(fn: Callable[..., Any], name: str, description: str | None = Non
     return graph_def
 
 
-def _check_one_definition_per_name(graph_name: str, nodes: list[InvokedNode]) -> None:
-    """Within a graph, nested graphs included, a name means one op or graph definition (the
-    same definition may be called any number of times)."""
-    seen: dict[str, Any] = {}
+def iter_node_defs(nodes: Iterable[InvokedNode]) -> Iterator[Any]:
+    """Each op or graph definition the nodes invoke, nested graphs' included, once each (by
+    identity; two different definitions may share a name — the check below refuses that)."""
+    seen: set[int] = set()
     stack = [n.definition for n in nodes]
     while stack:
         definition = stack.pop()
-        other = seen.get(definition.name)
-        if other is None:
-            seen[definition.name] = definition
-            if isinstance(definition, GraphDefinition):
-                stack.extend(n.definition for n in definition.nodes)
+        if id(definition) in seen:
             continue
-        if other is definition:
-            continue
-        raise InvalidDefinitionError(
-            f"{graph_name!r} uses two different definitions named {definition.name!r}: "
-            f"{_origin(other)} and {_origin(definition)}. Names identify ops within a job; give "
-            "one of them another name (@op(name=...) or @graph(name=...)).")
+        seen.add(id(definition))
+        yield definition
+        if isinstance(definition, GraphDefinition):
+            stack.extend(n.definition for n in definition.nodes)
+
+
+def _check_one_definition_per_name(graph_name: str, nodes: list[InvokedNode]) -> None:
+    """Within a graph, nested graphs included, a name means one op or graph definition (the
+    same definition may be called any number of times)."""
+    by_name: dict[str, Any] = {}
+    for definition in iter_node_defs(nodes):
+        other = by_name.setdefault(definition.name, definition)
+        if other is not definition:
+            raise InvalidDefinitionError(
+                f"{graph_name!r} uses two different definitions named {definition.name!r}: "
+                f"{_origin(other)} and {_origin(definition)}. Names identify ops within a job; "
+                "give one of them another name (@op(name=...) or @graph(name=...)).")
 
 
 def _origin(definition: Any) -> str:

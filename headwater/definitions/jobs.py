@@ -177,14 +177,9 @@ class JobDefinition:
         """Every op and graph definition of the job, nested graphs' included."""
         if self.graph_def is None:
             return self._asset_node_defs()
-        out: dict[int, Any] = {}
-        stack = list(self.graph_def.node_defs)
-        while stack:
-            d = stack.pop(0)
-            if id(d) not in out:
-                out[id(d)] = d
-                stack.extend(getattr(d, "node_defs", ()) if hasattr(d, "nodes") else ())
-        return list(out.values())
+        from headwater.definitions.graph import iter_node_defs
+
+        return list(iter_node_defs(self.graph_def.nodes))
 
     def _asset_node_defs(self) -> list[Any]:
         graph = self.asset_graph
